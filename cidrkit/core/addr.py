@@ -1,0 +1,127 @@
+"""``Addr``: one IP address of either family, stored as ``(bits, value)``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from cidrkit.core.text import (
+    V4_BITS,
+    V6_BITS,
+    format_v4,
+    format_v6,
+    is_mapped_v4,
+    mapped_value,
+    parse_v4,
+    parse_v6,
+)
+from cidrkit.errors import FamilyError, ParseError
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Addr:
+    """An IPv4 or IPv6 address.
+
+    ``bits`` is the family's width (32 or 128) and ``value`` the address as an
+    unsigned int below ``2**bits``. Field order makes sorting put every IPv4
+    address before every IPv6 address, then order by value.
+
+    IPv4-mapped IPv6 addresses (``::ffff:10.0.0.1``) are IPv6 addresses: they
+    never equal or fall inside IPv4 values. Convert on purpose with
+    :meth:`unmapped` and :meth:`mapped`.
+
+    >>> Addr.parse("192.0.2.1")
+    Addr('192.0.2.1')
+    >>> str(Addr.parse("2001:DB8:0:0:0:0:0:1"))
+    '2001:db8::1'
+    """
+
+    bits: int
+    value: int
+
+    def __post_init__(self) -> None:
+        if self.bits not in (V4_BITS, V6_BITS):
+            raise ValueError(f"address width must be 32 or 128 bits, not {self.bits}")
+        if not 0 <= self.value < 1 << self.bits:
+            raise ValueError(f"value {self.value} does not fit in {self.bits} bits")
+
+    @classmethod
+    def parse(cls, text: str) -> Addr:
+        """Parse IPv4 dotted-quad or IPv6 text; raise ParseError naming the fault."""
+        return parse_addr_text(text)
+
+    @classmethod
+    def v4(cls, value: int) -> Addr:
+        """The IPv4 address with this 32-bit value."""
+        return cls(V4_BITS, value)
+
+    @classmethod
+    def v6(cls, value: int) -> Addr:
+        """The IPv6 address with this 128-bit value."""
+        return cls(V6_BITS, value)
+
+    @property
+    def version(self) -> int:
+        """4 or 6."""
+        return 4 if self.bits == V4_BITS else 6
+
+    # Range-like view, so containment code can treat all value types alike.
+    @property
+    def start(self) -> int:
+        return self.value
+
+    @property
+    def end(self) -> int:
+        return self.value
+
+    @property
+    def is_ipv4_mapped(self) -> bool:
+        """True for an IPv6 address in ``::ffff:0:0/96``."""
+        return self.bits == V6_BITS and is_mapped_v4(self.value)
+
+    def unmapped(self) -> Addr:
+        """The IPv4 address inside an IPv4-mapped IPv6 address."""
+        if not self.is_ipv4_mapped:
+            raise FamilyError(f"{self} is not an IPv4-mapped IPv6 address (::ffff:0:0/96)")
+        return Addr(V4_BITS, self.value & 0xFFFFFFFF)
+
+    def mapped(self) -> Addr:
+        """The IPv4-mapped IPv6 form (``::ffff:a.b.c.d``) of an IPv4 address."""
+        if self.bits != V4_BITS:
+            raise FamilyError(f"{self} is not an IPv4 address")
+        return Addr(V6_BITS, mapped_value(self.value))
+
+    def __add__(self, offset: int) -> Addr:
+        return Addr(self.bits, self.value + offset)
+
+    def __sub__(self, offset: int) -> Addr:
+        return Addr(self.bits, self.value - offset)
+
+    def __int__(self) -> int:
+        return self.value
+
+    def __index__(self) -> int:
+        return self.value
+
+    def __str__(self) -> str:
+        return format_v4(self.value) if self.bits == V4_BITS else format_v6(self.value)
+
+    def __repr__(self) -> str:
+        return f"Addr('{self}')"
+
+
+def parse_addr_text(text: str, *, offset: int = 0, whole: str | None = None) -> Addr:
+    """Parse one address of either family, choosing the family from the text."""
+    whole = whole if whole is not None else text
+    if text == "":
+        raise ParseError(whole, "empty address", column=offset + 1)
+    if ":" in text:
+        return Addr(V6_BITS, parse_v6(text, offset=offset, whole=whole))
+    if "." in text or text.isdigit():
+        return Addr(V4_BITS, parse_v4(text, offset=offset, whole=whole))
+    bad = next((i for i, c in enumerate(text) if not (c.isascii() and c.isalnum())), 0)
+    raise ParseError(whole, "not an IPv4 or IPv6 address", column=offset + bad + 1)
+
+
+def format_addr(bits: int, value: int) -> str:
+    """Canonical text of an address given as ``(bits, value)``."""
+    return format_v4(value) if bits == V4_BITS else format_v6(value)

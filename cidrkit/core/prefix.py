@@ -1,0 +1,283 @@
+"""``Prefix``: a CIDR block of either family, stored as ``(bits, value, length)``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Protocol
+
+from cidrkit.core.addr import Addr, format_addr, parse_addr_text
+from cidrkit.core.text import V4_BITS, V6_BITS, format_v4, parse_v4
+from cidrkit.core.usable import get_model
+from cidrkit.errors import LimitError, ParseError
+
+
+class Span(Protocol):
+    """Anything with a family and an inclusive integer interval (Addr, Prefix, Range)."""
+
+    @property
+    def bits(self) -> int: ...
+    @property
+    def start(self) -> int: ...
+    @property
+    def end(self) -> int: ...
+
+
+def _mask(bits: int, length: int) -> int:
+    return ((1 << bits) - 1) ^ ((1 << (bits - length)) - 1)
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Prefix:
+    """A CIDR block: ``value`` is the network address, ``length`` the prefix length.
+
+    Invariant: the host bits of ``value`` (the low ``bits - length`` bits) are
+    zero. Orders IPv4 before IPv6, then by address, then by prefix length, so
+    a supernet sorts just before its first subnet.
+
+    >>> Prefix.parse("192.0.2.0/24").size
+    256
+    >>> Prefix.parse("192.0.2.7/24")
+    Traceback (most recent call last):
+    ...
+    cidrkit.errors.ParseError: '192.0.2.7/24': host bits set; did you mean 192.0.2.0/24?
+    """
+
+    bits: int
+    value: int
+    length: int
+
+    def __post_init__(self) -> None:
+        if self.bits not in (V4_BITS, V6_BITS):
+            raise ValueError(f"address width must be 32 or 128 bits, not {self.bits}")
+        if not 0 <= self.length <= self.bits:
+            raise ValueError(f"prefix length {self.length} is out of range 0-{self.bits}")
+        if not 0 <= self.value < 1 << self.bits:
+            raise ValueError(f"value {self.value} does not fit in {self.bits} bits")
+        if self.value & ((1 << (self.bits - self.length)) - 1):
+            raise ValueError(
+                f"{format_addr(self.bits, self.value)}/{self.length} has host bits set"
+            )
+
+    # --- construction -------------------------------------------------------
+
+    @classmethod
+    def parse(cls, text: str) -> Prefix:
+        """Parse ``a.b.c.d/n``, ``a.b.c.d/255.255.0.0``, IPv6 ``x::/n`` or a bare address.
+
+        Strict: host bits set is a ParseError whose hint names the network.
+        """
+        prefix, host_bits_set = _parse(text)
+        if host_bits_set:
+            raise ParseError(
+                text,
+                "host bits set",
+                column=1,
+                hint=f"did you mean {prefix}?",
+            )
+        return prefix
+
+    @classmethod
+    def parse_masked(cls, text: str) -> Prefix:
+        """Parse like :meth:`parse`, but clear host bits on purpose.
+
+        ``10.0.0.5/16`` becomes ``10.0.0.0/16`` instead of an error.
+        """
+        return _parse(text)[0]
+
+    @classmethod
+    def containing(cls, addr: Addr, length: int) -> Prefix:
+        """The block of ``length`` that holds ``addr``."""
+        if not 0 <= length <= addr.bits:
+            raise ValueError(f"prefix length {length} is out of range 0-{addr.bits}")
+        return cls(addr.bits, addr.value & _mask(addr.bits, length), length)
+
+    @classmethod
+    def from_addr(cls, addr: Addr) -> Prefix:
+        """The single-address prefix (/32 or /128) of ``addr``."""
+        return cls(addr.bits, addr.value, addr.bits)
+
+    # --- facts ----------------------------------------------------------------
+
+    @property
+    def version(self) -> int:
+        return 4 if self.bits == V4_BITS else 6
+
+    @property
+    def start(self) -> int:
+        return self.value
+
+    @property
+    def end(self) -> int:
+        """The last address as an int (inclusive)."""
+        return self.value | ((1 << (self.bits - self.length)) - 1)
+
+    @property
+    def network(self) -> Addr:
+        return Addr(self.bits, self.value)
+
+    first = network
+
+    @property
+    def last(self) -> Addr:
+        return Addr(self.bits, self.end)
+
+    @property
+    def broadcast(self) -> Addr | None:
+        """IPv4 broadcast address; None for IPv6, /31 (RFC 3021) and /32."""
+        if self.bits != V4_BITS or self.length >= 31:
+            return None
+        return self.last
+
+    @property
+    def netmask(self) -> Addr:
+        return Addr(self.bits, _mask(self.bits, self.length))
+
+    @property
+    def hostmask(self) -> Addr:
+        """The wildcard mask (inverse of the netmask), as used in ACLs."""
+        return Addr(self.bits, (1 << (self.bits - self.length)) - 1)
+
+    wildcard = hostmask
+
+    @property
+    def size(self) -> int:
+        """Exact number of addresses (a Python int, so ``::/0`` is 2**128)."""
+        return 1 << (self.bits - self.length)
+
+    def usable(self, model: str = "rfc") -> int:
+        """Addresses a host can use under ``model`` (rfc, aws, azure, gcp, none)."""
+        return get_model(model).usable(self.bits, self.length)
+
+    def usable_bounds(self, model: str = "rfc") -> tuple[Addr, Addr] | None:
+        """First and last usable address under ``model``; None when nothing is usable."""
+        chosen = get_model(model)
+        if chosen.usable(self.bits, self.length) == 0:
+            return None
+        front, back = chosen.reserved(self.bits, self.length)
+        return Addr(self.bits, self.value + front), Addr(self.bits, self.end - back)
+
+    # --- relations ------------------------------------------------------------
+
+    def contains(self, other: Span) -> bool:
+        """True when every address of ``other`` (Addr, Prefix or Range) is in this block.
+
+        Values of the other family are never contained.
+        """
+        return other.bits == self.bits and self.value <= other.start and other.end <= self.end
+
+    def __contains__(self, other: object) -> bool:
+        if isinstance(other, str):
+            from cidrkit.core.parse import parse_item
+
+            other = parse_item(other)
+        if not hasattr(other, "bits"):
+            return False
+        return self.contains(other)  # type: ignore[arg-type]
+
+    def overlaps(self, other: Span) -> bool:
+        """True when this block and ``other`` share at least one address."""
+        return other.bits == self.bits and self.value <= other.end and other.start <= self.end
+
+    # --- derived blocks -----------------------------------------------------
+
+    def subnet_count(self, new_length: int) -> int:
+        """How many ``/new_length`` blocks this prefix splits into, computed arithmetically."""
+        self._check_sublength(new_length)
+        return 1 << (new_length - self.length)
+
+    def subnets(self, new_length: int | None = None) -> Iterator[Prefix]:
+        """Lazily yield the ``/new_length`` blocks of this prefix (default: the two halves)."""
+        new_length = self.length + 1 if new_length is None else new_length
+        self._check_sublength(new_length)
+        step = 1 << (self.bits - new_length)
+        for value in range(self.value, self.end + 1, step):
+            yield Prefix(self.bits, value, new_length)
+
+    def subnet(self, index: int, new_length: int) -> Prefix:
+        """The ``index``-th ``/new_length`` block (negative counts from the end)."""
+        count = self.subnet_count(new_length)
+        if not -count <= index < count:
+            raise IndexError(f"{self} has {count} /{new_length} blocks; no block {index}")
+        index %= count
+        return Prefix(self.bits, self.value + (index << (self.bits - new_length)), new_length)
+
+    def _check_sublength(self, new_length: int) -> None:
+        if not self.length <= new_length <= self.bits:
+            raise ValueError(
+                f"cannot split {self} into /{new_length}: "
+                f"the length must be between {self.length} and {self.bits}"
+            )
+
+    def supernet(self, length: int | None = None) -> Prefix:
+        """The enclosing block of ``length`` (default: one bit shorter)."""
+        length = self.length - 1 if length is None else length
+        if not 0 <= length <= self.length:
+            raise ValueError(
+                f"no /{length} supernet of {self}: must be between 0 and {self.length}"
+            )
+        return Prefix(self.bits, self.value & _mask(self.bits, length), length)
+
+    def host(self, n: int) -> Addr:
+        """The ``n``-th address of the block, 0-based; negative ``n`` counts from the end."""
+        if not -self.size <= n < self.size:
+            raise LimitError(f"{self} has {self.size:,} addresses; there is no address {n}")
+        return Addr(self.bits, (self.value + n) if n >= 0 else (self.end + 1 + n))
+
+    def __str__(self) -> str:
+        return f"{format_addr(self.bits, self.value)}/{self.length}"
+
+    def __repr__(self) -> str:
+        return f"Prefix('{self}')"
+
+
+def _parse(text: str) -> tuple[Prefix, bool]:
+    """Parse prefix text; return the masked prefix and whether host bits were set."""
+    address_text, slash, length_text = text.partition("/")
+    if text.strip() == "":
+        raise ParseError(text, "empty prefix", column=1)
+    addr = parse_addr_text(address_text, whole=text)
+    if not slash:
+        return Prefix(addr.bits, addr.value, addr.bits), False
+    length = _parse_length(length_text, addr.bits, text, len(address_text) + 2)
+    value = addr.value & _mask(addr.bits, length)
+    return Prefix(addr.bits, value, length), value != addr.value
+
+
+def _parse_length(text: str, bits: int, whole: str, column: int) -> int:
+    """Parse the part after '/': a decimal length or, for IPv4, a dotted netmask."""
+    if text.isascii() and text.isdigit():
+        length = int(text)
+        if length > bits:
+            family = "IPv4" if bits == V4_BITS else "IPv6"
+            raise ParseError(
+                whole,
+                f"prefix length {length} is out of range for {family} (0-{bits})",
+                column=column,
+            )
+        return length
+    if text == "":
+        raise ParseError(whole, "missing prefix length after '/'", column=column)
+    if bits == V4_BITS and "." in text:
+        mask = parse_v4(text, offset=column - 1, whole=whole)
+        inverted = mask ^ 0xFFFFFFFF
+        if inverted & (inverted + 1) == 0:
+            return 32 - inverted.bit_length()
+        if mask & (mask + 1) == 0:
+            # Low ones only: a Cisco-style wildcard, not a netmask.
+            return _reject_wildcard(whole, mask, column)
+        raise ParseError(whole, f"netmask {format_v4(mask)} is not contiguous", column=column)
+    bad = next((i for i, c in enumerate(text) if not (c.isascii() and c.isdigit())), 0)
+    raise ParseError(
+        whole, f"prefix length {text!r} is not a number", column=column + bad
+    )
+
+
+def _reject_wildcard(whole: str, mask: int, column: int) -> int:
+    length = 32 - mask.bit_length()
+    raise ParseError(
+        whole,
+        f"{format_v4(mask)} is a wildcard (host) mask, not a netmask",
+        column=column,
+        hint=f"did you mean /{length}?",
+    )

@@ -1,0 +1,133 @@
+"""``Range``: an inclusive interval of addresses, ``first-last``, of one family."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from cidrkit.core.addr import Addr, format_addr, parse_addr_text
+from cidrkit.core.prefix import Prefix, Span
+from cidrkit.core.text import V4_BITS, V6_BITS
+from cidrkit.errors import FamilyError, ParseError
+
+# Separators people put between the two ends of a range in the wild.
+_SEPARATORS = ("-", "\u2013", "\u2014")
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Range:
+    """Addresses ``start`` to ``end`` inclusive, both ints of a ``bits``-wide family.
+
+    >>> Range.parse("192.0.2.0-192.0.2.10").to_prefixes()
+    [Prefix('192.0.2.0/29'), Prefix('192.0.2.8/31'), Prefix('192.0.2.10/32')]
+    """
+
+    bits: int
+    start: int
+    end: int
+
+    def __post_init__(self) -> None:
+        if self.bits not in (V4_BITS, V6_BITS):
+            raise ValueError(f"address width must be 32 or 128 bits, not {self.bits}")
+        if not 0 <= self.start <= self.end < 1 << self.bits:
+            raise ValueError(
+                f"invalid range {self.start}-{self.end} for a {self.bits}-bit family"
+            )
+
+    @classmethod
+    def parse(cls, text: str) -> Range:
+        """Parse ``first-last`` (spaces around the dash allowed; en dash accepted)."""
+        for separator in _SEPARATORS:
+            if separator in text:
+                left, _, right = text.partition(separator)
+                break
+        else:
+            raise ParseError(text, "a range is written first-last", column=1)
+        left_strip = len(left) - len(left.lstrip())
+        first = parse_addr_text(left.strip(), offset=left_strip, whole=text)
+        right_offset = len(left) + 1 + (len(right) - len(right.lstrip()))
+        last = parse_addr_text(right.strip(), offset=right_offset, whole=text)
+        if first.bits != last.bits:
+            raise ParseError(text, "the two ends of a range are of different families")
+        if first.value > last.value:
+            raise ParseError(
+                text,
+                "the range ends before it starts",
+                hint=f"did you mean {last}-{first}?",
+            )
+        return cls(first.bits, first.value, last.value)
+
+    @classmethod
+    def between(cls, first: Addr, last: Addr) -> Range:
+        """The range from ``first`` to ``last`` inclusive."""
+        if first.bits != last.bits:
+            raise FamilyError(f"{first} and {last} are of different families")
+        return cls(first.bits, first.value, last.value)
+
+    @classmethod
+    def from_prefix(cls, prefix: Prefix) -> Range:
+        return cls(prefix.bits, prefix.start, prefix.end)
+
+    @property
+    def version(self) -> int:
+        return 4 if self.bits == V4_BITS else 6
+
+    @property
+    def first(self) -> Addr:
+        return Addr(self.bits, self.start)
+
+    @property
+    def last(self) -> Addr:
+        return Addr(self.bits, self.end)
+
+    @property
+    def size(self) -> int:
+        return self.end - self.start + 1
+
+    def contains(self, other: Span) -> bool:
+        return other.bits == self.bits and self.start <= other.start and other.end <= self.end
+
+    def overlaps(self, other: Span) -> bool:
+        return other.bits == self.bits and self.start <= other.end and other.start <= self.end
+
+    def to_prefixes(self) -> list[Prefix]:
+        """The minimal list of prefixes covering exactly this range, in order."""
+        return list(iter_cover(self.bits, self.start, self.end))
+
+    def __str__(self) -> str:
+        return f"{format_addr(self.bits, self.start)}-{format_addr(self.bits, self.end)}"
+
+    def __repr__(self) -> str:
+        return f"Range('{self}')"
+
+
+def iter_cover(bits: int, start: int, end: int) -> Iterator[Prefix]:
+    """Yield the minimal prefixes covering ``start..end`` inclusive, lowest first.
+
+    Greedy: at each step take the largest block that is aligned at ``start``
+    and does not pass ``end``. At most ``2 * bits`` blocks come out.
+    """
+    while start <= end:
+        # Alignment of start limits the block; so does the space left.
+        align = (start & -start).bit_length() - 1 if start else bits
+        room = (end - start + 1).bit_length() - 1
+        host_bits = min(align, room)
+        yield Prefix(bits, start, bits - host_bits)
+        start += 1 << host_bits
+
+
+def span_of(items: Iterable[Span]) -> Prefix:
+    """The smallest single prefix covering every item (all of one family)."""
+    bits = None
+    low = high = 0
+    for item in items:
+        if bits is None:
+            bits, low, high = item.bits, item.start, item.end
+        elif item.bits != bits:
+            raise FamilyError("cannot span IPv4 and IPv6 values with one prefix")
+        else:
+            low, high = min(low, item.start), max(high, item.end)
+    if bits is None:
+        raise ValueError("nothing to span")
+    length = bits - (low ^ high).bit_length()
+    return Prefix.containing(Addr(bits, low), length)

@@ -1,0 +1,176 @@
+"""Address text: strict parsing and canonical formatting for both families.
+
+Parsing is strict on purpose. Anything a person could mean two ways is an
+error that says so (``010.0.0.1`` is octal to ``inet_aton`` and decimal to
+most humans). Columns in errors are 1-based and point into the text as given.
+"""
+
+from __future__ import annotations
+
+from cidrkit.errors import ParseError
+
+V4_BITS = 32
+V6_BITS = 128
+V4_MAX = (1 << V4_BITS) - 1
+V6_MAX = (1 << V6_BITS) - 1
+_HEX = frozenset("0123456789abcdefABCDEF")
+_MAPPED_PREFIX = 0xFFFF << 32
+
+
+def parse_v4(text: str, *, offset: int = 0, whole: str | None = None) -> int:
+    """Parse dotted-quad IPv4 text to an int; raise ParseError otherwise.
+
+    ``offset`` and ``whole`` let callers embed this text in a larger input
+    (``10.0.0.0/8``, an IPv6 tail) and still get columns and messages that
+    point at the whole input.
+    """
+    parts = text.split(".")
+    if len(parts) == 4:
+        value = 0
+        for part in parts:
+            # Fast path: the common, valid case costs one check per octet.
+            if not (part.isascii() and part.isdigit()) or len(part) > 3 or (
+                len(part) > 1 and part[0] == "0"
+            ):
+                break
+            octet = int(part)
+            if octet > 255:
+                break
+            value = (value << 8) | octet
+        else:
+            return value
+    raise _v4_error(text, offset, whole if whole is not None else text)
+
+
+def _v4_error(text: str, offset: int, whole: str) -> ParseError:
+    """Explain why ``text`` is not a dotted quad, pointing at the first bad octet."""
+    parts = text.split(".")
+    column = offset + 1
+    for part in parts:
+        if part == "":
+            return ParseError(whole, "empty octet in IPv4 address", column=column)
+        bad = next((c for c in part if not (c.isascii() and c.isdigit())), None)
+        if bad is not None:
+            return ParseError(
+                whole,
+                f"unexpected character {bad!r} in IPv4 octet {part!r}",
+                column=column + part.index(bad),
+            )
+        if len(part) > 1 and part[0] == "0":
+            return ParseError(
+                whole,
+                f"octet {part!r} has a leading zero, which is ambiguous "
+                "(octal to some tools, decimal to others)",
+                column=column,
+                hint=f"write it as {int(part, 10)} if decimal was meant",
+            )
+        if int(part) > 255:
+            return ParseError(whole, f"octet {int(part)} is above 255", column=column)
+        column += len(part) + 1
+    return ParseError(
+        whole, f"an IPv4 address has 4 octets, this has {len(parts)}", column=offset + 1
+    )
+
+
+def parse_v6(text: str, *, offset: int = 0, whole: str | None = None) -> int:
+    """Parse IPv6 text in any RFC 4291 form (``::``, upper case, dotted tail)."""
+    whole = whole if whole is not None else text
+    if "%" in text:
+        raise ParseError(
+            whole, "zone index (%...) is not allowed here", column=offset + text.index("%") + 1
+        )
+    gap = text.find("::")
+    if gap != -1 and text.find("::", gap + 1) != -1:
+        raise ParseError(
+            whole, "'::' may appear only once", column=offset + text.find("::", gap + 1) + 1
+        )
+    if gap == -1:
+        head = _groups(text, offset, whole, last=True)
+        if len(head) != 8:
+            raise ParseError(
+                whole, f"an IPv6 address has 8 groups, this has {len(head)}", column=offset + 1
+            )
+        groups = head
+    else:
+        head = _groups(text[:gap], offset, whole, last=False) if gap else []
+        rest = text[gap + 2 :]
+        tail = _groups(rest, offset + gap + 2, whole, last=True) if rest else []
+        missing = 8 - len(head) - len(tail)
+        if missing < 1:
+            raise ParseError(
+                whole, "'::' must stand for at least one zero group", column=offset + gap + 1
+            )
+        groups = head + [0] * missing + tail
+    value = 0
+    for group in groups:
+        value = (value << 16) | group
+    return value
+
+
+def _groups(text: str, offset: int, whole: str, *, last: bool) -> list[int]:
+    """16-bit groups of a ':'-separated run; a dotted quad may end the address."""
+    groups: list[int] = []
+    column = offset + 1
+    pieces = text.split(":")
+    for index, piece in enumerate(pieces):
+        if last and index == len(pieces) - 1 and "." in piece:
+            v4 = parse_v4(piece, offset=column - 1, whole=whole)
+            groups.extend((v4 >> 16, v4 & 0xFFFF))
+            break
+        if piece == "":
+            raise ParseError(whole, "empty group in IPv6 address", column=column)
+        bad = next((c for c in piece if c not in _HEX), None)
+        if bad is not None:
+            raise ParseError(
+                whole,
+                f"unexpected character {bad!r} in IPv6 group {piece!r}",
+                column=column + piece.index(bad),
+            )
+        if len(piece) > 4:
+            raise ParseError(whole, f"group {piece!r} has more than 4 hex digits", column=column)
+        groups.append(int(piece, 16))
+        column += len(piece) + 1
+    return groups
+
+
+def format_v4(value: int) -> str:
+    """Dotted-quad text of a 32-bit int."""
+    return f"{value >> 24}.{(value >> 16) & 255}.{(value >> 8) & 255}.{value & 255}"
+
+
+def format_v6(value: int) -> str:
+    """RFC 5952 canonical text: lower case, no leading zeros, longest zero run as ``::``.
+
+    IPv4-mapped addresses (``::ffff:0:0/96``) keep the dotted tail, as
+    RFC 5952 section 5 recommends, because that is how people recognise them.
+    """
+    if value >> 32 == 0xFFFF:
+        return "::ffff:" + format_v4(value & V4_MAX)
+    groups = [(value >> shift) & 0xFFFF for shift in range(112, -1, -16)]
+    best_start, best_len, run_start, run_len = -1, 0, -1, 0
+    for index, group in enumerate(groups):
+        if group == 0:
+            if run_len == 0:
+                run_start = index
+            run_len += 1
+            # RFC 5952 4.2.3: the longest run wins; the first one on ties.
+            if run_len > best_len:
+                best_start, best_len = run_start, run_len
+        else:
+            run_len = 0
+    # RFC 5952 4.2.2: a single zero group is never shortened to '::'.
+    if best_len < 2:
+        return ":".join(f"{g:x}" for g in groups)
+    left = ":".join(f"{g:x}" for g in groups[:best_start])
+    right = ":".join(f"{g:x}" for g in groups[best_start + best_len :])
+    return f"{left}::{right}"
+
+
+def is_mapped_v4(value: int) -> bool:
+    """True for an IPv6 int inside ``::ffff:0:0/96`` (RFC 4291 2.5.5.2)."""
+    return value >> 32 == 0xFFFF
+
+
+def mapped_value(v4_value: int) -> int:
+    """The IPv6 int of the IPv4-mapped form of an IPv4 int."""
+    return _MAPPED_PREFIX | v4_value

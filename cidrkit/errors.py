@@ -1,0 +1,82 @@
+"""The one exception tree of cidrkit.
+
+This module imports nothing else from cidrkit, so every layer can raise and
+catch these without import cycles.
+
+Every error quotes the offending input, says what is wrong with it and, where
+the input came from a file, where (``file:line[:column]`` or a JSON pointer).
+"""
+
+from __future__ import annotations
+
+
+class CidrkitError(Exception):
+    """Base class of every error cidrkit raises on purpose."""
+
+
+class ParseError(CidrkitError, ValueError):
+    """Text that is not a valid address, prefix or range.
+
+    ``text`` is the input as given, ``reason`` says what is wrong, ``column`` is
+    the 1-based position of the first bad character (``None`` when the whole
+    text is at fault) and ``hint`` an obvious fix, if there is one.
+    ``where`` is filled in by whoever read the text from a file
+    (``plan.yaml:14``), so the message can point at its source.
+    """
+
+    def __init__(
+        self,
+        text: str,
+        reason: str,
+        *,
+        column: int | None = None,
+        hint: str | None = None,
+        where: str | None = None,
+    ) -> None:
+        self.text = text
+        self.reason = reason
+        self.column = column
+        self.hint = hint
+        self.where = where
+        super().__init__(self.message)
+
+    @property
+    def message(self) -> str:
+        """The one-line message: where, the quoted input, and what is wrong."""
+        head = f"{self.where}: " if self.where else ""
+        msg = f"{head}{self.text!r}: {self.reason}"
+        if self.hint:
+            msg += f"; {self.hint}"
+        return msg
+
+    def located(self, where: str) -> ParseError:
+        """Return a copy of this error that says where the text came from."""
+        return ParseError(
+            self.text, self.reason, column=self.column, hint=self.hint, where=where
+        )
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class FamilyError(CidrkitError, ValueError):
+    """An operation was given IPv4 and IPv6 values where one family is required."""
+
+
+class LimitError(CidrkitError):
+    """An answer would be too large to produce (e.g. enumerating a /64).
+
+    ``count`` is how many items it would have been, computed arithmetically.
+    """
+
+    def __init__(self, message: str, count: int | None = None) -> None:
+        self.count = count
+        super().__init__(message)
+
+
+class AllocationError(CidrkitError):
+    """No free space of the requested size (or the request cannot fit)."""
+
+
+class InputError(CidrkitError):
+    """A file or stream could not be read or has the wrong shape as a whole."""
