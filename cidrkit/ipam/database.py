@@ -1,0 +1,163 @@
+"""Opening the IPAM database: URLs, connection settings, migrations.
+
+SQLite (the default, a file in the user's data directory) runs in WAL mode
+with ``synchronous=FULL`` so an acknowledged commit survives a power cut, and
+every write transaction starts with ``BEGIN IMMEDIATE`` so two writers never
+both read "free" and then collide at commit. PostgreSQL is reached through
+psycopg 3; its write transactions lock the pool rows they touch.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from cidrkit.ipam.errors import InvalidRequest, SchemaOutOfDate
+
+_WRITE_OPTION = "cidrkit_write"
+
+
+def default_url() -> str:
+    """The embedded default: ``$XDG_DATA_HOME/cidrkit/ipam.sqlite3`` (or ~/.local/share)."""
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return f"sqlite:///{Path(base) / 'cidrkit' / 'ipam.sqlite3'}"
+
+
+def normalise_url(url: str) -> str:
+    """Accept a plain path, ``sqlite:///…`` or ``postgresql://…``; pick the drivers we ship."""
+    if "://" not in url:
+        return f"sqlite:///{Path(url).expanduser().resolve()}"
+    scheme, rest = url.split("://", 1)
+    if scheme in ("postgresql", "postgres", "postgresql+psycopg"):
+        return f"postgresql+psycopg://{rest}"
+    if scheme in ("sqlite", "sqlite+pysqlite"):
+        return f"sqlite+pysqlite://{rest}"
+    raise InvalidRequest(
+        f"{url!r}: unsupported database URL (use a path, sqlite:///PATH or postgresql://...)",
+        field="db",
+    )
+
+
+def redact(url: str) -> str:
+    """The URL with any password replaced, for messages and logs."""
+    return sa.engine.make_url(url).render_as_string(hide_password=True)
+
+
+class Database:
+    """An engine plus the transaction helpers the service needs.
+
+    ``read()`` gives a plain transaction; ``write()`` a transaction that holds
+    the database's write lock on SQLite from its first statement.
+    """
+
+    def __init__(self, url: str, *, pool_size: int = 8) -> None:
+        self.url = normalise_url(url)
+        self.dialect = "postgresql" if self.url.startswith("postgresql") else "sqlite"
+        self.engine = self._create_engine(pool_size)
+
+    def _create_engine(self, pool_size: int) -> Engine:
+        if self.dialect == "postgresql":
+            return sa.create_engine(
+                self.url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True
+            )
+        path = sa.engine.make_url(self.url).database
+        if path and path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        engine = sa.create_engine(
+            self.url,
+            connect_args={"check_same_thread": False, "timeout": 30, "isolation_level": None},
+            pool_size=pool_size,
+            max_overflow=pool_size,
+        )
+        sa.event.listen(engine, "connect", _configure_sqlite)
+        sa.event.listen(engine, "begin", _begin_sqlite)
+        return engine
+
+    @contextmanager
+    def read(self) -> Iterator[Connection]:
+        """A transaction for reads (deferred on SQLite: readers never block writers)."""
+        with self.engine.connect() as conn, conn.begin():
+            yield conn
+
+    @contextmanager
+    def write(self) -> Iterator[Connection]:
+        """A write transaction, committed on normal exit and rolled back on error."""
+        with self.engine.connect() as conn:
+            conn = conn.execution_options(**{_WRITE_OPTION: True})
+            with conn.begin():
+                yield conn
+
+    def dispose(self) -> None:
+        """Close every pooled connection."""
+        self.engine.dispose()
+
+    # -- schema ---------------------------------------------------------
+
+    def upgrade(self, revision: str = "head") -> tuple[str | None, str | None]:
+        """Apply migrations up to ``revision``; return (before, after) revisions."""
+        from alembic import command
+
+        before = self.current_revision()
+        with self.engine.begin() as conn:
+            cfg = _alembic_config(conn)
+            command.upgrade(cfg, revision)
+        return before, self.current_revision()
+
+    def current_revision(self) -> str | None:
+        """The schema revision stored in the database (None: empty database)."""
+        from alembic.runtime.migration import MigrationContext
+
+        with self.engine.connect() as conn:
+            return MigrationContext.configure(conn).get_current_revision()
+
+    def check_schema(self) -> None:
+        """Raise ``SchemaOutOfDate`` unless the schema is at the latest revision."""
+        current, head = self.current_revision(), head_revision()
+        if current != head:
+            raise SchemaOutOfDate(
+                f"database {redact(self.url)} is at schema revision {current or 'none'}, "
+                f"this cidrkit needs {head}; run 'cidrkit db upgrade --db URL'"
+            )
+
+
+def head_revision() -> str | None:
+    """The latest migration revision shipped with this cidrkit."""
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory.from_config(_alembic_config(None)).get_current_head()
+
+
+def _alembic_config(connection: Connection | None) -> Any:
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
+    cfg.attributes["connection"] = connection
+    return cfg
+
+
+def _configure_sqlite(dbapi_conn: Any, _record: Any) -> None:
+    cursor = dbapi_conn.cursor()
+    # WAL lets readers run while one writer commits; FULL syncs the WAL on every
+    # commit, so an acknowledged allocation survives a crash or power loss.
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=FULL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+def _begin_sqlite(conn: Connection) -> None:
+    # The driver runs in autocommit mode (isolation_level=None), so we emit BEGIN
+    # ourselves: IMMEDIATE takes the write lock up front, which makes "read the
+    # free space, then insert" atomic against every other writer.
+    if conn.get_execution_options().get(_WRITE_OPTION):
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+    else:
+        conn.exec_driver_sql("BEGIN")

@@ -1,0 +1,83 @@
+"""Errors of the IPAM service, each mapped to one HTTP status.
+
+They extend the one cidrkit tree (``CidrkitError``) so the CLI's error
+boundary reports them like any other error; the HTTP layer maps them with
+:attr:`IpamError.status`.
+"""
+
+from __future__ import annotations
+
+from cidrkit.errors import CidrkitError
+
+
+class IpamError(CidrkitError):
+    """Base of IPAM errors: a message, a machine-readable code and a status."""
+
+    status = 400
+    code = "error"
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        self.message = message
+        self.field = field
+        super().__init__(message)
+
+    def to_json(self) -> dict[str, object]:
+        """The ``error`` object of an HTTP error body."""
+        body: dict[str, object] = {"code": self.code, "message": self.message}
+        if self.field is not None:
+            body["field"] = self.field
+        return body
+
+
+class InvalidRequest(IpamError):
+    """A value that breaks a rule (bad prefix, length outside the pool's rules...).
+
+    ``field`` names the offending request field (``prefix_length``,
+    ``items[2].prefix``...).
+    """
+
+    status = 422
+    code = "invalid"
+
+
+class NotFound(IpamError):
+    """No pool, allocation or token with that name or id."""
+
+    status = 404
+    code = "not_found"
+
+
+class Conflict(IpamError):
+    """The request cannot be applied to the current state.
+
+    ``code`` tells which: ``exhausted`` (no free block of that size),
+    ``overlap`` (the prefix is already allocated), ``in_use`` (a pool still
+    has live allocations), ``exists`` (a pool of that name exists).
+    """
+
+    status = 409
+
+    def __init__(self, message: str, *, code: str, field: str | None = None) -> None:
+        self.code = code
+        super().__init__(message, field=field)
+
+
+class Unauthorized(IpamError):
+    """No token, or a token that is unknown, revoked or malformed."""
+
+    status = 401
+    code = "unauthorized"
+
+
+class Forbidden(IpamError):
+    """A valid token without the scope the request needs on that pool."""
+
+    status = 403
+    code = "forbidden"
+
+
+class SchemaOutOfDate(IpamError):
+    """The database schema is not at the revision this version of cidrkit needs."""
+
+    status = 503
+    code = "schema_out_of_date"

@@ -1,0 +1,142 @@
+"""Value types of the IPAM service: pools, allocations, audit entries, tokens.
+
+These are what the storage layer returns and what the API renders; they hold
+cidrkit ``Prefix`` values, never text, so every prefix that reaches the
+database went through cidrkit's strict parser first.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal
+
+from cidrkit.core import Prefix
+
+State = Literal["reserved", "allocated", "released"]
+LIVE_STATES: tuple[State, ...] = ("reserved", "allocated")
+Scope = Literal["read", "write", "admin"]
+SCOPE_RANK: dict[str, int] = {"read": 1, "write": 2, "admin": 3}
+Strategy = Literal["best_fit", "first_fit"]
+
+
+@dataclass(frozen=True, slots=True)
+class PoolRules:
+    """What a pool accepts: allowed prefix lengths and the tags every allocation needs.
+
+    ``min_length``/``max_length`` bound the requested prefix length
+    (inclusive; ``None`` means the pool's own length / the family's width);
+    ``default_length`` is used when a request names neither a length nor a prefix.
+    """
+
+    min_length: int | None = None
+    max_length: int | None = None
+    default_length: int | None = None
+    required_tags: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Pool:
+    """A named address space of one family, made of one or more disjoint prefixes."""
+
+    id: int
+    name: str
+    version: int
+    prefixes: tuple[Prefix, ...]
+    rules: PoolRules
+    parent: str | None = None
+    description: str = ""
+    created_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Allocation:
+    """One block handed out of a pool; ``released`` blocks are history, not space."""
+
+    id: int
+    pool: str
+    prefix: Prefix
+    state: State
+    description: str = ""
+    owner: str = ""
+    tags: dict[str, str] = field(default_factory=dict)
+    idempotency_key: str | None = None
+    created_at: datetime | None = None
+    released_at: datetime | None = None
+
+    @property
+    def live(self) -> bool:
+        """True while the block occupies space (reserved or allocated)."""
+        return self.state != "released"
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEntry:
+    """One append-only audit record, written in the transaction of the change."""
+
+    id: int
+    at: datetime
+    actor: str
+    action: str
+    pool: str | None
+    allocation_id: int | None
+    detail: dict[str, object]
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    """An API token's public part: what it may do, never its secret."""
+
+    id: int
+    name: str
+    pool: str | None  # None: every pool
+    scope: Scope
+    created_at: datetime | None = None
+    revoked: bool = False
+
+    def allows(self, pool: str | None, needed: Scope) -> bool:
+        """True if this token grants ``needed`` scope on ``pool`` (None: global)."""
+        if self.revoked or SCOPE_RANK[self.scope] < SCOPE_RANK[needed]:
+            return False
+        return self.pool is None or self.pool == pool
+
+
+@dataclass(frozen=True, slots=True)
+class AllocationRequest:
+    """One block wanted from a pool: by length (next free) or by exact prefix.
+
+    Exactly one of ``length`` and ``prefix`` is set once the pool's rules
+    have been applied (``default_length`` fills a bare request).
+    """
+
+    length: int | None = None
+    prefix: Prefix | None = None
+    strategy: Strategy = "best_fit"
+    state: State = "allocated"
+    description: str = ""
+    owner: str = ""
+    tags: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Utilisation:
+    """Address counts of a pool; IPv6 pools also count /64 subnets.
+
+    ``*_64s`` are ``None`` for IPv4. A /64 counts as used when any live
+    allocation touches it, since it can no longer be handed out whole.
+    """
+
+    pool: str
+    version: int
+    total: int
+    allocated: int
+    reserved: int
+    free: int
+    allocations: int
+    total_64s: int | None = None
+    used_64s: int | None = None
+
+    @property
+    def percent(self) -> float:
+        """Share of the pool's addresses that are allocated or reserved."""
+        return 100.0 * (self.allocated + self.reserved) / self.total if self.total else 0.0

@@ -1,0 +1,239 @@
+"""Creating and deleting pools, each in one write transaction with its audit entry.
+
+A child pool takes its space from its parent: its prefixes become live
+allocations of the parent (marked with ``child_pool_id``), so the parent can
+never hand that space out again, and deleting the child gives it back.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from cidrkit.core import Prefix
+from cidrkit.errors import ParseError
+from cidrkit.ipam.allocator import PoolSpace, family_width
+from cidrkit.ipam.database import Database
+from cidrkit.ipam.errors import Conflict, InvalidRequest
+from cidrkit.ipam.model import AllocationRequest, Pool, PoolRules
+from cidrkit.ipam.schema import allocations, audit_log, pool_prefixes, pools
+from cidrkit.ipam.store import audit_row, get_pool, live_blocks, prefix_row
+
+POOL_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
+
+
+@dataclass(frozen=True, slots=True)
+class PoolSpec:
+    """What a new pool should be.
+
+    Give ``prefixes`` (text, parsed strictly here), or with a ``parent`` a
+    ``prefix_length`` to take the parent's next free block of that size.
+    """
+
+    name: str
+    prefixes: Sequence[str] = ()
+    parent: str | None = None
+    prefix_length: int | None = None
+    rules: PoolRules = field(default_factory=PoolRules)
+    description: str = ""
+
+
+def parse_prefixes(texts: Sequence[str], field_name: str = "prefixes") -> list[Prefix]:
+    """Parse pool prefixes strictly: one family, pairwise disjoint.
+
+    Errors name the element (``prefixes[1]``) and quote cidrkit's parse message.
+    """
+    parsed: list[Prefix] = []
+    for index, text in enumerate(texts):
+        where = f"{field_name}[{index}]"
+        try:
+            prefix = Prefix.parse(text)
+        except ParseError as exc:
+            raise InvalidRequest(f"{where}: {exc}", field=where) from None
+        if parsed and prefix.version != parsed[0].version:
+            raise InvalidRequest(
+                f"{where}: {prefix} is IPv{prefix.version} but {parsed[0]} is "
+                f"IPv{parsed[0].version}; a pool holds one family",
+                field=where,
+            )
+        for other_index, other in enumerate(parsed):
+            if other.overlaps(prefix):
+                raise InvalidRequest(
+                    f"{where}: {prefix} overlaps {field_name}[{other_index}] {other}", field=where
+                )
+        parsed.append(prefix)
+    return parsed
+
+
+def check_rules(rules: PoolRules, version: int) -> None:
+    """Raise ``InvalidRequest`` for lengths outside the family or out of order."""
+    width = family_width(version)
+    named = {
+        "min_length": rules.min_length,
+        "default_length": rules.default_length,
+        "max_length": rules.max_length,
+    }
+    for name, value in named.items():
+        if value is not None and not 0 <= value <= width:
+            raise InvalidRequest(
+                f"{name}: {value} is not a prefix length of IPv{version} (0-{width})", field=name
+            )
+    ordered = [(n, v) for n, v in named.items() if v is not None]
+    for (low_name, low), (high_name, high) in zip(ordered, ordered[1:], strict=False):
+        if low > high:
+            raise InvalidRequest(
+                f"{high_name}: {high} is shorter than {low_name} {low}", field=high_name
+            )
+
+
+def create_pool(db: Database, spec: PoolSpec, *, actor: str) -> Pool:
+    """Create a pool (and take its space from the parent, if any).
+
+    Raises ``InvalidRequest`` naming the bad field, ``Conflict`` (code
+    ``exists``) for a taken name, (``exhausted``/``overlap``) when the parent
+    has no room, ``NotFound`` for an unknown parent.
+    """
+    if not POOL_NAME.match(spec.name):
+        raise InvalidRequest(
+            f"name: {spec.name!r} is not a pool name (letters, digits, '.', '_', '-'; "
+            "starting with a letter or digit; at most 100)",
+            field="name",
+        )
+    prefixes = parse_prefixes(spec.prefixes)
+    if spec.parent is None and not prefixes:
+        raise InvalidRequest("prefixes: a pool without a parent needs prefixes", field="prefixes")
+    if prefixes and spec.prefix_length is not None:
+        raise InvalidRequest(
+            "prefix_length: give either prefixes or prefix_length, not both", field="prefix_length"
+        )
+    if spec.prefix_length is not None and spec.parent is None:
+        raise InvalidRequest("prefix_length: only a child pool takes a length", field="parent")
+    if spec.rules.required_tags and any(not t for t in spec.rules.required_tags):
+        raise InvalidRequest("required_tags: tag names cannot be empty", field="required_tags")
+    now = datetime.now(UTC)
+    with db.write() as conn:
+        if conn.execute(sa.select(pools.c.id).where(pools.c.name == spec.name)).first():
+            raise Conflict(f"name: pool {spec.name!r} already exists", code="exists", field="name")
+        parent = None
+        if spec.parent is not None:
+            parent = get_pool(conn, spec.parent, lock=db.dialect == "postgresql")
+            prefixes = _carve_from_parent(conn, parent, prefixes, spec.prefix_length)
+        version = prefixes[0].version
+        check_rules(spec.rules, version)
+        pool_id = conn.execute(
+            pools.insert().returning(pools.c.id),
+            {
+                "name": spec.name,
+                "version": version,
+                "parent_id": parent.id if parent else None,
+                "min_length": spec.rules.min_length,
+                "max_length": spec.rules.max_length,
+                "default_length": spec.rules.default_length,
+                "required_tags": list(spec.rules.required_tags),
+                "description": spec.description,
+                "created_at": now,
+            },
+        ).scalar_one()
+        conn.execute(
+            pool_prefixes.insert(), [{"pool_id": pool_id, **prefix_row(p)} for p in prefixes]
+        )
+        audits = []
+        if parent is not None:
+            rows = [
+                {
+                    "pool_id": parent.id,
+                    **prefix_row(p),
+                    "state": "allocated",
+                    "description": f"pool {spec.name}",
+                    "owner": actor,
+                    "tags": {},
+                    "idempotency_key": None,
+                    "batch_index": 0,
+                    "request_hash": None,
+                    "child_pool_id": pool_id,
+                    "created_at": now,
+                    "released_at": None,
+                }
+                for p in prefixes
+            ]
+            ids = conn.execute(
+                allocations.insert().returning(allocations.c.id, sort_by_parameter_order=True),
+                rows,
+            ).scalars().all()
+            for prefix, new_id in zip(prefixes, ids, strict=True):
+                detail: dict[str, object] = {"prefix": str(prefix), "child_pool": spec.name}
+                audits.append(
+                    audit_row(actor, "allocation.create", parent.name, new_id, detail, now)
+                )
+        detail = {"prefixes": [str(p) for p in prefixes], "parent": spec.parent}
+        audits.append(audit_row(actor, "pool.create", spec.name, None, detail, now))
+        conn.execute(audit_log.insert(), audits)
+        return get_pool(conn, spec.name)
+
+
+def _carve_from_parent(
+    conn: Connection, parent: Pool, prefixes: list[Prefix], length: int | None
+) -> list[Prefix]:
+    space = PoolSpace(parent, live_blocks(conn, parent))
+    if length is not None:
+        return [space.place(AllocationRequest(length=length), "")]
+    if not prefixes:
+        raise InvalidRequest(
+            "prefix_length: a child pool needs prefixes or a prefix_length", field="prefix_length"
+        )
+    # Rules of the parent (required tags) are about its ordinary allocations, not
+    # about child pools, so only containment and overlap are checked here.
+    carved = PoolSpace(Pool(parent.id, parent.name, parent.version, parent.prefixes,
+                            PoolRules()), space.used)
+    for index, prefix in enumerate(prefixes):
+        carved.place(AllocationRequest(prefix=prefix), f"prefixes[{index}].")
+    return prefixes
+
+
+def delete_pool(db: Database, name: str, *, actor: str) -> None:
+    """Delete a pool with no live allocations; give its space back to its parent.
+
+    Raises ``NotFound`` or ``Conflict`` (code ``in_use``) naming how many live
+    allocations remain.
+    """
+    now = datetime.now(UTC)
+    with db.write() as conn:
+        pool = get_pool(conn, name, lock=db.dialect == "postgresql")
+        live = conn.execute(
+            sa.select(sa.func.count())
+            .select_from(allocations)
+            .where(allocations.c.pool_id == pool.id, allocations.c.state != "released")
+        ).scalar_one()
+        if live:
+            raise Conflict(
+                f"pool {name!r} still has {live} live allocation(s); release them first",
+                code="in_use",
+                field="pool",
+            )
+        audits = []
+        carved = conn.execute(
+            sa.select(allocations.c.id, allocations.c.prefix, pools.c.name)
+            .join(pools, allocations.c.pool_id == pools.c.id)
+            .where(allocations.c.child_pool_id == pool.id)
+        ).all()
+        for allocation_id, prefix, parent_name in carved:
+            detail: dict[str, object] = {"prefix": str(prefix), "child_pool": name}
+            audits.append(
+                audit_row(actor, "allocation.release", parent_name, allocation_id, detail, now)
+            )
+        conn.execute(
+            allocations.update()
+            .where(allocations.c.child_pool_id == pool.id)
+            .values(state="released", released_at=now, child_pool_id=None)
+        )
+        conn.execute(allocations.delete().where(allocations.c.pool_id == pool.id))
+        conn.execute(pool_prefixes.delete().where(pool_prefixes.c.pool_id == pool.id))
+        conn.execute(pools.delete().where(pools.c.id == pool.id))
+        detail = {"prefixes": [str(p) for p in pool.prefixes]}
+        audits.append(audit_row(actor, "pool.delete", name, None, detail, now))
+        conn.execute(audit_log.insert(), audits)

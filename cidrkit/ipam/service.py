@@ -1,0 +1,363 @@
+"""Allocating and releasing blocks, many requests per transaction.
+
+``AllocationService.execute`` applies a list of operations in one write
+transaction: it locks the pools involved (``FOR UPDATE`` on PostgreSQL; on
+SQLite ``BEGIN IMMEDIATE`` already holds the database's write lock), loads
+their live blocks, plans every request in memory with ``PoolSpace`` and then
+writes all rows and audit entries at once. One failing request (exhausted
+pool, overlap, bad rule) only fails itself. The database's overlap backstop
+(exclusion constraint / trigger) turns any bug or foreign writer into an
+error instead of a duplicate; if it fires, the batch is retried one
+operation per transaction so only the culprit fails.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from cidrkit.ipam.allocator import PoolSpace
+from cidrkit.ipam.database import Database
+from cidrkit.ipam.errors import Conflict, InvalidRequest, IpamError, NotFound
+from cidrkit.ipam.model import Allocation, AllocationRequest, Pool
+from cidrkit.ipam.schema import allocations, audit_log, pools
+from cidrkit.ipam.store import (
+    allocation_from,
+    allocation_query,
+    audit_row,
+    live_blocks,
+    load_pools,
+    prefix_row,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class AllocateOp:
+    """Allocate ``requests`` in ``pool`` (all or none), optionally idempotent.
+
+    ``batch`` only changes error field names (``items[2].prefix_length``).
+    """
+
+    pool: str
+    requests: tuple[AllocationRequest, ...]
+    actor: str
+    idempotency_key: str | None = None
+    batch: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ReleaseOp:
+    """Release a live allocation (releasing a released one is a no-op)."""
+
+    allocation_id: int
+    actor: str
+
+
+@dataclass(frozen=True, slots=True)
+class AllocateResult:
+    """The allocations of one request; ``replayed`` when an idempotency key matched."""
+
+    allocations: tuple[Allocation, ...]
+    replayed: bool = False
+
+
+Operation = AllocateOp | ReleaseOp
+Outcome = AllocateResult | Allocation | IpamError
+
+
+def fingerprint(requests: Sequence[AllocationRequest]) -> str:
+    """A digest of what was asked, to tell a retry from a reused idempotency key."""
+    canonical = [
+        [
+            r.length,
+            None if r.prefix is None else str(r.prefix),
+            r.strategy,
+            r.state,
+            r.description,
+            r.owner,
+            sorted(r.tags.items()),
+        ]
+        for r in requests
+    ]
+    return hashlib.sha256(json.dumps(canonical).encode()).hexdigest()
+
+
+class AllocationService:
+    """Applies allocation and release operations to one database."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def execute(self, ops: Sequence[Operation]) -> list[Outcome]:
+        """Apply ``ops`` in one transaction; one outcome per op, in order.
+
+        Outcomes are results or ``IpamError`` values, never raised. Database
+        failures other than the overlap backstop propagate.
+        """
+        try:
+            with self.db.write() as conn:
+                return _Batch(conn, self.db.dialect).run(ops)
+        except sa.exc.IntegrityError as exc:
+            if len(ops) > 1:
+                return [outcome for op in ops for outcome in self.execute([op])]
+            return [
+                Conflict(
+                    f"the database refused the change as overlapping a live allocation ({exc.orig})",
+                    code="overlap",
+                )
+            ]
+
+    def allocate(
+        self,
+        pool: str,
+        requests: Sequence[AllocationRequest],
+        *,
+        actor: str,
+        idempotency_key: str | None = None,
+    ) -> AllocateResult:
+        """Allocate in one transaction of its own; raise the op's error if it failed."""
+        op = AllocateOp(pool, tuple(requests), actor, idempotency_key, batch=len(requests) > 1)
+        outcome = self.execute([op])[0]
+        if isinstance(outcome, IpamError):
+            raise outcome
+        assert isinstance(outcome, AllocateResult)
+        return outcome
+
+    def release(self, allocation_id: int, *, actor: str) -> Allocation:
+        """Release in one transaction of its own; raise the op's error if it failed."""
+        outcome = self.execute([ReleaseOp(allocation_id, actor)])[0]
+        if isinstance(outcome, IpamError):
+            raise outcome
+        assert isinstance(outcome, Allocation)
+        return outcome
+
+
+class _Batch:
+    """The state of one write transaction while it plans its operations."""
+
+    def __init__(self, conn: Connection, dialect: str) -> None:
+        self.conn = conn
+        self.dialect = dialect
+        self.now = datetime.now(UTC)
+        self.spaces: dict[int, PoolSpace] = {}
+        self.inserts: list[tuple[int, dict[str, Any], str]] = []  # (op index, row, actor)
+        self.releases: list[tuple[int, Allocation, str]] = []
+
+    def run(self, ops: Sequence[Operation]) -> list[Outcome]:
+        release_ids = [op.allocation_id for op in ops if isinstance(op, ReleaseOp)]
+        names = {op.pool for op in ops if isinstance(op, AllocateOp)}
+        names |= set(self._pools_of(release_ids).values())
+        locked = load_pools(
+            self.conn, pools.c.name.in_(sorted(names)), lock=self.dialect == "postgresql"
+        )
+        self.pools = {p.name: p for p in locked}
+        # Read release targets only now: the pool lock makes their state stable.
+        targets = self._release_targets(release_ids)
+        existing = self._existing_keys(ops)
+        outcomes: list[Outcome | None] = [None] * len(ops)
+        same_as: dict[int, int] = {}
+        batch_keys: dict[tuple[str, str], tuple[int, str]] = {}
+        for index, op in enumerate(ops):
+            try:
+                if isinstance(op, ReleaseOp):
+                    outcomes[index] = self._release(index, op, targets)
+                    continue
+                pool = self._pool(op.pool)
+                digest = fingerprint(op.requests)
+                key = (op.pool, op.idempotency_key) if op.idempotency_key else None
+                if key is not None and key in existing:
+                    previous, previous_digest = existing[key]
+                    _check_digest(op, previous_digest, digest)
+                    outcomes[index] = AllocateResult(tuple(previous), replayed=True)
+                    continue
+                if key is not None and key in batch_keys:
+                    first, first_digest = batch_keys[key]
+                    _check_digest(op, first_digest, digest)
+                    same_as[index] = first
+                    continue
+                self._allocate(index, op, pool, digest)
+                if key is not None:
+                    batch_keys[key] = (index, digest)
+            except IpamError as error:
+                outcomes[index] = error
+        self._write(outcomes)
+        for index, first in same_as.items():
+            done = outcomes[first]
+            if isinstance(done, AllocateResult):
+                outcomes[index] = AllocateResult(done.allocations, replayed=True)
+            else:
+                outcomes[index] = done
+        return [o if o is not None else AllocateResult(()) for o in outcomes]
+
+    # -- planning -------------------------------------------------------
+
+    def _pool(self, name: str) -> Pool:
+        pool = self.pools.get(name)
+        if pool is None:
+            raise NotFound(f"pool {name!r} does not exist", field="pool")
+        return pool
+
+    def _space(self, pool: Pool) -> PoolSpace:
+        space = self.spaces.get(pool.id)
+        if space is None:
+            space = self.spaces[pool.id] = PoolSpace(pool, live_blocks(self.conn, pool))
+        return space
+
+    def _allocate(self, index: int, op: AllocateOp, pool: Pool, digest: str) -> None:
+        space = self._space(pool)
+        mark = space.mark()
+        rows = []
+        try:
+            for position, request in enumerate(op.requests):
+                where = f"items[{position}]." if op.batch else ""
+                prefix = space.place(request, where)
+                rows.append(
+                    {
+                        "pool_id": pool.id,
+                        **prefix_row(prefix),
+                        "state": request.state,
+                        "description": request.description,
+                        "owner": request.owner,
+                        "tags": dict(request.tags),
+                        "idempotency_key": op.idempotency_key,
+                        "batch_index": position,
+                        "request_hash": digest,
+                        "child_pool_id": None,
+                        "created_at": self.now,
+                        "released_at": None,
+                    }
+                )
+        except IpamError:
+            space.rollback_to(mark)
+            raise
+        self.inserts.extend((index, row, op.actor) for row in rows)
+
+    def _release(self, index: int, op: ReleaseOp, targets: dict[int, Any]) -> Allocation:
+        row = targets.get(op.allocation_id)
+        if row is None:
+            raise NotFound(f"allocation {op.allocation_id} does not exist", field="allocation_id")
+        current = allocation_from(row)
+        if current.state == "released" or any(a.id == current.id for _, a, _ in self.releases):
+            return current
+        if row.child_pool_id is not None:
+            raise Conflict(
+                f"allocation {current.id} ({current.prefix}) is the space of a child pool; "
+                "delete that pool instead",
+                code="in_use",
+                field="allocation_id",
+            )
+        self._space(self._pool(current.pool)).release(current.prefix)
+        self.releases.append((index, current, op.actor))
+        return Allocation(
+            id=current.id,
+            pool=current.pool,
+            prefix=current.prefix,
+            state="released",
+            description=current.description,
+            owner=current.owner,
+            tags=current.tags,
+            idempotency_key=current.idempotency_key,
+            created_at=current.created_at,
+            released_at=self.now,
+        )
+
+    # -- reading --------------------------------------------------------
+
+    def _pools_of(self, ids: list[int]) -> dict[int, str]:
+        if not ids:
+            return {}
+        query = (
+            sa.select(allocations.c.id, pools.c.name)
+            .join(pools, allocations.c.pool_id == pools.c.id)
+            .where(allocations.c.id.in_(ids))
+        )
+        return {i: name for i, name in self.conn.execute(query)}
+
+    def _release_targets(self, ids: list[int]) -> dict[int, Any]:
+        if not ids:
+            return {}
+        rows = self.conn.execute(allocation_query().where(allocations.c.id.in_(ids)))
+        return {row.id: row for row in rows}
+
+    def _existing_keys(
+        self, ops: Sequence[Operation]
+    ) -> dict[tuple[str, str], tuple[list[Allocation], str | None]]:
+        wanted: dict[int, set[str]] = {}
+        for op in ops:
+            if isinstance(op, AllocateOp) and op.idempotency_key and op.pool in self.pools:
+                wanted.setdefault(self.pools[op.pool].id, set()).add(op.idempotency_key)
+        found: dict[tuple[str, str], tuple[list[Allocation], str | None]] = {}
+        for pool_id, keys in wanted.items():
+            query = (
+                allocation_query()
+                .where(allocations.c.pool_id == pool_id, allocations.c.idempotency_key.in_(keys))
+                .order_by(allocations.c.idempotency_key, allocations.c.batch_index)
+            )
+            for row in self.conn.execute(query):
+                entry = found.setdefault((row.pool_name, row.idempotency_key), ([], row.request_hash))
+                entry[0].append(allocation_from(row))
+        return found
+
+    # -- writing --------------------------------------------------------
+
+    def _write(self, outcomes: list[Outcome | None]) -> None:
+        conn, now = self.conn, self.now
+        audits: list[dict[str, Any]] = []
+        if self.releases:
+            conn.execute(
+                allocations.update()
+                .where(allocations.c.id.in_([a.id for _, a, _ in self.releases]))
+                .values(state="released", released_at=now)
+            )
+            for _, released, actor in self.releases:
+                detail: dict[str, object] = {"prefix": str(released.prefix)}
+                audits.append(
+                    audit_row(actor, "allocation.release", released.pool, released.id, detail, now)
+                )
+        if self.inserts:
+            rows = [row for _, row, _ in self.inserts]
+            ids = conn.execute(
+                allocations.insert().returning(allocations.c.id, sort_by_parameter_order=True),
+                rows,
+            ).scalars().all()
+            names = {p.id: p.name for p in self.pools.values()}
+            made: dict[int, list[Allocation]] = {}
+            for (index, row, actor), new_id in zip(self.inserts, ids, strict=True):
+                allocation = Allocation(
+                    id=new_id,
+                    pool=names[row["pool_id"]],
+                    prefix=row["prefix"],
+                    state=row["state"],
+                    description=row["description"],
+                    owner=row["owner"],
+                    tags=row["tags"],
+                    idempotency_key=row["idempotency_key"],
+                    created_at=now,
+                )
+                made.setdefault(index, []).append(allocation)
+                detail = {"prefix": str(allocation.prefix), "state": allocation.state}
+                if allocation.idempotency_key:
+                    detail["idempotency_key"] = allocation.idempotency_key
+                audits.append(
+                    audit_row(actor, "allocation.create", allocation.pool, new_id, detail, now)
+                )
+            for index, made_here in made.items():
+                outcomes[index] = AllocateResult(tuple(made_here))
+        if audits:
+            conn.execute(audit_log.insert(), audits)
+
+
+def _check_digest(op: AllocateOp, previous: str | None, current: str) -> None:
+    if previous != current:
+        raise InvalidRequest(
+            f"idempotency_key: {op.idempotency_key!r} was already used in pool {op.pool!r} "
+            "for a different request",
+            field="idempotency_key",
+        )

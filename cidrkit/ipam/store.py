@@ -1,0 +1,240 @@
+"""Reading the IPAM tables into model values.
+
+Every function takes an open connection, so callers decide the transaction
+(a read snapshot, or the locked write transaction of an allocation).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Row
+
+from cidrkit.core import Prefix
+from cidrkit.ipam.allocator import family_width
+from cidrkit.ipam.errors import NotFound
+from cidrkit.ipam.model import Allocation, AuditEntry, Pool, PoolRules
+from cidrkit.ipam.schema import allocations, audit_log, pool_prefixes, pools, to_hex
+
+
+def utc(value: datetime | None) -> datetime | None:
+    """SQLite hands back naive datetimes; everything we store is UTC."""
+    if value is None or value.tzinfo is not None:
+        return value
+    return value.replace(tzinfo=UTC)
+
+
+def prefix_row(prefix: Prefix) -> dict[str, Any]:
+    """The stored columns describing one prefix."""
+    return {
+        "prefix": prefix,
+        "first_hex": to_hex(prefix.start),
+        "last_hex": to_hex(prefix.end),
+        "length": prefix.length,
+    }
+
+
+def _prefix_from(version: int, first_hex: str, length: int) -> Prefix:
+    return Prefix(family_width(version), int(first_hex, 16), length)
+
+
+def load_pools(
+    conn: Connection, where: sa.ColumnElement[bool] | None = None, *, lock: bool = False
+) -> list[Pool]:
+    """Pools matching ``where`` (all if None), ordered by name.
+
+    ``lock`` takes row locks (``FOR UPDATE``) in id order, so concurrent
+    transactions locking several pools cannot deadlock.
+    """
+    parent = pools.alias("parent")
+    query = sa.select(pools, parent.c.name.label("parent_name")).outerjoin(
+        parent, pools.c.parent_id == parent.c.id
+    )
+    if where is not None:
+        query = query.where(where)
+    if lock:
+        query = query.order_by(pools.c.id).with_for_update(of=pools)
+    rows = conn.execute(query).all()
+    if not rows:
+        return []
+    prefixes: dict[int, list[Prefix]] = {row.id: [] for row in rows}
+    versions = {row.id: row.version for row in rows}
+    prefix_query = (
+        sa.select(pool_prefixes.c.pool_id, pool_prefixes.c.first_hex, pool_prefixes.c.length)
+        .where(pool_prefixes.c.pool_id.in_(list(prefixes)))
+        .order_by(pool_prefixes.c.pool_id, pool_prefixes.c.first_hex)
+    )
+    for pool_id, first_hex, length in conn.execute(prefix_query):
+        prefixes[pool_id].append(_prefix_from(versions[pool_id], first_hex, length))
+    result = [_pool_from(row, tuple(prefixes[row.id])) for row in rows]
+    return sorted(result, key=lambda p: p.name)
+
+
+def _pool_from(row: Row[Any], prefixes: tuple[Prefix, ...]) -> Pool:
+    return Pool(
+        id=row.id,
+        name=row.name,
+        version=row.version,
+        prefixes=prefixes,
+        rules=PoolRules(
+            min_length=row.min_length,
+            max_length=row.max_length,
+            default_length=row.default_length,
+            required_tags=tuple(row.required_tags or ()),
+        ),
+        parent=row.parent_name,
+        description=row.description,
+        created_at=utc(row.created_at),
+    )
+
+
+def get_pool(conn: Connection, name: str, *, lock: bool = False) -> Pool:
+    """The pool called ``name``; ``NotFound`` if there is none."""
+    found = load_pools(conn, pools.c.name == name, lock=lock)
+    if not found:
+        raise NotFound(f"pool {name!r} does not exist", field="pool")
+    return found[0]
+
+
+def live_blocks(conn: Connection, pool: Pool) -> list[Prefix]:
+    """The pool's reserved and allocated blocks, in address order."""
+    query = (
+        sa.select(allocations.c.first_hex, allocations.c.length)
+        .where(allocations.c.pool_id == pool.id, allocations.c.state != "released")
+        .order_by(allocations.c.first_hex)
+    )
+    return [_prefix_from(pool.version, f, n) for f, n in conn.execute(query)]
+
+
+def live_blocks_by_state(conn: Connection, pool: Pool) -> list[tuple[Prefix, str]]:
+    """Live blocks with their state, in address order."""
+    query = (
+        sa.select(allocations.c.first_hex, allocations.c.length, allocations.c.state)
+        .where(allocations.c.pool_id == pool.id, allocations.c.state != "released")
+        .order_by(allocations.c.first_hex)
+    )
+    return [(_prefix_from(pool.version, f, n), s) for f, n, s in conn.execute(query)]
+
+
+ALLOCATION_COLUMNS = (
+    allocations.c.id,
+    allocations.c.prefix,
+    allocations.c.state,
+    allocations.c.description,
+    allocations.c.owner,
+    allocations.c.tags,
+    allocations.c.idempotency_key,
+    allocations.c.created_at,
+    allocations.c.released_at,
+    allocations.c.pool_id,
+    allocations.c.child_pool_id,
+    allocations.c.request_hash,
+    allocations.c.batch_index,
+    pools.c.name.label("pool_name"),
+)
+
+
+def allocation_query() -> sa.Select[Any]:
+    """SELECT of allocations joined with their pool's name."""
+    return sa.select(*ALLOCATION_COLUMNS).join(pools, allocations.c.pool_id == pools.c.id)
+
+
+def allocation_from(row: Row[Any]) -> Allocation:
+    """An ``Allocation`` from a row of ``allocation_query()``."""
+    return Allocation(
+        id=row.id,
+        pool=row.pool_name,
+        prefix=row.prefix,
+        state=row.state,
+        description=row.description,
+        owner=row.owner,
+        tags=dict(row.tags or {}),
+        idempotency_key=row.idempotency_key,
+        created_at=utc(row.created_at),
+        released_at=utc(row.released_at),
+    )
+
+
+def get_allocation(conn: Connection, allocation_id: int) -> Allocation:
+    """The allocation with that id; ``NotFound`` if there is none."""
+    row = conn.execute(allocation_query().where(allocations.c.id == allocation_id)).first()
+    if row is None:
+        raise NotFound(f"allocation {allocation_id} does not exist", field="allocation_id")
+    return allocation_from(row)
+
+
+def list_allocations(
+    conn: Connection,
+    pool: Pool,
+    *,
+    states: Sequence[str] | None = None,
+    limit: int = 100,
+    offset: int = 0,
+) -> tuple[list[Allocation], int]:
+    """One page of a pool's allocations in address order, and the total count."""
+    condition = allocations.c.pool_id == pool.id
+    if states:
+        condition = sa.and_(condition, allocations.c.state.in_(list(states)))
+    total = conn.execute(sa.select(sa.func.count()).select_from(allocations).where(condition))
+    query = (
+        allocation_query()
+        .where(condition)
+        .order_by(allocations.c.first_hex, allocations.c.id)
+        .limit(limit)
+        .offset(offset)
+    )
+    return [allocation_from(r) for r in conn.execute(query)], int(total.scalar_one())
+
+
+def allocations_by_ids(conn: Connection, ids: Iterable[int]) -> dict[int, Allocation]:
+    """Allocations keyed by id (missing ids are simply absent)."""
+    wanted = list(ids)
+    if not wanted:
+        return {}
+    rows = conn.execute(allocation_query().where(allocations.c.id.in_(wanted)))
+    return {row.id: allocation_from(row) for row in rows}
+
+
+def read_audit(
+    conn: Connection, *, pool: str | None = None, limit: int = 100, before_id: int | None = None
+) -> list[AuditEntry]:
+    """Newest-first page of the audit log, optionally for one pool."""
+    query = sa.select(audit_log).order_by(audit_log.c.id.desc()).limit(limit)
+    if pool is not None:
+        query = query.where(audit_log.c.pool_name == pool)
+    if before_id is not None:
+        query = query.where(audit_log.c.id < before_id)
+    return [
+        AuditEntry(
+            id=r.id,
+            at=utc(r.at) or r.at,
+            actor=r.actor,
+            action=r.action,
+            pool=r.pool_name,
+            allocation_id=r.allocation_id,
+            detail=dict(r.detail or {}),
+        )
+        for r in conn.execute(query)
+    ]
+
+
+def audit_row(
+    actor: str,
+    action: str,
+    pool: str | None,
+    allocation_id: int | None,
+    detail: dict[str, object],
+    at: datetime,
+) -> dict[str, Any]:
+    """Column values of one audit entry."""
+    return {
+        "at": at,
+        "actor": actor,
+        "action": action,
+        "pool_name": pool,
+        "allocation_id": allocation_id,
+        "detail": detail,
+    }
