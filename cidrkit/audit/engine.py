@@ -1,0 +1,163 @@
+"""The audit: merge observations into allocations, find cross-scope overlaps, classify them.
+
+``audit(inventory)`` is the library entry point behind ``cidrkit audit``. It
+never reads files: the caller reads the inventory and the connections file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from cidrkit.audit.connections import Connections
+from cidrkit.audit.model import KIND_RANK, Allocation, Conflict, NestingFinding
+from cidrkit.audit.remedy import plan_remedies
+from cidrkit.audit.scopes import ScopeInfo, collect_scopes
+from cidrkit.audit.sweep import overlapping_pairs
+from cidrkit.core import Prefix
+from cidrkit.sources.record import Inventory, Labels, Record
+
+#: kind of a nested allocation -> kinds that must contain it in the same scope.
+_PARENT_KINDS = {"subnet": {"vpc", "vnet", "network"}, "node-pod-cidr": {"pod-cidr"},
+                 "secondary-range": set()}
+
+
+@dataclass(slots=True)
+class AuditReport:
+    """Everything ``cidrkit audit`` reports, in deterministic order."""
+
+    inventory: Inventory
+    allocations: list[Allocation]
+    conflicts: list[Conflict]
+    nesting: list[NestingFinding]
+    scopes: dict[str, ScopeInfo]
+    pools: tuple[Prefix, ...] = ()
+    connected: bool = False
+    extra: dict[str, object] = field(default_factory=dict)
+
+    @property
+    def blocking(self) -> list[Conflict]:
+        """The conflicts between connected scopes (all of them without a connections file)."""
+        return [c for c in self.conflicts if c.severity == "blocking"]
+
+    def summary(self) -> dict[str, int]:
+        """The ``summary`` object of the JSON schema."""
+        inv = self.inventory
+        return {
+            "files": len(inv.files),
+            "records": len(inv.records),
+            "allocations": len(self.allocations),
+            "scopes": len(self.scopes),
+            "conflicts": len(self.conflicts),
+            "blocking": len(self.blocking),
+            "latent": len(self.conflicts) - len(self.blocking),
+            "malformed": len(inv.malformed),
+            "ignored": len(inv.ignored),
+            "notices": len(inv.notices),
+            "nesting": len(self.nesting),
+            "skipped": len(inv.skipped),
+        }
+
+
+def _merge_labels(old: Labels, new: Labels) -> Labels:
+    kind = old.kind
+    if new.kind is not None and KIND_RANK.get(new.kind, 9) < KIND_RANK.get(kind or "", 9):
+        kind = new.kind
+    return Labels(
+        kind,
+        old.name or new.name,
+        old.account or new.account,
+        old.region or new.region,
+        old.resource or new.resource,
+        old.planned and new.planned,
+        old.default or new.default,
+        old.note or new.note,
+    )
+
+
+def merge_records(records: Iterable[Record]) -> list[Allocation]:
+    """One allocation per (scope, prefix): the same resource seen twice is one allocation.
+
+    Allocations come out sorted by prefix (IPv4 first) then scope; ``index`` is
+    the position in that order.
+    """
+    merged: dict[tuple[str, int, int, int], Allocation] = {}
+    for record in records:
+        p = record.prefix
+        key = (record.scope, p.bits, p.value, p.length)
+        alloc = merged.get(key)
+        if alloc is None:
+            merged[key] = Allocation(0, p, record.scope, record.labels, [record.origin])
+        else:
+            if record.labels != alloc.labels:
+                alloc.labels = _merge_labels(alloc.labels, record.labels)
+            if record.origin not in alloc.observations:
+                alloc.observations.append(record.origin)
+    ordered = [merged[k] for k in sorted(merged, key=lambda k: (k[1], k[2], k[3], k[0]))]
+    for index, alloc in enumerate(ordered):
+        alloc.index = index
+    return ordered
+
+
+def find_conflicts(
+    allocations: Sequence[Allocation],
+    scopes: dict[str, ScopeInfo],
+    connections: Connections | None = None,
+) -> list[Conflict]:
+    """Every overlap between different scopes, oriented so ``a``'s scope sorts first."""
+    groups: dict[str, frozenset[int]] = {}
+    if connections is not None:
+        groups = {s: connections.groups_of(info) for s, info in scopes.items()}
+    conflicts: list[Conflict] = []
+    for i, j, relation in overlapping_pairs(allocations):
+        a, b = allocations[i], allocations[j]
+        if b.scope < a.scope:
+            a, b = b, a
+            relation = "b_contains_a" if relation == "a_contains_b" else relation
+        severity = "blocking"
+        if connections is not None and not (groups[a.scope] & groups[b.scope]):
+            severity = "latent"
+        conflicts.append(Conflict(relation, severity, a, b))
+    conflicts.sort(key=lambda c: (c.a.scope, c.b.scope, c.a.index, c.b.index))
+    return conflicts
+
+
+def check_nesting(allocations: Sequence[Allocation]) -> list[NestingFinding]:
+    """Subnets outside every block of their own VPC/VNet, node pod CIDRs outside the pod CIDR.
+
+    Only checked when the scope's parent blocks are known at all: a subnet
+    export without its VPC export says nothing about the VPC.
+    """
+    by_scope: dict[str, list[Allocation]] = {}
+    for alloc in allocations:
+        by_scope.setdefault(alloc.scope, []).append(alloc)
+    findings: list[NestingFinding] = []
+    for members in by_scope.values():
+        for alloc in members:
+            parents = _PARENT_KINDS.get(alloc.kind or "")
+            if not parents:
+                continue
+            blocks = [m for m in members if m.kind in parents]
+            if blocks and not any(m.prefix.contains(alloc.prefix) for m in blocks
+                                  if m.prefix.version == alloc.prefix.version):
+                if not any(m.prefix.version == alloc.prefix.version for m in blocks):
+                    continue  # e.g. an IPv6 subnet in a VPC whose IPv6 block was not exported
+                outer = ", ".join(str(m.prefix) for m in blocks)
+                findings.append(NestingFinding(
+                    alloc, f"{alloc.kind} {alloc.prefix} is outside its scope's blocks ({outer})"))
+    findings.sort(key=lambda f: f.allocation.index)
+    return findings
+
+
+def audit(
+    inventory: Inventory,
+    connections: Connections | None = None,
+    pools: Sequence[Prefix] = (),
+) -> AuditReport:
+    """Audit an inventory: allocations, cross-scope conflicts, nesting sanity, remedies."""
+    allocations = merge_records(inventory.records)
+    scopes = collect_scopes(allocations)
+    conflicts = find_conflicts(allocations, scopes, connections)
+    conflicts = plan_remedies(conflicts, allocations, pools)
+    return AuditReport(inventory, allocations, conflicts, check_nesting(allocations), scopes,
+                       tuple(pools), connections is not None)

@@ -1,0 +1,94 @@
+"""Remediation for blocking conflicts: which side to renumber, and where it could go.
+
+Renumbering never moves a lone subnet: it moves the outermost block of the
+side's scope that holds the conflicting prefix (the VPC CIDR, the VNet
+space), with everything nested in it. The cheaper side is the one whose block
+holds fewer allocations, then fewer addresses; planned (not yet deployed)
+space is always cheaper than live space.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+
+from cidrkit.audit.model import Allocation, Conflict, Remedy
+from cidrkit.core import IPSet, Prefix
+from cidrkit.core.alloc import next_free
+
+#: Placing blocks in pools costs set algebra per block; beyond this many
+#: distinct blocks a report of candidates stops being read anyway.
+MAX_PLACEMENTS = 200
+
+
+def outermost_blocks(allocations: Sequence[Allocation]) -> tuple[list[int], list[int]]:
+    """For each allocation, the index of the outermost allocation of its scope containing it,
+    and for each allocation the number of same-scope allocations it is the root of.
+
+    ``allocations`` must be in audit order (sorted by prefix), which makes one
+    pass with a stack per scope enough.
+    """
+    root = list(range(len(allocations)))
+    count = [0] * len(allocations)
+    stacks: dict[str, list[tuple[int, int, int]]] = {}
+    for alloc in allocations:
+        p = alloc.prefix
+        stack = stacks.setdefault(alloc.scope, [])
+        while stack and (stack[-1][0] != p.bits or stack[-1][1] < p.value):
+            stack.pop()
+        top = stack[0][2] if stack else alloc.index
+        root[alloc.index] = top
+        count[top] += 1
+        stack.append((p.bits, p.value + p.size - 1, alloc.index))
+    return root, count
+
+
+def plan_remedies(
+    conflicts: list[Conflict], allocations: Sequence[Allocation], pools: Sequence[Prefix]
+) -> list[Conflict]:
+    """Attach a :class:`Remedy` to every blocking conflict."""
+    if not any(c.severity == "blocking" for c in conflicts):
+        return conflicts
+    root, count = outermost_blocks(allocations)
+    placer = _Placer(allocations, pools) if pools else None
+    result: list[Conflict] = []
+    for conflict in conflicts:
+        if conflict.severity != "blocking":
+            result.append(conflict)
+            continue
+        options = []
+        for side, alloc in (("a", conflict.a), ("b", conflict.b)):
+            block = allocations[root[alloc.index]]
+            cost = (not block.labels.planned, count[block.index], block.prefix.size, side)
+            options.append((cost, side, block))
+        (_, affected, addresses, _), side, block = min(options, key=lambda o: o[0])
+        candidates = placer.place(block.prefix) if placer else ()
+        remedy = Remedy(side, block.prefix, affected, addresses, candidates)
+        result.append(replace(conflict, remedy=remedy))
+    return result
+
+
+class _Placer:
+    """Hands out free pool blocks, never the same one twice, never over allocated space."""
+
+    def __init__(self, allocations: Sequence[Allocation], pools: Sequence[Prefix]) -> None:
+        self.pools = list(pools)
+        self.taken = IPSet(a.prefix for a in allocations)
+        self.placed: dict[Prefix, tuple[Prefix, ...]] = {}
+
+    def place(self, block: Prefix) -> tuple[Prefix, ...]:
+        if block in self.placed:
+            return self.placed[block]
+        if len(self.placed) >= MAX_PLACEMENTS:
+            return ()
+        found: tuple[Prefix, ...] = ()
+        for pool in self.pools:
+            if pool.bits != block.bits or pool.length > block.length:
+                continue
+            spot = next_free(pool, self.taken, block.length)
+            if spot is not None:
+                self.taken = self.taken.union(IPSet([spot]))
+                found = (spot,)
+                break
+        self.placed[block] = found
+        return found
