@@ -247,12 +247,15 @@ def _parse(text: str) -> tuple[Prefix, bool]:
 def _parse_length(text: str, bits: int, whole: str, column: int) -> int:
     """Parse the part after '/': a decimal length or, for IPv4, a dotted netmask."""
     if text.isascii() and text.isdigit():
-        length = int(text)
+        # Bound the digits before int(): a huge digit string would raise a
+        # plain ValueError (int's digit limit) instead of this ParseError.
+        length = int(text) if len(text.lstrip("0")) <= 3 else bits + 1
         if length > bits:
             family = "IPv4" if bits == V4_BITS else "IPv6"
             raise ParseError(
                 whole,
-                f"prefix length {length} is out of range for {family} (0-{bits})",
+                f"prefix length {text if len(text) <= 8 else text[:6] + '...'} "
+                f"is out of range for {family} (0-{bits})",
                 column=column,
             )
         return length

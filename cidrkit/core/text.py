@@ -45,6 +45,8 @@ def parse_v4(text: str, *, offset: int = 0, whole: str | None = None) -> int:
 def _v4_error(text: str, offset: int, whole: str) -> ParseError:
     """Explain why ``text`` is not a dotted quad, pointing at the first bad octet."""
     parts = text.split(".")
+    if len(parts) != 4 and all(part.isascii() and part.isdigit() for part in parts):
+        return _octet_count_error(parts, offset, whole)
     column = offset + 1
     for part in parts:
         if part == "":
@@ -62,13 +64,28 @@ def _v4_error(text: str, offset: int, whole: str) -> ParseError:
                 f"octet {part!r} has a leading zero, which is ambiguous "
                 "(octal to some tools, decimal to others)",
                 column=column,
-                hint=f"write it as {int(part, 10)} if decimal was meant",
+                hint=f"write it as {part.lstrip('0') or '0'} if decimal was meant",
             )
-        if int(part) > 255:
-            return ParseError(whole, f"octet {int(part)} is above 255", column=column)
+        # Length first: int() of a huge digit string raises its own ValueError.
+        if len(part) > 3 or int(part) > 255:
+            return ParseError(whole, f"octet {part} is above 255", column=column)
         column += len(part) + 1
+    return _octet_count_error(parts, offset, whole)
+
+
+def _octet_count_error(parts: list[str], offset: int, whole: str) -> ParseError:
+    hint = None
+    # A lone number is the 32-bit integer form inet_aton() accepts; name the
+    # dotted quad it stands for rather than guess silently.
+    if len(parts) == 1 and parts[0].isdigit() and len(parts[0]) <= 10:
+        value = int(parts[0])
+        if value <= V4_MAX:
+            hint = f"did you mean {format_v4(value)}?"
     return ParseError(
-        whole, f"an IPv4 address has 4 octets, this has {len(parts)}", column=offset + 1
+        whole,
+        f"an IPv4 address has 4 octets, this has {len(parts)}",
+        column=offset + 1,
+        hint=hint,
     )
 
 
