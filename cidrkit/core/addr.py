@@ -74,6 +74,11 @@ class Addr:
         return self.value
 
     @property
+    def size(self) -> int:
+        """One address."""
+        return 1
+
+    @property
     def is_ipv4_mapped(self) -> bool:
         """True for an IPv6 address in ``::ffff:0:0/96``."""
         return self.bits == V6_BITS and is_mapped_v4(self.value)

@@ -43,3 +43,12 @@ def parse_item(text: str) -> Item:
     if "/" in text:
         return Prefix.parse(text)
     return parse_addr_text(text)
+
+
+def item_key(item: Item) -> tuple[int, int, int]:
+    """A sort key ordering any mix of addresses, prefixes and ranges.
+
+    IPv4 before IPv6, then by first address, then wider before narrower, which
+    is the order ``Prefix`` itself sorts in.
+    """
+    return (item.bits, item.start, -item.end)

@@ -109,7 +109,9 @@ def classify(item: Addr | Prefix) -> Classification:
         entry.prefix and item.overlaps(entry.prefix) for entry in _TABLE
     ):
         names = sorted({e.name for e in _TABLE if e.prefix and item.overlaps(e.prefix)})
-        return Classification("mixed", "Mixed: " + ", ".join(names), "RFC 6890", False)
+        return Classification(
+            "mixed", "spans several registry blocks: " + ", ".join(names), "RFC 6890", False
+        )
     if item.bits == 32:
         return _GLOBAL_V4
     if _UNICAST_V6.contains(item):

@@ -1,0 +1,53 @@
+"""``cidrkit next``: the next free block(s) of a length inside a parent."""
+
+from __future__ import annotations
+
+import argparse
+
+from cidrkit.cli.context import Context
+from cidrkit.cli.exit import ExitCode
+from cidrkit.cli.inputs import Diagnostics
+from cidrkit.cli.output import write_json
+from cidrkit.cli.setops import read_set
+from cidrkit.core.alloc import allocate
+from cidrkit.core.ipset import IPSet
+from cidrkit.core.prefix import Prefix
+from cidrkit.errors import AllocationError
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("parent", metavar="PARENT", help="the prefix to allocate from")
+    parser.add_argument(
+        "--used", nargs="*", default=[], metavar="USED",
+        help="space in use: items, FILEs (one per line) or - for stdin",
+    )
+    parser.add_argument(
+        "--prefix", required=True, type=lambda t: int(t.removeprefix("/")), metavar="P",
+        help="length of the block to find, e.g. 24 or /24",
+    )
+    parser.add_argument("--count", type=int, default=1, metavar="K", help="how many blocks")
+    parser.add_argument(
+        "--strategy", choices=["best-fit", "first-fit"], default="best-fit",
+        help="best-fit: smallest free block that fits, lowest address on ties (default); "
+        "first-fit: lowest free address",
+    )
+    parser.add_argument("--json", action="store_true", help="print JSON")
+    parser.epilog = "Exit code 1 when there is not room for all K blocks."
+
+
+def run(args: argparse.Namespace, ctx: Context) -> int:
+    parent = Prefix.parse(args.parent)
+    diags = Diagnostics(ctx)
+    used = read_set(args.used, ctx, diags, stdin=False) if args.used else IPSet()
+    strategy = "best_fit" if args.strategy == "best-fit" else "first_fit"
+    try:
+        blocks = allocate(parent, used, args.prefix, args.count, strategy)
+    except AllocationError as err:
+        ctx.stderr.write(f"cidrkit: {err}\n")
+        return diags.exit_code(ExitCode.FALSE)
+    if args.json:
+        write_json(ctx, {"parent": str(parent), "blocks": [str(b) for b in blocks]})
+    else:
+        for block in blocks:
+            ctx.stdout.write(f"{block}\n")
+    return diags.exit_code(ExitCode.OK)

@@ -1,0 +1,149 @@
+"""Turn command-line arguments, files and stdin into parsed values.
+
+An argument is, in this order: ``-`` (read stdin), the path of an existing
+file (read it), or a literal address, prefix or range. Files hold one item
+per line; blank lines and ``#`` comments are ignored. A bad line is
+reported as ``FILE:LINE:COLUMN: error: …`` and reading goes on, so one run
+reports every problem; the command then exits 2.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+from cidrkit.cli.context import Context
+from cidrkit.core.addr import Addr
+from cidrkit.core.parse import Item, parse_item
+from cidrkit.core.prefix import Prefix
+from cidrkit.errors import InputError, ParseError
+
+T = TypeVar("T")
+
+STDIN_NAME = "<stdin>"
+
+
+@dataclass
+class Source:
+    """One input text and where it came from (None for a command-line argument)."""
+
+    text: str
+    file: str | None = None
+    line: int | None = None
+
+    @property
+    def where(self) -> str | None:
+        if self.file is None:
+            return None
+        return f"{self.file}:{self.line}"
+
+
+@dataclass
+class Diagnostics:
+    """Problems found while reading input; reported on stderr as they happen."""
+
+    ctx: Context
+    errors: int = 0
+    messages: list[str] = field(default_factory=list)
+
+    def error(self, message: str) -> None:
+        self.errors += 1
+        self.messages.append(message)
+        self.ctx.stderr.write(message + "\n")
+
+    def parse_error(self, source: Source, err: ParseError) -> None:
+        """Report a bad input with its location, or a caret under a bad argument."""
+        if source.file is not None:
+            column = f":{err.column}" if err.column else ""
+            self.error(f"{source.file}:{source.line}{column}: error: {err.message}")
+            return
+        self.error(f"cidrkit: error: {err.message}")
+        if err.column:
+            self.ctx.stderr.write(f"  {err.text}\n  {' ' * (err.column - 1)}^\n")
+
+    def exit_code(self, result: int) -> int:
+        """2 if any input was bad, else the command's own result."""
+        return 2 if self.errors else result
+
+
+def strip_comment(line: str) -> str:
+    return line.split("#", 1)[0].strip()
+
+
+def iter_lines(name: str, lines: Iterator[str]) -> Iterator[Source]:
+    """Meaningful lines of a file as Sources (1-based line numbers)."""
+    for number, raw in enumerate(lines, start=1):
+        text = strip_comment(raw.lstrip("\ufeff") if number == 1 else raw)
+        if text:
+            yield Source(text, name, number)
+
+
+def iter_sources(
+    args: list[str], ctx: Context, *, stdin_by_default: bool = True
+) -> Iterator[Source]:
+    """Every input item named by ``args``: literals, files, or ``-`` for stdin.
+
+    With no arguments, stdin is read when ``stdin_by_default`` and it is not
+    a terminal.
+    """
+    if not args:
+        if stdin_by_default and not ctx.is_terminal(ctx.stdin):
+            yield from iter_lines(STDIN_NAME, iter(ctx.stdin))
+            return
+        raise InputError(
+            "no input: give addresses or prefixes as arguments, a FILE, or - for stdin"
+        )
+    for arg in args:
+        if arg == "-":
+            yield from iter_lines(STDIN_NAME, iter(ctx.stdin))
+        elif _is_file(arg):
+            try:
+                with open(arg, encoding="utf-8", errors="strict") as handle:
+                    yield from iter_lines(arg, iter(handle))
+            except UnicodeDecodeError as err:
+                raise InputError(f"{arg}: not a UTF-8 text file ({err.reason})") from None
+            except OSError as err:
+                raise InputError(f"{arg}: cannot read: {err.strerror}") from None
+        else:
+            yield Source(arg)
+
+
+def _is_file(arg: str) -> bool:
+    # Addresses never contain a path separator except '/', and a prefix like
+    # 10.0.0.0/8 is never an existing file in practice; check the disk last.
+    return os.path.isfile(arg)
+
+
+def parse_all(
+    sources: Iterator[Source], parse: Callable[[str], T], diags: Diagnostics
+) -> list[T]:
+    """Parse every source, reporting bad ones and keeping the good ones in order."""
+    values: list[T] = []
+    for source in sources:
+        try:
+            values.append(parse(source.text))
+        except ParseError as err:
+            diags.parse_error(source, err)
+    return values
+
+
+def read_items(args: list[str], ctx: Context, diags: Diagnostics) -> list[Item]:
+    """Addresses, prefixes and ranges from arguments, files and stdin."""
+    return parse_all(iter_sources(args, ctx), parse_item, diags)
+
+
+def read_prefixes(args: list[str], ctx: Context, diags: Diagnostics) -> list[Prefix]:
+    """Prefixes (a bare address counts as /32 or /128) from arguments, files and stdin."""
+    return parse_all(iter_sources(args, ctx), Prefix.parse, diags)
+
+
+def as_prefix(item: Item) -> Prefix | None:
+    """The item as a single prefix when it is one (an address is a /32 or /128)."""
+    if isinstance(item, Prefix):
+        return item
+    if isinstance(item, Addr):
+        return Prefix.from_addr(item)
+    covers = item.to_prefixes()
+    return covers[0] if len(covers) == 1 else None
