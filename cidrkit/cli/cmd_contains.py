@@ -9,7 +9,9 @@ from cidrkit.cli.context import Context
 from cidrkit.cli.exit import ExitCode
 from cidrkit.cli.inputs import Diagnostics, read_items
 from cidrkit.cli.output import write_json
+from cidrkit.core.addr import Addr
 from cidrkit.core.parse import parse_item
+from cidrkit.core.prefix import Prefix
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -20,7 +22,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
-    container = parse_item(args.container)
+    parsed = parse_item(args.container)
+    container = Prefix.from_addr(parsed) if isinstance(parsed, Addr) else parsed
     diags = Diagnostics(ctx)
     items = read_items(args.items, ctx, diags)
     results = [(item, container.contains(item)) for item in items]

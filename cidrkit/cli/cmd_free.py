@@ -9,8 +9,10 @@ from cidrkit.cli.context import Context
 from cidrkit.cli.exit import ExitCode
 from cidrkit.cli.inputs import Diagnostics
 from cidrkit.cli.setops import add_set_output, read_set, write_set
+from cidrkit.core.addr import Addr
 from cidrkit.core.alloc import free_space
 from cidrkit.core.parse import parse_item
+from cidrkit.core.prefix import Prefix
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -24,7 +26,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
-    parent = parse_item(args.parent)
+    parsed = parse_item(args.parent)
+    parent = Prefix.from_addr(parsed) if isinstance(parsed, Addr) else parsed
     diags = Diagnostics(ctx)
     used = read_set(args.used, ctx, diags, stdin=False) if args.used else None
     free = free_space(parent, used or [])

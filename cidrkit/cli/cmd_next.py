@@ -9,7 +9,7 @@ from cidrkit.cli.exit import ExitCode
 from cidrkit.cli.inputs import Diagnostics
 from cidrkit.cli.output import write_json
 from cidrkit.cli.setops import read_set
-from cidrkit.core.alloc import allocate
+from cidrkit.core.alloc import Strategy, allocate
 from cidrkit.core.ipset import IPSet
 from cidrkit.core.prefix import Prefix
 from cidrkit.errors import AllocationError
@@ -39,7 +39,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     parent = Prefix.parse(args.parent)
     diags = Diagnostics(ctx)
     used = read_set(args.used, ctx, diags, stdin=False) if args.used else IPSet()
-    strategy = "best_fit" if args.strategy == "best-fit" else "first_fit"
+    strategy: Strategy = "best_fit" if args.strategy == "best-fit" else "first_fit"
     try:
         blocks = allocate(parent, used, args.prefix, args.count, strategy)
     except AllocationError as err:
