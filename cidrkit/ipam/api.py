@@ -1,0 +1,319 @@
+"""The HTTP JSON API (FastAPI) and the application factory.
+
+Handlers only translate: HTTP in, ``IpamApp``/library calls, JSON out. Every
+error is ``{"error": {"code", "message", "field"}}`` with the status of its
+``IpamError`` class; validation errors name the offending field.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, FastAPI, Path, Query, Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from cidrkit.ipam import store
+from cidrkit.ipam.api_models import (
+    AllocationIn,
+    AllocationOut,
+    AllocationPage,
+    AuditOut,
+    BatchIn,
+    BatchOut,
+    ErrorOut,
+    FreeOut,
+    ImportIn,
+    ImportOut,
+    PoolIn,
+    PoolOut,
+    WhoAmI,
+)
+from cidrkit.ipam.app import IpamApp, actor_of, require, to_request
+from cidrkit.ipam.database import Database
+from cidrkit.ipam.errors import InvalidRequest, IpamError
+from cidrkit.ipam.importers import import_allocations
+from cidrkit.ipam.model import PoolRules, Token
+from cidrkit.ipam.pools import POOL_NAME, PoolSpec, create_pool, delete_pool
+from cidrkit.ipam.reports import MAX_PAGE, free_page, utilisation
+
+_bearer = HTTPBearer(auto_error=False, description="An API token from 'cidrkit token create'")
+
+
+def _errors(*codes: int) -> dict[int | str, dict[str, Any]]:
+    text = {
+        401: "Missing, unknown or revoked token",
+        403: "Token lacks the scope for this pool",
+        404: "No such pool or allocation",
+        409: "Conflict: pool exhausted, prefix overlaps, pool in use or exists",
+        422: "Invalid input; the message and 'field' name the offending field",
+    }
+    return {c: {"model": ErrorOut, "description": text[c]} for c in codes}
+
+
+PoolName = Annotated[str, Path(pattern=POOL_NAME.pattern, description="Pool name")]
+AllocationId = Annotated[int, Path(ge=1, le=2**62)]
+
+
+def _app(request: Request) -> IpamApp:
+    ipam: IpamApp = request.app.state.ipam
+    return ipam
+
+
+def authenticate(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Token:
+    """The request's token; 401 if missing or invalid."""
+    presented = credentials.credentials if credentials else None
+    return _app(request).verifier.verify(presented)
+
+
+Auth = Annotated[Token, Depends(authenticate)]
+Ipam = Annotated[IpamApp, Depends(_app)]
+
+router = APIRouter(prefix="/api/v1", responses=_errors(401, 403, 422))
+
+
+@router.get("/whoami", response_model=WhoAmI, tags=["tokens"])
+def whoami(token: Auth) -> WhoAmI:
+    """The token making the request and what it may do."""
+    return WhoAmI(token_id=token.id, name=token.name, pool=token.pool, scope=token.scope)
+
+
+@router.get("/pools", response_model=list[PoolOut], tags=["pools"])
+def list_pools(token: Auth, ipam: Ipam) -> list[PoolOut]:
+    """Every pool the token may read, with utilisation."""
+    return [PoolOut.of(p, u) for p, u in ipam.visible_pools(token)]
+
+
+@router.post("/pools", response_model=PoolOut, status_code=201, tags=["pools"],
+             responses=_errors(404, 409))
+def post_pool(body: PoolIn, token: Auth, ipam: Ipam) -> PoolOut:
+    """Create a pool. Needs admin on the new pool's name, on its parent, or on all pools."""
+    if not (token.allows(body.name, "admin") or (body.parent and token.allows(body.parent, "admin"))):
+        require(token, body.name, "admin")
+    spec = PoolSpec(
+        name=body.name,
+        prefixes=body.prefixes,
+        parent=body.parent,
+        prefix_length=body.prefix_length,
+        rules=PoolRules(body.min_length, body.max_length, body.default_length,
+                        tuple(body.required_tags)),
+        description=body.description,
+    )
+    pool = create_pool(ipam.db, spec, actor=actor_of(token))
+    with ipam.db.read() as conn:
+        return PoolOut.of(pool, utilisation(pool, store.live_blocks_by_state(conn, pool)))
+
+
+@router.get("/pools/{pool}", response_model=PoolOut, tags=["pools"], responses=_errors(404))
+def get_pool(pool: PoolName, token: Auth, ipam: Ipam) -> PoolOut:
+    """One pool with its rules and utilisation."""
+    found = ipam.pool(token, pool)
+    with ipam.db.read() as conn:
+        return PoolOut.of(found, utilisation(found, store.live_blocks_by_state(conn, found)))
+
+
+@router.delete("/pools/{pool}", status_code=204, tags=["pools"], responses=_errors(404, 409))
+def remove_pool(pool: PoolName, token: Auth, ipam: Ipam) -> Response:
+    """Delete a pool; refused (409) while it has live allocations."""
+    require(token, pool, "admin")
+    delete_pool(ipam.db, pool, actor=actor_of(token))
+    return Response(status_code=204)
+
+
+@router.get("/pools/{pool}/allocations", response_model=AllocationPage, tags=["allocations"],
+            responses=_errors(404))
+def list_allocations(
+    pool: PoolName,
+    token: Auth,
+    ipam: Ipam,
+    state: Annotated[list[str] | None, Query(description="reserved, allocated, released")] = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 100,
+    offset: Annotated[int, Query(ge=0, le=2**62)] = 0,
+) -> AllocationPage:
+    """A page of the pool's allocations in address order (all states unless filtered)."""
+    for value in state or []:
+        if value not in ("reserved", "allocated", "released"):
+            raise InvalidRequest(f"state: {value!r} is not reserved, allocated or released",
+                                 field="state")
+    found = ipam.pool(token, pool)
+    with ipam.db.read() as conn:
+        items, total = store.list_allocations(conn, found, states=state, limit=limit,
+                                              offset=offset)
+    return AllocationPage(total=total, offset=offset,
+                          allocations=[AllocationOut.of(a) for a in items])
+
+
+@router.post(
+    "/pools/{pool}/allocations",
+    response_model=AllocationOut,
+    status_code=201,
+    tags=["allocations"],
+    responses={200: {"model": AllocationOut, "description": "Replayed: the idempotency key "
+                     "matched an earlier identical request"}, **_errors(404, 409)},
+)
+async def allocate(
+    pool: PoolName, body: AllocationIn, token: Auth, ipam: Ipam, response: Response
+) -> AllocationOut:
+    """Allocate the next free block of ``prefix_length`` (best fit unless ``first_fit``),
+    or exactly ``prefix``. With an ``idempotency_key`` a retry returns the same block."""
+    request = to_request(
+        prefix_length=body.prefix_length, prefix=body.prefix, strategy=body.strategy,
+        state=body.state, description=body.description, owner=body.owner, tags=body.tags,
+    )
+    result = await ipam.allocate(token, pool, [request], body.idempotency_key, batch=False)
+    if result.replayed:
+        response.status_code = 200
+    return AllocationOut.of(result.allocations[0])
+
+
+@router.post("/pools/{pool}/allocations/batch", response_model=BatchOut, status_code=201,
+             tags=["allocations"],
+             responses={200: {"model": BatchOut, "description": "Replayed"}, **_errors(404, 409)})
+async def allocate_batch(
+    pool: PoolName, body: BatchIn, token: Auth, ipam: Ipam, response: Response
+) -> BatchOut:
+    """Allocate several blocks in one transaction: all of them or none."""
+    requests = [
+        to_request(prefix_length=i.prefix_length, prefix=i.prefix, strategy=i.strategy,
+                   state=i.state, description=i.description, owner=i.owner, tags=i.tags,
+                   where=f"items[{n}].")
+        for n, i in enumerate(body.items)
+    ]
+    result = await ipam.allocate(token, pool, requests, body.idempotency_key, batch=True)
+    if result.replayed:
+        response.status_code = 200
+    return BatchOut(allocations=[AllocationOut.of(a) for a in result.allocations],
+                    replayed=result.replayed)
+
+
+@router.get("/allocations/{allocation_id}", response_model=AllocationOut, tags=["allocations"],
+            responses=_errors(404))
+def get_allocation(allocation_id: AllocationId, token: Auth, ipam: Ipam) -> AllocationOut:
+    """One allocation by id."""
+    return AllocationOut.of(ipam.allocation(token, allocation_id))
+
+
+@router.post("/allocations/{allocation_id}/release", response_model=AllocationOut,
+             tags=["allocations"], responses=_errors(404, 409))
+async def release(allocation_id: AllocationId, token: Auth, ipam: Ipam) -> AllocationOut:
+    """Release an allocation; releasing a released one returns it unchanged."""
+    return AllocationOut.of(await ipam.release(token, allocation_id))
+
+
+@router.get("/pools/{pool}/free", response_model=FreeOut, tags=["reports"],
+            responses=_errors(404))
+def free(
+    pool: PoolName,
+    token: Auth,
+    ipam: Ipam,
+    length: Annotated[int | None, Query(ge=0, le=128, description="split into /length")] = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 100,
+    offset: Annotated[int, Query(ge=0, le=2**128)] = 0,
+) -> FreeOut:
+    """Free blocks of the pool (minimal), or free ``/length`` blocks, a page at a time."""
+    found = ipam.pool(token, pool)
+    with ipam.db.read() as conn:
+        used = store.live_blocks(conn, found)
+    return FreeOut.of(free_page(found, used, length=length, offset=offset, limit=limit))
+
+
+@router.get("/pools/{pool}/utilisation", response_model=PoolOut, tags=["reports"],
+            responses=_errors(404))
+def pool_utilisation(pool: PoolName, token: Auth, ipam: Ipam) -> PoolOut:
+    """The pool with its utilisation (addresses, and /64s for IPv6)."""
+    return get_pool(pool, token, ipam)
+
+
+@router.post("/pools/{pool}/import", response_model=ImportOut, tags=["allocations"],
+             responses=_errors(404))
+def import_file(pool: PoolName, body: ImportIn, token: Auth, ipam: Ipam) -> ImportOut:
+    """Import allocations from a plan lock file or an audit inventory (one transaction)."""
+    found = ipam.pool(token, pool, "write")
+    report = import_allocations(ipam.service, found, format=body.format, content=body.content,
+                                filename=body.filename, actor=actor_of(token))
+    return ImportOut.of(report)
+
+
+@router.get("/audit", response_model=list[AuditOut], tags=["audit"])
+def audit(
+    token: Auth,
+    ipam: Ipam,
+    pool: Annotated[str | None, Query(pattern=POOL_NAME.pattern)] = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 100,
+    before_id: Annotated[int | None, Query(ge=1, le=2**62)] = None,
+) -> list[AuditOut]:
+    """The audit log, newest first; a pool-bound token sees its pool's entries only."""
+    if token.pool is not None:
+        pool = pool or token.pool
+    require(token, pool, "read")
+    with ipam.db.read() as conn:
+        entries = store.read_audit(conn, pool=pool, limit=limit, before_id=before_id)
+    return [AuditOut.of(e) for e in entries]
+
+
+def _ipam_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, IpamError)
+    return JSONResponse({"error": exc.to_json()}, status_code=exc.status)
+
+
+def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    problems = []
+    first_field = None
+    for err in exc.errors():
+        loc = [str(part) for part in err.get("loc", ()) if part not in ("body", "query", "path")]
+        where = ".".join(loc) or "body"
+        first_field = first_field or where
+        problems.append(f"{where}: {err.get('msg', 'invalid')}")
+    body = {"code": "invalid", "message": "; ".join(problems), "field": first_field}
+    return JSONResponse({"error": body}, status_code=422)
+
+
+def create_app(
+    db: Database | str, *, batching: bool = True, max_batch: int = 64, check_schema: bool = True
+) -> FastAPI:
+    """The ASGI application: JSON API under /api/v1, web page at /, OpenAPI at /openapi.json.
+
+    ``check_schema`` refuses to build an app over a database whose schema is
+    not at the latest migration.
+    """
+    from cidrkit.ipam.web import router as web_router
+    from cidrkit.ipam.web import static_files
+
+    database = Database(db) if isinstance(db, str) else db
+    if check_schema:
+        database.check_schema()
+    ipam = IpamApp(database, batching=batching, max_batch=max_batch)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        ipam.start()
+        try:
+            yield
+        finally:
+            ipam.stop()
+
+    app = FastAPI(
+        title="cidrkit IPAM",
+        version="1",
+        description="Pools and allocations; no two live allocations of a pool ever overlap.",
+        lifespan=lifespan,
+    )
+    app.state.ipam = ipam
+    app.add_exception_handler(IpamError, _ipam_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.include_router(router)
+    app.include_router(web_router)
+    app.mount("/static", static_files(), name="static")
+
+    @app.get("/healthz", include_in_schema=False)
+    def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    return app

@@ -1,0 +1,283 @@
+"""Request and response bodies of the HTTP API (pydantic), and their conversions.
+
+Every text field rejects NUL characters and unpaired surrogates: neither can
+be stored (PostgreSQL refuses NUL, UTF-8 cannot encode a lone surrogate), so
+they are a 422 naming the field rather than a database error.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from cidrkit.ipam.importers import ImportReport
+from cidrkit.ipam.model import Allocation, AuditEntry, Pool, Utilisation
+from cidrkit.ipam.reports import FreePage
+
+
+def _storable(text: str) -> str:
+    if "\x00" in text:
+        raise ValueError("must not contain NUL characters")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("must be valid Unicode (no unpaired surrogates)") from None
+    return text
+
+
+Text = Annotated[str, AfterValidator(_storable)]
+Name = Annotated[str, Field(min_length=1, max_length=100), AfterValidator(_storable)]
+Length = Annotated[int, Field(ge=0, le=128)]
+Key = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_storable)]
+TagKey = Annotated[str, Field(min_length=1, max_length=100), AfterValidator(_storable)]
+TagValue = Annotated[str, Field(max_length=500), AfterValidator(_storable)]
+
+
+class Strict(BaseModel):
+    """Unknown fields are an error: a typo must not be silently ignored."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class PoolIn(Strict):
+    """A new pool: prefixes, or (with a parent) a prefix length to take from it."""
+
+    name: Name
+    prefixes: Annotated[list[Annotated[str, Field(max_length=100)]], Field(max_length=64)] = []
+    parent: Name | None = None
+    prefix_length: Length | None = None
+    min_length: Length | None = None
+    max_length: Length | None = None
+    default_length: Length | None = None
+    required_tags: Annotated[list[TagKey], Field(max_length=32)] = []
+    description: Annotated[Text, Field(max_length=1000)] = ""
+
+
+class UtilisationOut(BaseModel):
+    """Address counts of a pool (exact integers; IPv6 ones can exceed 2**64)."""
+
+    total: int
+    allocated: int
+    reserved: int
+    free: int
+    allocations: int
+    percent: float
+    total_64s: int | None = None
+    used_64s: int | None = None
+
+    @classmethod
+    def of(cls, u: Utilisation) -> UtilisationOut:
+        return cls(
+            total=u.total,
+            allocated=u.allocated,
+            reserved=u.reserved,
+            free=u.free,
+            allocations=u.allocations,
+            percent=round(u.percent, 4),
+            total_64s=u.total_64s,
+            used_64s=u.used_64s,
+        )
+
+
+class PoolOut(BaseModel):
+    """A pool and its rules, with its utilisation."""
+
+    name: str
+    version: int
+    prefixes: list[str]
+    parent: str | None
+    min_length: int | None
+    max_length: int | None
+    default_length: int | None
+    required_tags: list[str]
+    description: str
+    created_at: datetime | None
+    utilisation: UtilisationOut | None = None
+
+    @classmethod
+    def of(cls, pool: Pool, usage: Utilisation | None = None) -> PoolOut:
+        return cls(
+            name=pool.name,
+            version=pool.version,
+            prefixes=[str(p) for p in pool.prefixes],
+            parent=pool.parent,
+            min_length=pool.rules.min_length,
+            max_length=pool.rules.max_length,
+            default_length=pool.rules.default_length,
+            required_tags=list(pool.rules.required_tags),
+            description=pool.description,
+            created_at=pool.created_at,
+            utilisation=UtilisationOut.of(usage) if usage else None,
+        )
+
+
+class AllocationItem(Strict):
+    """One block wanted: ``prefix_length`` (next free), or an exact ``prefix``."""
+
+    prefix_length: Length | None = None
+    prefix: Annotated[str, Field(max_length=100)] | None = None
+    strategy: Literal["best_fit", "first_fit"] = "best_fit"
+    state: Literal["allocated", "reserved"] = "allocated"
+    description: Annotated[Text, Field(max_length=1000)] = ""
+    owner: Annotated[Text, Field(max_length=200)] = ""
+    tags: Annotated[dict[TagKey, TagValue], Field(max_length=64)] = {}
+
+
+class AllocationIn(AllocationItem):
+    """One allocation request; the idempotency key makes a retry return the same block."""
+
+    idempotency_key: Key | None = None
+
+
+class BatchIn(Strict):
+    """Several blocks from one pool, all or none, in one transaction."""
+
+    items: Annotated[list[AllocationItem], Field(min_length=1, max_length=256)]
+    idempotency_key: Key | None = None
+
+
+class AllocationOut(BaseModel):
+    """An allocation as stored."""
+
+    id: int
+    pool: str
+    prefix: str
+    state: Literal["allocated", "reserved", "released"]
+    description: str
+    owner: str
+    tags: dict[str, str]
+    idempotency_key: str | None
+    created_at: datetime | None
+    released_at: datetime | None
+
+    @classmethod
+    def of(cls, a: Allocation) -> AllocationOut:
+        return cls(
+            id=a.id,
+            pool=a.pool,
+            prefix=str(a.prefix),
+            state=a.state,
+            description=a.description,
+            owner=a.owner,
+            tags=a.tags,
+            idempotency_key=a.idempotency_key,
+            created_at=a.created_at,
+            released_at=a.released_at,
+        )
+
+
+class BatchOut(BaseModel):
+    """The allocations of a batch, in request order."""
+
+    allocations: list[AllocationOut]
+    replayed: bool
+
+
+class AllocationPage(BaseModel):
+    """One page of a pool's allocations (address order) and the total count."""
+
+    total: int
+    offset: int
+    allocations: list[AllocationOut]
+
+
+class FreeOut(BaseModel):
+    """One page of free blocks; ``total`` is exact and may be astronomically large."""
+
+    pool: str
+    length: int | None
+    total: int
+    offset: int
+    blocks: list[str]
+
+    @classmethod
+    def of(cls, page: FreePage) -> FreeOut:
+        return cls(
+            pool=page.pool,
+            length=page.length,
+            total=page.total,
+            offset=page.offset,
+            blocks=[str(b) for b in page.blocks],
+        )
+
+
+class AuditOut(BaseModel):
+    """One audit log entry."""
+
+    id: int
+    at: datetime
+    actor: str
+    action: str
+    pool: str | None
+    allocation_id: int | None
+    detail: dict[str, Any]
+
+    @classmethod
+    def of(cls, e: AuditEntry) -> AuditOut:
+        return cls(
+            id=e.id,
+            at=e.at,
+            actor=e.actor,
+            action=e.action,
+            pool=e.pool,
+            allocation_id=e.allocation_id,
+            detail=e.detail,
+        )
+
+
+class ImportIn(Strict):
+    """A file to import: a plan lock file or any inventory ``cidrkit audit`` reads."""
+
+    format: Literal["lock", "inventory"]
+    content: Annotated[Text, Field(max_length=20_000_000)]
+    filename: Annotated[Text, Field(min_length=1, max_length=500)] = "upload"
+
+
+class SkippedOut(BaseModel):
+    """A value that was not imported, where it was, and why."""
+
+    value: str
+    origin: str
+    reason: str
+
+
+class ImportOut(BaseModel):
+    """New allocations, ones already present from an earlier import, and skipped values."""
+
+    imported: list[AllocationOut]
+    existing: list[AllocationOut]
+    skipped: list[SkippedOut]
+
+    @classmethod
+    def of(cls, report: ImportReport) -> ImportOut:
+        return cls(
+            imported=[AllocationOut.of(a) for a in report.imported],
+            existing=[AllocationOut.of(a) for a in report.existing],
+            skipped=[SkippedOut(value=s.value, origin=s.origin, reason=s.reason)
+                     for s in report.skipped],
+        )
+
+
+class ErrorDetail(BaseModel):
+    """What went wrong: a code, a message naming the input, and the field at fault."""
+
+    code: str
+    message: str
+    field: str | None = None
+
+
+class ErrorOut(BaseModel):
+    """The body of every error response."""
+
+    error: ErrorDetail
+
+
+class WhoAmI(BaseModel):
+    """The token making the request."""
+
+    token_id: int
+    name: str
+    pool: str | None
+    scope: str
