@@ -1,0 +1,110 @@
+"""``cidrkit plan``: size and place a plan file, keep its lock, render it."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from cidrkit.cli.context import Context
+from cidrkit.cli.exit import ExitCode
+
+FORMATS = ("table", "json", "csv", "terraform", "svg", "html")
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.description = (
+        "Size every node of PLAN from its demand, place the blocks (largest first, aligned, "
+        "never moving a block already in the lock) and print the plan. Writes PLAN.lock "
+        "unless --check, --diff or --no-write is given."
+    )
+    parser.add_argument("plan", metavar="PLAN", help="the plan file (YAML)")
+    parser.add_argument("--format", choices=FORMATS, default="table",
+                        help="output: tree table (default), flat JSON {path: cidr}, CSV, "
+                             "Terraform tfvars JSON, SVG picture or HTML page")
+    parser.add_argument("--lock", metavar="FILE", help="lock file (default: PLAN.lock)")
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument("--check", action="store_true",
+                      help="exit 1 if the lock is missing or out of date; write nothing")
+    mode.add_argument("--diff", action="store_true",
+                      help="show what re-planning would change in the lock; exit 1 if "
+                           "anything would; write nothing")
+    mode.add_argument("--no-write", action="store_true", help="print the plan, keep the lock")
+    parser.add_argument("--release", action="store_true",
+                        help="give back the blocks of nodes removed from the plan")
+    parser.add_argument("--move", action="append", default=[], metavar="PATH",
+                        help="allow the node PATH (and its subtree) to be placed afresh, "
+                             "renumbering it; repeatable")
+    parser.add_argument("-o", "--output", metavar="FILE",
+                        help="write the rendering to FILE instead of stdout")
+
+
+def run(args: argparse.Namespace, ctx: Context) -> int:
+    from cidrkit.plan.allocator import allocate_plan
+    from cidrkit.plan.diagnostics import PlanError
+    from cidrkit.plan.lockfile import dump_lock, lock_path, read_lock
+    from cidrkit.plan.render_text import render_diff
+    from cidrkit.plan.space import load_plan
+
+    plan_file = Path(args.plan)
+    lock_file = Path(args.lock) if args.lock else lock_path(plan_file)
+    try:
+        plan = load_plan(plan_file)
+        old = read_lock(lock_file)
+        allocation = allocate_plan(plan, old, release=args.release, move=args.move)
+    except PlanError as err:
+        for problem in err.problems:
+            ctx.stderr.write(problem.render() + "\n")
+        return ExitCode.BAD_INPUT
+    new_text = dump_lock(allocation.lock())
+    changed = old is None or dump_lock(old) != new_text
+
+    if args.check:
+        if old is None:
+            ctx.stderr.write(f"cidrkit: {lock_file} is missing; run 'cidrkit plan {args.plan}'\n")
+            return ExitCode.FALSE
+        if changed:
+            ctx.stdout.write(render_diff(old, allocation))
+            ctx.stderr.write(f"cidrkit: {lock_file} is out of date; "
+                             f"run 'cidrkit plan {args.plan}'\n")
+            return ExitCode.FALSE
+        return ExitCode.OK
+    if args.diff:
+        ctx.stdout.write(render_diff(old or {}, allocation))
+        return ExitCode.FALSE if changed else ExitCode.OK
+
+    text = _render(args.format, plan, allocation)
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8")
+    else:
+        ctx.stdout.write(text)
+    if changed and not args.no_write:
+        lock_file.write_text(new_text, encoding="utf-8")
+        news = sum(1 for s in allocation.status.values() if s == "new")
+        grown = sum(1 for s in allocation.status.values() if s in ("grown", "moved"))
+        ctx.stderr.write(f"cidrkit: wrote {lock_file} ({news} new, {grown} grown or moved, "
+                         f"{len(allocation.released)} released)\n")
+    for key in sorted(allocation.reserved):
+        ctx.warn(f"{key} ({allocation.reserved[key]}) is no longer in the plan but stays "
+                 "reserved; run with --release to free it")
+    return ExitCode.OK
+
+
+def _render(fmt: str, plan: object, allocation: object) -> str:
+    from cidrkit.plan import render_text
+    from cidrkit.plan.allocator import Allocation
+    from cidrkit.plan.spec import Plan
+
+    assert isinstance(plan, Plan) and isinstance(allocation, Allocation)
+    if fmt == "json":
+        return render_text.render_json(allocation)
+    if fmt == "csv":
+        return render_text.render_csv(plan, allocation)
+    if fmt == "terraform":
+        return render_text.render_terraform(plan, allocation)
+    if fmt in ("svg", "html"):
+        from cidrkit.plan import render_svg
+
+        if fmt == "svg":
+            return render_svg.render_svg(plan, allocation)
+        return render_svg.render_html(plan, allocation)
+    return render_text.render_table(plan, allocation)

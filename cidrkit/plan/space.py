@@ -1,0 +1,196 @@
+"""Pools and space to avoid, and the one entry point that reads a plan file.
+
+``avoid_from`` paths (relative to the plan file) are read with the inventory
+importers of ``cidrkit.sources`` when they are available, so every format the
+auditor understands can feed the planner; a plain list or CSV reader is the
+fallback.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+from cidrkit.core.prefix import Prefix
+from cidrkit.core.range import Range
+from cidrkit.errors import CidrkitError, ParseError
+from cidrkit.plan.diagnostics import PlanError, Problem
+from cidrkit.plan.loader import RawPlan, Value, read_plan_file, read_plan_text
+from cidrkit.plan.resolve import resolve_plan
+from cidrkit.plan.spec import Avoid, Plan, Pool
+
+
+def read_pools(raw: RawPlan, problems: list[Problem]) -> list[Pool]:
+    """The ``pools:`` list: each ``{name, cidr | cidrs}``, one family per pool."""
+    value = raw.settings.get("pools")
+    if value is None:
+        problems.append(Problem(raw.source, "the plan declares no pools",
+                                "add e.g. pools: [{name: main, cidr: 10.0.0.0/8}]"))
+        return []
+    if not isinstance(value.data, list):
+        problems.append(Problem(value.where, "pools must be a list"))
+        return []
+    pools: list[Pool] = []
+    for index, entry in enumerate(value.data):
+        where = _item_where(value, index)
+        if not isinstance(entry, Mapping) or "name" not in entry:
+            problems.append(Problem(where, f"pool {entry!r} needs a name and a cidr",
+                                    "write {name: main, cidr: 10.0.0.0/8}"))
+            continue
+        texts = entry.get("cidrs", [entry["cidr"]] if "cidr" in entry else [])
+        prefixes = [p for p in (_prefix(str(t), where, problems) for t in texts) if p]
+        if not prefixes:
+            problems.append(Problem(where, f"pool {entry['name']!r} has no cidr"))
+            continue
+        versions = {p.version for p in prefixes}
+        if len(versions) > 1:
+            problems.append(Problem(where, f"pool {entry['name']!r} mixes IPv4 and IPv6",
+                                    "declare one pool per family"))
+            continue
+        if any(p.name == str(entry["name"]) for p in pools):
+            problems.append(Problem(where, f"duplicate pool {entry['name']!r}"))
+            continue
+        pools.append(Pool(str(entry["name"]), versions.pop(), tuple(prefixes), where))
+    _check_pool_overlaps(pools, problems)
+    return pools
+
+
+def _check_pool_overlaps(pools: list[Pool], problems: list[Problem]) -> None:
+    seen: list[tuple[Prefix, str]] = []
+    for pool in pools:
+        for prefix in pool.prefixes:
+            for other, name in seen:
+                if prefix.overlaps(other):
+                    problems.append(Problem(pool.where, f"pool {pool.name!r} ({prefix}) overlaps "
+                                                        f"pool {name!r} ({other})"))
+            seen.append((prefix, pool.name))
+
+
+def read_avoid(raw: RawPlan, problems: list[Problem]) -> list[Avoid]:
+    """Inline ``avoid:`` entries plus everything read from ``avoid_from:`` paths."""
+    avoid: list[Avoid] = []
+    value = raw.settings.get("avoid")
+    if value is not None:
+        items = value.data if isinstance(value.data, list) else [value.data]
+        for index, entry in enumerate(items):
+            where = _item_where(value, index)
+            note = ""
+            if isinstance(entry, Mapping):
+                note = str(entry.get("note", ""))
+                entry = entry.get("cidr", "")
+            avoid.extend(Avoid(p, note, where) for p in _prefixes(str(entry), where, problems))
+    paths = raw.settings.get("avoid_from")
+    if paths is not None:
+        names = paths.data if isinstance(paths.data, list) else [paths.data]
+        avoid.extend(read_inventories([raw.base_dir / str(n) for n in names], problems))
+    return avoid
+
+
+def read_inventories(paths: list[Path], problems: list[Problem]) -> list[Avoid]:
+    """Read prefixes to avoid from inventory files or directories."""
+    try:
+        from cidrkit import sources
+
+        read_inventory = getattr(sources, "read_inventory", None)
+    except ImportError:
+        read_inventory = None
+    if read_inventory is not None:
+        try:
+            inventory = read_inventory([str(p) for p in paths])
+        except CidrkitError as exc:
+            problems.append(Problem(str(paths[0]), f"avoid_from: {exc}"))
+            return []
+        for bad in getattr(inventory, "malformed", []):
+            problems.append(Problem(str(bad.origin), f"avoid_from: {bad.value!r}: {bad.message}"))
+        return [
+            Avoid(r.prefix, r.labels.name or r.labels.kind or "", str(r.origin))
+            for r in inventory.records
+        ]
+    return [a for path in paths for a in _read_list_or_csv(path, problems)]
+
+
+def _read_list_or_csv(path: Path, problems: list[Problem]) -> list[Avoid]:
+    if path.is_dir():
+        return [a for p in sorted(path.iterdir()) if p.is_file()
+                for a in _read_list_or_csv(p, problems)]
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        problems.append(Problem(str(path), f"avoid_from: cannot read: {exc.strerror}"))
+        return []
+    found: list[Avoid] = []
+    if path.suffix.lower() == ".csv":
+        rows = csv.reader(io.StringIO(text))
+        for number, row in enumerate(rows, start=1):
+            cells = [c.strip() for c in row]
+            where = f"{path}:{number}"
+            hits = [c for c in cells if _looks_like_block(c)]
+            if not hits:
+                continue
+            note = next((c for c in cells if c and c != hits[0]), "")
+            found.extend(Avoid(p, note, where) for p in _prefixes(hits[0], where, problems))
+        return found
+    for number, line in enumerate(text.splitlines(), start=1):
+        body = line.split("#", 1)[0].strip()
+        if not body:
+            continue
+        head, _, note = body.partition(" ")
+        where = f"{path}:{number}"
+        found.extend(Avoid(p, note.strip(), where) for p in _prefixes(head, where, problems))
+    return found
+
+
+def _looks_like_block(text: str) -> bool:
+    return "/" in text and (":" in text or text[:1].isdigit())
+
+
+def _prefix(text: str, where: str, problems: list[Problem]) -> Prefix | None:
+    try:
+        return Prefix.parse(text)
+    except ParseError as exc:
+        problems.append(Problem(where, exc.message, exc.hint))
+        return None
+
+
+def _prefixes(text: str, where: str, problems: list[Problem]) -> Iterable[Prefix]:
+    """A prefix, or the minimal prefix cover of a range ``a-b``."""
+    if "-" in text:
+        try:
+            return Range.parse(text).to_prefixes()
+        except ParseError as exc:
+            problems.append(Problem(where, exc.message, exc.hint))
+            return []
+    prefix = _prefix(text, where, problems)
+    return [prefix] if prefix else []
+
+
+def _item_where(value: Value, index: int) -> str:
+    lc = getattr(value.data, "lc", None)
+    if lc is None:
+        return value.where
+    try:
+        line, col = lc.item(index)
+    except (KeyError, AttributeError):
+        return value.where
+    return f"{value.where.rsplit(':', 2)[0]}:{line + 1}:{col + 1}"
+
+
+def _build(raw: RawPlan) -> Plan:
+    problems: list[Problem] = []
+    pools = read_pools(raw, problems)
+    avoid = read_avoid(raw, problems)
+    if problems:
+        raise PlanError(problems)
+    return resolve_plan(raw, pools, avoid)
+
+
+def load_plan(path: Path) -> Plan:
+    """Read, expand and size the plan file at ``path``; ``PlanError`` lists problems."""
+    return _build(read_plan_file(path))
+
+
+def load_plan_text(text: str, source: str = "plan.yaml", base_dir: Path | None = None) -> Plan:
+    """Like ``load_plan`` for text already in memory (``source`` names it in messages)."""
+    return _build(read_plan_text(text, source, base_dir))
