@@ -39,6 +39,12 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "plan": ("cidrkit.cli.cmd_plan", "size and place a network plan from demand; keep its lock"),
     "size": ("cidrkit.cli.cmd_size", "the prefix that holds N hosts or a Kubernetes cluster"),
     "nat": ("cidrkit.cli.cmd_nat", "public IPs and NAT gateways needed to avoid port exhaustion"),
+    "serve": ("cidrkit.cli.cmd_serve", "run the IPAM service: HTTP API and web page"),
+    "db": ("cidrkit.cli.cmd_db", "create or upgrade the IPAM database schema"),
+    "token": ("cidrkit.cli.cmd_token", "create, list and revoke IPAM API tokens"),
+    "ipam": ("cidrkit.cli.cmd_ipam", "allocate, release and list against an IPAM service"),
+    "audit": ("cidrkit.cli.cmd_audit", "report every overlap across inventories, with sources"),
+    "why": ("cidrkit.cli.cmd_why", "which inventory allocations hold this address or CIDR"),
 }
 
 HELP_WIDTH = 88

@@ -94,7 +94,8 @@ def list_pools(token: Auth, ipam: Ipam) -> list[PoolOut]:
              responses=_errors(404, 409))
 def post_pool(body: PoolIn, token: Auth, ipam: Ipam) -> PoolOut:
     """Create a pool. Needs admin on the new pool's name, on its parent, or on all pools."""
-    if not (token.allows(body.name, "admin") or (body.parent and token.allows(body.parent, "admin"))):
+    by_parent = body.parent is not None and token.allows(body.parent, "admin")
+    if not by_parent:
         require(token, body.name, "admin")
     spec = PoolSpec(
         name=body.name,

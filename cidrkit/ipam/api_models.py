@@ -56,28 +56,29 @@ class PoolIn(Strict):
 
 
 class UtilisationOut(BaseModel):
-    """Address counts of a pool (exact integers; IPv6 ones can exceed 2**64)."""
+    """Address counts of a pool, as decimal strings: IPv6 counts exceed what JSON
+    numbers hold exactly (2**53), as in every cidrkit JSON output."""
 
-    total: int
-    allocated: int
-    reserved: int
-    free: int
+    total: str
+    allocated: str
+    reserved: str
+    free: str
     allocations: int
     percent: float
-    total_64s: int | None = None
-    used_64s: int | None = None
+    total_64s: str | None = None
+    used_64s: str | None = None
 
     @classmethod
     def of(cls, u: Utilisation) -> UtilisationOut:
         return cls(
-            total=u.total,
-            allocated=u.allocated,
-            reserved=u.reserved,
-            free=u.free,
+            total=str(u.total),
+            allocated=str(u.allocated),
+            reserved=str(u.reserved),
+            free=str(u.free),
             allocations=u.allocations,
             percent=round(u.percent, 4),
-            total_64s=u.total_64s,
-            used_64s=u.used_64s,
+            total_64s=None if u.total_64s is None else str(u.total_64s),
+            used_64s=None if u.used_64s is None else str(u.used_64s),
         )
 
 
@@ -184,12 +185,13 @@ class AllocationPage(BaseModel):
 
 
 class FreeOut(BaseModel):
-    """One page of free blocks; ``total`` is exact and may be astronomically large."""
+    """One page of free blocks; ``total`` and ``offset`` are decimal strings (exact,
+    possibly astronomically large)."""
 
     pool: str
     length: int | None
-    total: int
-    offset: int
+    total: str
+    offset: str
     blocks: list[str]
 
     @classmethod
@@ -197,8 +199,8 @@ class FreeOut(BaseModel):
         return cls(
             pool=page.pool,
             length=page.length,
-            total=page.total,
-            offset=page.offset,
+            total=str(page.total),
+            offset=str(page.offset),
             blocks=[str(b) for b in page.blocks],
         )
 

@@ -10,7 +10,7 @@ psycopg 3; its write transactions lock the pool rows they touch.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -161,3 +161,8 @@ def _begin_sqlite(conn: Connection) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE")
     else:
         conn.exec_driver_sql("BEGIN")
+
+
+def resolve_url(given: str | None, env: Mapping[str, str]) -> str:
+    """The database to use: ``--db``, else ``$CIDRKIT_DB``, else the default SQLite file."""
+    return given or env.get("CIDRKIT_DB") or default_url()

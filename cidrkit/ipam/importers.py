@@ -62,7 +62,8 @@ def lock_candidates(text: str, filename: str) -> tuple[list[Candidate], list[Ski
     try:
         document = YAML(typ="safe").load(text)
     except YAMLError as exc:
-        raise InvalidRequest(f"content: {filename} is not YAML or JSON: {exc}", field="content")
+        message = f"content: {filename} is not YAML or JSON: {exc}"
+        raise InvalidRequest(message, field="content") from None
     found: list[Candidate] = []
     skipped: list[SkippedEntry] = []
     for path, value in _strings(document, ""):
@@ -102,7 +103,8 @@ def inventory_candidates(text: str, filename: str) -> tuple[list[Candidate], lis
     found = [
         Candidate(
             record.prefix,
-            " ".join(x for x in (record.labels.kind, record.labels.name) if x) or str(record.origin),
+            " ".join(x for x in (record.labels.kind, record.labels.name) if x)
+            or str(record.origin),
             str(record.origin),
         )
         for record in inventory.records

@@ -7,6 +7,7 @@ never hand that space out again, and deleting the child gives it back.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -84,7 +85,7 @@ def check_rules(rules: PoolRules, version: int) -> None:
                 f"{name}: {value} is not a prefix length of IPv{version} (0-{width})", field=name
             )
     ordered = [(n, v) for n, v in named.items() if v is not None]
-    for (low_name, low), (high_name, high) in zip(ordered, ordered[1:], strict=False):
+    for (low_name, low), (high_name, high) in itertools.pairwise(ordered):
         if low > high:
             raise InvalidRequest(
                 f"{high_name}: {high} is shorter than {low_name} {low}", field=high_name

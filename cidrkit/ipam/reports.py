@@ -44,7 +44,8 @@ def free_page(
     for parent in pool.prefixes:
         blocks.extend(free_blocks(parent, [u for u in used if parent.contains(u)]))
     if length is None:
-        return FreePage(pool.name, None, len(blocks), offset, tuple(blocks[offset : offset + limit]))
+        window = tuple(blocks[offset : offset + limit])
+        return FreePage(pool.name, None, len(blocks), offset, window)
     width = 32 if pool.version == 4 else 128
     if not 0 <= length <= width:
         raise InvalidRequest(

@@ -109,7 +109,8 @@ class AllocationService:
                 return [outcome for op in ops for outcome in self.execute([op])]
             return [
                 Conflict(
-                    f"the database refused the change as overlapping a live allocation ({exc.orig})",
+                    "the database refused the change as overlapping a live allocation "
+                    f"({exc.orig})",
                     code="overlap",
                 )
             ]
@@ -301,7 +302,8 @@ class _Batch:
                 .order_by(allocations.c.idempotency_key, allocations.c.batch_index)
             )
             for row in self.conn.execute(query):
-                entry = found.setdefault((row.pool_name, row.idempotency_key), ([], row.request_hash))
+                key = (row.pool_name, row.idempotency_key)
+                entry = found.setdefault(key, ([], row.request_hash))
                 entry[0].append(allocation_from(row))
         return found
 
