@@ -82,7 +82,7 @@ class Remedy:
 
 @dataclass(frozen=True, slots=True)
 class Conflict:
-    """Two overlapping allocations in different scopes; ``a`` is the side whose scope sorts first."""
+    """Two overlapping allocations in different scopes; ``a``'s scope sorts first."""
 
     relation: str
     severity: str

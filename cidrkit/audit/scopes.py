@@ -53,8 +53,9 @@ class ScopeInfo:
             folder = self.scope.split(":", 2)[1]
             return f"{noun} {ident} ({folder})"
         where = " ".join(x for x in (self.account, self.region) if x)
-        head = f"{noun} {self.name}" if self.name and self.name != ident else f"{noun} {ident}"
-        inner = ", ".join(x for x in ((ident if self.name and self.name != ident else None),
+        named = bool(self.name) and self.name != ident and not self.default
+        head = f"{noun} {self.name}" if named else f"{noun} {ident}"
+        inner = ", ".join(x for x in ((ident if named else None),
                                        where or None) if x)
         return f"{head} ({inner})" if inner else head
 

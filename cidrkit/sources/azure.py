@@ -27,7 +27,7 @@ def _prefixes(
 ) -> None:
     if not isinstance(holder, dict):
         return
-    if "addressPrefix" in holder and holder["addressPrefix"]:
+    if holder.get("addressPrefix"):
         ptr = child(pointer, "addressPrefix")
         sink.prefix(holder["addressPrefix"], sink.origin(doc.line(ptr), ptr), scope, labels)
     for i, value in enumerate(holder.get("addressPrefixes") or []):

@@ -90,7 +90,9 @@ class _Reader:
             return
         text = _literal(value)
         if text is None:
-            line = self.line_at(self.cursor)
+            attr = address.rsplit(".", 1)[-1].split("[", 1)[0]
+            found = re.compile(rf"\b{re.escape(attr)}\s*=").search(self.code, self.cursor)
+            line = self.line_at(found.start() if found else self.cursor)
             self.sink.ignore(self.sink.origin(line, address=address), str(value),
                              "unresolved expression: only literal CIDRs can be read "
                              "without running Terraform")
@@ -103,54 +105,55 @@ class _Reader:
     def references(self, body: Any, address: str, reason: str) -> None:
         """Report literal CIDRs in a non-allocating block as ignored."""
         from cidrkit.sources.jsonloc import iter_strings, looks_like_cidr
+        from cidrkit.sources.terraform import pointer_to_attribute
 
         for pointer, raw in iter_strings(body, ""):
             text = _literal(raw)
             if text is not None and looks_like_cidr(text):
-                attr = pointer.lstrip("/").replace("/", ".")
+                attr = pointer_to_attribute(pointer)
                 origin = self.sink.origin(self.find(text), address=f"{address}.{attr}")
                 self.sink.ignore(origin, text, reason)
 
     def resource(self, rtype: str, name: str, body: dict[str, Any]) -> None:
         self.seek_block("resource", rtype, name)
         address = f"{rtype}.{name}"
-        tags = body.get("tags") if isinstance(body.get("tags"), dict) else {}
+        tags: dict[str, Any] = body["tags"] if isinstance(body.get("tags"), dict) else {}
         label_name = _literal(tags.get("Name")) or _literal(body.get("name")) or name
-        planned = {"planned": True}
         if rtype in _NETWORK_TYPES:
             scope = f"tf:{self.folder}:{address}"
             labels = Labels(_NETWORK_TYPES[rtype], label_name, default=rtype == "aws_default_vpc",
-                            **planned)
+                            planned=True)
             for key in ("cidr_block", "ipv6_cidr_block", "address_space", "internal_ipv6_range"):
                 if key in body:
                     self.value(body[key], f"{address}.{key}", scope, labels)
             for i, subnet in enumerate(body.get("subnet") or []):
                 if isinstance(subnet, dict):
-                    sub = Labels("subnet", _literal(subnet.get("name")), **planned)
+                    sub = Labels("subnet", _literal(subnet.get("name")), planned=True)
                     for key in ("address_prefix", "address_prefixes"):
                         if key in subnet:
                             self.value(subnet[key], f"{address}.subnet[{i}].{key}", scope, sub)
         elif rtype in ("aws_subnet", "aws_vpc_ipv4_cidr_block_association",
                        "aws_vpc_ipv6_cidr_block_association"):
             kind = "subnet" if rtype == "aws_subnet" else "vpc"
-            labels = Labels(kind, label_name, **planned)
+            labels = Labels(kind, label_name, planned=True)
             scope = self.scope_of(body.get("vpc_id"))
             for key in ("cidr_block", "ipv6_cidr_block"):
                 if key in body:
                     self.value(body[key], f"{address}.{key}", scope, labels)
         elif rtype == "azurerm_subnet":
             scope = self.scope_of(body.get("virtual_network_name"))
-            labels = Labels("subnet", label_name, **planned)
+            labels = Labels("subnet", label_name, planned=True)
             for key in ("address_prefix", "address_prefixes"):
                 if key in body:
                     self.value(body[key], f"{address}.{key}", scope, labels)
         elif rtype == "google_compute_subnetwork":
             scope = self.scope_of(body.get("network"))
             self.value(body.get("ip_cidr_range"), f"{address}.ip_cidr_range", scope,
-                       Labels("subnet", label_name, **planned))
+                       Labels("subnet", label_name, planned=True))
             for i, second in enumerate(body.get("secondary_ip_range") or []):
                 if isinstance(second, dict):
-                    sec = Labels("secondary-range", _literal(second.get("range_name")), **planned)
+                    range_name = _literal(second.get("range_name"))
+                    sec = Labels("secondary-range", range_name, planned=True)
                     self.value(second.get("ip_cidr_range"),
                                f"{address}.secondary_ip_range[{i}].ip_cidr_range", scope, sec)
         else:

@@ -12,12 +12,14 @@ from __future__ import annotations
 import bisect
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from json.decoder import scanstring
 from typing import Any
 
 from cidrkit.errors import InputError
 
+# The C string scanner json itself uses; typeshed does not declare it.
+scanstring: Callable[[str, int, bool], tuple[str, int]] = json.decoder.scanstring  # type: ignore[attr-defined]
 _WS = re.compile(r"[ \t\n\r]*")
 _NUMBER = re.compile(r"-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][-+]?\d+)?")
 _LITERALS = {"true": True, "false": False, "null": None}
@@ -73,7 +75,8 @@ class _Scanner:
         char = text[pos : pos + 1]
         if char == '"':
             try:
-                return scanstring(text, pos + 1, True)
+                string, after = scanstring(text, pos + 1, True)
+                return string, after
             except json.JSONDecodeError as err:
                 raise self.fail(err.pos, err.msg) from None
         if char == "{":

@@ -25,6 +25,11 @@ KINDS = {
 }
 
 
+def _dict(value: Any) -> dict[str, Any]:
+    """``value`` if it is a mapping, else an empty one: exports omit empty sections."""
+    return value if isinstance(value, dict) else {}
+
+
 def _cluster(sink: Sink, obj: dict[str, Any] | None = None) -> str:
     name = obj.get("clusterName") if obj else None
     if isinstance(name, str) and name and name != "kubernetes":
@@ -49,7 +54,7 @@ def _comma_list(
 def _cluster_configuration(sink: Sink, doc: Located, obj: dict[str, Any], ptr: str) -> None:
     cluster = _cluster(sink, obj)
     scope = f"k8s:{cluster}"
-    net = obj.get("networking") if isinstance(obj.get("networking"), dict) else {}
+    net = _dict(obj.get("networking"))
     net_ptr = child(ptr, "networking")
     if "podSubnet" in net:
         _comma_list(sink, doc, child(net_ptr, "podSubnet"), net["podSubnet"], scope,
@@ -66,8 +71,8 @@ def _cluster_configuration(sink: Sink, doc: Located, obj: dict[str, Any], ptr: s
 
 
 def _node(sink: Sink, doc: Located, obj: dict[str, Any], ptr: str, scope: str) -> None:
-    spec = obj.get("spec") if isinstance(obj.get("spec"), dict) else {}
-    meta = obj.get("metadata") if isinstance(obj.get("metadata"), dict) else {}
+    spec = _dict(obj.get("spec"))
+    meta = _dict(obj.get("metadata"))
     labels = Labels("node-pod-cidr", meta.get("name"))
     spec_ptr = child(ptr, "spec")
     if spec.get("podCIDR"):
@@ -87,8 +92,8 @@ def _object(sink: Sink, doc: Located, obj: Any, ptr: str) -> None:
     if not isinstance(obj, dict):
         return
     kind = obj.get("kind")
-    spec = obj.get("spec") if isinstance(obj.get("spec"), dict) else {}
-    meta = obj.get("metadata") if isinstance(obj.get("metadata"), dict) else {}
+    spec = _dict(obj.get("spec"))
+    meta = _dict(obj.get("metadata"))
     scope = f"k8s:{_cluster(sink)}"
     if kind in ("List", "NodeList", "IPPoolList"):
         for i, item in enumerate(obj.get("items") or []):
@@ -108,7 +113,7 @@ def _object(sink: Sink, doc: Located, obj: Any, ptr: str) -> None:
             sink.notice(origin, str(spec["cidr"]),
                         "pool is disabled: no new addresses, existing pods may still use it")
     elif kind == "Installation":
-        network = spec.get("calicoNetwork") if isinstance(spec.get("calicoNetwork"), dict) else {}
+        network = _dict(spec.get("calicoNetwork"))
         for i, pool in enumerate(network.get("ipPools") or []):
             if isinstance(pool, dict) and "cidr" in pool:
                 p = f"{ptr}/spec/calicoNetwork/ipPools/{i}/cidr"
@@ -127,7 +132,7 @@ def _kubeadm_config_map(sink: Sink, doc: Located, obj: dict[str, Any], ptr: str)
     """kube-system/kubeadm-config holds ClusterConfiguration as YAML inside a string."""
     from cidrkit.sources.yamlloc import load_documents
 
-    data = obj.get("data") if isinstance(obj.get("data"), dict) else {}
+    data = _dict(obj.get("data"))
     text = data.get("ClusterConfiguration")
     if not isinstance(text, str):
         return

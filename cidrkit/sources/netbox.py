@@ -25,7 +25,7 @@ def _kind(status: str) -> str:
 
 
 def is_netbox_header(columns: dict[str, str]) -> bool:
-    """True for the UI export (``Prefix``, ``VRF``) and the bulk-import header (``prefix``, ``vrf``)."""
+    """True for the UI export header (``Prefix``, ``VRF``) and the bulk-import one (lowercase)."""
     return "prefix" in columns and ("vrf" in columns or "status" in columns)
 
 

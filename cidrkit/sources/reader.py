@@ -112,6 +112,10 @@ def read_file(path: str, text: str, inventory: Inventory) -> None:
         from cidrkit.sources.yamlloc import load_documents
 
         docs = load_documents(text, path)
+        if any(isinstance(d, dict) and "connections" in d for d in docs.value):
+            inventory.skipped.append(Skipped(path, "a connections file, not an inventory "
+                                                   "(pass it with --connections)"))
+            return
         if not any(isinstance(d, dict) and d.get("kind") in kubernetes.KINDS for d in docs.value):
             inventory.skipped.append(Skipped(path, "YAML without Kubernetes networking objects"))
             return

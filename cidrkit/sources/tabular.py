@@ -35,9 +35,9 @@ def parse_table(text: str) -> Table | None:
     """Parse ``text`` as CSV with a header row; None if it has no usable header."""
     text = text.removeprefix("\ufeff")
     try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+        dialect: type[csv.Dialect] = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
     except csv.Error:
-        dialect = csv.excel  # type: ignore[assignment]
+        dialect = csv.excel
     reader = csv.reader(io.StringIO(text, newline=""), dialect)
     try:
         header = [clean(h) for h in next(reader)]

@@ -27,6 +27,15 @@ def attribute_path(path: tuple[str | int, ...]) -> str:
     return text
 
 
+def pointer_to_attribute(pointer: str) -> str:
+    """Turn a relative JSON Pointer (``/ingress/0/cidr_blocks``) into ``ingress[0].cidr_blocks``."""
+    steps: list[str | int] = [
+        int(t) if t.isdigit() else t.replace("~1", "/").replace("~0", "~")
+        for t in pointer.strip("/").split("/") if t
+    ]
+    return attribute_path(tuple(steps))
+
+
 def resource_address(module: str | None, mode: str, rtype: str, name: str, key: Any) -> str:
     """Build ``module.a.data.type.name["key"]`` the way Terraform prints it."""
     parts = [module] if module else []
@@ -72,7 +81,7 @@ def _emit_resource(
         )
         for pointer, text in iter_strings(attrs, base):
             if looks_like_cidr(text):
-                attr = pointer[len(base) + 1 :].replace("/", ".")
+                attr = pointer_to_attribute(pointer[len(base) :])
                 sink.ignore(sink.origin(doc.line(pointer), pointer, f"{address}.{attr}"),
                             text, reason)
         return

@@ -1,0 +1,57 @@
+"""``cidrkit why``: which inventory allocations hold an address or CIDR, and where from."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+
+from cidrkit.cli.context import Context
+from cidrkit.cli.exit import ExitCode
+
+_SAYS = {"contains": "holds it", "equal": "is exactly it", "inside": "lies inside it"}
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("target", metavar="ADDRESS|CIDR", help="an address, prefix or range")
+    parser.add_argument("paths", nargs="+", metavar="PATH", help="inventory files or folders")
+    parser.add_argument("--json", action="store_true", help="JSON output")
+
+
+def run(args: argparse.Namespace, ctx: Context) -> int:
+    from cidrkit.audit.engine import merge_records
+    from cidrkit.audit.scopes import collect_scopes
+    from cidrkit.audit.why import why
+    from cidrkit.core import parse_item
+    from cidrkit.sources import read_inventory
+
+    target = parse_item(args.target)
+    missing = [p for p in args.paths if not os.path.exists(p)]
+    if missing:
+        ctx.stderr.write(f"cidrkit: error: no such file or folder: {missing[0]}\n")
+        return ExitCode.BAD_INPUT
+    inventory = read_inventory(args.paths)
+    allocations = merge_records(inventory.records)
+    scopes = collect_scopes(allocations)
+    found = why(allocations, target)
+    for skipped in inventory.skipped:
+        ctx.warn(f"{skipped.file}: skipped: {skipped.reason}")
+    if args.json:
+        ctx.stdout.write(json.dumps({
+            "target": str(target),
+            "allocations": [{**alloc.to_json(), "relation": relation,
+                             "scope_description": scopes[alloc.scope].describe()}
+                            for alloc, relation in found],
+        }, indent=2, ensure_ascii=False) + "\n")
+    elif not found:
+        ctx.stdout.write(f"{target} is in no allocation of the inventories\n")
+    else:
+        ctx.stdout.write(f"{target}: {len(found)} allocation{'s' if len(found) > 1 else ''}, "
+                         "innermost first\n")
+        for alloc, relation in found:
+            name = f" {alloc.name}" if alloc.name else ""
+            ctx.stdout.write(f"  {alloc.prefix}  {alloc.kind or 'allocation'}{name}  "
+                             f"{_SAYS[relation]}  [{scopes[alloc.scope].describe()}]\n")
+            for origin in alloc.observations:
+                ctx.stdout.write(f"      {origin}\n")
+    return ExitCode.OK if found else ExitCode.FALSE
