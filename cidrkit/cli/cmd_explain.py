@@ -19,12 +19,20 @@ from cidrkit.errors import ParseError
 # How a registry class reads inside a sentence ("a private (RFC 1918) IPv4 network").
 _PHRASES = {
     "global": "public (globally routable)",
-    "private": "private",
     "shared": "shared carrier-grade NAT",
     "ula": "unique local (ULA)",
-    "link-local": "link-local",
     "documentation": "documentation-only",
     "mixed": "mixed-use",
+    "ipv4-mapped": "IPv4-mapped",
+    "this-network": "'this network'",
+    "broadcast": "limited broadcast",
+    "ietf-protocol": "IETF protocol",
+    "teredo": "Teredo",
+    "nat64": "NAT64",
+    "srv6": "SRv6",
+    "as112": "AS112",
+    "amt": "AMT",
+    "orchid": "ORCHIDv2",
 }
 _REVERSE_SHOWN = 8
 
@@ -91,7 +99,7 @@ def describe(prefix: Prefix, model: str) -> dict[str, Any]:
 def sentence(prefix: Prefix, kind: Classification, model: str) -> str:
     """One paragraph a person can read aloud."""
     family = f"IPv{prefix.version}"
-    what = _PHRASES.get(kind.name, kind.label[0].lower() + kind.label[1:])
+    what = _PHRASES.get(kind.name, kind.name.replace("-", " "))
     qualifier = f"{what} ({kind.rfc})" if kind.name not in ("global", "mixed") else what
     if prefix.length == prefix.bits:
         return f"{prefix} is a single {qualifier} {family} address, {prefix.network}."
