@@ -3,34 +3,51 @@
 >>> from cidrkit import Prefix
 >>> Prefix.parse("10.0.0.0/16").usable("aws")
 65531
+
+The names below are loaded on first use (PEP 562), so importing a submodule
+such as the CLI does not pay for the whole library up front.
 """
 
-from cidrkit.core import (
-    Addr,
-    IPSet,
-    IPSetBuilder,
-    Prefix,
-    Range,
-    parse_addr,
-    parse_item,
-    parse_prefix,
-    parse_range,
-)
-from cidrkit.errors import CidrkitError, ParseError
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
-__all__ = [
-    "Addr",
-    "CidrkitError",
-    "IPSet",
-    "IPSetBuilder",
-    "ParseError",
-    "Prefix",
-    "Range",
-    "__version__",
-    "parse_addr",
-    "parse_item",
-    "parse_prefix",
-    "parse_range",
-]
+_EXPORTS = {
+    "Addr": "cidrkit.core.addr",
+    "Prefix": "cidrkit.core.prefix",
+    "Range": "cidrkit.core.range",
+    "IPSet": "cidrkit.core.ipset",
+    "IPSetBuilder": "cidrkit.core.ipset",
+    "parse_addr": "cidrkit.core.parse",
+    "parse_item": "cidrkit.core.parse",
+    "parse_prefix": "cidrkit.core.parse",
+    "parse_range": "cidrkit.core.parse",
+    "CidrkitError": "cidrkit.errors",
+    "ParseError": "cidrkit.errors",
+}
+
+__all__ = [*_EXPORTS, "__version__"]
+
+if TYPE_CHECKING:
+    from cidrkit.core.addr import Addr
+    from cidrkit.core.ipset import IPSet, IPSetBuilder
+    from cidrkit.core.parse import parse_addr, parse_item, parse_prefix, parse_range
+    from cidrkit.core.prefix import Prefix
+    from cidrkit.core.range import Range
+    from cidrkit.errors import CidrkitError, ParseError
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'cidrkit' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

@@ -1,0 +1,54 @@
+# The habits: `make demo`, `make test`, `make lint`, `make bench`, `make docs`.
+# Every target creates its own virtual environment in .venv; nothing else is assumed.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+# compat mode: a plain .pth entry, so `cidrkit` starts without an import hook.
+EDITABLE := --config-settings editable_mode=compat
+
+.PHONY: demo test lint typecheck unit bench docs clean
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "cidrkit needs Python >= 3.11"'
+	@$(PYTHON) -m venv $(VENV) || { echo "python3 -m venv failed: on Debian, apt-get install python3-venv"; exit 1; }
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e . $(EDITABLE)
+	@touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[test]' $(EDITABLE)
+	@touch $@ $(VENV)/.installed
+
+$(VENV)/.installed-bench: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[test,bench]' $(EDITABLE)
+	@touch $@ $(VENV)/.installed $(VENV)/.installed-test
+
+## demo: install cidrkit and run its main jobs on the shipped examples
+demo: $(VENV)/.installed
+	@bash examples/demo.sh $(BIN)/cidrkit
+
+## test: lint, type-check and run the whole test suite
+test: lint unit
+
+unit: $(VENV)/.installed-test
+	@# pytest exits 5 when it collects no tests; say so rather than fail.
+	@code=0; $(BIN)/python -m pytest || code=$$?; \
+	if [ $$code -eq 5 ]; then echo "pytest collected no tests"; exit 0; fi; exit $$code
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+
+## bench: speed against the peer libraries and tools, printed as ratios
+bench: $(VENV)/.installed-bench
+	@for script in bench/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+
+## docs: regenerate the CLI reference from --help
+docs: $(VENV)/.installed
+	$(BIN)/python -m cidrkit.cli.docgen > docs/cli.md
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis build *.egg-info
