@@ -1,0 +1,423 @@
+"""Vectorised parsing of prefix and address text, a whole buffer at once.
+
+The buffer is scanned with numpy, never with a Python loop per line:
+
+1. find every separator byte (``. : / \\n``) and the line it belongs to;
+2. read the field that ends at each separator (up to four characters) as
+   both a decimal and a hexadecimal number by gathering the bytes before it;
+3. check per line that the separators form the shape of an IPv4 or IPv6
+   prefix and place each field in its octet or 16-bit group.
+
+Lines that do not fit the fast shapes (blank lines, comments, surrounding
+whitespace, ranges, IPv4-embedded IPv6, zone ids, host bits set, or plain
+garbage) are few in real files; they go one by one through the core parser,
+which also writes the error message, with the line number, for bad ones.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+import numpy.typing as npt
+
+from cidrkit.bulk import words
+from cidrkit.bulk.arrays import FAMILY_BITS, IntervalArray, Intervals, PrefixArray, Prefixes
+from cidrkit.errors import ParseError
+
+I64 = npt.NDArray[np.int64]
+Mode = Literal["strict", "masked", "address"]
+
+# Byte classes. Separators sort above every field character so one
+# comparison finds them all.
+_OTHER, _DIGIT, _HEX, _DOT, _COLON, _SLASH, _NEWLINE = 0, 1, 2, 3, 4, 5, 6
+
+
+def _table(pairs: dict[str, int], default: int = 0) -> bytes:
+    """A 256-byte table for ``bytes.translate``: C speed, no index arrays."""
+    table = bytearray([default]) * 256
+    for chars, value in pairs.items():
+        for ch in chars:
+            table[ord(ch)] = value
+    return bytes(table)
+
+
+_CLASS_TABLE = _table(
+    {"0123456789": _DIGIT, "abcdefABCDEF": _HEX, ".": _DOT, ":": _COLON, "/": _SLASH,
+     "\n": _NEWLINE}
+)
+_DEC_TABLE = _table({str(d): d for d in range(10)})
+_HEX_TABLE = _table(
+    {**{str(d): d for d in range(10)},
+     **{c: 10 + i for i, c in enumerate("abcdef")},
+     **{c: 10 + i for i, c in enumerate("ABCDEF")}}
+)
+_POW10 = np.array([1, 1, 10, 100, 1000], dtype=np.uint32)
+# Read little-endian, the byte just before a separator is the top byte of
+# the 32-bit word ending there; a field of n bytes keeps the top n bytes.
+_KEEP_TOP_BYTES = np.array([0, 0xFF00_0000, 0xFFFF_0000, 0xFFFF_FF00, 0xFFFF_FFFF], np.uint32)
+
+
+def _words_before(translated: bytes, positions: I64, field_len: I64) -> npt.NDArray[np.uint32]:
+    """Return, per position, the up-to-4 bytes of ``translated`` just before it.
+
+    One unaligned 32-bit gather per field instead of four byte gathers. Bytes
+    before the field start are shifted out, so the field sits in the top
+    bytes, units digit topmost, and the rest are zero.
+    """
+    padded = b"\0\0\0\0" + translated
+    view = np.ndarray((len(padded) - 3,), dtype="<u4", buffer=padded, strides=(1,))
+    word: npt.NDArray[np.uint32] = view[positions]
+    word &= _KEEP_TOP_BYTES[np.minimum(field_len, 4)]
+    return word
+
+
+def _decimal(word: npt.NDArray[np.uint32]) -> npt.NDArray[np.uint32]:
+    """Value of up to four decimal digit bytes (units digit in the top byte).
+
+    SWAR: first each byte pair becomes a two-digit number in its low byte,
+    then the two pairs combine; the multiplications never carry across lanes
+    that are kept.
+    """
+    pairs = (word * np.uint32(10) + (word >> np.uint32(8))) & np.uint32(0x00FF_00FF)
+    return (pairs * np.uint32(100) + (pairs >> np.uint32(16))) & np.uint32(0xFFFF)
+
+
+def _hexadecimal(word: npt.NDArray[np.uint32]) -> npt.NDArray[np.uint32]:
+    """Value of up to four hex digit bytes (last digit in the top byte)."""
+    return (
+        (word >> 24)
+        | (((word >> 16) & 0xFF) << 4)
+        | (((word >> 8) & 0xFF) << 8)
+        | ((word & 0xFF) << 12)
+    ).astype(np.uint32)
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedText:
+    """What a buffer of text lines held.
+
+    ``prefixes`` and ``ranges`` carry, as ``ids``, the 0-based index of the
+    line they came from; ``problems`` holds one located ``ParseError`` per bad
+    line, in line order. Blank lines and ``#`` comments are skipped silently.
+    """
+
+    prefixes: PrefixArray
+    ranges: IntervalArray = field(default_factory=IntervalArray.empty)
+    problems: list[ParseError] = field(default_factory=list)
+    line_count: int = 0
+
+
+def parse_prefix_text(data: bytes, source: str = "<input>", first_line: int = 1) -> ParsedText:
+    """Parse one item per line: prefixes, bare addresses (as /32, /128) and ranges.
+
+    Strict like ``Prefix.parse``: a prefix with host bits set is a problem
+    (with a hint), not silently masked. ``first_line`` numbers the first line
+    of ``data`` in messages, for callers that feed a file in chunks.
+    """
+    return _parse(data, "strict", source, first_line)
+
+
+def parse_prefix_text_masked(
+    data: bytes, source: str = "<input>", first_line: int = 1
+) -> ParsedText:
+    """Like ``parse_prefix_text`` but clear host bits, as ``Prefix.parse_masked`` does."""
+    return _parse(data, "masked", source, first_line)
+
+
+def parse_address_text(data: bytes, source: str = "<input>", first_line: int = 1) -> ParsedText:
+    """Parse one address per line; each becomes a /32 or /128 prefix.
+
+    A line holding a prefix or range is a problem, not an address.
+    """
+    return _parse(data, "address", source, first_line)
+
+
+def _parse(data: bytes, mode: Mode, source: str, first_line: int) -> ParsedText:
+    if b"\r" in data:
+        data = data.replace(b"\r\n", b"\n")
+    if data and not data.endswith(b"\n"):
+        data += b"\n"
+    if not data:
+        return ParsedText(PrefixArray.empty(), line_count=0)
+    cls = np.frombuffer(data.translate(_CLASS_TABLE), dtype=np.uint8)
+    sep_pos = np.flatnonzero(cls >= _DOT)
+    sep_kind = cls[sep_pos]
+    newlines = sep_pos[sep_kind == _NEWLINE]
+    line_count = int(newlines.shape[0])
+    # Index, within sep_pos, of the newline closing each line: the
+    # separators of line k are sep_pos[line_first[k] : line_last[k] + 1].
+    line_last = np.flatnonzero(sep_kind == _NEWLINE)
+    line_first = np.empty_like(line_last)
+    line_first[0] = 0
+    line_first[1:] = line_last[:-1] + 1
+    seps_in_line = line_last - line_first + 1
+
+    # Dots and slashes counted per line in one pass: slashes in the high bits.
+    weight = (sep_kind == _DOT).astype(np.int64)
+    weight[sep_kind == _SLASH] = 1 << 32
+    running = np.cumsum(weight)[line_last]
+    per_line = np.empty_like(running)
+    per_line[0] = running[0]
+    per_line[1:] = running[1:] - running[:-1]
+    n_dot = per_line & 0xFFFF_FFFF
+    n_slash = per_line >> 32
+    n_colon = seps_in_line - 1 - n_dot - n_slash
+    has_other = _lines_holding(cls == _OTHER, newlines)
+    has_hex = _lines_holding(cls == _HEX, newlines)
+    del cls
+
+    # The field ending at each separator: its length and decimal value.
+    prev = np.empty_like(sep_pos)
+    prev[0] = -1
+    prev[1:] = sep_pos[:-1]
+    flen = sep_pos - prev - 1
+    del prev
+    dec = _decimal(_words_before(data.translate(_DEC_TABLE), sep_pos, flen))
+    # Leading zeros are refused in decimal fields (octets, lengths), as the
+    # core parser does, because some tools read them as octal.
+    leading_zero = (flen > 1) & (dec < _POW10[np.minimum(flen, 4)])
+    dec_field_ok = (flen >= 1) & (flen <= 3) & ~leading_zero
+
+    clean = ~has_other & (seps_in_line > 1)
+    v4_lines = np.flatnonzero(clean & ~has_hex & (n_colon == 0) & (n_dot == 3) & (n_slash <= 1))
+    v6_lines = np.flatnonzero(clean & (n_dot == 0) & (n_colon >= 2) & (n_slash <= 1))
+    if mode == "address":
+        v4_lines = v4_lines[n_slash[v4_lines] == 0]
+        v6_lines = v6_lines[n_slash[v6_lines] == 0]
+
+    fast_v4 = _v4_fields(v4_lines, line_first, n_slash, sep_kind, dec, dec_field_ok)
+    fields = _SeparatorFields(sep_pos, sep_kind, flen, dec, dec_field_ok, data)
+    fast_v6 = _v6_fields(v6_lines, line_first, seps_in_line, n_colon, n_slash, fields)
+    fast_v4 = _apply_host_bits(fast_v4, mode)
+    fast_v6 = _apply_host_bits(fast_v6, mode)
+
+    handled = np.zeros(line_count, dtype=bool)
+    handled[fast_v4.ids] = True
+    handled[fast_v6.ids] = True
+    blank = (seps_in_line == 1) & ~has_other
+    slow_lines = np.flatnonzero(~handled & ~blank)
+
+    starts = np.empty_like(newlines)
+    starts[0] = 0
+    starts[1:] = newlines[:-1] + 1
+    slow = _parse_slowly(
+        data, starts[slow_lines].tolist(), newlines[slow_lines].tolist(),
+        slow_lines.tolist(), mode, source, first_line,
+    )
+    prefixes = PrefixArray(
+        _in_line_order(fast_v4, slow.prefixes.v4), _in_line_order(fast_v6, slow.prefixes.v6)
+    )
+    return ParsedText(prefixes, slow.ranges, slow.problems, line_count)
+
+
+@dataclass(frozen=True, slots=True)
+class _SeparatorFields:
+    """Per-separator facts shared by the family-specific assemblers."""
+
+    pos: I64
+    kind: npt.NDArray[np.uint8]
+    length: I64
+    dec: npt.NDArray[np.uint32]
+    dec_ok: npt.NDArray[np.bool_]
+    data: bytes
+
+
+def _lines_holding(mask: npt.NDArray[np.bool_], newlines: I64) -> npt.NDArray[np.bool_]:
+    """Return, per line, whether any byte of the line is set in ``mask``."""
+    out = np.zeros(newlines.shape[0], dtype=bool)
+    positions = np.flatnonzero(mask)
+    if positions.shape[0]:
+        out[np.searchsorted(newlines, positions)] = True
+    return out
+
+
+def _v4_fields(
+    lines: I64,
+    line_first: I64,
+    n_slash: I64,
+    sep_kind: npt.NDArray[np.uint8],
+    dec: npt.NDArray[np.uint32],
+    dec_field_ok: npt.NDArray[np.bool_],
+) -> Prefixes:
+    """Assemble IPv4 prefixes from lines shaped ``a.b.c.d[/n]``."""
+    first = line_first[lines]
+    has_len = n_slash[lines] == 1
+    last_sep = dec.shape[0] - 1
+    ok = np.ones(lines.shape[0], dtype=bool)
+    value = np.zeros(lines.shape[0], dtype=np.uint64)
+    for k in range(4):
+        octet = dec[first + k]
+        ok &= dec_field_ok[first + k] & (octet <= 255)
+        value = (value << np.uint64(8)) | octet.astype(np.uint64)
+    # With a slash it must be the fourth separator (a.b.c.d/n), never earlier.
+    ok &= ~has_len | (sep_kind[first + 3] == _SLASH)
+    len_field = np.minimum(first + 4, last_sep)
+    length = np.where(has_len, dec[len_field], 32)
+    ok &= ~has_len | (dec_field_ok[len_field] & (length <= 32))
+    return Prefixes(
+        32,
+        np.zeros(int(np.count_nonzero(ok)), dtype=np.uint64),
+        value[ok],
+        length[ok].astype(np.uint8),
+        lines[ok].astype(np.int64),
+    )
+
+
+def _v6_fields(
+    lines: I64,
+    line_first: I64,
+    seps_in_line: I64,
+    n_colon: I64,
+    n_slash: I64,
+    f: _SeparatorFields,
+) -> Prefixes:
+    """Assemble IPv6 prefixes from lines of hex groups, with at most one ``::``.
+
+    Split at ``:``, an address has 8 non-empty groups, or one empty field in
+    the middle (``a::b``), two at either end (``::a``, ``a::``) or three
+    (``::``). Groups after the gap count from the right end.
+    """
+    m = lines.shape[0]
+    if m == 0:
+        return Prefixes.empty(128)
+    has_len = n_slash[lines] == 1
+    nfields = n_colon[lines] + 1  # address fields, the length field excluded
+    ok = (nfields <= 9) & (seps_in_line[lines] == nfields + has_len)
+    # Up to 9 address fields (``a:b:c:d:e:f:g::``) plus the length field.
+    col = np.arange(10)
+    first = line_first[lines]
+    last_sep = f.pos.shape[0] - 1
+    idx = np.minimum(first[:, None] + col, last_sep)
+    flen = f.length[idx]
+    is_addr = col[None, :] < nfields[:, None]
+    empty = is_addr & (flen == 0)
+    n_empty = empty.sum(axis=1)
+    first_empty = np.where(n_empty > 0, np.argmax(empty, axis=1), 99)
+    last_col = nfields - 1
+    middle = (first_empty >= 1) & (first_empty <= last_col - 1)
+    ends_gap = (n_empty == 2) & (
+        ((first_empty == 0) & empty[:, 1]) | (first_empty == last_col - 1)
+    )
+    ok &= (
+        ((n_empty == 0) & (nfields == 8))
+        | ((n_empty == 1) & middle & (nfields <= 8))
+        | (ends_gap & (nfields >= 3))
+        | ((n_empty == 3) & (nfields == 3))
+    )
+    ok &= ~(is_addr & (flen > 4)).any(axis=1)
+    # Every address field but the last ends at ':'; the last at '/' or newline.
+    kinds = f.kind[idx]
+    ok &= ~(is_addr & (col[None, :] < last_col[:, None]) & (kinds != _COLON)).any(axis=1)
+
+    len_field = np.minimum(first + nfields, last_sep)
+    length = np.where(has_len, f.dec[len_field], 128)
+    hex_translated = f.data.translate(_HEX_TABLE)
+    # A decimal field reads the same through both tables only if it holds
+    # no hex letters.
+    len_hex = _hexadecimal(_words_before(hex_translated, f.pos[len_field], f.length[len_field]))
+    len_digits_only = _decimal_bytes_equal(
+        _words_before(hex_translated, f.pos[len_field], f.length[len_field]),
+        _words_before(f.data.translate(_DEC_TABLE), f.pos[len_field], f.length[len_field]),
+    )
+    del len_hex
+    ok &= ~has_len | (f.dec_ok[len_field] & len_digits_only & (length <= 128))
+
+    group = np.where(col[None, :] < first_empty[:, None], col[None, :], 8 - nfields[:, None] + col)
+    rows, cols = np.nonzero(is_addr & ~empty & ok[:, None])
+    at = idx[rows, cols]
+    values = _hexadecimal(_words_before(hex_translated, f.pos[at], f.length[at]))
+    groups = np.zeros((m, 8), dtype=np.uint64)
+    groups[rows, group[rows, cols]] = values
+    shifts = np.array([48, 32, 16, 0], dtype=np.uint64)
+    hi = np.bitwise_or.reduce(groups[:, :4] << shifts, axis=1)
+    lo = np.bitwise_or.reduce(groups[:, 4:] << shifts, axis=1)
+    return Prefixes(
+        128, hi[ok], lo[ok], length[ok].astype(np.uint8), lines[ok].astype(np.int64)
+    )
+
+
+def _decimal_bytes_equal(
+    hex_word: npt.NDArray[np.uint32], dec_word: npt.NDArray[np.uint32]
+) -> npt.NDArray[np.bool_]:
+    """True where two translations of a field agree, i.e. it has only digits."""
+    return np.asarray(hex_word == dec_word, dtype=np.bool_)
+
+
+def _apply_host_bits(p: Prefixes, mode: Mode) -> Prefixes:
+    """Mask host bits (masked mode) or drop prefixes that have them.
+
+    Dropped lines go through the core parser, whose error carries the hint.
+    """
+    mask_hi, mask_lo = words.host_mask(p.length, p.bits)
+    if mode == "masked":
+        return Prefixes(p.bits, p.hi & ~mask_hi, p.lo & ~mask_lo, p.length, p.ids)
+    ok = ((p.hi & mask_hi) == 0) & ((p.lo & mask_lo) == 0)
+    return p if ok.all() else p.take(ok)
+
+
+def _in_line_order(fast: Prefixes, slow: Prefixes) -> Prefixes:
+    """Concatenate fast-path and slow-path prefixes back into line order."""
+    if not len(slow):
+        return fast
+    both = Prefixes.concat([fast, slow], fast.bits)
+    return both.take(np.argsort(both.ids, kind="stable"))
+
+
+def _parse_slowly(
+    data: bytes,
+    starts: list[int],
+    ends: list[int],
+    line_index: list[int],
+    mode: Mode,
+    source: str,
+    first_line: int,
+) -> ParsedText:
+    """Parse the unusual lines one by one with the core parser."""
+    from cidrkit.core import Addr, Prefix, Range
+    from cidrkit.core.parse import parse_addr, parse_item
+
+    found: dict[int, list[tuple[int, int, int]]] = {32: [], 128: []}
+    spans: dict[int, list[tuple[int, int, int]]] = {32: [], 128: []}
+    problems: list[ParseError] = []
+    for start, end, index in zip(starts, ends, line_index, strict=True):
+        raw = data[start:end].decode("utf-8", errors="replace")
+        text = raw.split("#", 1)[0].strip()
+        if not text:
+            continue
+        try:
+            item: Addr | Prefix | Range
+            if mode == "address":
+                item = parse_addr(text)
+            elif mode == "masked" and "/" in text:
+                item = Prefix.parse_masked(text)
+            else:
+                item = parse_item(text)
+        except ParseError as err:
+            problems.append(err.located(f"{source}:{first_line + index}"))
+            continue
+        if isinstance(item, Addr):
+            found[item.bits].append((item.value, item.bits, index))
+        elif isinstance(item, Prefix):
+            found[item.bits].append((item.value, item.length, index))
+        else:
+            spans[item.bits].append((item.start, item.end, index))
+    prefix_parts = []
+    interval_parts = []
+    for bits in FAMILY_BITS:
+        rows = found[bits]
+        hi, lo = words.split_ints([r[0] for r in rows])
+        length = np.array([r[1] for r in rows], dtype=np.uint8)
+        ids = np.array([r[2] for r in rows], dtype=np.int64)
+        prefix_parts.append(Prefixes(bits, hi, lo, length, ids))
+        span_rows = spans[bits]
+        ids = np.array([r[2] for r in span_rows], dtype=np.int64)
+        interval_parts.append(
+            Intervals.from_tuples(bits, [(r[0], r[1]) for r in span_rows], ids)
+        )
+    return ParsedText(
+        PrefixArray(prefix_parts[0], prefix_parts[1]),
+        IntervalArray(interval_parts[0], interval_parts[1]),
+        problems,
+    )
