@@ -111,6 +111,15 @@ class PoolSpace:
                 )
         return prefix
 
+    def take(self, prefix: Prefix, where: str) -> Prefix:
+        """Record an exact ``prefix`` as used, checking containment, length and overlap.
+
+        ``where`` is the full field name used in errors (``prefixes[0]``).
+        """
+        chosen = self._place_exact(prefix, where)
+        self.used.append(chosen)
+        return chosen
+
     def _place_next(self, length: int, strategy: str, where: str) -> Prefix:
         best: tuple[int, Prefix] | None = None
         for parent in self.pool.prefixes:

@@ -187,12 +187,10 @@ def _carve_from_parent(
         raise InvalidRequest(
             "prefix_length: a child pool needs prefixes or a prefix_length", field="prefix_length"
         )
-    # Rules of the parent (required tags) are about its ordinary allocations, not
-    # about child pools, so only containment and overlap are checked here.
-    carved = PoolSpace(Pool(parent.id, parent.name, parent.version, parent.prefixes,
-                            PoolRules()), space.used)
+    # Required tags are about the parent's ordinary allocations, not about child
+    # pools, so only containment, length rules and overlap are checked here.
     for index, prefix in enumerate(prefixes):
-        carved.place(AllocationRequest(prefix=prefix), f"prefixes[{index}].")
+        space.take(prefix, f"prefixes[{index}]")
     return prefixes
 
 
