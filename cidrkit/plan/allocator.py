@@ -115,9 +115,9 @@ class _Placer:
                 return pool.name
         return None
 
-    def clash(self, prefix: Prefix, spaces: list[Prefix], siblings: dict[str, Prefix]
-              ) -> str | None:
-        """Why ``prefix`` cannot be used inside ``spaces``, or ``None``."""
+    def clash(self, node: PlanNode, prefix: Prefix, spaces: list[Prefix],
+              siblings: dict[str, Prefix]) -> str | None:
+        """Why ``node`` cannot have ``prefix`` inside ``spaces``, or ``None``."""
         for avoid in self.avoid:
             if avoid.prefix.overlaps(prefix):
                 return f"overlaps avoided {avoid.prefix}{_note(avoid)}"
@@ -127,6 +127,8 @@ class _Placer:
         for key, other in self.result.reserved.items():
             if other.version != self.version or any(other.contains(s) for s in spaces):
                 continue
+            if key.startswith(node.path + "/") and prefix.contains(other):
+                continue  # a removed child of this very node
             if other.overlaps(prefix):
                 return f"overlaps {other}, still reserved for removed {key!r}"
         return None
@@ -134,11 +136,19 @@ class _Placer:
     # -- placement -----------------------------------------------------------
 
     def place(self, spaces: list[Prefix], parent: str, nodes: list[PlanNode]) -> None:
-        """Place ``nodes`` (siblings) inside ``spaces``, then recurse."""
+        """Place ``nodes`` (siblings) inside ``spaces``, then recurse.
+
+        Order: pinned and unchanged locked blocks first (they cannot move), then
+        locked blocks that grew, then new blocks. New blocks bound to a pool go
+        before unbound ones (they have fewer places to go), each group largest
+        first. Best fit keeps at most one free block of each size, so the
+        order never makes blocks that add up fail to fit.
+        """
         v = self.version
         placed: dict[str, Prefix] = {}
         used = self.blocked(spaces)
-        ordered = sorted(nodes, key=lambda n: (_length(n, v), n.name))
+        ordered = sorted(nodes, key=lambda n: (n.pools.get(v) is None, _length(n, v), n.name))
+        growing: list[tuple[PlanNode, Prefix, int]] = []
         pending = []
         for node in ordered:
             request = node.request(v)
@@ -146,11 +156,17 @@ class _Placer:
             key = block_key(node.path, v)
             locked = None if self.is_moving(node) else self.lock.get(key)
             if request.pinned is not None:
-                self.settle(node, request.pinned, "pinned", spaces, used, placed, locked)
+                self.settle(node, request.pinned, "pinned", spaces, placed, locked)
             elif locked is not None:
-                self.keep(node, locked, spaces, used, placed)
+                wanted = self.wanted(node)
+                if locked.length <= wanted:
+                    self.settle(node, locked, "kept", spaces, placed, locked)
+                else:
+                    growing.append((node, locked, wanted))
             else:
                 pending.append(node)
+        for node, locked, wanted in growing:
+            self.grow(node, locked, wanted, spaces, used, placed)
         for node in pending:
             self.fresh(node, spaces, parent, used, placed)
         for node in ordered:
@@ -159,7 +175,7 @@ class _Placer:
                 self.place([block], node.path, frontier(node.children, v))
 
     def settle(self, node: PlanNode, block: Prefix, status: str, spaces: list[Prefix],
-               used: IPSet, placed: dict[str, Prefix], locked: Prefix | None) -> bool:
+               placed: dict[str, Prefix], locked: Prefix | None) -> bool:
         """Accept ``block`` for ``node`` after checking it against its surroundings."""
         allowed = self.allowed(node, spaces)
         if not any(s.contains(block) for s in allowed):
@@ -167,7 +183,7 @@ class _Placer:
             self.problems.append(Problem(node.where, f"node {node.path!r}: {block} is not inside "
                                                      f"{where}"))
             return False
-        why = self.clash(block, spaces, placed)
+        why = self.clash(node, block, spaces, placed)
         if why is not None:
             hint = "run with --release to free it" if "reserved" in why else None
             self.problems.append(Problem(node.where, f"node {node.path!r}: {block} {why}", hint))
@@ -186,23 +202,25 @@ class _Placer:
             self.result.pools[key] = pool
         return True
 
-    def keep(self, node: PlanNode, locked: Prefix, spaces: list[Prefix], used: IPSet,
-             placed: dict[str, Prefix]) -> None:
+    def wanted(self, node: PlanNode) -> int:
+        """The longest length a locked block of ``node`` may have and still do."""
         request = node.request(self.version)
         assert request is not None
-        wanted = request.length
         if request.basis == "children":
             # A locked parent only has to hold its children: headroom sizes a
             # first plan, it must not force a renumbering later.
-            wanted = max(wanted, self.children_floor(node))
-        if locked.length <= wanted:
-            self.settle(node, locked, "kept", spaces, used, placed, locked)
-            return
+            return max(request.length, self.children_floor(node))
+        return request.length
+
+    def grow(self, node: PlanNode, locked: Prefix, wanted: int, spaces: list[Prefix],
+             used: IPSet, placed: dict[str, Prefix]) -> None:
+        """Grow a locked block in place, or explain why it cannot and where it could go."""
         grown = locked.supernet(wanted)
         allowed = self.allowed(node, spaces)
-        if any(s.contains(grown) for s in allowed) and self.clash(grown, spaces, placed) is None:
+        fits = any(s.contains(grown) for s in allowed)
+        if fits and self.clash(node, grown, spaces, placed) is None:
             key = block_key(node.path, self.version)
-            if self.settle(node, grown, "grown", spaces, used, placed, locked):
+            if self.settle(node, grown, "grown", spaces, placed, locked):
                 self.result.previous[key] = locked
             return
         proposal = self.best_fit(allowed, used, placed, wanted)
@@ -245,7 +263,7 @@ class _Placer:
         allowed = self.allowed(node, spaces)
         block = self.best_fit(allowed, used, placed, request.length)
         if block is not None:
-            self.settle(node, block, "new", spaces, used, placed, None)
+            self.settle(node, block, "new", spaces, placed, None)
             return
         taken = used.union(IPSet(placed.values()))
         free = [b for s in allowed for b in free_blocks(s, taken)]
@@ -256,10 +274,15 @@ class _Placer:
         have = f"the largest free block {within} is {_label(largest)}" if largest else (
             f"nothing is free {within}")
         size = 1 << ((32 if self.version == 4 else 128) - request.length)
+        hint = _fit_hint(parent, free, size)
+        held = sum(p.size for p in self.result.reserved.values()
+                   if any(s.contains(p) for s in allowed))
+        if held:
+            hint += f"; {held:,} addresses are held by removed nodes (--release frees them)"
         self.problems.append(Problem(
             node.where,
             f"node {node.path!r} needs a /{request.length} ({size:,} addresses) but {have}",
-            _fit_hint(parent, free, size),
+            hint,
         ))
 
 

@@ -24,7 +24,7 @@ TOP_KEYS = (
 )
 NODE_KEYS = (
     "kind", "cloud", "pool", "growth", "headroom", "ipv6_source", "hosts", "prefix",
-    "ipv4", "ipv6", "k8s", "note", "children", "matrix", "use",
+    "ipv4", "ipv6", "block", "k8s", "note", "children", "matrix", "use",
 )
 # Keys an override may set: everything that describes a node, not its shape.
 OVERRIDE_KEYS = tuple(k for k in NODE_KEYS if k not in ("children", "matrix", "use"))
@@ -169,8 +169,8 @@ class _Reader:
     ) -> None:
         child_bodies: dict[str, tuple[Any, str]] = {}
         if "use" in body:
-            template_name = str(body["use"])
             where = self.at(body, "use", value=True)
+            template_name = self.substitute(str(body["use"]), scope, where) or ""
             template = self.templates.get(template_name)
             if template is None:
                 close = difflib.get_close_matches(template_name, list(self.templates), n=1)

@@ -13,9 +13,9 @@ import math
 from collections.abc import Mapping
 
 from cidrkit.core.prefix import Prefix
-from cidrkit.plan.allocator import Allocation
+from cidrkit.plan.allocator import Allocation, frontier
 from cidrkit.plan.report import percent, rows
-from cidrkit.plan.spec import Plan
+from cidrkit.plan.spec import Plan, block_key
 
 TABLE_HEADER = ("NODE", "IPV4", "IPV6", "ADDRESSES", "DEMAND", "USABLE", "UTIL")
 
@@ -60,11 +60,12 @@ def render_table(plan: Plan, allocation: Allocation) -> str:
 def pool_summary(plan: Plan, allocation: Allocation) -> list[str]:
     """``pool NAME PREFIX: X of Y addresses allocated (Z%)`` per pool prefix."""
     lines = []
-    top = {key: block for key, block in allocation.blocks.items() if "/" not in key
-           or (key.count("/") == 1 and key.endswith("/ipv6"))}
     for pool in plan.pools:
+        top = [allocation.blocks[block_key(n.path, pool.version)]
+               for n in frontier(plan.roots, pool.version)
+               if block_key(n.path, pool.version) in allocation.blocks]
         for prefix in pool.prefixes:
-            used = sum(b.size for b in top.values() if prefix.contains(b))
+            used = sum(b.size for b in top if prefix.contains(b))
             share = used / prefix.size * 100
             lines.append(f"pool {pool.name} {prefix}: {_amount(used)} of {_amount(prefix.size)} "
                          f"addresses allocated ({share:.{_digits(share)}f}%)")

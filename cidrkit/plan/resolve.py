@@ -105,6 +105,10 @@ class _Resolver:
         label = f"node {raw.path!r}"
         fields = dict(raw.fields)
         ctx = self.inherit(fields, base, label)
+        if "k8s" in fields and "headroom" not in fields:
+            # A cluster's sizing already counts surge nodes and growth; inherited
+            # headroom on top would double its block for nothing.
+            ctx = replace(ctx, headroom=Fraction(0))
         children = [self.node(child, ctx) for child in raw.children]
         if "k8s" in fields:
             children.extend(self.k8s_children(raw, fields["k8s"], ctx, children))
@@ -117,6 +121,11 @@ class _Resolver:
         if "hosts" in fields and children:
             self.problem(fields["hosts"].where, f"{label} has children, so it cannot ask for hosts",
                          "move the hosts into a child node")
+        if fields.get("block", Value(None, "")).data is False:
+            # A pure grouping node: its children are placed in its parent.
+            if not children:
+                self.problem(raw.where, f"{label} has 'block: false' but no children")
+            return node
         if not ctx.no_v4:
             node.v4 = self.v4_request(node, fields, ctx, label)
         if not ctx.no_v6 and "ipv6" in fields:

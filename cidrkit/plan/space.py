@@ -89,7 +89,18 @@ def read_avoid(raw: RawPlan, problems: list[Problem]) -> list[Avoid]:
 
 
 def read_inventories(paths: list[Path], problems: list[Problem]) -> list[Avoid]:
-    """Read prefixes to avoid from inventory files or directories."""
+    """Read prefixes to avoid from inventory files or directories.
+
+    A path that does not exist, a file in no known format and a malformed
+    entry are all problems: silently avoiding less than intended would let
+    the plan collide with existing space.
+    """
+    missing = [p for p in paths if not p.exists()]
+    for path in missing:
+        problems.append(Problem(str(path), "avoid_from: no such file or directory"))
+    paths = [p for p in paths if p.exists()]
+    if not paths:
+        return []
     try:
         from cidrkit import sources
 
@@ -104,6 +115,8 @@ def read_inventories(paths: list[Path], problems: list[Problem]) -> list[Avoid]:
             return []
         for bad in getattr(inventory, "malformed", []):
             problems.append(Problem(str(bad.origin), f"avoid_from: {bad.value!r}: {bad.message}"))
+        for skipped in getattr(inventory, "skipped", []):
+            problems.append(Problem(skipped.file, f"avoid_from: not read: {skipped.reason}"))
         return [
             Avoid(r.prefix, r.labels.name or r.labels.kind or "", str(r.origin))
             for r in inventory.records
