@@ -84,12 +84,13 @@ def allocate(
 
     Raises AllocationError naming how many fit when there is not room for all.
     """
-    taken = _used_set(used)
+    taken = given = _used_set(used)
     result: list[Prefix] = []
     for _ in range(count):
         block = next_free(parent, taken, length, strategy)
         if block is None:
-            free = free_space(parent, taken)
+            # Nothing is handed out on failure, so report the space as it was.
+            free = free_space(parent, given)
             raise AllocationError(
                 f"{parent} has room for only {len(result)} of {count} /{length} blocks "
                 f"({free.size:,} addresses free)"

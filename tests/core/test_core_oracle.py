@@ -14,7 +14,7 @@ from typing import Any, Literal
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from cidrkit import Addr, IPSet, Prefix, Range
+from cidrkit.core import Addr, IPSet, Prefix, Range
 from cidrkit.core.text import format_v4
 
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network

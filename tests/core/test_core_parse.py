@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import pytest
 
-from cidrkit import Addr, ParseError, Prefix, Range, parse_addr, parse_item, parse_prefix
-from cidrkit.errors import CidrkitError
+from cidrkit.core import Addr, Prefix, Range, parse_addr, parse_item, parse_prefix
+from cidrkit.errors import CidrkitError, ParseError
 
 LEADING_ZERO = "has a leading zero, which is ambiguous (octal to some tools, decimal to others)"
 
@@ -314,3 +314,15 @@ def test_range_constructor_checks_its_invariants() -> None:
     with pytest.raises(ValueError) as caught:
         Range(32, 10, 9)
     assert str(caught.value) == "invalid range 10-9 for a 32-bit family"
+
+
+def test_top_level_package_reexports_the_core() -> None:
+    import cidrkit
+    import cidrkit.core
+    import cidrkit.errors
+
+    for name in ["Addr", "Prefix", "Range", "IPSet", "IPSetBuilder", "parse_addr",
+                 "parse_item", "parse_prefix", "parse_range"]:
+        assert getattr(cidrkit, name) is getattr(cidrkit.core, name)
+    assert getattr(cidrkit, "ParseError") is cidrkit.errors.ParseError  # noqa: B009
+    assert getattr(cidrkit, "CidrkitError") is cidrkit.errors.CidrkitError  # noqa: B009
