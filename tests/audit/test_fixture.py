@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import json
 import os
+from typing import Any
 
 import pytest
 
-from tests.audit.clirun import ROOT, at_root, cli
+from tests.audit.clirun import ROOT, cli
 
 GOLDEN = ROOT / "tests" / "audit" / "golden"
 INVENTORY = "examples/inventory"
@@ -48,7 +49,7 @@ EXPECTED_CONFLICTS = {
 }
 
 
-def _audit_json(*extra: str) -> dict[str, object]:
+def _audit_json(*extra: str) -> dict[str, Any]:
     code, out, _ = cli("audit", INVENTORY, "--json", *extra)
     assert code == 1
     return json.loads(out)  # type: ignore[no-any-return]
@@ -139,9 +140,8 @@ def test_why_nothing_found_exits_1() -> None:
     assert (code, out) == (1, "198.51.100.7 is in no allocation of the inventories\n")
 
 
-def test_exit_codes(tmp_path: object) -> None:
-    with at_root():
-        code, _, _ = cli("audit", f"{INVENTORY}/acme/aws/acme-prod-482915730164")
+def test_exit_codes() -> None:
+    code, _, _ = cli("audit", f"{INVENTORY}/acme/aws/acme-prod-482915730164")
     assert code == 0
     code, _, _ = cli("audit", f"{INVENTORY}/globex/onprem")
     assert code == 2  # malformed rows only, no conflicts

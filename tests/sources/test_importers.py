@@ -121,7 +121,8 @@ def test_azure_vnet_list_peering_is_reference(tmp_path: Path) -> None:
     doc = [{"addressSpace": {"addressPrefixes": ["10.130.0.0/16"]}, "id": "/subscriptions/s/x/v",
             "name": "v", "subnets": [{"addressPrefix": "10.130.1.0/24", "name": "a"},
                                      {"addressPrefixes": ["10.130.2.0/24", "fd4a::/64"]}],
-            "virtualNetworkPeerings": [{"remoteAddressSpace": {"addressPrefixes": ["10.9.0.0/16"]}}]}]
+            "virtualNetworkPeerings": [
+                {"remoteAddressSpace": {"addressPrefixes": ["10.9.0.0/16"]}}]}]
     inv = _read(tmp_path, "vnets.json", json.dumps(doc, indent=2))
     assert [str(r.prefix) for r in inv.records] == [
         "10.130.0.0/16", "10.130.1.0/24", "10.130.2.0/24", "fd4a::/64"]
@@ -165,7 +166,8 @@ def test_nodes_cluster_from_folder_and_calico_list(tmp_path: Path) -> None:
              "kind": "List"}
     inv = _read(tmp_path, "edge/nodes.json", json.dumps(nodes, indent=4, sort_keys=True))
     assert {(str(r.prefix), r.scope) for r in inv.records} == {("10.244.1.0/24", "k8s:edge")}
-    pools = "kind: List\nitems:\n- kind: IPPool\n  metadata: {name: p}\n  spec:\n    cidr: 192.168.0.0/16\n"
+    pools = ("kind: List\nitems:\n- kind: IPPool\n  metadata: {name: p}\n  spec:\n"
+             "    cidr: 192.168.0.0/16\n")
     inv = _read(tmp_path, "edge/pools.yaml", pools)
     assert _rows(inv) == [("192.168.0.0/16", "k8s:edge", 6, "/0/items/0/spec/cidr")]
 
