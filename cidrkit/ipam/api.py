@@ -14,6 +14,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, FastAPI, Path, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from cidrkit.ipam import store
@@ -276,6 +278,27 @@ def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse({"error": body}, status_code=422)
 
 
+def _http_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    if exc.status_code == 400:
+        # FastAPI's answer to a body it cannot decode at all (not UTF-8): that is
+        # malformed input like any other, so it gets the documented 422.
+        body = {"code": "invalid", "message": f"body: {exc.detail}", "field": "body"}
+        return JSONResponse({"error": body}, status_code=422)
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405:
+        # Starlette names only the methods of the first route matching the path;
+        # the Allow header must list every method the resource supports.
+        methods: set[str] = set()
+        for route in request.app.routes:
+            if isinstance(route, APIRoute) and route.path_regex.match(request.url.path):
+                methods |= route.methods or set()
+        headers["Allow"] = ", ".join(sorted(methods))
+    code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
+    body = {"code": code, "message": f"{request.method} {request.url.path}: {exc.detail}"}
+    return JSONResponse({"error": body}, status_code=exc.status_code, headers=headers)
+
+
 def create_app(
     db: Database | str, *, batching: bool = True, max_batch: int = 64, check_schema: bool = True
 ) -> FastAPI:
@@ -309,6 +332,7 @@ def create_app(
     app.state.ipam = ipam
     app.add_exception_handler(IpamError, _ipam_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
     app.include_router(router)
     app.include_router(web_router)
     app.mount("/static", static_files(), name="static")
