@@ -16,6 +16,7 @@ which also writes the error message, with the line number, for bad ones.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -109,32 +110,49 @@ class ParsedText:
     line_count: int = 0
 
 
-def parse_prefix_text(data: bytes, source: str = "<input>", first_line: int = 1) -> ParsedText:
+def parse_prefix_text(
+    data: bytes,
+    source: str = "<input>",
+    first_line: int = 1,
+    line_numbers: Sequence[int] | None = None,
+) -> ParsedText:
     """Parse one item per line: prefixes, bare addresses (as /32, /128) and ranges.
 
     Strict like ``Prefix.parse``: a prefix with host bits set is a problem
     (with a hint), not silently masked. ``first_line`` numbers the first line
-    of ``data`` in messages, for callers that feed a file in chunks.
+    of ``data`` in messages, for callers that feed a file in chunks;
+    ``line_numbers``, when given, numbers each line of ``data`` instead (for
+    text extracted from other lines, such as one CSV column).
     """
-    return _parse(data, "strict", source, first_line)
+    return _parse(data, "strict", source, first_line, line_numbers)
 
 
 def parse_prefix_text_masked(
-    data: bytes, source: str = "<input>", first_line: int = 1
+    data: bytes,
+    source: str = "<input>",
+    first_line: int = 1,
+    line_numbers: Sequence[int] | None = None,
 ) -> ParsedText:
     """Like ``parse_prefix_text`` but clear host bits, as ``Prefix.parse_masked`` does."""
-    return _parse(data, "masked", source, first_line)
+    return _parse(data, "masked", source, first_line, line_numbers)
 
 
-def parse_address_text(data: bytes, source: str = "<input>", first_line: int = 1) -> ParsedText:
+def parse_address_text(
+    data: bytes,
+    source: str = "<input>",
+    first_line: int = 1,
+    line_numbers: Sequence[int] | None = None,
+) -> ParsedText:
     """Parse one address per line; each becomes a /32 or /128 prefix.
 
     A line holding a prefix or range is a problem, not an address.
     """
-    return _parse(data, "address", source, first_line)
+    return _parse(data, "address", source, first_line, line_numbers)
 
 
-def _parse(data: bytes, mode: Mode, source: str, first_line: int) -> ParsedText:
+def _parse(
+    data: bytes, mode: Mode, source: str, first_line: int, line_numbers: Sequence[int] | None
+) -> ParsedText:
     if b"\r" in data:
         data = data.replace(b"\r\n", b"\n")
     if data and not data.endswith(b"\n"):
@@ -196,15 +214,14 @@ def _parse(data: bytes, mode: Mode, source: str, first_line: int) -> ParsedText:
     handled = np.zeros(line_count, dtype=bool)
     handled[fast_v4.ids] = True
     handled[fast_v6.ids] = True
-    blank = (seps_in_line == 1) & ~has_other
-    slow_lines = np.flatnonzero(~handled & ~blank)
-
     starts = np.empty_like(newlines)
     starts[0] = 0
     starts[1:] = newlines[:-1] + 1
+    blank = starts == newlines
+    slow_lines = np.flatnonzero(~handled & ~blank)
     slow = _parse_slowly(
         data, starts[slow_lines].tolist(), newlines[slow_lines].tolist(),
-        slow_lines.tolist(), mode, source, first_line,
+        slow_lines.tolist(), mode, source, first_line, line_numbers,
     )
     prefixes = PrefixArray(
         _in_line_order(fast_v4, slow.prefixes.v4), _in_line_order(fast_v6, slow.prefixes.v6)
@@ -373,6 +390,7 @@ def _parse_slowly(
     mode: Mode,
     source: str,
     first_line: int,
+    line_numbers: Sequence[int] | None,
 ) -> ParsedText:
     """Parse the unusual lines one by one with the core parser."""
     from cidrkit.core import Addr, Prefix, Range
@@ -395,7 +413,8 @@ def _parse_slowly(
             else:
                 item = parse_item(text)
         except ParseError as err:
-            problems.append(err.located(f"{source}:{first_line + index}"))
+            number = line_numbers[index] if line_numbers is not None else first_line + index
+            problems.append(err.located(f"{source}:{number}"))
             continue
         if isinstance(item, Addr):
             found[item.bits].append((item.value, item.bits, index))

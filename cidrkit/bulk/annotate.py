@@ -1,0 +1,275 @@
+"""Annotate records (log lines, CSV rows, JSON lines) with their most specific prefix.
+
+A ``LabelledTable`` holds prefixes with label columns (name, VPC, account,
+AS...) and a longest-prefix-match table over them. An ``Annotator`` takes
+chunks of input lines, pulls the address out of each (first word of a text
+line, a CSV column, a JSON field), looks the whole chunk up at once and
+renders annotated lines. Memory is the table plus one chunk, whatever the
+input size; the caller reads and writes the streams.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+import numpy.typing as npt
+
+from cidrkit.bulk.arrays import PrefixArray
+from cidrkit.bulk.lpm import LpmTable
+from cidrkit.bulk.textformat import prefix_strings
+from cidrkit.bulk.textparse import ParsedText, parse_address_text, parse_prefix_text
+from cidrkit.errors import InputError, ParseError
+
+Format = Literal["text", "csv", "jsonl"]
+PREFIX_HEADERS = ("prefix", "cidr", "network", "subnet", "block")
+
+
+def describe(err: ParseError) -> str:
+    """``FILE:LINE: error: 'text': reason (hint: ...)`` for a located parse error."""
+    bare = ParseError(err.text, err.reason, hint=err.hint)
+    return f"{err.where}: error: {bare.message}" if err.where else f"error: {bare.message}"
+
+
+@dataclass(frozen=True, slots=True)
+class LabelledTable:
+    """Prefixes with labels, ready for lookups. Row ``k`` is ``prefix_text[k]``."""
+
+    prefix_text: list[str]
+    label_names: list[str]
+    labels: list[list[str]]
+    lpm: LpmTable
+    problems: list[str] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.prefix_text)
+
+    @classmethod
+    def from_text(cls, data: bytes, source: str) -> LabelledTable:
+        """One prefix (or address) per line, no labels; bad lines become problems."""
+        parsed = parse_prefix_text(data, source)
+        return cls._from_parsed(parsed, [], lambda rows: [[] for _ in rows])
+
+    @classmethod
+    def from_csv(
+        cls,
+        text: str,
+        source: str,
+        prefix_column: str | None = None,
+        label_columns: Sequence[str] | None = None,
+    ) -> LabelledTable:
+        """A CSV with a header row: one prefix column, the others (or those named) labels.
+
+        Without ``prefix_column`` the first column named prefix, cidr,
+        network, subnet or block is used, else the first column.
+        """
+        rows = list(csv.reader(io.StringIO(text)))
+        if not rows:
+            raise InputError(f"{source}: empty CSV table, expected a header row")
+        header = [h.strip() for h in rows[0]]
+        at = _column_index(header, prefix_column, source) if prefix_column else next(
+            (i for i, h in enumerate(header) if h.lower() in PREFIX_HEADERS), 0
+        )
+        if label_columns:
+            label_at = [_column_index(header, name, source) for name in label_columns]
+        else:
+            label_at = [i for i in range(len(header)) if i != at]
+        body = rows[1:]
+        cells = [row[at].strip() if at < len(row) else "" for row in body]
+        # Line numbers: the header is line 1 (quoted newlines are rare in
+        # tables and would only shift the numbers in messages).
+        numbers = list(range(2, len(body) + 2))
+        parsed = parse_prefix_text("\n".join(cells).encode(), source, line_numbers=numbers)
+        empty = [f"{source}:{numbers[i]}: error: empty prefix cell" for i, c in enumerate(cells) if not c]
+
+        def labels_of(kept: Sequence[int]) -> list[list[str]]:
+            return [[body[k][i] if i < len(body[k]) else "" for i in label_at] for k in kept]
+
+        table = cls._from_parsed(parsed, [header[i] for i in label_at], labels_of)
+        table.problems[:0] = empty
+        return table
+
+    @classmethod
+    def _from_parsed(
+        cls, parsed: ParsedText, names: list[str], labels_of: Any
+    ) -> LabelledTable:
+        problems = [describe(p) for p in parsed.problems]
+        if len(parsed.ranges):
+            problems += [
+                f"table line {i + 1}: error: ranges are not prefixes; list them as CIDRs"
+                for i in parsed.ranges.v4.ids.tolist() + parsed.ranges.v6.ids.tolist()
+            ]
+        prefixes = parsed.prefixes
+        kept = np.concatenate([prefixes.v4.ids, prefixes.v6.ids])
+        order = np.argsort(kept, kind="stable")
+        kept_rows = kept[order].tolist()
+        texts = prefix_strings(prefixes.v4) + prefix_strings(prefixes.v6)
+        texts = [texts[i] for i in order.tolist()]
+        # ids become row numbers of this table, in input order.
+        row_of_line = {line: row for row, line in enumerate(kept_rows)}
+        renumbered = PrefixArray(
+            prefixes.v4.with_ids(np.array([row_of_line[i] for i in prefixes.v4.ids.tolist()], np.int64)),
+            prefixes.v6.with_ids(np.array([row_of_line[i] for i in prefixes.v6.ids.tolist()], np.int64)),
+        )
+        return cls(texts, names, labels_of(kept_rows), LpmTable(renumbered), problems)
+
+
+def _column_index(header: Sequence[str], name: str, source: str) -> int:
+    """A column by header name, or by 1-based number."""
+    if name in header:
+        return list(header).index(name)
+    if name.isdigit() and 1 <= int(name) <= len(header):
+        return int(name) - 1
+    raise InputError(f"{source}: no column {name!r}; the header has {', '.join(header)}")
+
+
+@dataclass
+class Annotator:
+    """Annotates chunks of input lines with the table's matches.
+
+    ``input_format`` says where the address is: ``text`` (first word of the
+    line), ``csv`` (``column``; the first line fed is the header) or
+    ``jsonl`` (``json_field``, dots for nesting). ``output_format`` picks the
+    rendering. ``hits`` counts matches per table row; ``misses`` the
+    addresses that matched nothing.
+    """
+
+    table: LabelledTable
+    input_format: Format = "text"
+    output_format: Format = "text"
+    column: str | None = None
+    json_field: str | None = None
+    matched_only: bool = False
+    source: str = "<stdin>"
+    hits: npt.NDArray[np.int64] = field(init=False)
+    misses: int = 0
+    _column_at: int | None = None
+    _header: list[str] | None = None
+
+    def __post_init__(self) -> None:
+        self.hits = np.zeros(len(self.table), dtype=np.int64)
+
+    def process(self, lines: Sequence[str], first_line: int) -> tuple[list[str], list[str]]:
+        """Annotate ``lines`` (no newlines) numbered from ``first_line``.
+
+        Returns the output lines and the problems (located messages).
+        """
+        problems: list[str] = []
+        lines = list(lines)
+        out_head: list[str] = []
+        if self.input_format == "csv" and self._header is None and lines:
+            self._header = next(csv.reader([lines[0]]))
+            self._column_at = _column_index(self._header, self.column or "1", self.source)
+            out_head = self._render_header()
+            lines, first_line = lines[1:], first_line + 1
+        records, texts, numbers, record_line = self._extract(lines, first_line, problems)
+        rows = self._match(texts, numbers, problems)
+        found = rows[rows >= 0]
+        self.hits += np.bincount(found, minlength=len(self.table))
+        self.misses += int(np.count_nonzero(rows < 0))
+        out = out_head + self._render(lines, records, record_line, rows)
+        return out, problems
+
+    def _extract(
+        self, lines: list[str], first_line: int, problems: list[str]
+    ) -> tuple[list[Any], list[str], list[int], list[int]]:
+        records: list[Any] = []
+        texts: list[str] = []
+        numbers: list[int] = []
+        record_line: list[int] = []
+        for k, line in enumerate(lines):
+            number = first_line + k
+            if not line.strip():
+                continue
+            if self.input_format == "text":
+                record: Any = line
+                value = line.split(None, 1)[0]
+            elif self.input_format == "csv":
+                record = next(csv.reader([line]))
+                at = self._column_at or 0
+                value = record[at].strip() if at < len(record) else ""
+            else:
+                try:
+                    record = json.loads(line)
+                    value = _field_of(record, self.json_field or "")
+                except (ValueError, KeyError, TypeError) as err:
+                    problems.append(f"{self.source}:{number}: error: {_json_problem(err, self.json_field)}")
+                    continue
+            records.append(record)
+            texts.append(value)
+            numbers.append(number)
+            record_line.append(k)
+        return records, texts, numbers, record_line
+
+    def _match(self, texts: list[str], numbers: list[int], problems: list[str]) -> npt.NDArray[np.int64]:
+        parsed = parse_address_text("\n".join(texts).encode(), self.source, line_numbers=numbers)
+        problems.extend(describe(p) for p in parsed.problems)
+        found = self.table.lpm.lookup(parsed.prefixes)
+        rows = np.full(len(texts), -2, dtype=np.int64)  # -2: not an address
+        rows[parsed.prefixes.v4.ids] = found.v4
+        rows[parsed.prefixes.v6.ids] = found.v6
+        return rows
+
+    def _render_header(self) -> list[str]:
+        extra = ["match_prefix"] + [f"match_{n}" for n in self.table.label_names]
+        if self.output_format == "csv":
+            return [_csv_line([*(self._header or []), *extra])]
+        return []
+
+    def _render(
+        self, lines: list[str], records: list[Any], record_line: list[int], rows: npt.NDArray[np.int64]
+    ) -> list[str]:
+        out: list[str] = []
+        table = self.table
+        fmt = self.output_format
+        for record, k, row in zip(records, record_line, rows.tolist(), strict=True):
+            if row < 0 and self.matched_only:
+                continue
+            prefix = table.prefix_text[row] if row >= 0 else None
+            labels = table.labels[row] if row >= 0 else ["" for _ in table.label_names]
+            if fmt == "text":
+                out.append("\t".join([lines[k], prefix or "-", *labels]))
+            elif fmt == "csv":
+                cells = record if isinstance(record, list) else [lines[k]]
+                out.append(_csv_line([*cells, prefix or "", *labels]))
+            else:
+                obj = record if isinstance(record, dict) else {"line": lines[k]}
+                match = None if prefix is None else {
+                    "prefix": prefix, **dict(zip(table.label_names, labels, strict=True))
+                }
+                out.append(json.dumps({**obj, "match": match}, ensure_ascii=False))
+        return out
+
+    def stats(self) -> list[tuple[str, list[str], int]]:
+        """``(prefix, labels, hits)`` for every table row hit, most hits first."""
+        rows = np.flatnonzero(self.hits)
+        order = sorted(rows.tolist(), key=lambda r: (-int(self.hits[r]), r))
+        return [(self.table.prefix_text[r], self.table.labels[r], int(self.hits[r])) for r in order]
+
+
+def _field_of(record: Any, path: str) -> str:
+    value = record
+    for part in path.split("."):
+        value = value[part]
+    if not isinstance(value, str):
+        raise TypeError(f"field {path!r} is {type(value).__name__}, not a string")
+    return value.strip()
+
+
+def _json_problem(err: Exception, path: str | None) -> str:
+    if isinstance(err, KeyError):
+        return f"no field {path!r}"
+    if isinstance(err, TypeError):
+        return str(err)
+    return f"not a JSON object: {err}"
+
+
+def _csv_line(cells: Sequence[str]) -> str:
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="").writerow(cells)
+    return buffer.getvalue()
