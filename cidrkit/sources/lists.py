@@ -21,6 +21,10 @@ _RANGE = re.compile(r"^(\S+)\s*[-–—]\s*(\S+)(?:\s+(.*))?$")
 _NETMASK = re.compile(r"^(\d+\.\d+\.\d+\.\d+)\s+(255\.\d+\.\d+\.\d+)(?:\s+(.*))?$")
 _IPV4_START = re.compile(r"^\d{1,3}\.")
 
+#: From this many lines on, an inventory read with ``columnar`` set keeps a
+#: list as columns (see ``bulklist``); below it the per-line objects are cheap.
+BULK_MIN_LINES = 1000
+
 
 def file_scope(path: str) -> str:
     """The scope of a flat list: the file."""
@@ -49,6 +53,11 @@ def split_entry(line: str) -> tuple[str, str | None] | None:
 
 def read_text(text: str, sink: Sink) -> None:
     """Read a plain text list."""
+    if sink.inventory.columnar and text.count("\n", 0, 1 << 20) >= BULK_MIN_LINES:
+        from cidrkit.sources.bulklist import read_text_columns
+
+        if read_text_columns(text, sink):
+            return
     scope = file_scope(sink.file)
     for number, line in enumerate(text.removeprefix("\ufeff").splitlines(), start=1):
         entry = split_entry(line)

@@ -80,12 +80,38 @@ def _json_reader(value: Any) -> tuple[str, JsonReader] | str:
 
 
 def _looks_like_list(path: str, text: str) -> bool:
-    """A plain list if the name says so or most content lines start like an address."""
-    lines = [ln for ln in text.splitlines() if ln.strip() and ln.strip()[0] not in "#;"]
-    if not lines:
+    """A plain list if the name says so or most content lines start like an address.
+
+    Only the first 200 content lines are judged, so a huge list costs no
+    more to recognise than a small one.
+    """
+    hits = seen = 0
+    for line in _content_lines(text):
+        seen += 1
+        hits += bool(_ADDRESS_START.match(line))
+        if seen == 200:
+            break
+    if not seen:
         return os.path.splitext(path)[1].lower() in _LIST_SUFFIXES
-    hits = sum(1 for ln in lines[:200] if _ADDRESS_START.match(ln))
-    return hits * 2 >= min(len(lines), 200)
+    return hits * 2 >= seen
+
+
+def _content_lines(text: str) -> Iterator[str]:
+    """Lines that are neither blank nor comments, read lazily from the start of ``text``."""
+    start = 0
+    size = len(text)
+    while start < size:
+        # Chunks end just after a newline, so no line is cut in two; text
+        # without one in the chunk is taken whole.
+        end = min(size, start + 65536)
+        if end < size:
+            cut = text.rfind("\n", start, end)
+            end = cut + 1 if cut >= start else size
+        for line in text[start:end].splitlines():
+            stripped = line.strip()
+            if stripped and stripped[0] not in "#;":
+                yield line
+        start = end
 
 
 def read_file(path: str, text: str, inventory: Inventory) -> None:
@@ -102,13 +128,16 @@ def read_file(path: str, text: str, inventory: Inventory) -> None:
         inventory.formats[path] = found[0]
         found[1](doc, sink)
         return
-    if lower.endswith(".tf") or re.search(r'^\s*(resource|module)\s+"', text, re.M):
+    # The substring tests spare huge lists a regex pass over every line.
+    if lower.endswith(".tf") or (("resource" in text or "module" in text)
+                                 and re.search(r'^\s*(resource|module)\s+"', text, re.M)):
         from cidrkit.sources.hcl import read_hcl
 
         inventory.formats[path] = "terraform-hcl"
         read_hcl(text, sink)
         return
-    if lower.endswith((".yaml", ".yml")) or re.search(r"^(apiVersion|kind):", text, re.M):
+    if lower.endswith((".yaml", ".yml")) or (("apiVersion" in text or "kind:" in text)
+                                             and re.search(r"^(apiVersion|kind):", text, re.M)):
         from cidrkit.sources.yamlloc import load_documents
 
         docs = load_documents(text, path)
@@ -139,9 +168,14 @@ def read_file(path: str, text: str, inventory: Inventory) -> None:
     lists.read_text(text, sink)
 
 
-def read_inventory(paths: Iterable[str]) -> Inventory:
-    """Read every file under ``paths``; unreadable or unknown files are reported, never fatal."""
-    inventory = Inventory()
+def read_inventory(paths: Iterable[str], columnar: bool = False) -> Inventory:
+    """Read every file under ``paths``; unreadable or unknown files are reported, never fatal.
+
+    ``columnar`` keeps large text lists as columns (``Inventory.tables``)
+    rather than one ``Record`` per line: the audit reads millions of lines
+    that way in seconds.
+    """
+    inventory = Inventory(columnar=columnar)
     for path in iter_files(paths):
         inventory.files.append(path)
         try:
@@ -170,3 +204,5 @@ def _apply_aliases(inventory: Inventory) -> None:
         replace(r, scope=aliases[r.scope]) if r.scope in aliases else r
         for r in inventory.records
     ]
+    for _, table in inventory.tables:
+        table.scope = aliases.get(table.scope, table.scope)

@@ -13,9 +13,14 @@ a look) and :class:`Skipped` (a whole file that was not understood).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from cidrkit.core import Prefix
+
+if TYPE_CHECKING:
+    from cidrkit.sources.table import RecordTable
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,7 +158,15 @@ class Skipped:
 
 @dataclass(slots=True)
 class Inventory:
-    """Everything read from a set of paths, in reading order."""
+    """Everything read from a set of paths, in reading order.
+
+    With ``columnar`` set, large text lists are kept as :class:`RecordTable`
+    columns in ``tables`` instead of ``Record`` objects in ``records``; each
+    table is paired with the length ``records`` had when it was read, which
+    places its rows in reading order. ``all_records()`` and ``record_count``
+    cover both; code that only reads ``records`` should leave ``columnar``
+    off (the default).
+    """
 
     records: list[Record] = field(default_factory=list)
     malformed: list[Malformed] = field(default_factory=list)
@@ -164,3 +177,19 @@ class Inventory:
     formats: dict[str, str] = field(default_factory=dict)
     #: Planned scopes (``tf:<dir>:<address>``) known to be a live scope in state.
     aliases: dict[str, str] = field(default_factory=dict)
+    columnar: bool = False
+    tables: list[tuple[int, RecordTable]] = field(default_factory=list)
+
+    @property
+    def record_count(self) -> int:
+        """How many records were read, object and columnar alike."""
+        return len(self.records) + sum(len(table) for _, table in self.tables)
+
+    def all_records(self) -> Iterator[Record]:
+        """Every record, object or columnar, in reading order."""
+        done = 0
+        for position, table in self.tables:
+            yield from self.records[done:position]
+            done = position
+            yield from table.records()
+        yield from self.records[done:]
