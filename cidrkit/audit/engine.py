@@ -18,7 +18,7 @@ from cidrkit.core import Prefix
 from cidrkit.sources.record import Inventory, Labels, Record
 
 #: kind of a nested allocation -> kinds that must contain it in the same scope.
-_PARENT_KINDS = {"subnet": {"vpc", "vnet", "network"}, "node-pod-cidr": {"pod-cidr"},
+PARENT_KINDS = {"subnet": {"vpc", "vnet", "network"}, "node-pod-cidr": {"pod-cidr"},
                  "secondary-range": set()}
 
 
@@ -27,8 +27,8 @@ class AuditReport:
     """Everything ``cidrkit audit`` reports, in deterministic order."""
 
     inventory: Inventory
-    allocations: list[Allocation]
-    conflicts: list[Conflict]
+    allocations: Sequence[Allocation]
+    conflicts: Sequence[Conflict]
     nesting: list[NestingFinding]
     scopes: dict[str, ScopeInfo]
     pools: tuple[Prefix, ...] = ()
@@ -40,17 +40,24 @@ class AuditReport:
         """The conflicts between connected scopes (all of them without a connections file)."""
         return [c for c in self.conflicts if c.severity == "blocking"]
 
+    @property
+    def blocking_count(self) -> int:
+        """How many conflicts are blocking, without building a columnar report's conflicts."""
+        counted = getattr(self.conflicts, "blocking_count", None)
+        return len(self.blocking) if counted is None else int(counted)
+
     def summary(self) -> dict[str, int]:
         """The ``summary`` object of the JSON schema."""
         inv = self.inventory
+        blocking = self.blocking_count
         return {
             "files": len(inv.files),
-            "records": len(inv.records),
+            "records": inv.record_count,
             "allocations": len(self.allocations),
             "scopes": len(self.scopes),
             "conflicts": len(self.conflicts),
-            "blocking": len(self.blocking),
-            "latent": len(self.conflicts) - len(self.blocking),
+            "blocking": blocking,
+            "latent": len(self.conflicts) - blocking,
             "malformed": len(inv.malformed),
             "ignored": len(inv.ignored),
             "notices": len(inv.notices),
@@ -59,7 +66,8 @@ class AuditReport:
         }
 
 
-def _merge_labels(old: Labels, new: Labels) -> Labels:
+def merge_labels(old: Labels, new: Labels) -> Labels:
+    """Labels of one allocation seen twice: the broader kind, first name and facts wins."""
     kind = old.kind
     if new.kind is not None and KIND_RANK.get(new.kind, 9) < KIND_RANK.get(kind or "", 9):
         kind = new.kind
@@ -90,7 +98,7 @@ def merge_records(records: Iterable[Record]) -> list[Allocation]:
             merged[key] = Allocation(0, p, record.scope, record.labels, [record.origin])
         else:
             if record.labels != alloc.labels:
-                alloc.labels = _merge_labels(alloc.labels, record.labels)
+                alloc.labels = merge_labels(alloc.labels, record.labels)
             if record.origin not in alloc.observations:
                 alloc.observations.append(record.origin)
     ordered = [merged[k] for k in sorted(merged, key=lambda k: (k[1], k[2], k[3], k[0]))]
@@ -134,7 +142,7 @@ def check_nesting(allocations: Sequence[Allocation]) -> list[NestingFinding]:
     findings: list[NestingFinding] = []
     for members in by_scope.values():
         for alloc in members:
-            parents = _PARENT_KINDS.get(alloc.kind or "")
+            parents = PARENT_KINDS.get(alloc.kind or "")
             if not parents:
                 continue
             blocks = [m for m in members if m.kind in parents]
@@ -149,12 +157,33 @@ def check_nesting(allocations: Sequence[Allocation]) -> list[NestingFinding]:
     return findings
 
 
+#: From this many records on, the audit runs on columns (``columnar``); below
+#: it the object path is quicker to start and builds the same report.
+COLUMNAR_MIN_RECORDS = 5000
+
+
 def audit(
     inventory: Inventory,
     connections: Connections | None = None,
     pools: Sequence[Prefix] = (),
+    columnar: bool | None = None,
 ) -> AuditReport:
-    """Audit an inventory: allocations, cross-scope conflicts, nesting sanity, remedies."""
+    """Audit an inventory: allocations, cross-scope conflicts, nesting sanity, remedies.
+
+    ``columnar`` picks the implementation (both give the same report); by
+    default large inventories, and any holding record tables, use columns.
+    A columnar report builds each conflict and allocation when it is read.
+    """
+    if columnar is None:
+        columnar = bool(inventory.tables) or inventory.record_count >= COLUMNAR_MIN_RECORDS
+    if columnar:
+        from cidrkit.audit.columnar import audit_columns
+
+        views, found, nested, scope_infos = audit_columns(inventory, connections, pools)
+        return AuditReport(inventory, views, found, nested, scope_infos, tuple(pools),
+                           connections is not None)
+    if inventory.tables:
+        raise ValueError("an inventory holding record tables needs the columnar audit")
     allocations = merge_records(inventory.records)
     scopes = collect_scopes(allocations)
     conflicts = find_conflicts(allocations, scopes, connections)

@@ -50,7 +50,7 @@ def plan_remedies(
     if not any(c.severity == "blocking" for c in conflicts):
         return conflicts
     root, count = outermost_blocks(allocations)
-    placer = _Placer(allocations, pools) if pools else None
+    placer = Placer(IPSet(a.prefix for a in allocations), pools) if pools else None
     result: list[Conflict] = []
     for conflict in conflicts:
         if conflict.severity != "blocking":
@@ -68,15 +68,20 @@ def plan_remedies(
     return result
 
 
-class _Placer:
-    """Hands out free pool blocks, never the same one twice, never over allocated space."""
+class Placer:
+    """Hands out free pool blocks, never the same one twice, never over allocated space.
 
-    def __init__(self, allocations: Sequence[Allocation], pools: Sequence[Prefix]) -> None:
+    ``taken`` is every allocated address; the first ``MAX_PLACEMENTS`` distinct
+    blocks asked for are placed, later ones get no candidates.
+    """
+
+    def __init__(self, taken: IPSet, pools: Sequence[Prefix]) -> None:
         self.pools = list(pools)
-        self.taken = IPSet(a.prefix for a in allocations)
+        self.taken = taken
         self.placed: dict[Prefix, tuple[Prefix, ...]] = {}
 
     def place(self, block: Prefix) -> tuple[Prefix, ...]:
+        """A free block of ``block``'s size in the first pool that has one, or ``()``."""
         if block in self.placed:
             return self.placed[block]
         if len(self.placed) >= MAX_PLACEMENTS:

@@ -1,0 +1,241 @@
+"""The audit of a large inventory, on columns: conflicts found and kept as arrays.
+
+Same answers as the object path in ``engine`` (a test compares them on
+random inventories), at a cost that grows with records plus overlapping
+pairs, never with their product:
+
+* every overlapping pair of allocations comes from ``bulk.overlap_pairs``
+  (one sort, one ``searchsorted``, then the pairs written out);
+* pairs inside one scope give each allocation its outermost same-scope
+  container, the block a renumbering would move (``remedy``'s rule);
+* pairs across scopes are the conflicts: oriented, sorted and classified as
+  integer arrays.
+
+Nothing per conflict is built until it is read: :class:`ConflictView` makes
+the ``Conflict`` (and its ``Remedy``) of one index on demand, so a report of
+430,000 conflicts costs memory only for what is being rendered.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import overload
+
+import numpy as np
+import numpy.typing as npt
+
+from cidrkit.audit.columns import AllocationColumns, AllocationView, RecordColumns
+from cidrkit.audit.connections import Connections
+from cidrkit.audit.model import RELATIONS, Allocation, Conflict, NestingFinding, Remedy
+from cidrkit.audit.scopes import ScopeInfo
+from cidrkit.bulk.overlaps import CONTAINS, overlap_pairs
+from cidrkit.core import IPSet, Prefix
+from cidrkit.sources.record import Inventory
+
+I64 = npt.NDArray[np.int64]
+Bools = npt.NDArray[np.bool_]
+
+_EQUAL, _A_CONTAINS_B, _B_CONTAINS_A = (RELATIONS.index(r) for r in RELATIONS)
+
+
+class ConflictColumns:
+    """Conflicts as arrays, in report order: (a's scope, b's scope, a, b).
+
+    ``a``/``b`` are allocation indexes, ``relation`` indexes ``RELATIONS``,
+    ``latent`` marks conflicts between unconnected scopes, ``block`` the
+    allocation a blocking conflict's remedy would renumber.
+    """
+
+    def __init__(
+        self,
+        allocations: AllocationColumns,
+        scopes: dict[str, ScopeInfo],
+        connections: Connections | None,
+        pools: Sequence[Prefix],
+    ) -> None:
+        self.allocations = allocations
+        pairs = overlap_pairs(allocations.prefix_array())
+        outer, inner = pairs.first, pairs.second
+        contains = pairs.relation == CONTAINS
+        scope = allocations.scope
+        same = scope[outer] == scope[inner]
+        self.root, self.affected = _outermost(allocations, outer[same & contains],
+                                              inner[same & contains])
+        cross = ~same
+        outer, inner, contains = outer[cross], inner[cross], contains[cross]
+        del pairs, same, cross
+        swap = scope[inner] < scope[outer]
+        a = np.where(swap, inner, outer)
+        b = np.where(swap, outer, inner)
+        relation = np.where(contains, np.where(swap, _B_CONTAINS_A, _A_CONTAINS_B), _EQUAL)
+        order = np.lexsort((b, a, scope[b], scope[a]))
+        self.a, self.b = a[order], b[order]
+        self.relation = relation[order].astype(np.int8)
+        self.latent = _latent(self.a, self.b, allocations, scopes, connections)
+        self.blocking_count = int(self.a.shape[0] - np.count_nonzero(self.latent))
+        self.block = self._blocks()
+        self.candidates = self._placements(pools) if pools else {}
+
+    def __len__(self) -> int:
+        return int(self.a.shape[0])
+
+    def _blocks(self) -> I64:
+        """Per conflict, the allocation to renumber (-1 for latent ones).
+
+        The cheaper side: planned space first, then the block holding fewer
+        allocations, then fewer addresses, then side ``a``.
+        """
+        root_a, root_b = self.root[self.a], self.root[self.b]
+        columns = self.allocations
+        live = ~columns.planned
+        host = columns.host_bits()
+        cost_a = (live[root_a], self.affected[root_a], host[root_a])
+        cost_b = (live[root_b], self.affected[root_b], host[root_b])
+        b_cheaper = (cost_b[0] < cost_a[0]) | ((cost_b[0] == cost_a[0]) & (
+            (cost_b[1] < cost_a[1]) | ((cost_b[1] == cost_a[1]) & (cost_b[2] < cost_a[2]))))
+        block = np.where(b_cheaper, root_b, root_a)
+        return np.where(self.latent, -1, block)
+
+    def _placements(self, pools: Sequence[Prefix]) -> dict[Prefix, tuple[Prefix, ...]]:
+        """Free pool blocks for the first blocks to renumber, in report order."""
+        from cidrkit.audit.remedy import MAX_PLACEMENTS, Placer
+        from cidrkit.bulk.setops import merge
+
+        columns = self.allocations
+        blocks = self.block[self.block >= 0]
+        # Allocations sharing a prefix are one block to place: key by prefix.
+        prefix_id = _prefix_ids(columns)[blocks]
+        _, first_seen = np.unique(prefix_id, return_index=True)
+        wanted = blocks[np.sort(first_seen)[:MAX_PLACEMENTS]]
+        taken = IPSet(merge(columns.prefix_array()))
+        placer = Placer(taken, pools)
+        return {p: placer.place(p) for p in (columns.prefix(int(i)) for i in wanted.tolist())}
+
+    def conflict(self, i: int, allocation: AllocationFactory) -> Conflict:
+        """Conflict ``i`` as the object the object path builds."""
+        a = allocation(int(self.a[i]))
+        b = allocation(int(self.b[i]))
+        severity = "latent" if self.latent[i] else "blocking"
+        remedy = None
+        block = int(self.block[i])
+        if block >= 0:
+            side = "a" if int(self.root[int(self.a[i])]) == block else "b"
+            prefix = self.allocations.prefix(block)
+            remedy = Remedy(side, prefix, int(self.affected[block]), prefix.size,
+                            self.candidates.get(prefix, ()))
+        return Conflict(RELATIONS[int(self.relation[i])], severity, a, b, remedy)
+
+
+class AllocationFactory:
+    """Builds allocation objects, reusing the last few (a report repeats its sides)."""
+
+    def __init__(self, columns: AllocationColumns, keep: int = 4096) -> None:
+        self.columns = columns
+        self.keep = keep
+        self.cache: dict[int, Allocation] = {}
+
+    def __call__(self, i: int) -> Allocation:
+        found = self.cache.get(i)
+        if found is None:
+            if len(self.cache) >= self.keep:
+                self.cache.clear()
+            found = self.cache[i] = self.columns.allocation(i)
+        return found
+
+
+class ConflictView(Sequence[Conflict]):
+    """The conflicts of a columnar audit, each built when read."""
+
+    def __init__(self, columns: ConflictColumns) -> None:
+        self.columns = columns
+        self.allocation = AllocationFactory(columns.allocations)
+
+    @property
+    def blocking_count(self) -> int:
+        """How many conflicts are blocking, without building them."""
+        return self.columns.blocking_count
+
+    def __len__(self) -> int:
+        return len(self.columns)
+
+    @overload
+    def __getitem__(self, i: int) -> Conflict: ...
+
+    @overload
+    def __getitem__(self, i: slice) -> list[Conflict]: ...
+
+    def __getitem__(self, i: int | slice) -> Conflict | list[Conflict]:
+        if isinstance(i, slice):
+            return [self.columns.conflict(k, self.allocation) for k in range(len(self))[i]]
+        if i < 0:
+            i += len(self)
+        if not 0 <= i < len(self):
+            raise IndexError(i)
+        return self.columns.conflict(i, self.allocation)
+
+
+def _outermost(columns: AllocationColumns, outer: I64, inner: I64) -> tuple[I64, I64]:
+    """Per allocation, its outermost container in its own scope (itself if none), and
+    per allocation how many allocations have it as that container.
+    """
+    n = len(columns)
+    root = np.arange(n, dtype=np.int64)
+    if outer.shape[0]:
+        # Containers of one prefix form a chain; the shortest length is outermost.
+        order = np.lexsort((columns.length[outer], inner))
+        held, first = np.unique(inner[order], return_index=True)
+        root[held] = outer[order][first]
+    return root, np.bincount(root, minlength=n).astype(np.int64)
+
+
+def _latent(
+    a: I64, b: I64, columns: AllocationColumns, scopes: dict[str, ScopeInfo],
+    connections: Connections | None,
+) -> Bools:
+    """Per conflict, whether its two scopes share no connection."""
+    latent = np.zeros(a.shape[0], dtype=bool)
+    if connections is None or not a.shape[0]:
+        return latent
+    names = columns.records.scopes
+    groups = {n: connections.groups_of(scopes[s]) for n, s in enumerate(names) if s in scopes}
+    width = len(names)
+    pair = columns.scope[a] * width + columns.scope[b]
+    distinct, back = np.unique(pair, return_inverse=True)
+    apart = np.array([not (groups[p // width] & groups[p % width]) for p in distinct.tolist()],
+                     dtype=bool)
+    result: Bools = apart[back.reshape(-1)]
+    return result
+
+
+def _prefix_ids(columns: AllocationColumns) -> I64:
+    """Per allocation, a number shared exactly by the allocations of the same prefix."""
+    n = len(columns)
+    new = np.ones(n, dtype=bool)
+    if n:
+        new[1:] = ((columns.bits[1:] != columns.bits[:-1]) | (columns.hi[1:] != columns.hi[:-1])
+                   | (columns.lo[1:] != columns.lo[:-1])
+                   | (columns.length[1:] != columns.length[:-1]))
+    return np.cumsum(new) - 1
+
+
+def nesting(columns: AllocationColumns) -> list[NestingFinding]:
+    """``check_nesting`` over the scopes that hold a subnet or a node pod CIDR at all."""
+    from cidrkit.audit.engine import PARENT_KINDS, check_nesting
+
+    labels = columns.records.labels
+    nested = np.array([bool(PARENT_KINDS.get(x.kind or "")) for x in labels], dtype=bool)
+    scopes = np.unique(columns.scope[nested[columns.label]])
+    if not scopes.shape[0]:
+        return []
+    members = np.flatnonzero(np.isin(columns.scope, scopes))
+    return check_nesting([columns.allocation(i) for i in members.tolist()])
+
+
+def audit_columns(
+    inventory: Inventory, connections: Connections | None, pools: Sequence[Prefix]
+) -> tuple[AllocationView, ConflictView, list[NestingFinding], dict[str, ScopeInfo]]:
+    """Allocations, conflicts (with remedies), nesting findings and scopes of ``inventory``."""
+    allocations = AllocationColumns(RecordColumns(inventory))
+    scopes = allocations.scope_infos()
+    conflicts = ConflictColumns(allocations, scopes, connections, pools)
+    return (AllocationView(allocations), ConflictView(conflicts), nesting(allocations), scopes)
