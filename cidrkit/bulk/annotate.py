@@ -72,8 +72,10 @@ class LabelledTable:
         if not rows:
             raise InputError(f"{source}: empty CSV table, expected a header row")
         header = [h.strip() for h in rows[0]]
-        at = _column_index(header, prefix_column, source) if prefix_column else next(
-            (i for i, h in enumerate(header) if h.lower() in PREFIX_HEADERS), 0
+        at = (
+            _column_index(header, prefix_column, source)
+            if prefix_column
+            else next((i for i, h in enumerate(header) if h.lower() in PREFIX_HEADERS), 0)
         )
         if label_columns:
             label_at = [_column_index(header, name, source) for name in label_columns]
@@ -85,7 +87,9 @@ class LabelledTable:
         # tables and would only shift the numbers in messages).
         numbers = list(range(2, len(body) + 2))
         parsed = parse_prefix_text("\n".join(cells).encode(), source, line_numbers=numbers)
-        empty = [f"{source}:{numbers[i]}: error: empty prefix cell" for i, c in enumerate(cells) if not c]
+        empty = [
+            f"{source}:{numbers[i]}: error: empty prefix cell" for i, c in enumerate(cells) if not c
+        ]
 
         def labels_of(kept: Sequence[int]) -> list[list[str]]:
             return [[body[k][i] if i < len(body[k]) else "" for i in label_at] for k in kept]
@@ -95,9 +99,7 @@ class LabelledTable:
         return table
 
     @classmethod
-    def _from_parsed(
-        cls, parsed: ParsedText, names: list[str], labels_of: Any
-    ) -> LabelledTable:
+    def _from_parsed(cls, parsed: ParsedText, names: list[str], labels_of: Any) -> LabelledTable:
         problems = [describe(p) for p in parsed.problems]
         if len(parsed.ranges):
             problems += [
@@ -113,8 +115,12 @@ class LabelledTable:
         # ids become row numbers of this table, in input order.
         row_of_line = {line: row for row, line in enumerate(kept_rows)}
         renumbered = PrefixArray(
-            prefixes.v4.with_ids(np.array([row_of_line[i] for i in prefixes.v4.ids.tolist()], np.int64)),
-            prefixes.v6.with_ids(np.array([row_of_line[i] for i in prefixes.v6.ids.tolist()], np.int64)),
+            prefixes.v4.with_ids(
+                np.array([row_of_line[i] for i in prefixes.v4.ids.tolist()], np.int64)
+            ),
+            prefixes.v6.with_ids(
+                np.array([row_of_line[i] for i in prefixes.v6.ids.tolist()], np.int64)
+            ),
         )
         return cls(texts, names, labels_of(kept_rows), LpmTable(renumbered), problems)
 
@@ -153,6 +159,12 @@ class Annotator:
 
     def __post_init__(self) -> None:
         self.hits = np.zeros(len(self.table), dtype=np.int64)
+
+    def begin(self, source: str) -> None:
+        """Start a new input (a CSV input starts with its own header); counts carry on."""
+        self.source = source
+        self._header = None
+        self._column_at = None
 
     def process(self, lines: Sequence[str], first_line: int) -> tuple[list[str], list[str]]:
         """Annotate ``lines`` (no newlines) numbered from ``first_line``.
@@ -198,7 +210,9 @@ class Annotator:
                     record = json.loads(line)
                     value = _field_of(record, self.json_field or "")
                 except (ValueError, KeyError, TypeError) as err:
-                    problems.append(f"{self.source}:{number}: error: {_json_problem(err, self.json_field)}")
+                    problems.append(
+                        f"{self.source}:{number}: error: {_json_problem(err, self.json_field)}"
+                    )
                     continue
             records.append(record)
             texts.append(value)
@@ -206,7 +220,9 @@ class Annotator:
             record_line.append(k)
         return records, texts, numbers, record_line
 
-    def _match(self, texts: list[str], numbers: list[int], problems: list[str]) -> npt.NDArray[np.int64]:
+    def _match(
+        self, texts: list[str], numbers: list[int], problems: list[str]
+    ) -> npt.NDArray[np.int64]:
         parsed = parse_address_text("\n".join(texts).encode(), self.source, line_numbers=numbers)
         problems.extend(describe(p) for p in parsed.problems)
         found = self.table.lpm.lookup(parsed.prefixes)
@@ -222,7 +238,11 @@ class Annotator:
         return []
 
     def _render(
-        self, lines: list[str], records: list[Any], record_line: list[int], rows: npt.NDArray[np.int64]
+        self,
+        lines: list[str],
+        records: list[Any],
+        record_line: list[int],
+        rows: npt.NDArray[np.int64],
     ) -> list[str]:
         out: list[str] = []
         table = self.table
@@ -238,10 +258,17 @@ class Annotator:
                 cells = record if isinstance(record, list) else [lines[k]]
                 out.append(_csv_line([*cells, prefix or "", *labels]))
             else:
-                obj = record if isinstance(record, dict) else {"line": lines[k]}
-                match = None if prefix is None else {
-                    "prefix": prefix, **dict(zip(table.label_names, labels, strict=True))
-                }
+                if isinstance(record, dict):
+                    obj = record
+                elif isinstance(record, list) and self._header is not None:
+                    obj = dict(zip(self._header, record, strict=False))
+                else:
+                    obj = {"line": lines[k]}
+                match = (
+                    None
+                    if prefix is None
+                    else {"prefix": prefix, **dict(zip(table.label_names, labels, strict=True))}
+                )
                 out.append(json.dumps({**obj, "match": match}, ensure_ascii=False))
         return out
 

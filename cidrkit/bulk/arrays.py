@@ -84,9 +84,7 @@ class Prefixes:
         from cidrkit.core import Prefix
 
         values = words.join_ints(self.hi, self.lo)
-        return [
-            Prefix(self.bits, v, n) for v, n in zip(values, self.length.tolist(), strict=True)
-        ]
+        return [Prefix(self.bits, v, n) for v, n in zip(values, self.length.tolist(), strict=True)]
 
     @staticmethod
     def concat(parts: Iterable[Prefixes], bits: int) -> Prefixes:
@@ -162,7 +160,9 @@ class Intervals:
         )
 
     @staticmethod
-    def from_tuples(bits: int, spans: Iterable[tuple[int, int]], ids: I64 | None = None) -> Intervals:
+    def from_tuples(
+        bits: int, spans: Iterable[tuple[int, int]], ids: I64 | None = None
+    ) -> Intervals:
         """Build from ``(start, end)`` Python ints (inclusive)."""
         pairs = list(spans)
         s_hi, s_lo = words.split_ints([s for s, _ in pairs])

@@ -107,7 +107,9 @@ def _owners(table: _FamilyTable, count: I64) -> I64:
     return ids[count].astype(np.int64)
 
 
-def _count_at_most(bounds: npt.NDArray[np.unsignedinteger], queries: npt.NDArray[np.unsignedinteger]) -> I64:
+def _count_at_most(
+    bounds: npt.NDArray[np.unsignedinteger], queries: npt.NDArray[np.unsignedinteger]
+) -> I64:
     """Number of boundaries ``<= q`` for each query.
 
     Sorting the queries first makes consecutive binary searches touch
@@ -155,7 +157,9 @@ def _count_at_most_128(b_hi: U64, b_lo: U64, q_hi: U64, q_lo: U64) -> I64:
 def _build(p: Prefixes) -> _FamilyTable:
     bits = p.bits
     if len(p) == 0:
-        lo = np.zeros(0, np.uint32 if bits == 32 else np.uint64)
+        lo: npt.NDArray[np.uint32] | U64 = (
+            np.zeros(0, np.uint32) if bits == 32 else np.zeros(0, np.uint64)
+        )
         return _FamilyTable(bits, np.zeros(0, np.uint64), lo, np.zeros(0, np.int64))
     # Arrays are freed as soon as they are used up, and sorts run in place,
     # because the peak during the build, not the table, bounds memory.
@@ -189,7 +193,7 @@ def _coord_bits(space: coords.CoordSpace) -> int:
 
 def _preorder(
     a: I64, b: I64 | None, length: npt.NDArray[np.uint8], bits: int
-) -> tuple[I64, I64, I64]:
+) -> tuple[npt.NDArray[np.signedinteger[Any]], I64, I64]:
     """Sort by (start, length) and drop repeated prefixes, keeping the first.
 
     Returns the kept input positions and their ``[a, b)`` coordinates in
@@ -213,14 +217,13 @@ def _preorder(
         key = key[order]
     first_copy = np.ones(n, dtype=bool)
     first_copy[1:] = key[1:] != key[:-1]
-    keep = order[first_copy].astype(np.int32 if n < (1 << 31) else np.int64)
+    keep: npt.NDArray[np.signedinteger[Any]] = order[first_copy]
+    if n < (1 << 31):
+        keep = keep.astype(np.int32)
     del order
     key = key[first_copy]
     start = key >> 8
-    if b is None:
-        stop = start + (np.int64(1) << (bits - (key & 0xFF)))
-    else:
-        stop = b[keep]
+    stop: I64 = start + (np.int64(1) << (bits - (key & 0xFF))) if b is None else b[keep]
     return keep, start, stop
 
 
@@ -241,11 +244,11 @@ def _nesting(a: I64, b: I64) -> tuple[I32, I32]:
     del count
     wide = (int(depth.max()) + 1) * m >= (1 << 31)
     key_type = np.int64 if wide else np.int32
-    position = np.arange(m, dtype=key_type)
-    level_key = depth.astype(key_type) * m
+    position: npt.NDArray[np.signedinteger[Any]] = np.arange(m, dtype=key_type)
+    level_key: npt.NDArray[np.signedinteger[Any]] = depth.astype(key_type) * m
     level_key += position
     level_key.sort()
-    up = np.maximum(depth - 1, 0).astype(key_type) * m
+    up: npt.NDArray[np.signedinteger[Any]] = np.maximum(depth - 1, 0).astype(key_type) * m
     position += up
     probe = np.searchsorted(level_key, position)
     del position
@@ -264,7 +267,10 @@ _TIE_BITS = 9
 def _piece_owners(
     forest: list[Any], coord_bits: int, end_of_space: int
 ) -> tuple[npt.NDArray[np.uint32] | I64, I32 | I64]:
-    """Consume ``forest`` (``[a, b, depth, parent]``) and return the piece boundaries and the owner (pre-order index or -1) of each piece.
+    """Consume ``forest`` (``[a, b, depth, parent]``); return pieces and their owners.
+
+    Pieces are given by their start boundaries; an owner is a pre-order
+    index, or -1 for none.
 
     A start hands its piece to the prefix (deeper wins at equal coordinates);
     an end hands it back to the parent (the outermost prefix ending there,

@@ -58,7 +58,10 @@ def overlap_pairs(items: PrefixArray | IntervalArray, limit: int | None = None) 
         np.concatenate([p[1] for p in parts]),
         np.concatenate([p[2] for p in parts]),
         np.concatenate(
-            [np.full(len(p[0]), bits, dtype=np.uint8) for p, bits in zip(parts, FAMILY_BITS, strict=True)]
+            [
+                np.full(len(p[0]), bits, dtype=np.uint8)
+                for p, bits in zip(parts, FAMILY_BITS, strict=True)
+            ]
         ),
     )
 

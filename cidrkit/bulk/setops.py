@@ -45,8 +45,13 @@ def _to_prefixes(space: coords.CoordSpace, result: HalfOpen) -> Prefixes:
     if space.bits == 32:
         _, network, length = sweep.cidr_cover_v4(a, b)
         n = network.shape[0]
-        return Prefixes(32, np.zeros(n, np.uint64), network.astype(np.uint64), length,
-                        np.full(n, -1, dtype=np.int64))
+        return Prefixes(
+            32,
+            np.zeros(n, np.uint64),
+            network.astype(np.uint64),
+            length,
+            np.full(n, -1, dtype=np.int64),
+        )
     s_hi, s_lo = space.decode_start(a)
     e_hi, e_lo = space.decode_last(b)
     _, hi, lo, length = sweep.cidr_cover_128(s_hi, s_lo, e_hi, e_lo)
@@ -63,7 +68,9 @@ def _to_intervals(space: coords.CoordSpace, result: HalfOpen) -> Intervals:
 Combine = Callable[[list[HalfOpen]], HalfOpen]
 
 
-def _per_family(groups: Sequence[Sequence[Items]], combine: Combine) -> list[tuple[coords.CoordSpace, HalfOpen]]:
+def _per_family(
+    groups: Sequence[Sequence[Items]], combine: Combine
+) -> list[tuple[coords.CoordSpace, HalfOpen]]:
     """Encode each group's union per family in one shared space and combine them."""
     out = []
     for bits in FAMILY_BITS:

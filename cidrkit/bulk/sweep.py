@@ -56,9 +56,7 @@ def _two_set_sweep(first: HalfOpen, second: HalfOpen, keep_second: bool) -> Half
     kind = keys & 3
     coord = keys >> 2
     depth_first = np.cumsum((kind == _A_START).astype(np.int8) - (kind == _A_END), dtype=np.int64)
-    depth_second = np.cumsum(
-        (kind == _B_START).astype(np.int8) - (kind == _B_END), dtype=np.int64
-    )
+    depth_second = np.cumsum((kind == _B_START).astype(np.int8) - (kind == _B_END), dtype=np.int64)
     inside = (depth_first > 0) & ((depth_second > 0) if keep_second else (depth_second == 0))
     change = np.flatnonzero(np.diff(inside.astype(np.int8), prepend=np.int8(0)))
     # Changes alternate: enter, leave, enter, ... (the last one always leaves,
@@ -125,17 +123,27 @@ def cidr_cover_128(
         d_hi = e_hi - c_hi - (e_lo < c_lo).astype(np.uint64)
         whole = (d_hi == words.ALL_ONES) & (d_lo == words.ALL_ONES)
         n_hi, n_lo, _ = words.add_one(d_hi, d_lo)
-        fit = np.where(whole, 128, words.floor_log2_128(
-            np.where(whole, np.uint64(1), n_hi), np.where(whole, np.uint64(1), n_lo)
-        ))
+        fit = np.where(
+            whole,
+            128,
+            words.floor_log2_128(
+                np.where(whole, np.uint64(1), n_hi), np.where(whole, np.uint64(1), n_lo)
+            ),
+        )
         block = np.minimum(words.trailing_zeros_128(c_hi, c_lo), fit)
         rounds.append((active, (c_hi, c_lo), block))
         # Advance by 2**block, remembering which intervals just reached 2**128.
         small = block < 64
-        add_lo = np.where(small, np.left_shift(np.uint64(1), np.minimum(block, 63).astype(np.uint64)),
-                          np.uint64(0))
-        add_hi = np.where(small, np.uint64(0),
-                          np.left_shift(np.uint64(1), np.clip(block - 64, 0, 63).astype(np.uint64)))
+        add_lo = np.where(
+            small,
+            np.left_shift(np.uint64(1), np.minimum(block, 63).astype(np.uint64)),
+            np.uint64(0),
+        )
+        add_hi = np.where(
+            small,
+            np.uint64(0),
+            np.left_shift(np.uint64(1), np.clip(block - 64, 0, 63).astype(np.uint64)),
+        )
         new_lo = c_lo + add_lo
         carry = (new_lo < c_lo).astype(np.uint64)
         new_hi = c_hi + add_hi + carry

@@ -76,4 +76,5 @@ def _v4_text(values: npt.NDArray[np.uint64], length: npt.NDArray[np.uint8] | Non
         out[rows, cursor] = separator
         cursor += 1
     flat = out.ravel()
-    return flat[flat != 0].tobytes().decode("ascii")
+    text: str = flat[flat != 0].tobytes().decode("ascii")
+    return text

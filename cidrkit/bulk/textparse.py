@@ -45,14 +45,22 @@ def _table(pairs: dict[str, int], default: int = 0) -> bytes:
 
 
 _CLASS_TABLE = _table(
-    {"0123456789": _DIGIT, "abcdefABCDEF": _HEX, ".": _DOT, ":": _COLON, "/": _SLASH,
-     "\n": _NEWLINE}
+    {
+        "0123456789": _DIGIT,
+        "abcdefABCDEF": _HEX,
+        ".": _DOT,
+        ":": _COLON,
+        "/": _SLASH,
+        "\n": _NEWLINE,
+    }
 )
 _DEC_TABLE = _table({str(d): d for d in range(10)})
 _HEX_TABLE = _table(
-    {**{str(d): d for d in range(10)},
-     **{c: 10 + i for i, c in enumerate("abcdef")},
-     **{c: 10 + i for i, c in enumerate("ABCDEF")}}
+    {
+        **{str(d): d for d in range(10)},
+        **{c: 10 + i for i, c in enumerate("abcdef")},
+        **{c: 10 + i for i, c in enumerate("ABCDEF")},
+    }
 )
 _POW10 = np.array([1, 1, 10, 100, 1000], dtype=np.uint32)
 # Read little-endian, the byte just before a separator is the top byte of
@@ -220,8 +228,14 @@ def _parse(
     blank = starts == newlines
     slow_lines = np.flatnonzero(~handled & ~blank)
     slow = _parse_slowly(
-        data, starts[slow_lines].tolist(), newlines[slow_lines].tolist(),
-        slow_lines.tolist(), mode, source, first_line, line_numbers,
+        data,
+        starts[slow_lines].tolist(),
+        newlines[slow_lines].tolist(),
+        slow_lines.tolist(),
+        mode,
+        source,
+        first_line,
+        line_numbers,
     )
     prefixes = PrefixArray(
         _in_line_order(fast_v4, slow.prefixes.v4), _in_line_order(fast_v6, slow.prefixes.v6)
@@ -314,9 +328,7 @@ def _v6_fields(
     first_empty = np.where(n_empty > 0, np.argmax(empty, axis=1), 99)
     last_col = nfields - 1
     middle = (first_empty >= 1) & (first_empty <= last_col - 1)
-    ends_gap = (n_empty == 2) & (
-        ((first_empty == 0) & empty[:, 1]) | (first_empty == last_col - 1)
-    )
+    ends_gap = (n_empty == 2) & (((first_empty == 0) & empty[:, 1]) | (first_empty == last_col - 1))
     ok &= (
         ((n_empty == 0) & (nfields == 8))
         | ((n_empty == 1) & middle & (nfields <= 8))
@@ -350,9 +362,7 @@ def _v6_fields(
     shifts = np.array([48, 32, 16, 0], dtype=np.uint64)
     hi = np.bitwise_or.reduce(groups[:, :4] << shifts, axis=1)
     lo = np.bitwise_or.reduce(groups[:, 4:] << shifts, axis=1)
-    return Prefixes(
-        128, hi[ok], lo[ok], length[ok].astype(np.uint8), lines[ok].astype(np.int64)
-    )
+    return Prefixes(128, hi[ok], lo[ok], length[ok].astype(np.uint8), lines[ok].astype(np.int64))
 
 
 def _decimal_bytes_equal(
@@ -432,9 +442,7 @@ def _parse_slowly(
         prefix_parts.append(Prefixes(bits, hi, lo, length, ids))
         span_rows = spans[bits]
         ids = np.array([r[2] for r in span_rows], dtype=np.int64)
-        interval_parts.append(
-            Intervals.from_tuples(bits, [(r[0], r[1]) for r in span_rows], ids)
-        )
+        interval_parts.append(Intervals.from_tuples(bits, [(r[0], r[1]) for r in span_rows], ids))
     return ParsedText(
         PrefixArray(prefix_parts[0], prefix_parts[1]),
         IntervalArray(interval_parts[0], interval_parts[1]),

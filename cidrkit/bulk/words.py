@@ -46,7 +46,8 @@ def host_mask(length: npt.NDArray[np.integer], bits: int) -> tuple[U64, U64]:
 
 def less(a_hi: U64, a_lo: U64, b_hi: U64, b_lo: U64) -> npt.NDArray[np.bool_]:
     """Element-wise ``a < b`` on 128-bit values."""
-    return (a_hi < b_hi) | ((a_hi == b_hi) & (a_lo < b_lo))
+    result: npt.NDArray[np.bool_] = (a_hi < b_hi) | ((a_hi == b_hi) & (a_lo < b_lo))
+    return result
 
 
 def add_one(hi: U64, lo: U64) -> tuple[U64, U64, npt.NDArray[np.bool_]]:

@@ -1,0 +1,174 @@
+"""``cidrkit grep``: print lines of text that mention an address inside given CIDRs."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Iterator
+from contextlib import ExitStack
+from itertools import islice
+from typing import TYPE_CHECKING, TextIO
+
+from cidrkit.cli.context import Context
+from cidrkit.cli.exit import ExitCode
+from cidrkit.errors import InputError, ParseError
+
+if TYPE_CHECKING:
+    from cidrkit.bulk.textgrep import CidrGrep
+
+CHUNK_LINES = 65_536
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.description = (
+        "Print the lines that contain an IPv4 or IPv6 address inside any PATTERN\n"
+        "(prefixes, ranges or addresses; several may be joined with commas), like\n"
+        "grepcidr. Leading arguments that parse as patterns are patterns; the rest\n"
+        "are files (stdin when there are none). Exit 0 when a line was printed (or\n"
+        "counted), 1 when nothing matched, 2 on bad patterns or unreadable files."
+    )
+    parser.add_argument("args", nargs="*", metavar="PATTERN|FILE")
+    parser.add_argument(
+        "-e",
+        dest="patterns",
+        action="append",
+        default=[],
+        metavar="PATTERN",
+        help="a pattern (repeatable); then every argument is a file",
+    )
+    parser.add_argument(
+        "-f",
+        dest="pattern_files",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="read patterns from FILE, one per line (repeatable)",
+    )
+    parser.add_argument(
+        "-v", dest="invert", action="store_true", help="print the lines that do not match"
+    )
+    parser.add_argument(
+        "-c", dest="count", action="store_true", help="print only a count of matching lines"
+    )
+    parser.add_argument(
+        "-o",
+        dest="only",
+        action="store_true",
+        help="print only the matching addresses, one per line",
+    )
+    parser.add_argument(
+        "-n", dest="numbers", action="store_true", help="prefix lines with their line number"
+    )
+    # grep spells this -h, which here is --help.
+    names = parser.add_mutually_exclusive_group()
+    names.add_argument(
+        "-H",
+        dest="with_names",
+        action="store_true",
+        default=None,
+        help="prefix lines with the file name (default with several files)",
+    )
+    names.add_argument(
+        "--no-filename",
+        dest="with_names",
+        action="store_false",
+        help="never prefix lines with the file name",
+    )
+
+
+def run(args: argparse.Namespace, ctx: Context) -> int:
+    matcher, files = _patterns_and_files(args)
+    files = files or ["-"]
+    with_names = len(files) > 1 if args.with_names is None else args.with_names
+    selected_any = False
+    bad_files = 0
+    for name in files:
+        try:
+            selected_any |= _grep_one(matcher, name, ctx, args, with_names) > 0
+        except InputError as err:
+            ctx.stderr.write(f"cidrkit: error: {err}\n")
+            bad_files += 1
+    if bad_files:
+        return ExitCode.BAD_INPUT
+    return ExitCode.OK if selected_any else ExitCode.FALSE
+
+
+def _patterns_and_files(args: argparse.Namespace) -> tuple[CidrGrep, list[str]]:
+    """Read the patterns (-e, -f, then leading arguments) and build the matcher."""
+    from cidrkit.bulk.textgrep import CidrGrep
+    from cidrkit.bulk.textparse import parse_prefix_text
+
+    texts: list[tuple[str, str]] = [(p, "argument") for p in args.patterns]
+    for path in args.pattern_files:
+        try:
+            with open(path, encoding="utf-8", errors="replace") as handle:
+                texts += [(line.rstrip("\r\n"), f"{path}:{n}") for n, line in enumerate(handle, 1)]
+        except OSError as err:
+            raise InputError(f"{path}: cannot read patterns: {err.strerror}") from None
+    rest = list(args.args)
+    if not texts:
+        while rest and _is_pattern(rest[0]):
+            texts += [(part, "argument") for part in rest.pop(0).split(",")]
+    if not texts:
+        raise InputError("no pattern: give CIDRs, ranges or addresses first, or -e/-f")
+    data = "\n".join(text for text, _ in texts).encode()
+    parsed = parse_prefix_text(data, "pattern", line_numbers=list(range(len(texts))))
+    if parsed.problems:
+        first = parsed.problems[0]
+        index = int((first.where or "pattern:0").rsplit(":", 1)[1])
+        origin = texts[index][1]
+        where = None if origin == "argument" else origin
+        raise ParseError(first.text, first.reason, hint=first.hint, where=where)
+    return CidrGrep([parsed.prefixes, parsed.ranges]), rest
+
+
+def _is_pattern(arg: str) -> bool:
+    from cidrkit.core.parse import parse_item
+
+    try:
+        for part in arg.split(","):
+            parse_item(part.strip())
+    except ParseError:
+        return False
+    return True
+
+
+def _grep_one(
+    matcher: CidrGrep, name: str, ctx: Context, args: argparse.Namespace, with_names: bool
+) -> int:
+    """Grep one input; return the number of selected lines."""
+    label = "(standard input)" if name == "-" else name
+    selected_total = 0
+    write = ctx.stdout.write
+    with ExitStack() as stack:
+        if name == "-":
+            stream: TextIO = ctx.stdin
+        else:
+            try:
+                stream = stack.enter_context(open(name, encoding="utf-8", errors="replace"))
+            except OSError as err:
+                raise InputError(f"{name}: cannot read: {err.strerror}") from None
+        first_line = 1
+        for chunk in _chunks(stream):
+            result = matcher.scan(chunk)
+            chosen = ~result.selected if args.invert else result.selected
+            selected_total += int(chosen.sum())
+            if not args.count:
+                for k in chosen.nonzero()[0].tolist():
+                    head = (f"{label}:" if with_names else "") + (
+                        f"{first_line + k}:" if args.numbers else ""
+                    )
+                    if args.only:
+                        for address in result.found[k]:
+                            write(f"{head}{address}\n")
+                    else:
+                        write(f"{head}{chunk[k]}\n")
+            first_line += len(chunk)
+    if args.count:
+        write((f"{label}:" if with_names else "") + f"{selected_total}\n")
+    return selected_total
+
+
+def _chunks(stream: TextIO) -> Iterator[list[str]]:
+    lines = (line.rstrip("\r\n") for line in stream)
+    while chunk := list(islice(lines, CHUNK_LINES)):
+        yield chunk

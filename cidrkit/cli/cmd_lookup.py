@@ -1,0 +1,198 @@
+"""``cidrkit lookup``: annotate every address in logs or records with its prefix and labels."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+from collections.abc import Iterator
+from contextlib import ExitStack
+from itertools import islice
+from typing import TYPE_CHECKING, TextIO
+
+from cidrkit.cli.context import Context
+from cidrkit.cli.exit import ExitCode
+from cidrkit.errors import InputError
+
+if TYPE_CHECKING:
+    from cidrkit.bulk.annotate import Annotator, Format, LabelledTable
+
+CHUNK_LINES = 65_536
+PROGRESS_ABOVE_BYTES = 16 << 20
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.description = (
+        "Annotate every IP address in the input with the most specific prefix of TABLE\n"
+        "that contains it, and that prefix's labels. Streams: memory holds the table\n"
+        "and one chunk of input, whatever the input size.\n\n"
+        "Input: text lines (the address is the first word), CSV (--column) or JSON\n"
+        "lines (--field). TABLE: one prefix per line, or a CSV with a header whose\n"
+        "prefix column (prefix/cidr/network/subnet/block, or --prefix-column) is\n"
+        "followed by label columns."
+    )
+    parser.add_argument(
+        "inputs", nargs="*", metavar="INPUT", help="files to read, - for stdin (default)"
+    )
+    parser.add_argument("--table", required=True, metavar="TABLE", help="prefixes to match against")
+    parser.add_argument(
+        "--table-format",
+        choices=["auto", "text", "csv"],
+        default="auto",
+        help="TABLE format (default: csv if the name ends in .csv)",
+    )
+    parser.add_argument("--prefix-column", metavar="COL", help="TABLE column holding the prefix")
+    parser.add_argument(
+        "--label",
+        action="append",
+        metavar="COL",
+        help="TABLE column to report (repeatable; default: all others)",
+    )
+    parser.add_argument(
+        "--column",
+        metavar="COL",
+        help="input is CSV; the address is in COL (name or 1-based number)",
+    )
+    parser.add_argument(
+        "--field", metavar="PATH", help="input is JSON lines; the address is in PATH (a.b.c)"
+    )
+    parser.add_argument(
+        "--output", choices=["text", "csv", "jsonl"], help="output format (default: the input's)"
+    )
+    parser.add_argument(
+        "--matched-only", action="store_true", help="drop records that match nothing"
+    )
+    parser.add_argument(
+        "--stats", action="store_true", help="print hit counts per prefix instead of the records"
+    )
+    parser.add_argument("--json", action="store_true", help="with --stats, print JSON")
+
+
+def run(args: argparse.Namespace, ctx: Context) -> int:
+    from cidrkit.bulk.annotate import Annotator
+
+    if args.column and args.field:
+        raise InputError("give --column (CSV input) or --field (JSON lines input), not both")
+    table = _load_table(args)
+    for problem in table.problems:
+        ctx.stderr.write(problem + "\n")
+    input_format: Format = "csv" if args.column else "jsonl" if args.field else "text"
+    output_format: Format = args.output or input_format
+    errors = len(table.problems)
+    inputs = args.inputs or ["-"]
+    annotator = Annotator(
+        table,
+        input_format,
+        output_format,
+        column=args.column,
+        json_field=args.field,
+        matched_only=args.matched_only,
+    )
+    for name in inputs:
+        annotator.begin("<stdin>" if name == "-" else name)
+        errors += _annotate_stream(annotator, name, ctx, write=not args.stats)
+    if args.stats:
+        _write_stats(ctx, annotator, as_json=args.json)
+    return ExitCode.BAD_INPUT if errors else ExitCode.OK
+
+
+def _load_table(args: argparse.Namespace) -> LabelledTable:
+    from cidrkit.bulk.annotate import LabelledTable
+
+    path: str = args.table
+    as_csv = args.table_format == "csv" or (
+        args.table_format == "auto" and path.lower().endswith(".csv")
+    )
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read()
+    except OSError as err:
+        raise InputError(f"{path}: cannot read table: {err.strerror}") from None
+    if as_csv:
+        return LabelledTable.from_csv(
+            data.decode("utf-8-sig", errors="replace"), path, args.prefix_column, args.label
+        )
+    if args.prefix_column or args.label:
+        raise InputError("--prefix-column and --label need a CSV table (--table-format csv)")
+    return LabelledTable.from_text(data, path)
+
+
+def _annotate_stream(annotator: Annotator, name: str, ctx: Context, *, write: bool) -> int:
+    """Feed one input through the annotator in chunks; return how many problems it had."""
+    problems = 0
+    with ExitStack() as stack:
+        if name == "-":
+            stream: TextIO = ctx.stdin
+            total = None
+        else:
+            try:
+                stream = stack.enter_context(open(name, encoding="utf-8", errors="replace"))
+                total = os.path.getsize(name)
+            except OSError as err:
+                raise InputError(f"{name}: cannot read: {err.strerror}") from None
+        progress = _Progress(ctx, name, total)
+        first_line = 1
+        for chunk in _chunks(stream):
+            out, found = annotator.process(chunk, first_line)
+            first_line += len(chunk)
+            for message in found:
+                ctx.stderr.write(message + "\n")
+            problems += len(found)
+            if write and out:
+                ctx.stdout.write("\n".join(out) + "\n")
+            progress.update(sum(len(line) + 1 for line in chunk))
+        progress.done()
+    return problems
+
+
+def _chunks(stream: TextIO) -> Iterator[list[str]]:
+    lines = (line.rstrip("\r\n") for line in stream)
+    while chunk := list(islice(lines, CHUNK_LINES)):
+        yield chunk
+
+
+class _Progress:
+    """A one-line progress report on stderr, only for big inputs on a terminal."""
+
+    def __init__(self, ctx: Context, name: str, total: int | None) -> None:
+        self.ctx = ctx
+        self.name = "stdin" if name == "-" else name
+        self.total = total
+        self.seen = 0
+        self.active = ctx.is_terminal(ctx.stderr) and (
+            total is None or total > PROGRESS_ABOVE_BYTES
+        )
+
+    def update(self, size: int) -> None:
+        self.seen += size
+        if not self.active:
+            return
+        done = f"{self.seen / 1e6:,.1f} MB"
+        if self.total:
+            share = min(self.seen / self.total, 1.0)
+            bar = "#" * int(share * 30)
+            done = f"[{bar:<30}] {share:4.0%} of {self.total / 1e6:,.1f} MB"
+        self.ctx.stderr.write(f"\rcidrkit lookup: {self.name}: {done}")
+        self.ctx.stderr.flush()
+
+    def done(self) -> None:
+        if self.active:
+            self.ctx.stderr.write("\r\x1b[K")
+
+
+def _write_stats(ctx: Context, annotator: Annotator, *, as_json: bool) -> None:
+    rows = annotator.stats()
+    names = annotator.table.label_names
+    if as_json:
+        data = {
+            "hits": [
+                {"prefix": prefix, "labels": dict(zip(names, labels, strict=True)), "count": count}
+                for prefix, labels, count in rows
+            ],
+            "unmatched": annotator.misses,
+        }
+        ctx.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+        return
+    for prefix, labels, count in rows:
+        ctx.stdout.write("\t".join([str(count), prefix, *labels]) + "\n")
+    ctx.stdout.write(f"{annotator.misses}\t(no match)\n")
