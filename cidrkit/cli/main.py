@@ -45,6 +45,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "ipam": ("cidrkit.cli.cmd_ipam", "allocate, release and list against an IPAM service"),
     "audit": ("cidrkit.cli.cmd_audit", "report every overlap across inventories, with sources"),
     "why": ("cidrkit.cli.cmd_why", "which inventory allocations hold this address or CIDR"),
+    "lookup": ("cidrkit.cli.cmd_lookup", "annotate addresses in logs with their most specific prefix"),
+    "grep": ("cidrkit.cli.cmd_grep", "print lines mentioning an address inside given CIDRs"),
 }
 
 HELP_WIDTH = 88
