@@ -74,10 +74,31 @@ def authenticate(
     return _app(request).verifier.verify(presented)
 
 
+def reject_unknown_query(request: Request) -> None:
+    """422 for query parameters the operation does not define (a typo such as
+    ``?lenght=24`` must not be silently ignored; bodies forbid extra fields too),
+    and for a single-valued parameter given more than once."""
+    route = request.scope.get("route")
+    if not isinstance(route, APIRoute):
+        return
+    params = list(route.dependant.query_params)
+    for dependency in route.dependant.dependencies:
+        params.extend(dependency.query_params)
+    known = {param.alias for param in params}
+    repeatable = {p.alias for p in params if "list" in str(p.field_info.annotation)}
+    for name in request.query_params:
+        if name not in known:
+            raise InvalidRequest(f"{name or '(empty)'}: unknown query parameter",
+                                 field=name or "query")
+        if name not in repeatable and len(request.query_params.getlist(name)) > 1:
+            raise InvalidRequest(f"{name}: given more than once", field=name)
+
+
 Auth = Annotated[Token, Depends(authenticate)]
 Ipam = Annotated[IpamApp, Depends(_app)]
 
-router = APIRouter(prefix="/api/v1", responses=_errors(401, 403, 422))
+router = APIRouter(prefix="/api/v1", responses=_errors(401, 403, 422),
+                   dependencies=[Depends(reject_unknown_query)])
 
 
 @router.get("/whoami", response_model=WhoAmI, tags=["tokens"])
