@@ -41,6 +41,10 @@ class LookupResult:
     v4: I64
     v6: I64
 
+    def family_result(self, bits: int) -> I64:
+        """Return the answers for the family with ``bits`` address bits (32 or 128)."""
+        return self.v4 if bits == 32 else self.v6
+
 
 @dataclass(frozen=True, slots=True)
 class _FamilyTable:

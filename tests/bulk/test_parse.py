@@ -1,0 +1,119 @@
+"""Vectorised text parsing agrees with the core parser, line by line."""
+
+from __future__ import annotations
+
+import ipaddress
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from cidrkit.bulk import parse_address_text, parse_prefix_text, parse_prefix_text_masked
+from cidrkit.core import Prefix
+
+from .strategies import prefixes
+
+
+def texts(parsed_prefixes: object) -> list[str]:
+    return [str(p) for p in parsed_prefixes]  # type: ignore[attr-defined]
+
+
+def _spellings(p: Prefix) -> list[str]:
+    """Several valid ways to write the same prefix."""
+    net = ipaddress.ip_network(str(p))
+    out = [str(p), f"{net.network_address.exploded}/{p.length}", str(p).upper()]
+    if p.length == p.bits:
+        out.append(str(net.network_address))
+    return out
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(prefixes(), max_size=40), st.data())
+def test_any_spelling_parses_to_the_core_value(items: list[Prefix], data: st.DataObject) -> None:
+    lines = [data.draw(st.sampled_from(_spellings(p))) for p in items]
+    parsed = parse_prefix_text("\n".join(lines).encode())
+    assert parsed.problems == []
+    got = sorted(parsed.prefixes, key=lambda p: (p.bits, p.value, p.length))
+    assert got == sorted(items, key=lambda p: (p.bits, p.value, p.length))
+    # ids are line indexes and keep line order within a family.
+    for part in parsed.prefixes.families():
+        assert part.ids.tolist() == sorted(part.ids.tolist())
+
+
+def test_mixed_file_with_bad_lines_reports_each_by_line_number() -> None:
+    data = (
+        b"10.0.0.0/8\n"
+        b"\n"
+        b"# a comment\n"
+        b"  192.0.2.0/24  \r\n"
+        b"10.0.0.5/16\n"
+        b"2001:db8::/32\n"
+        b"not-an-address\n"
+        b"::ffff:192.0.2.1\n"
+        b"198.51.100.1-198.51.100.9\n"
+        b"1:2:3:4:5:6:7:8:9\n"
+        b"256.0.0.0/8\n"
+        b"ABCD::/16\n"
+        b"0.0.0.0/0\n"
+        b"ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"
+    )
+    parsed = parse_prefix_text(data, "inv.txt")
+    assert texts(parsed.prefixes) == [
+        "10.0.0.0/8",
+        "192.0.2.0/24",
+        "0.0.0.0/0",
+        "2001:db8::/32",
+        "::ffff:192.0.2.1/128",
+        "abcd::/16",
+        "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff/128",
+    ]
+    assert parsed.prefixes.v4.ids.tolist() == [0, 3, 12]
+    assert [str(r) for r in parsed.ranges.to_core()] == ["198.51.100.1-198.51.100.9"]
+    # The wording of each reason belongs to the core parser; here, what and where.
+    assert [(e.where, e.text) for e in parsed.problems] == [
+        ("inv.txt:5", "10.0.0.5/16"),
+        ("inv.txt:7", "not-an-address"),
+        ("inv.txt:10", "1:2:3:4:5:6:7:8:9"),
+        ("inv.txt:11", "256.0.0.0/8"),
+    ]
+    assert "10.0.0.0/16" in str(parsed.problems[0])
+    assert parsed.line_count == 14
+
+
+def test_masked_parsing_clears_host_bits() -> None:
+    parsed = parse_prefix_text_masked(b"10.0.0.5/16\n2001:db8::1/32\n")
+    assert texts(parsed.prefixes) == ["10.0.0.0/16", "2001:db8::/32"]
+
+
+def test_address_parsing_refuses_prefixes() -> None:
+    parsed = parse_address_text(b"192.0.2.1\n192.0.2.0/24\n2001:db8::1\n", "a.txt")
+    assert texts(parsed.prefixes) == ["192.0.2.1/32", "2001:db8::1/128"]
+    assert [e.where for e in parsed.problems] == ["a.txt:2"]
+
+
+def test_shapes_close_to_valid_are_rejected_like_the_core() -> None:
+    bad = [
+        "1.2.3",
+        "1.2.3.4.5",
+        "01.2.3.4",
+        "1.2.3.4/033",
+        "1.2.3.4/33",
+        "1.2.3.4/",
+        "1::2::3",
+        ":::",
+        "1:2:3:4:5:6:7::8",
+        "12345::",
+        "::/129",
+        "::/1a",
+        "1.2/3.4",
+        "::1/1/2",
+    ]
+    parsed = parse_prefix_text("\n".join(bad).encode())
+    assert len(parsed.prefixes) == 0
+    assert [int((e.where or "").rsplit(":", 1)[1]) for e in parsed.problems] == list(
+        range(1, len(bad) + 1)
+    )
+
+
+def test_line_numbers_can_be_given_explicitly() -> None:
+    parsed = parse_prefix_text(b"10.0.0.0/8\nbad\n", "t.csv", line_numbers=[2, 7])
+    assert [e.where for e in parsed.problems] == ["t.csv:7"]
