@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from cidrkit.core.text import (
     V4_BITS,
     V6_BITS,
@@ -14,11 +12,11 @@ from cidrkit.core.text import (
     parse_v4,
     parse_v6,
 )
+from cidrkit.core.value import TYPE_CHECKING, Frozen, set_field
 from cidrkit.errors import FamilyError, ParseError
 
 
-@dataclass(frozen=True, slots=True, order=True)
-class Addr:
+class Addr(Frozen):
     """An IPv4 or IPv6 address.
 
     ``bits`` is the family's width (32 or 128) and ``value`` the address as an
@@ -35,14 +33,53 @@ class Addr:
     '2001:db8::1'
     """
 
-    bits: int
-    value: int
+    __slots__ = ("bits", "value")
+    __match_args__ = ("bits", "value")
 
-    def __post_init__(self) -> None:
-        if self.bits not in (V4_BITS, V6_BITS):
-            raise ValueError(f"address width must be 32 or 128 bits, not {self.bits}")
-        if not 0 <= self.value < 1 << self.bits:
-            raise ValueError(f"value {self.value} does not fit in {self.bits} bits")
+    if TYPE_CHECKING:  # read-only fields, as a frozen dataclass has
+
+        @property
+        def bits(self) -> int: ...
+        @property
+        def value(self) -> int: ...
+
+    def __init__(self, bits: int, value: int) -> None:
+        if bits not in (V4_BITS, V6_BITS):
+            raise ValueError(f"address width must be 32 or 128 bits, not {bits}")
+        if not 0 <= value < 1 << bits:
+            raise ValueError(f"value {value} does not fit in {bits} bits")
+        set_field(self, "bits", bits)
+        set_field(self, "value", value)
+
+    # Equality and order by (bits, value): IPv4 sorts before IPv6, and a
+    # value never equals one of another type.
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Addr):
+            return self.value == other.value and self.bits == other.bits
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.bits, self.value))
+
+    def __lt__(self, other: Addr) -> bool:
+        if isinstance(other, Addr):
+            return (self.bits, self.value) < (other.bits, other.value)
+        return NotImplemented
+
+    def __le__(self, other: Addr) -> bool:
+        if isinstance(other, Addr):
+            return (self.bits, self.value) <= (other.bits, other.value)
+        return NotImplemented
+
+    def __gt__(self, other: Addr) -> bool:
+        if isinstance(other, Addr):
+            return (self.bits, self.value) > (other.bits, other.value)
+        return NotImplemented
+
+    def __ge__(self, other: Addr) -> bool:
+        if isinstance(other, Addr):
+            return (self.bits, self.value) >= (other.bits, other.value)
+        return NotImplemented
 
     @classmethod
     def parse(cls, text: str) -> Addr:

@@ -3,32 +3,37 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import Protocol
 
 from cidrkit.core.addr import Addr, format_addr, parse_addr_text
 from cidrkit.core.text import V4_BITS, V6_BITS, format_v4, parse_v4
 from cidrkit.core.usable import get_model
+from cidrkit.core.value import TYPE_CHECKING, Frozen, set_field
 from cidrkit.errors import LimitError, ParseError
 
+if TYPE_CHECKING:
+    from typing import Protocol
 
-class Span(Protocol):
-    """Anything with a family and an inclusive integer interval (Addr, Prefix, Range)."""
+    class Span(Protocol):
+        """Anything with a family and an inclusive integer interval (Addr, Prefix, Range)."""
 
-    @property
-    def bits(self) -> int: ...
-    @property
-    def start(self) -> int: ...
-    @property
-    def end(self) -> int: ...
+        @property
+        def bits(self) -> int: ...
+        @property
+        def start(self) -> int: ...
+        @property
+        def end(self) -> int: ...
+
+else:
+    # Only type checkers need the protocol; at run time the name stays
+    # importable without loading ``typing``.
+    Span = object
 
 
 def _mask(bits: int, length: int) -> int:
     return ((1 << bits) - 1) ^ ((1 << (bits - length)) - 1)
 
 
-@dataclass(frozen=True, slots=True, order=True)
-class Prefix:
+class Prefix(Frozen):
     """A CIDR block: ``value`` is the network address, ``length`` the prefix length.
 
     Invariant: the host bits of ``value`` (the low ``bits - length`` bits) are
@@ -43,21 +48,64 @@ class Prefix:
     cidrkit.errors.ParseError: '192.0.2.7/24': host bits set; did you mean 192.0.2.0/24?
     """
 
-    bits: int
-    value: int
-    length: int
+    __slots__ = ("bits", "length", "value")
+    __match_args__ = ("bits", "value", "length")
 
-    def __post_init__(self) -> None:
-        if self.bits not in (V4_BITS, V6_BITS):
-            raise ValueError(f"address width must be 32 or 128 bits, not {self.bits}")
-        if not 0 <= self.length <= self.bits:
-            raise ValueError(f"prefix length {self.length} is out of range 0-{self.bits}")
-        if not 0 <= self.value < 1 << self.bits:
-            raise ValueError(f"value {self.value} does not fit in {self.bits} bits")
-        if self.value & ((1 << (self.bits - self.length)) - 1):
-            raise ValueError(
-                f"{format_addr(self.bits, self.value)}/{self.length} has host bits set"
+    if TYPE_CHECKING:  # read-only fields, as a frozen dataclass has
+
+        @property
+        def bits(self) -> int: ...
+        @property
+        def value(self) -> int: ...
+        @property
+        def length(self) -> int: ...
+
+    def __init__(self, bits: int, value: int, length: int) -> None:
+        if bits not in (V4_BITS, V6_BITS):
+            raise ValueError(f"address width must be 32 or 128 bits, not {bits}")
+        if not 0 <= length <= bits:
+            raise ValueError(f"prefix length {length} is out of range 0-{bits}")
+        if not 0 <= value < 1 << bits:
+            raise ValueError(f"value {value} does not fit in {bits} bits")
+        if value & ((1 << (bits - length)) - 1):
+            raise ValueError(f"{format_addr(bits, value)}/{length} has host bits set")
+        set_field(self, "bits", bits)
+        set_field(self, "value", value)
+        set_field(self, "length", length)
+
+    # Equality and order by (bits, value, length): IPv4 first, then by
+    # address, and a supernet just before its first subnet.
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Prefix):
+            return (
+                self.value == other.value
+                and self.length == other.length
+                and self.bits == other.bits
             )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.bits, self.value, self.length))
+
+    def __lt__(self, other: Prefix) -> bool:
+        if isinstance(other, Prefix):
+            return (self.bits, self.value, self.length) < (other.bits, other.value, other.length)
+        return NotImplemented
+
+    def __le__(self, other: Prefix) -> bool:
+        if isinstance(other, Prefix):
+            return (self.bits, self.value, self.length) <= (other.bits, other.value, other.length)
+        return NotImplemented
+
+    def __gt__(self, other: Prefix) -> bool:
+        if isinstance(other, Prefix):
+            return (self.bits, self.value, self.length) > (other.bits, other.value, other.length)
+        return NotImplemented
+
+    def __ge__(self, other: Prefix) -> bool:
+        if isinstance(other, Prefix):
+            return (self.bits, self.value, self.length) >= (other.bits, other.value, other.length)
+        return NotImplemented
 
     # --- construction -------------------------------------------------------
 
@@ -164,9 +212,18 @@ class Prefix:
 
         Values of the other family are never contained.
         """
-        return other.bits == self.bits and self.value <= other.start and other.end <= self.end
+        if other.bits != self.bits:
+            return False
+        # Inside the block means the same network bits at both ends.
+        shift = self.bits - self.length
+        network = self.value >> shift
+        if isinstance(other, Addr):
+            return other.value >> shift == network
+        return other.start >> shift == network and other.end >> shift == network
 
     def __contains__(self, other: object) -> bool:
+        if isinstance(other, Addr):
+            return self.contains(other)
         if isinstance(other, str):
             from cidrkit.core.parse import parse_item
 

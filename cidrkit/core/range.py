@@ -3,36 +3,73 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 
 from cidrkit.core.addr import Addr, format_addr, parse_addr_text
 from cidrkit.core.prefix import Prefix, Span
 from cidrkit.core.text import V4_BITS, V6_BITS
+from cidrkit.core.value import TYPE_CHECKING, Frozen, set_field
 from cidrkit.errors import FamilyError, ParseError
 
 # Separators people put between the two ends of a range in the wild.
 _SEPARATORS = ("-", "\u2013", "\u2014")
 
 
-@dataclass(frozen=True, slots=True, order=True)
-class Range:
+class Range(Frozen):
     """Addresses ``start`` to ``end`` inclusive, both ints of a ``bits``-wide family.
 
     >>> Range.parse("192.0.2.0-192.0.2.10").to_prefixes()
     [Prefix('192.0.2.0/29'), Prefix('192.0.2.8/31'), Prefix('192.0.2.10/32')]
     """
 
-    bits: int
-    start: int
-    end: int
+    __slots__ = ("bits", "end", "start")
+    __match_args__ = ("bits", "start", "end")
 
-    def __post_init__(self) -> None:
-        if self.bits not in (V4_BITS, V6_BITS):
-            raise ValueError(f"address width must be 32 or 128 bits, not {self.bits}")
-        if not 0 <= self.start <= self.end < 1 << self.bits:
-            raise ValueError(
-                f"invalid range {self.start}-{self.end} for a {self.bits}-bit family"
-            )
+    if TYPE_CHECKING:  # read-only fields, as a frozen dataclass has
+
+        @property
+        def bits(self) -> int: ...
+        @property
+        def start(self) -> int: ...
+        @property
+        def end(self) -> int: ...
+
+    def __init__(self, bits: int, start: int, end: int) -> None:
+        if bits not in (V4_BITS, V6_BITS):
+            raise ValueError(f"address width must be 32 or 128 bits, not {bits}")
+        if not 0 <= start <= end < 1 << bits:
+            raise ValueError(f"invalid range {start}-{end} for a {bits}-bit family")
+        set_field(self, "bits", bits)
+        set_field(self, "start", start)
+        set_field(self, "end", end)
+
+    # Equality and order by (bits, start, end), IPv4 first.
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Range):
+            return self.start == other.start and self.end == other.end and self.bits == other.bits
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.bits, self.start, self.end))
+
+    def __lt__(self, other: Range) -> bool:
+        if isinstance(other, Range):
+            return (self.bits, self.start, self.end) < (other.bits, other.start, other.end)
+        return NotImplemented
+
+    def __le__(self, other: Range) -> bool:
+        if isinstance(other, Range):
+            return (self.bits, self.start, self.end) <= (other.bits, other.start, other.end)
+        return NotImplemented
+
+    def __gt__(self, other: Range) -> bool:
+        if isinstance(other, Range):
+            return (self.bits, self.start, self.end) > (other.bits, other.start, other.end)
+        return NotImplemented
+
+    def __ge__(self, other: Range) -> bool:
+        if isinstance(other, Range):
+            return (self.bits, self.start, self.end) >= (other.bits, other.start, other.end)
+        return NotImplemented
 
     @classmethod
     def parse(cls, text: str) -> Range:

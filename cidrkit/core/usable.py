@@ -6,15 +6,19 @@ network and broadcast addresses, except on point-to-point links (RFC 3021).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Literal
+from cidrkit.core.value import TYPE_CHECKING, Frozen, set_field
 
-ModelName = Literal["rfc", "aws", "azure", "gcp", "none"]
+if TYPE_CHECKING:
+    from typing import Literal
+
+    ModelName = Literal["rfc", "aws", "azure", "gcp", "none"]
+else:
+    ModelName = str  # keeps ``typing`` off the start-up path of the CLI
+
 MODEL_NAMES: tuple[ModelName, ...] = ("rfc", "aws", "azure", "gcp", "none")
 
 
-@dataclass(frozen=True, slots=True)
-class UsableModel:
+class UsableModel(Frozen):
     """Addresses reserved at each end of a subnet, and the smallest subnet allowed.
 
     ``front``/``back`` are the reserved counts at the start and the end of the
@@ -22,12 +26,42 @@ class UsableModel:
     the platform accepts for a subnet (None: no limit).
     """
 
-    name: ModelName
-    label: str
-    front: int
-    back: int
-    max_length_v4: int | None
-    max_length_v6: int | None
+    __slots__ = ("back", "front", "label", "max_length_v4", "max_length_v6", "name")
+    __match_args__ = ("name", "label", "front", "back", "max_length_v4", "max_length_v6")
+
+    if TYPE_CHECKING:  # read-only fields
+
+        @property
+        def name(self) -> ModelName: ...
+        @property
+        def label(self) -> str: ...
+        @property
+        def front(self) -> int: ...
+        @property
+        def back(self) -> int: ...
+        @property
+        def max_length_v4(self) -> int | None: ...
+        @property
+        def max_length_v6(self) -> int | None: ...
+
+    def __init__(
+        self,
+        name: ModelName,
+        label: str,
+        front: int,
+        back: int,
+        max_length_v4: int | None,
+        max_length_v6: int | None,
+    ) -> None:
+        set_field(self, "name", name)
+        set_field(self, "label", label)
+        set_field(self, "front", front)
+        set_field(self, "back", back)
+        set_field(self, "max_length_v4", max_length_v4)
+        set_field(self, "max_length_v6", max_length_v6)
+
+    def __repr__(self) -> str:
+        return f"UsableModel({self.name!r})"
 
     def max_length(self, bits: int) -> int | None:
         return self.max_length_v4 if bits == 32 else self.max_length_v6

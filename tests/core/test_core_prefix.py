@@ -313,3 +313,47 @@ def test_range_facts() -> None:
     assert r.contains(A("192.0.2.10")) and not r.contains(A("192.0.2.11"))
     assert r.overlaps(P("192.0.2.8/29")) and not r.overlaps(P("192.0.2.16/28"))
     assert repr(r) == "Range('192.0.2.0-192.0.2.10')"
+
+
+@pytest.mark.parametrize(
+    "value",
+    [Addr.parse("192.0.2.1"), Addr.parse("::ffff:1.2.3.4"), Prefix.parse("2001:db8::/32"),
+     Range.parse("10.0.0.1-10.0.0.9")],
+)
+def test_values_pickle_copy_and_match_by_fields(value: Addr | Prefix | Range) -> None:
+    import copy
+    import pickle
+
+    for clone in (pickle.loads(pickle.dumps(value)), copy.copy(value), copy.deepcopy(value)):
+        assert clone == value and hash(clone) == hash(value) and type(clone) is type(value)
+    match value:
+        case Prefix(128, _, length):
+            assert length == 32
+        case Addr(bits, number):
+            assert Addr(bits, number) == value
+        case Range(32, start, end):
+            assert (start, end) == (0x0A000001, 0x0A000009)
+        case _:
+            raise AssertionError(value)
+
+
+def test_values_refuse_assignment_and_deletion() -> None:
+    addr = Addr.parse("192.0.2.1")
+    with pytest.raises(AttributeError) as caught:
+        addr.value = 5  # type: ignore[misc]
+    assert str(caught.value) == "Addr is immutable: cannot set 'value'"
+    with pytest.raises(AttributeError) as caught:
+        del addr.bits
+    assert str(caught.value) == "Addr is immutable: cannot delete 'bits'"
+    with pytest.raises(AttributeError):
+        addr.extra = 1  # type: ignore[attr-defined]
+
+
+def test_values_of_different_types_are_never_equal() -> None:
+    addr, prefix = Addr.parse("10.0.0.1"), Prefix.parse("10.0.0.1/32")
+    rng = Range.parse("10.0.0.1-10.0.0.1")
+    assert addr != prefix and prefix != rng and rng != addr
+    assert addr != (32, 0x0A000001)
+    assert len({addr, prefix, rng}) == 3
+    with pytest.raises(TypeError):
+        _ = addr < prefix  # type: ignore[operator]
