@@ -52,4 +52,6 @@ def ranges(draw: st.DrawFn, bits: int | None = None) -> Range:
 
 def addresses(bits: int | None = None) -> st.SearchStrategy[Addr]:
     """Addresses near the same bases, so they fall inside drawn prefixes."""
-    return prefixes(bits).map(lambda p: Addr(p.bits, p.value | (p.size - 1 if p.length < p.bits else 0)))
+    return prefixes(bits).map(
+        lambda p: Addr(p.bits, p.value | (p.size - 1 if p.length < p.bits else 0))
+    )

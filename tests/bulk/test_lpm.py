@@ -16,9 +16,9 @@ def brute_force(table: list[Prefix], addr: Addr) -> int:
     """Index of the longest prefix containing addr; the first of equal ones; -1 if none."""
     best = -1
     for index, p in enumerate(table):
-        if p.bits == addr.bits and p.contains(addr):
-            if best < 0 or p.length > table[best].length:
-                best = index
+        longer = best < 0 or p.length > table[best].length
+        if p.bits == addr.bits and p.contains(addr) and longer:
+            best = index
     return best
 
 
@@ -39,9 +39,7 @@ def test_lookup_of_many_queries_uses_the_sorted_path() -> None:
     rng = np.random.default_rng(7)
     values = rng.integers(0x0A000000, 0x0A030000, size=10_000, dtype=np.uint64)
     got = lpm.lookup_v4(values)
-    expected = np.where(
-        (values >> 8) == 0x0A0102, 2, np.where((values >> 16) == 0x0A01, 1, 0)
-    )
+    expected = np.where((values >> 8) == 0x0A0102, 2, np.where((values >> 16) == 0x0A01, 1, 0))
     assert got.tolist() == expected.tolist()
 
 

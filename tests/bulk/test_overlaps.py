@@ -36,7 +36,9 @@ def _as_set(items: PrefixArray | IntervalArray) -> set[tuple[int, int, str]]:
     names = ("equal", "contains", "overlaps")
     return {
         (f, s, names[r])
-        for f, s, r in zip(found.first.tolist(), found.second.tolist(), found.relation.tolist())
+        for f, s, r in zip(
+            found.first.tolist(), found.second.tolist(), found.relation.tolist(), strict=True
+        )
     }
 
 

@@ -26,7 +26,7 @@ def _load(name: str) -> tuple[bytes, list[str]]:
 @pytest.mark.parametrize(("name", "bits"), FILES)
 @pytest.mark.usefixtures("pure_core")
 def test_merge_equals_core_merge(name: str, bits: int) -> None:
-    data, lines = _load(name)
+    _, lines = _load(name)
     random.Random(11).shuffle(lines)
     parsed = parse_prefix_text("\n".join(lines).encode())
     assert parsed.problems == []
