@@ -11,9 +11,8 @@ written at once.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 
-from cidrkit.core import Prefix
+from cidrkit.core import IPSet, Prefix
 from cidrkit.core.alloc import free_blocks, next_free
 from cidrkit.ipam.errors import Conflict, InvalidRequest
 from cidrkit.ipam.model import AllocationRequest, Pool, PoolRules
@@ -47,29 +46,46 @@ def check_tags(rules: PoolRules, pool_name: str, tags: dict[str, str], where: st
         )
 
 
-@dataclass(slots=True)
 class PoolSpace:
     """A pool's space during one write transaction: rules plus live blocks.
 
-    ``place`` both chooses and records a block, so successive requests of a
-    batch see each other; ``rollback_to`` undoes the blocks of a request that
-    failed half-way (a multi-item request is all or nothing).
+    The live blocks are kept both as a list (to name the block a request
+    collides with) and as one ``IPSet`` updated as blocks are placed, so each
+    placement costs a set merge rather than rebuilding the set from every
+    block. ``place`` both chooses and records a block, so successive requests
+    of a batch see each other; ``rollback_to`` undoes the blocks of a request
+    that failed half-way (a multi-item request is all or nothing).
     """
 
-    pool: Pool
-    used: list[Prefix] = field(default_factory=list)
+    def __init__(
+        self, pool: Pool, used: list[Prefix] | None = None, taken: IPSet | None = None
+    ) -> None:
+        self.pool = pool
+        self.used: list[Prefix] = list(used or [])
+        self.taken = IPSet(self.used) if taken is None else taken
+        self._history: list[tuple[IPSet, int]] = []
 
     def mark(self) -> int:
         """A point to roll back to."""
-        return len(self.used)
+        return len(self._history)
 
     def rollback_to(self, mark: int) -> None:
         """Forget blocks placed after ``mark``."""
-        del self.used[mark:]
+        if mark < len(self._history):
+            self.taken, count = self._history[mark]
+            del self.used[count:]
+            del self._history[mark:]
 
     def release(self, prefix: Prefix) -> None:
         """Return a live block to the free space."""
         self.used.remove(prefix)
+        self.taken = self.taken.difference(IPSet([prefix]))
+
+    def _record(self, prefix: Prefix) -> Prefix:
+        self._history.append((self.taken, len(self.used)))
+        self.used.append(prefix)
+        self.taken = self.taken.union(IPSet([prefix]))
+        return prefix
 
     def place(self, request: AllocationRequest, where: str = "") -> Prefix:
         """Choose the block for ``request``, record it as used and return it.
@@ -81,20 +97,24 @@ class PoolSpace:
         pool = self.pool
         check_tags(pool.rules, pool.name, request.tags, f"{where}tags")
         if request.prefix is not None:
-            chosen = self._place_exact(request.prefix, f"{where}prefix")
-        else:
-            length = request.length if request.length is not None else pool.rules.default_length
-            if length is None:
-                raise InvalidRequest(
-                    f"{where}prefix_length: required (pool {pool.name!r} has no default length)",
-                    field=f"{where}prefix_length",
-                )
-            check_length(pool, length, f"{where}prefix_length")
-            chosen = self._place_next(length, request.strategy, f"{where}prefix_length")
-        self.used.append(chosen)
-        return chosen
+            return self._record(self._check_exact(request.prefix, f"{where}prefix"))
+        length = request.length if request.length is not None else pool.rules.default_length
+        if length is None:
+            raise InvalidRequest(
+                f"{where}prefix_length: required (pool {pool.name!r} has no default length)",
+                field=f"{where}prefix_length",
+            )
+        check_length(pool, length, f"{where}prefix_length")
+        return self._record(self._next(length, request.strategy, f"{where}prefix_length"))
 
-    def _place_exact(self, prefix: Prefix, where: str) -> Prefix:
+    def take(self, prefix: Prefix, where: str) -> Prefix:
+        """Record an exact ``prefix`` as used, checking containment, length and overlap.
+
+        ``where`` is the full field name used in errors (``prefixes[0]``).
+        """
+        return self._record(self._check_exact(prefix, where))
+
+    def _check_exact(self, prefix: Prefix, where: str) -> Prefix:
         pool = self.pool
         if prefix.version != pool.version or not any(p.contains(prefix) for p in pool.prefixes):
             inside = ", ".join(str(p) for p in pool.prefixes)
@@ -102,38 +122,27 @@ class PoolSpace:
                 f"{where}: {prefix} is not inside pool {pool.name!r} ({inside})", field=where
             )
         check_length(pool, prefix.length, where)
-        for block in self.used:
-            if block.overlaps(prefix):
-                raise Conflict(
-                    f"{where}: {prefix} overlaps {block}, already allocated in pool {pool.name!r}",
-                    code="overlap",
-                    field=where,
-                )
+        if not self.taken.isdisjoint(IPSet([prefix])):
+            block = next(b for b in self.used if b.overlaps(prefix))
+            raise Conflict(
+                f"{where}: {prefix} overlaps {block}, already allocated in pool {pool.name!r}",
+                code="overlap",
+                field=where,
+            )
         return prefix
 
-    def take(self, prefix: Prefix, where: str) -> Prefix:
-        """Record an exact ``prefix`` as used, checking containment, length and overlap.
-
-        ``where`` is the full field name used in errors (``prefixes[0]``).
-        """
-        chosen = self._place_exact(prefix, where)
-        self.used.append(chosen)
-        return chosen
-
-    def _place_next(self, length: int, strategy: str, where: str) -> Prefix:
+    def _next(self, length: int, strategy: str, where: str) -> Prefix:
         best: tuple[int, Prefix] | None = None
-        for parent in self.pool.prefixes:
-            if parent.length > length:
-                continue
-            inside = [u for u in self.used if parent.contains(u)]
-            candidate = next_free(parent, inside, length, strategy=strategy)  # type: ignore[arg-type]
+        parents = [p for p in self.pool.prefixes if p.length <= length]
+        for parent in parents:
+            candidate = next_free(parent, self.taken, length, strategy=strategy)  # type: ignore[arg-type]
             if candidate is None:
                 continue
-            if strategy == "first_fit":
+            if strategy == "first_fit" or len(parents) == 1:
                 return candidate
             # Best fit across the pool's prefixes: the candidate whose enclosing
             # free block is smallest leaves the big blocks whole.
-            enclosing = _enclosing(free_blocks(parent, inside), candidate)
+            enclosing = _enclosing(free_blocks(parent, self.taken), candidate)
             if best is None or enclosing > best[0]:
                 best = (enclosing, candidate)
         if best is None:

@@ -47,6 +47,7 @@ class Pool:
     parent: str | None = None
     description: str = ""
     created_at: datetime | None = None
+    generation: int = 0  # changes whenever the pool's live blocks change
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,7 +23,7 @@ from cidrkit.ipam.database import Database
 from cidrkit.ipam.errors import Conflict, InvalidRequest
 from cidrkit.ipam.model import AllocationRequest, Pool, PoolRules
 from cidrkit.ipam.schema import allocations, audit_log, pool_prefixes, pools
-from cidrkit.ipam.store import audit_row, get_pool, live_blocks, prefix_row
+from cidrkit.ipam.store import audit_row, bump_generation, get_pool, live_blocks, prefix_row
 
 POOL_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 
@@ -166,6 +166,7 @@ def create_pool(db: Database, spec: PoolSpec, *, actor: str) -> Pool:
                 allocations.insert().returning(allocations.c.id, sort_by_parameter_order=True),
                 rows,
             ).scalars().all()
+            bump_generation(conn, [parent.id])
             for prefix, new_id in zip(prefixes, ids, strict=True):
                 detail: dict[str, object] = {"prefix": str(prefix), "child_pool": spec.name}
                 audits.append(
@@ -216,11 +217,12 @@ def delete_pool(db: Database, name: str, *, actor: str) -> None:
             )
         audits = []
         carved = conn.execute(
-            sa.select(allocations.c.id, allocations.c.prefix, pools.c.name)
+            sa.select(allocations.c.id, allocations.c.prefix, pools.c.name, pools.c.id)
             .join(pools, allocations.c.pool_id == pools.c.id)
             .where(allocations.c.child_pool_id == pool.id)
         ).all()
-        for allocation_id, prefix, parent_name in carved:
+        bump_generation(conn, [row[3] for row in carved])
+        for allocation_id, prefix, parent_name, _ in carved:
             detail: dict[str, object] = {"prefix": str(prefix), "child_pool": name}
             audits.append(
                 audit_row(actor, "allocation.release", parent_name, allocation_id, detail, now)

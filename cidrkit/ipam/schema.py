@@ -72,6 +72,7 @@ pools = sa.Table(
     sa.Column("required_tags", sa.JSON, nullable=False),
     sa.Column("description", sa.Text, nullable=False),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("generation", sa.BigInteger, nullable=False, server_default="0"),
 )
 
 pool_prefixes = sa.Table(

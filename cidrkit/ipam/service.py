@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
+import threading
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -23,6 +24,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from cidrkit.core import IPSet, Prefix
 from cidrkit.ipam.allocator import PoolSpace
 from cidrkit.ipam.database import Database
 from cidrkit.ipam.errors import Conflict, InvalidRequest, IpamError, NotFound
@@ -32,6 +34,7 @@ from cidrkit.ipam.store import (
     allocation_from,
     allocation_query,
     audit_row,
+    bump_generation,
     live_blocks,
     load_pools,
     prefix_row,
@@ -90,10 +93,19 @@ def fingerprint(requests: Sequence[AllocationRequest]) -> str:
 
 
 class AllocationService:
-    """Applies allocation and release operations to one database."""
+    """Applies allocation and release operations to one database.
+
+    It remembers each pool's live blocks after its own commits, tagged with
+    the pool's ``generation``; a later transaction that finds the generation
+    unchanged (read under the pool lock) reuses them instead of reloading
+    every block. Any other writer bumps the generation, so the memory is
+    never trusted when it could be stale.
+    """
 
     def __init__(self, db: Database) -> None:
         self.db = db
+        self._spaces: dict[int, tuple[int, list[Prefix], IPSet]] = {}
+        self._lock = threading.Lock()
 
     def execute(self, ops: Sequence[Operation]) -> list[Outcome]:
         """Apply ``ops`` in one transaction; one outcome per op, in order.
@@ -103,8 +115,11 @@ class AllocationService:
         """
         try:
             with self.db.write() as conn:
-                return _Batch(conn, self.db.dialect).run(ops)
+                batch = _Batch(conn, self.db.dialect, self._cached)
+                outcomes = batch.run(ops)
         except sa.exc.IntegrityError as exc:
+            with self._lock:
+                self._spaces.clear()
             if len(ops) > 1:
                 return [outcome for op in ops for outcome in self.execute([op])]
             return [
@@ -114,6 +129,21 @@ class AllocationService:
                     code="overlap",
                 )
             ]
+        except BaseException:
+            with self._lock:
+                self._spaces.clear()
+            raise
+        with self._lock:
+            for pool_id, (generation, space) in batch.committed_spaces().items():
+                self._spaces[pool_id] = (generation, list(space.used), space.taken)
+        return outcomes
+
+    def _cached(self, pool: Pool) -> PoolSpace | None:
+        with self._lock:
+            entry = self._spaces.get(pool.id)
+        if entry is None or entry[0] != pool.generation:
+            return None
+        return PoolSpace(pool, entry[1], entry[2])
 
     def allocate(
         self,
@@ -143,9 +173,12 @@ class AllocationService:
 class _Batch:
     """The state of one write transaction while it plans its operations."""
 
-    def __init__(self, conn: Connection, dialect: str) -> None:
+    def __init__(
+        self, conn: Connection, dialect: str, cached: Callable[[Pool], PoolSpace | None]
+    ) -> None:
         self.conn = conn
         self.dialect = dialect
+        self.cached = cached
         self.now = datetime.now(UTC)
         self.spaces: dict[int, PoolSpace] = {}
         self.inserts: list[tuple[int, dict[str, Any], str]] = []  # (op index, row, actor)
@@ -208,8 +241,23 @@ class _Batch:
     def _space(self, pool: Pool) -> PoolSpace:
         space = self.spaces.get(pool.id)
         if space is None:
-            space = self.spaces[pool.id] = PoolSpace(pool, live_blocks(self.conn, pool))
+            space = self.cached(pool) or PoolSpace(pool, live_blocks(self.conn, pool))
+            self.spaces[pool.id] = space
         return space
+
+    def changed_pools(self) -> set[int]:
+        """Ids of pools whose live blocks this batch changes."""
+        names = {a.pool for _, a, _ in self.releases}
+        ids = {self.pools[n].id for n in names}
+        return ids | {row["pool_id"] for _, row, _ in self.inserts}
+
+    def committed_spaces(self) -> dict[int, tuple[int, PoolSpace]]:
+        """Each loaded pool's space and its generation once this batch has committed."""
+        changed = self.changed_pools()
+        return {
+            pool_id: (space.pool.generation + (pool_id in changed), space)
+            for pool_id, space in self.spaces.items()
+        }
 
     def _allocate(self, index: int, op: AllocateOp, pool: Pool, digest: str) -> None:
         space = self._space(pool)
@@ -354,6 +402,7 @@ class _Batch:
                 outcomes[index] = AllocateResult(tuple(made_here))
         if audits:
             conn.execute(audit_log.insert(), audits)
+        bump_generation(conn, self.changed_pools())
 
 
 def _check_digest(op: AllocateOp, previous: str | None, current: str) -> None:

@@ -88,7 +88,17 @@ def _pool_from(row: Row[Any], prefixes: tuple[Prefix, ...]) -> Pool:
         parent=row.parent_name,
         description=row.description,
         created_at=utc(row.created_at),
+        generation=row.generation,
     )
+
+
+def bump_generation(conn: Connection, pool_ids: Iterable[int]) -> None:
+    """Record that the live blocks of these pools changed (invalidates cached spaces)."""
+    ids = sorted(set(pool_ids))
+    if ids:
+        conn.execute(
+            pools.update().where(pools.c.id.in_(ids)).values(generation=pools.c.generation + 1)
+        )
 
 
 def get_pool(conn: Connection, name: str, *, lock: bool = False) -> Pool:

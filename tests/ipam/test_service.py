@@ -270,3 +270,15 @@ def test_audit_log_is_written_with_each_change_and_append_only(database: Databas
                                  "idempotency_key": "x"}
     with pytest.raises(sa.exc.DBAPIError), database.write() as conn:
         conn.exec_driver_sql("DELETE FROM audit_log")
+
+
+def test_two_services_on_one_database_never_trust_stale_memory(database: Database) -> None:
+    create_pool(database, PoolSpec("p", ["10.0.0.0/28"]), actor="t")
+    first, second = AllocationService(database), AllocationService(database)
+    got = []
+    for service in (first, second, first, second):
+        got.append(str(service.allocate("p", [by_length(30)], actor="t").allocations[0].prefix))
+    assert got[:4] == ["10.0.0.0/30", "10.0.0.4/30", "10.0.0.8/30", "10.0.0.12/30"]
+    second.release(2, actor="t")
+    assert str(first.allocate("p", [by_length(30)], actor="t").allocations[0].prefix) == (
+        "10.0.0.4/30")

@@ -60,6 +60,9 @@ def upgrade() -> None:
         sa.Column("required_tags", sa.JSON, nullable=False),
         sa.Column("description", sa.Text, nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        # Bumped by every transaction that changes the pool's live blocks, so a
+        # server can reuse what it loaded last time if nobody else wrote since.
+        sa.Column("generation", sa.BigInteger, nullable=False, server_default="0"),
         sa.CheckConstraint("version IN (4, 6)", name="pools_version_check"),
     )
     op.create_table(

@@ -1,0 +1,228 @@
+"""IPAM allocation throughput and latency with 16 concurrent clients on loopback.
+
+For each database (SQLite always; PostgreSQL when CIDRKIT_BENCH_PG_URL or
+CIDRKIT_TEST_PG_URL is set) it measures:
+
+* ``serve``: ``cidrkit serve`` as shipped (group commit: requests that arrive
+  while a transaction runs share the next one);
+* ``serve --max-batch 1``: the same server, one transaction per request;
+* ``library row-lock loop``: no HTTP at all, 16 threads each running one
+  transaction per allocation that locks the pool row (the plain approach).
+
+Each run makes ``--requests`` allocations of a /28 from a /8 (never
+exhausted), spread over 16 clients with keep-alive connections; the median of
+``--runs`` runs is printed, with p50/p99 latency and the ratio to the
+row-lock loop. Server, database and clients share the machine.
+
+    python bench/bench_ipam.py [--runs 3] [--requests 1600] [--clients 16]
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from cidrkit.ipam.database import Database  # noqa: E402
+from cidrkit.ipam.model import AllocationRequest  # noqa: E402
+from cidrkit.ipam.pools import PoolSpec, create_pool  # noqa: E402
+from cidrkit.ipam.service import AllocateOp, AllocationService  # noqa: E402
+from cidrkit.ipam.tokens import create_token  # noqa: E402
+
+Run = tuple[float, list[float]]  # (wall seconds, latencies in seconds)
+
+
+@contextmanager
+def fresh_database(kind: str, pg_base: str | None) -> Iterator[str]:
+    """A URL of an empty, migrated database (a temp file, or a throwaway PG schema)."""
+    if kind == "sqlite":
+        with tempfile.TemporaryDirectory() as tmp:
+            url = f"sqlite:///{Path(tmp) / 'ipam.sqlite3'}"
+            Database(url).upgrade()
+            yield url
+        return
+    import sqlalchemy as sa
+
+    assert pg_base is not None
+    schema = f"bench_{uuid.uuid4().hex[:10]}"
+    engine = sa.create_engine(pg_base.replace("postgresql://", "postgresql+psycopg://", 1))
+    with engine.begin() as conn:
+        conn.exec_driver_sql(f"CREATE SCHEMA {schema}")
+    sep = "&" if "?" in pg_base else "?"
+    url = f"{pg_base}{sep}options=-csearch_path%3D{schema},public"
+    try:
+        Database(url).upgrade()
+        yield url
+    finally:
+        with engine.begin() as conn:
+            conn.exec_driver_sql(f"DROP SCHEMA {schema} CASCADE")
+        engine.dispose()
+
+
+def prepare(url: str) -> str:
+    """Create the pool and an admin token; return the token."""
+    db = Database(url)
+    create_pool(db, PoolSpec("bench", ["10.0.0.0/8"]), actor="bench")
+    token = create_token(db, name="bench", pool=None, scope="admin")[1]
+    db.dispose()
+    return token
+
+
+def start_server(url: str, extra: list[str]) -> tuple[subprocess.Popen[bytes], int]:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    command = [sys.executable, "-m", "cidrkit.cli.main", "serve", "--db", url,
+               "--port", str(port), *extra]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
+            conn.request("GET", "/healthz")
+            if conn.getresponse().status == 200:
+                return process, port
+        except OSError:
+            time.sleep(0.1)
+    process.kill()
+    raise RuntimeError("server did not start")
+
+
+def in_threads(clients: int, each: int, work: Callable[[int], Callable[[], None]]) -> Run:
+    """Run ``each`` calls of a per-client callable in ``clients`` threads; time them."""
+    latencies: list[float] = []
+    lock = threading.Lock()
+    start_gate = threading.Barrier(clients + 1)
+
+    def client(number: int) -> None:
+        call = work(number)
+        mine = []
+        start_gate.wait()
+        for _ in range(each):
+            t0 = time.perf_counter()
+            call()
+            mine.append(time.perf_counter() - t0)
+        with lock:
+            latencies.extend(mine)
+
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
+    for thread in threads:
+        thread.start()
+    start_gate.wait()
+    t0 = time.perf_counter()
+    for thread in threads:
+        thread.join()
+    return time.perf_counter() - t0, latencies
+
+
+def http_run(port: int, token: str, clients: int, each: int) -> Run:
+    body = json.dumps({"prefix_length": 28}).encode()
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+
+    def work(_number: int) -> Callable[[], None]:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+
+        def call() -> None:
+            conn.request("POST", "/api/v1/pools/bench/allocations", body, headers)
+            response = conn.getresponse()
+            response.read()
+            if response.status != 201:
+                raise RuntimeError(f"unexpected status {response.status}")
+
+        return call
+
+    return in_threads(clients, each, work)
+
+
+def library_run(url: str, clients: int, each: int) -> Run:
+    db = Database(url, pool_size=clients)
+    service = AllocationService(db)
+    op = AllocateOp("bench", (AllocationRequest(length=28),), "bench")
+
+    def work(_number: int) -> Callable[[], None]:
+        return lambda: service.execute([op])  # type: ignore[func-returns-value]
+
+    try:
+        return in_threads(clients, each, work)
+    finally:
+        db.dispose()
+
+
+def measure(kind: str, pg_base: str | None, mode: str, args: argparse.Namespace) -> list[Run]:
+    runs = []
+    each = args.requests // args.clients
+    for _ in range(args.runs):
+        with fresh_database(kind, pg_base) as url:
+            token = prepare(url)
+            if mode == "library row-lock loop":
+                runs.append(library_run(url, args.clients, each))
+                continue
+            extra = ["--max-batch", "1"] if mode.endswith("--max-batch 1") else []
+            process, port = start_server(url, extra)
+            try:
+                http_run(port, token, args.clients, 5)  # warm up connections and caches
+                runs.append(http_run(port, token, args.clients, each))
+            finally:
+                process.terminate()
+                process.wait(timeout=30)
+    return runs
+
+
+def summarise(runs: list[Run]) -> tuple[float, float, float]:
+    """Median over runs of (allocations/s, p50 ms, p99 ms)."""
+    rates, p50s, p99s = [], [], []
+    for wall, latencies in runs:
+        ordered = sorted(latencies)
+        rates.append(len(ordered) / wall)
+        p50s.append(1000 * ordered[len(ordered) // 2])
+        p99s.append(1000 * ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))])
+    return statistics.median(rates), statistics.median(p50s), statistics.median(p99s)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--requests", type=int, default=1600)
+    parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument("--only", choices=("sqlite", "postgresql"))
+    args = parser.parse_args()
+    pg_base = os.environ.get("CIDRKIT_BENCH_PG_URL") or os.environ.get("CIDRKIT_TEST_PG_URL")
+    kinds = ["sqlite"] + (["postgresql"] if pg_base else [])
+    if args.only:
+        kinds = [args.only]
+    if "postgresql" not in kinds:
+        print("postgresql: skipped (set CIDRKIT_BENCH_PG_URL)", file=sys.stderr)
+    modes = ["serve", "serve --max-batch 1", "library row-lock loop"]
+    print(f"{args.clients} clients, {args.requests} allocations of /28 per run, "
+          f"median of {args.runs} runs; {os.cpu_count()} CPUs")
+    print(f"{'database':<11} {'mode':<24} {'alloc/s':>8} {'p50 ms':>7} {'p99 ms':>7} "
+          f"{'vs loop':>8}")
+    for kind in kinds:
+        results = {mode: summarise(measure(kind, pg_base, mode, args)) for mode in modes}
+        baseline = results["library row-lock loop"][0]
+        for mode in modes:
+            rate, p50, p99 = results[mode]
+            print(f"{kind:<11} {mode:<24} {rate:8.0f} {p50:7.1f} {p99:7.1f} "
+                  f"{rate / baseline:7.2f}x", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
