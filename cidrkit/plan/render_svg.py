@@ -4,7 +4,8 @@ For each pool prefix an overview bar shows the top-level blocks; then each
 top-level block gets an icicle diagram: one row per tree level, every block
 drawn at its true position and width within its parent, free space hatched.
 Every rectangle has a tooltip with its path, CIDR and size. The HTML page
-wraps the same SVG with a table of the free blocks.
+wraps the same SVG with a table of the free blocks. Avoided space is hatched
+in red and never counted as free.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from html import escape
 from cidrkit.core.alloc import free_blocks
 from cidrkit.core.prefix import Prefix
 from cidrkit.plan.allocator import Allocation, frontier
-from cidrkit.plan.spec import Plan, PlanNode, block_key
+from cidrkit.plan.spec import Avoid, Plan, PlanNode, block_key
 
 WIDTH = 1000
 ROW = 26
@@ -52,14 +53,22 @@ def _x(block: Prefix, space: Prefix, x: float, w: float) -> tuple[float, float]:
 
 
 def _free(canvas: _Canvas, space: Prefix, used: list[Prefix], x: float, w: float,
-          y: float) -> None:
-    for block in free_blocks(space, used):
+          y: float, avoid: list[Avoid]) -> None:
+    """Hatch the free space of ``space`` and mark avoided space inside it in red."""
+    blocked = [a.prefix for a in avoid if a.prefix.overlaps(space)]
+    for block in free_blocks(space, [*used, *blocked]):
         bx, bw = _x(block, space, x, w)
         canvas.rect(bx, y, bw, "url(#free)", f"free {block} ({block.size:,} addresses)")
+    for entry in avoid:
+        if not entry.prefix.overlaps(space) or entry.prefix.contains(space):
+            continue
+        bx, bw = _x(entry.prefix, space, x, w)
+        note = f" ({entry.note})" if entry.note else ""
+        canvas.rect(bx, y, bw, "url(#avoid)", f"avoided {entry.prefix}{note}")
 
 
 def _tree(canvas: _Canvas, node: PlanNode, version: int, allocation: Allocation,
-          x: float, w: float, y: float, depth: int) -> float:
+          x: float, w: float, y: float, depth: int, avoid: list[Avoid]) -> float:
     """Draw ``node`` and its descendants; return the lowest y used."""
     block = allocation.blocks[block_key(node.path, version)]
     canvas.rect(x, y, w, _FILLS[depth % len(_FILLS)],
@@ -69,11 +78,12 @@ def _tree(canvas: _Canvas, node: PlanNode, version: int, allocation: Allocation,
     if not kids:
         return y + ROW
     blocks = [allocation.blocks[block_key(k.path, version)] for k in kids]
-    _free(canvas, block, blocks, x, w, y + ROW)
+    _free(canvas, block, blocks, x, w, y + ROW, avoid)
     bottom = y + 2 * ROW
     for kid, kid_block in zip(kids, blocks, strict=True):
         kx, kw = _x(kid_block, block, x, w)
-        bottom = max(bottom, _tree(canvas, kid, version, allocation, kx, kw, y + ROW, depth + 1))
+        bottom = max(bottom, _tree(canvas, kid, version, allocation, kx, kw, y + ROW,
+                                   depth + 1, avoid))
     return bottom
 
 
@@ -89,7 +99,7 @@ def _draw(plan: Plan, allocation: Allocation) -> tuple[str, float]:
             canvas.rect(0, canvas.y, WIDTH, "#9e9e9e", f"pool {pool.name} {prefix}",
                         f"{pool.name} {prefix}")
             blocks = [allocation.blocks[block_key(n.path, pool.version)] for n in inside]
-            _free(canvas, prefix, blocks, 0, WIDTH, canvas.y + ROW)
+            _free(canvas, prefix, blocks, 0, WIDTH, canvas.y + ROW, plan.avoid)
             for node, block in zip(inside, blocks, strict=True):
                 bx, bw = _x(block, prefix, 0, WIDTH)
                 canvas.rect(bx, canvas.y + ROW, bw, _FILLS[0], f"{node.path}  {block}",
@@ -98,7 +108,8 @@ def _draw(plan: Plan, allocation: Allocation) -> tuple[str, float]:
             for node in inside:
                 top = allocation.blocks[block_key(node.path, pool.version)]
                 canvas.heading(f"{node.path}  {top}")
-                canvas.y = _tree(canvas, node, pool.version, allocation, 0, WIDTH, canvas.y, 0)
+                canvas.y = _tree(canvas, node, pool.version, allocation, 0, WIDTH, canvas.y, 0,
+                                 plan.avoid)
     body = "\n".join(canvas.parts)
     return body, canvas.y + GAP
 
@@ -107,6 +118,9 @@ _DEFS = (
     '<defs><pattern id="free" width="6" height="6" patternUnits="userSpaceOnUse" '
     'patternTransform="rotate(45)"><rect width="6" height="6" fill="#f4f4f4"/>'
     '<line x1="0" y1="0" x2="0" y2="6" stroke="#c8c8c8" stroke-width="2"/></pattern>'
+    '<pattern id="avoid" width="6" height="6" patternUnits="userSpaceOnUse" '
+    'patternTransform="rotate(-45)"><rect width="6" height="6" fill="#f6d5d5"/>'
+    '<line x1="0" y1="0" x2="0" y2="6" stroke="#d62728" stroke-width="2"/></pattern>'
     "<style>text{font:11px sans-serif;fill:#111}text.h{font-weight:bold;font-size:13px}"
     "</style></defs>"
 )
@@ -130,7 +144,9 @@ def render_html(plan: Plan, allocation: Allocation) -> str:
                 for n in frontier(plan.roots, pool.version)
                 if block_key(n.path, pool.version) in allocation.blocks]
         for prefix in pool.prefixes:
-            for block in free_blocks(prefix, [t for t in tops if prefix.contains(t)]):
+            blocked = [a.prefix for a in plan.avoid if a.prefix.overlaps(prefix)]
+            inside = [t for t in tops if prefix.contains(t)]
+            for block in free_blocks(prefix, [*inside, *blocked]):
                 rows.append(f"<tr><td>{escape(pool.name)}</td><td>{block}</td>"
                             f"<td>{block.size:,}</td></tr>")
     title = escape(f"Address plan: {plan.source}")
