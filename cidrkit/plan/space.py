@@ -9,9 +9,11 @@ fallback.
 from __future__ import annotations
 
 import csv
+import difflib
 import io
 from collections.abc import Iterable, Mapping
 from pathlib import Path
+from typing import Any
 
 from cidrkit.core.prefix import Prefix
 from cidrkit.core.range import Range
@@ -39,6 +41,8 @@ def read_pools(raw: RawPlan, problems: list[Problem]) -> list[Pool]:
             problems.append(Problem(where, f"pool {entry!r} needs a name and a cidr",
                                     "write {name: main, cidr: 10.0.0.0/8}"))
             continue
+        _check_keys(entry, ("name", "cidr", "cidrs", "note"), f"pool {entry['name']!r}",
+                    where, problems)
         texts = entry.get("cidrs", [entry["cidr"]] if "cidr" in entry else [])
         prefixes = [p for p in (_prefix(str(t), where, problems) for t in texts) if p]
         if not prefixes:
@@ -78,6 +82,9 @@ def read_avoid(raw: RawPlan, problems: list[Problem]) -> list[Avoid]:
             where = _item_where(value, index)
             note = ""
             if isinstance(entry, Mapping):
+                # An unquoted comma in a flow mapping splits a note into a
+                # stray key: catch it rather than silently losing text.
+                _check_keys(entry, ("cidr", "note"), "avoid entry", where, problems)
                 note = str(entry.get("note", ""))
                 entry = entry.get("cidr", "")
             avoid.extend(Avoid(p, note, where) for p in _prefixes(str(entry), where, problems))
@@ -153,6 +160,16 @@ def _read_list_or_csv(path: Path, problems: list[Problem]) -> list[Avoid]:
         where = f"{path}:{number}"
         found.extend(Avoid(p, note.strip(), where) for p in _prefixes(head, where, problems))
     return found
+
+
+def _check_keys(entry: Mapping[Any, Any], allowed: tuple[str, ...], what: str, where: str,
+                problems: list[Problem]) -> None:
+    for key in entry:
+        if key not in allowed:
+            close = difflib.get_close_matches(str(key), allowed, n=1)
+            hint = f"did you mean {close[0]!r}?" if close else (
+                "quote text that contains a comma")
+            problems.append(Problem(where, f"unknown key {key!r} in {what}", hint))
 
 
 def _looks_like_block(text: str) -> bool:

@@ -211,3 +211,35 @@ def test_k8s_node_expands_to_cluster_ranges() -> None:
         """)
     lengths = {n.path: n.v4.length for n in plan.nodes() if n.v4}
     assert lengths == {"gke": 17, "gke/nodes": 26, "gke/pods": 18, "gke/services": 20}
+
+
+def test_unquoted_comma_in_an_avoid_note_is_caught() -> None:
+    with pytest.raises(PlanError) as caught:
+        load_plan_text(
+            "pools: [{name: a, cidr: 10.0.0.0/8}]\n"
+            "avoid:\n"
+            "  - {cidr: 10.1.0.0/16, note: acquired, still routed}\n"
+            "tree:\n  x: {hosts: 3}\n",
+            "plan.yaml",
+        )
+    assert [p.render() for p in caught.value.problems] == [
+        "plan.yaml:3:5: error: unknown key 'still routed' in avoid entry\n"
+        "  hint: quote text that contains a comma"
+    ]
+
+
+def test_example_plans_follow_the_json_schema() -> None:
+    import json
+    from pathlib import Path
+
+    jsonschema = pytest.importorskip("jsonschema")
+    from ruamel.yaml import YAML
+
+    root = Path(__file__).resolve().parents[2]
+    schema = json.loads((root / "cidrkit" / "plan" / "plan.schema.json").read_text())
+    validator = jsonschema.Draft202012Validator(schema)
+    for path in sorted((root / "examples" / "plans").glob("*.yaml")):
+        document = YAML(typ="safe").load(path.read_text())
+        assert [e.message for e in validator.iter_errors(document)] == [], path.name
+    wrong = YAML(typ="safe").load("pools: [{name: a, cidr: 10.0.0.0/8}]\ntree: {x: {hostz: 3}}")
+    assert not validator.is_valid(wrong)
