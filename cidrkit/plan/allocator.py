@@ -263,7 +263,14 @@ class _Placer:
         allowed = self.allowed(node, spaces)
         block = self.best_fit(allowed, used, placed, request.length)
         if block is not None:
-            self.settle(node, block, "new", spaces, placed, None)
+            key = block_key(node.path, self.version)
+            old = self.lock.get(key)
+            moved = old is not None and old != block
+            if self.settle(node, block, "moved" if moved else "new", spaces, placed, None) and (
+                    old is not None and moved):
+                self.result.previous[key] = old
+            elif old == block:
+                self.result.status[key] = "kept"
             return
         taken = used.union(IPSet(placed.values()))
         free = [b for s in allowed for b in free_blocks(s, taken)]
