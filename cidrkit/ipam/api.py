@@ -60,21 +60,24 @@ PoolName = Annotated[str, Path(pattern=POOL_NAME.pattern, description="Pool name
 AllocationId = Annotated[int, Path(ge=1, le=2**62)]
 
 
-def _app(request: Request) -> IpamApp:
+# Dependencies are coroutines on purpose: FastAPI runs plain functions in a
+# worker thread, and the hand-off costs more than the work they do.
+async def _app(request: Request) -> IpamApp:
     ipam: IpamApp = request.app.state.ipam
     return ipam
 
 
-def authenticate(
+async def authenticate(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Token:
     """The request's token; 401 if missing or invalid."""
     presented = credentials.credentials if credentials else None
-    return _app(request).verifier.verify(presented)
+    ipam: IpamApp = request.app.state.ipam
+    return ipam.verifier.verify(presented)
 
 
-def reject_unknown_query(request: Request) -> None:
+async def reject_unknown_query(request: Request) -> None:
     """422 for query parameters the operation does not define (a typo such as
     ``?lenght=24`` must not be silently ignored; bodies forbid extra fields too),
     and for a single-valued parameter given more than once."""
