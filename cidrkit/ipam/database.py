@@ -32,7 +32,7 @@ def default_url() -> str:
 def normalise_url(url: str) -> str:
     """Accept a plain path, ``sqlite:///…`` or ``postgresql://…``; pick the drivers we ship."""
     if "://" not in url:
-        return f"sqlite:///{Path(url).expanduser().resolve()}"
+        return f"sqlite+pysqlite:///{Path(url).expanduser().resolve()}"
     scheme, rest = url.split("://", 1)
     if scheme in ("postgresql", "postgres", "postgresql+psycopg"):
         return f"postgresql+psycopg://{rest}"
@@ -45,8 +45,10 @@ def normalise_url(url: str) -> str:
 
 
 def redact(url: str) -> str:
-    """The URL with any password replaced, for messages and logs."""
-    return sa.engine.make_url(url).render_as_string(hide_password=True)
+    """The URL as users write it (no driver name), any password hidden."""
+    parsed = sa.engine.make_url(url)
+    parsed = parsed.set(drivername=parsed.get_backend_name())
+    return parsed.render_as_string(hide_password=True)
 
 
 class Database:

@@ -1,0 +1,104 @@
+"""The IPAM commands in-process: db, token, and the ipam client against a real server."""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from cidrkit.cli.context import Context
+from cidrkit.cli.main import run
+from cidrkit.ipam.database import Database, default_url
+from tests.ipam.conftest import Server, start_server
+
+
+def cli(*argv: str, env: dict[str, str] | None = None) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = run(list(argv), Context(io.StringIO(), out, err, env or {}))
+    return code, out.getvalue(), err.getvalue()
+
+
+def test_db_upgrade_and_current(tmp_path: Path) -> None:
+    path = tmp_path / "sub" / "ipam.sqlite3"
+    url = f"sqlite:///{path}"
+    code, out, _ = cli("db", "current", "--db", url)
+    assert (code, out) == (1, f"sqlite:///{path}: revision none (latest 0001)\n")
+    code, out, _ = cli("db", "upgrade", "--db", url)
+    assert (code, out) == (0, f"sqlite:///{path}: upgraded from empty to 0001\n")
+    code, out, _ = cli("db", "upgrade", "--db", str(path))
+    assert (code, out) == (0, f"sqlite:///{path}: already at revision 0001\n")
+    assert cli("db", "current", "--db", url)[0] == 0
+
+
+def test_token_commands_need_a_migrated_database(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'x.sqlite3'}"
+    code, _, err = cli("token", "list", "--db", url)
+    assert code == 2
+    assert "run 'cidrkit db upgrade --db URL'" in err
+    cli("db", "upgrade", "--db", url)
+    code, out, err = cli("token", "create", "--pool", "prod", "--scope", "write", "--db", url)
+    assert code == 0 and out.startswith("ckt_1_")
+    assert err == ("cidrkit: token 1 (prod-write): write on prod; store it now, "
+                   "it is not shown again\n")
+    code, out, _ = cli("token", "create", "--all-pools", "--scope", "admin", "--name", "ops",
+                       "--json", "--db", url)
+    assert json.loads(out)["scope"] == "admin"
+    assert cli("token", "revoke", "1", "--db", url)[:2] == (0, "token 1 revoked\n")
+    code, out, _ = cli("token", "list", "--db", url)
+    assert out.splitlines() == [
+        "ID  NAME        POOL  SCOPE  STATUS",
+        "1   prod-write  prod  write  revoked",
+        "2   ops         *     admin  active",
+    ]
+    assert cli("token", "revoke", "9", "--db", url)[0] == 2
+
+
+def test_default_database_lives_in_the_data_directory(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_DATA_HOME", "/srv/data")
+    assert default_url() == "sqlite:////srv/data/cidrkit/ipam.sqlite3"
+
+
+@pytest.fixture
+def live(sqlite_db: Database, tmp_path: Path) -> Iterator[tuple[Server, str]]:
+    from cidrkit.ipam.pools import PoolSpec, create_pool
+    from cidrkit.ipam.tokens import create_token
+
+    create_pool(sqlite_db, PoolSpec("prod", ["10.8.0.0/16"]), actor="test")
+    token = create_token(sqlite_db, name="ci", pool="prod", scope="write")[1]
+    server = start_server(sqlite_db.url, tmp_path / "server.log")
+    yield server, token
+    server.stop()
+
+
+def test_ipam_client_allocate_list_free_release(live: tuple[Server, str]) -> None:
+    server, token = live
+    env = {"CIDRKIT_URL": server.url, "CIDRKIT_TOKEN": token}
+    code, out, err = cli("ipam", "allocate", "--pool", "prod", "--prefix-length", "24",
+                         "--idempotency-key", "build-1", "--tag", "env=ci", env=env)
+    assert (code, out, err) == (0, "10.8.0.0/24\n",
+                                "cidrkit: allocation 1 in pool prod (allocated)\n")
+    again = cli("ipam", "allocate", "--pool", "prod", "--prefix-length", "24",
+                "--idempotency-key", "build-1", "--tag", "env=ci", "--json", env=env)
+    assert json.loads(again[1])["id"] == 1
+    code, out, _ = cli("ipam", "list", "--pool", "prod", env=env)
+    assert out.splitlines() == ["ID  PREFIX       STATE      OWNER  DESCRIPTION",
+                                "1   10.8.0.0/24  allocated"]
+    code, out, err = cli("ipam", "free", "--pool", "prod", "--length", "24", "--limit", "2",
+                         env=env)
+    assert out == "10.8.1.0/24\n10.8.2.0/24\n"
+    assert err == "cidrkit: warning: showing 2 of 255 free blocks; use --offset 2 for more\n"
+    code, _, err = cli("ipam", "allocate", "--pool", "prod", "--prefix", "10.8.0.0/25",
+                       env=env)
+    assert (code, err) == (1, "cidrkit: error: prefix: 10.8.0.0/25 overlaps 10.8.0.0/24, "
+                              "already allocated in pool 'prod'\n")
+    code, _, err = cli("ipam", "allocate", "--pool", "prod", "--prefix", "10.8.0.1/24",
+                       env=env)
+    assert code == 2 and "did you mean 10.8.0.0/24?" in err
+    assert cli("ipam", "release", "1", env=env)[1] == "10.8.0.0/24\n"
+    code, _, err = cli("ipam", "list", "--pool", "prod", env={**env, "CIDRKIT_TOKEN": "bad"})
+    assert (code, err) == (2, "cidrkit: error: malformed API token\n")
+    code, _, err = cli("ipam", "list", "--pool", "prod")
+    assert code == 2 and "CIDRKIT_URL" in err
