@@ -157,7 +157,10 @@ def library_run(url: str, clients: int, each: int) -> Run:
     op = AllocateOp("bench", (AllocationRequest(length=28),), "bench")
 
     def work(_number: int) -> Callable[[], None]:
-        return lambda: service.execute([op])  # type: ignore[func-returns-value]
+        def call() -> None:
+            service.execute([op])
+
+        return call
 
     try:
         return in_threads(clients, each, work)

@@ -36,7 +36,7 @@ app = create_app(_db, batching=False)
 schema = schemathesis.openapi.from_asgi("/openapi.json", app)
 
 
-@schemathesis.check
+@schemathesis.check  # type: ignore[untyped-decorator]
 def unprocessable_names_a_field(ctx: Any, response: Any, case: Any) -> None:
     """A 422 must say which field is wrong."""
     if response.status_code == 422:
@@ -45,7 +45,7 @@ def unprocessable_names_a_field(ctx: Any, response: Any, case: Any) -> None:
         assert error.get("message"), f"422 without a message: {error}"
 
 
-@schema.parametrize()
+@schema.parametrize()  # type: ignore[untyped-decorator]
 @settings(
     max_examples=int(os.environ.get("CIDRKIT_CONTRACT_EXAMPLES", "25")),
     deadline=None,
