@@ -52,6 +52,55 @@ class Allocation:
         return {**self.reserved, **self.blocks}
 
 
+class FreeList:
+    """The free aligned blocks of a parent, split buddy-style as blocks are taken.
+
+    Built once from the core's ``free_blocks``; each ``take`` picks the
+    smallest free block that holds the request (lowest address on ties),
+    carves the request from its start and keeps the halves it split off. This
+    is best fit in time proportional to the free list, not to the siblings.
+    """
+
+    def __init__(self, spaces: list[Prefix], taken: IPSet) -> None:
+        self.blocks = sorted({b for s in spaces for b in free_blocks(s, taken)})
+
+    def take(self, allowed: list[Prefix], length: int) -> Prefix | None:
+        """Remove and return the best-fit ``/length`` inside ``allowed``, or None."""
+        best: tuple[int, int, Prefix, Prefix] | None = None
+        for block in self.blocks:
+            if block.length > length:
+                continue
+            for space in allowed:
+                # A free block inside the allowed space, or an allowed pool
+                # prefix lying wholly inside a larger free block.
+                usable = block if space.contains(block) else (
+                    space if block.contains(space) and space.length <= length else None)
+                if usable is not None:
+                    rank = (-usable.length, usable.value, usable, block)
+                    if best is None or rank[:2] < best[:2]:
+                        best = rank
+        if best is None:
+            return None
+        _, _, usable, block = best
+        chosen = Prefix(usable.bits, usable.value, length)
+        self.blocks.remove(block)
+        self.blocks.extend(_split_off(block, chosen))
+        self.blocks.sort()
+        return chosen
+
+
+def _split_off(block: Prefix, chosen: Prefix) -> list[Prefix]:
+    """The aligned pieces of ``block`` left after taking ``chosen`` out of it."""
+    pieces = []
+    current = block
+    while current.length < chosen.length:
+        halves = list(current.subnets(current.length + 1))
+        current, other = (halves[0], halves[1]) if halves[0].contains(chosen) else (
+            halves[1], halves[0])
+        pieces.append(other)
+    return pieces
+
+
 def frontier(nodes: Iterable[PlanNode], version: int) -> list[PlanNode]:
     """The nearest nodes at or below ``nodes`` that have a block of ``version``."""
     found: list[PlanNode] = []
@@ -167,8 +216,10 @@ class _Placer:
                 pending.append(node)
         for node, locked, wanted in growing:
             self.grow(node, locked, wanted, spaces, used, placed)
-        for node in pending:
-            self.fresh(node, spaces, parent, used, placed)
+        if pending:
+            free = FreeList(spaces, used.union(IPSet(placed.values())))
+            for node in pending:
+                self.fresh(node, spaces, parent, used, placed, free)
         for node in ordered:
             block = self.result.blocks.get(block_key(node.path, v))
             if block is not None:
@@ -257,20 +308,24 @@ class _Placer:
         return Prefix(chosen.bits, chosen.value, length)
 
     def fresh(self, node: PlanNode, spaces: list[Prefix], parent: str, used: IPSet,
-              placed: dict[str, Prefix]) -> None:
+              placed: dict[str, Prefix], free_list: FreeList) -> None:
         request = node.request(self.version)
         assert request is not None
         allowed = self.allowed(node, spaces)
-        block = self.best_fit(allowed, used, placed, request.length)
+        block = free_list.take(allowed, request.length)
         if block is not None:
             key = block_key(node.path, self.version)
             old = self.lock.get(key)
-            moved = old is not None and old != block
-            if self.settle(node, block, "moved" if moved else "new", spaces, placed, None) and (
-                    old is not None and moved):
+            status = "new" if old is None else ("kept" if old == block else "moved")
+            if status == "moved" and old is not None:
                 self.result.previous[key] = old
-            elif old == block:
-                self.result.status[key] = "kept"
+            # Taken from the free list, so it already avoids everything in use.
+            placed[key] = block
+            self.result.blocks[key] = block
+            self.result.status[key] = status
+            pool = self.pool_of(block)
+            if pool:
+                self.result.pools[key] = pool
             return
         taken = used.union(IPSet(placed.values()))
         free = [b for s in allowed for b in free_blocks(s, taken)]
