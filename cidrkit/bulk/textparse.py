@@ -75,9 +75,15 @@ def _words_before(translated: bytes, positions: I64, field_len: I64) -> npt.NDAr
     before the field start are shifted out, so the field sits in the top
     bytes, units digit topmost, and the rest are zero.
     """
-    padded = b"\0\0\0\0" + translated
-    view = np.ndarray((len(padded) - 3,), dtype="<u4", buffer=padded, strides=(1,))
-    word: npt.NDArray[np.uint32] = view[positions]
+    if len(translated) < 4:
+        translated = translated.ljust(4, b"\0")
+    view = np.ndarray((len(translated) - 3,), dtype="<u4", buffer=translated, strides=(1,))
+    word: npt.NDArray[np.uint32] = view[np.maximum(positions - 4, 0)]
+    # A field in the first 3 bytes has fewer than 4 bytes before its end;
+    # shift the word read at offset 0 so the field still ends at the top.
+    short = np.flatnonzero(positions < 4)
+    if short.shape[0]:
+        word[short] <<= (8 * (4 - positions[short])).astype(np.uint32)
     word &= _KEEP_TOP_BYTES[np.minimum(field_len, 4)]
     return word
 
@@ -170,26 +176,34 @@ def _parse(
     cls = np.frombuffer(data.translate(_CLASS_TABLE), dtype=np.uint8)
     sep_pos = np.flatnonzero(cls >= _DOT)
     sep_kind = cls[sep_pos]
-    newlines = sep_pos[sep_kind == _NEWLINE]
-    line_count = int(newlines.shape[0])
     # Index, within sep_pos, of the newline closing each line: the
     # separators of line k are sep_pos[line_first[k] : line_last[k] + 1].
     line_last = np.flatnonzero(sep_kind == _NEWLINE)
+    newlines = sep_pos[line_last]
+    line_count = int(newlines.shape[0])
     line_first = np.empty_like(line_last)
     line_first[0] = 0
     line_first[1:] = line_last[:-1] + 1
     seps_in_line = line_last - line_first + 1
 
-    # Dots and slashes counted per line in one pass: slashes in the high bits.
-    weight = (sep_kind == _DOT).astype(np.int64)
-    weight[sep_kind == _SLASH] = 1 << 32
-    running = np.cumsum(weight)[line_last]
-    per_line = np.empty_like(running)
-    per_line[0] = running[0]
-    per_line[1:] = running[1:] - running[:-1]
-    n_dot = per_line & 0xFFFF_FFFF
-    n_slash = per_line >> 32
-    n_colon = seps_in_line - 1 - n_dot - n_slash
+    # Line shapes from the kinds of a few separators per line, not counts:
+    # a length is given when the separator before the newline is '/'.
+    top = sep_kind.shape[0] - 1
+
+    def kind_at(index: I64) -> npt.NDArray[np.uint8]:
+        return sep_kind[np.clip(index, 0, top)]
+
+    has_len = (seps_in_line >= 2) & (kind_at(line_last - 1) == _SLASH)
+    dots_first = (
+        (kind_at(line_first) == _DOT)
+        & (kind_at(line_first + 1) == _DOT)
+        & (kind_at(line_first + 2) == _DOT)
+    )
+    fourth = kind_at(line_first + 3)
+    v4_shape = dots_first & (
+        ((seps_in_line == 4) & (fourth == _NEWLINE)) | ((seps_in_line == 5) & (fourth == _SLASH))
+    )
+    v6_shape = (seps_in_line >= 3) & (kind_at(line_first) == _COLON)
     has_other = _lines_holding(cls == _OTHER, newlines)
     has_hex = _lines_holding(cls == _HEX, newlines)
     del cls
@@ -207,15 +221,14 @@ def _parse(
     dec_field_ok = (flen >= 1) & (flen <= 3) & ~leading_zero
 
     clean = ~has_other & (seps_in_line > 1)
-    v4_lines = np.flatnonzero(clean & ~has_hex & (n_colon == 0) & (n_dot == 3) & (n_slash <= 1))
-    v6_lines = np.flatnonzero(clean & (n_dot == 0) & (n_colon >= 2) & (n_slash <= 1))
     if mode == "address":
-        v4_lines = v4_lines[n_slash[v4_lines] == 0]
-        v6_lines = v6_lines[n_slash[v6_lines] == 0]
+        clean &= ~has_len
+    v4_lines = np.flatnonzero(clean & ~has_hex & v4_shape)
+    v6_lines = np.flatnonzero(clean & v6_shape)
 
-    fast_v4 = _v4_fields(v4_lines, line_first, n_slash, sep_kind, dec, dec_field_ok)
+    fast_v4 = _v4_fields(v4_lines, line_first, has_len, dec, dec_field_ok)
     fields = _SeparatorFields(sep_pos, sep_kind, flen, dec, dec_field_ok, data)
-    fast_v6 = _v6_fields(v6_lines, line_first, seps_in_line, n_colon, n_slash, fields)
+    fast_v6 = _v6_fields(v6_lines, line_first, seps_in_line, has_len, fields)
     fast_v4 = _apply_host_bits(fast_v4, mode)
     fast_v6 = _apply_host_bits(fast_v6, mode)
 
@@ -267,14 +280,13 @@ def _lines_holding(mask: npt.NDArray[np.bool_], newlines: I64) -> npt.NDArray[np
 def _v4_fields(
     lines: I64,
     line_first: I64,
-    n_slash: I64,
-    sep_kind: npt.NDArray[np.uint8],
+    line_has_len: npt.NDArray[np.bool_],
     dec: npt.NDArray[np.uint32],
     dec_field_ok: npt.NDArray[np.bool_],
 ) -> Prefixes:
-    """Assemble IPv4 prefixes from lines shaped ``a.b.c.d[/n]``."""
+    """Assemble IPv4 prefixes from lines shaped ``a.b.c.d[/n]`` (shape already checked)."""
     first = line_first[lines]
-    has_len = n_slash[lines] == 1
+    has_len = line_has_len[lines]
     last_sep = dec.shape[0] - 1
     ok = np.ones(lines.shape[0], dtype=bool)
     value = np.zeros(lines.shape[0], dtype=np.uint64)
@@ -282,8 +294,6 @@ def _v4_fields(
         octet = dec[first + k]
         ok &= dec_field_ok[first + k] & (octet <= 255)
         value = (value << np.uint64(8)) | octet.astype(np.uint64)
-    # With a slash it must be the fourth separator (a.b.c.d/n), never earlier.
-    ok &= ~has_len | (sep_kind[first + 3] == _SLASH)
     len_field = np.minimum(first + 4, last_sep)
     length = np.where(has_len, dec[len_field], 32)
     ok &= ~has_len | (dec_field_ok[len_field] & (length <= 32))
@@ -300,8 +310,7 @@ def _v6_fields(
     lines: I64,
     line_first: I64,
     seps_in_line: I64,
-    n_colon: I64,
-    n_slash: I64,
+    line_has_len: npt.NDArray[np.bool_],
     f: _SeparatorFields,
 ) -> Prefixes:
     """Assemble IPv6 prefixes from lines of hex groups, with at most one ``::``.
@@ -313,9 +322,11 @@ def _v6_fields(
     m = lines.shape[0]
     if m == 0:
         return Prefixes.empty(128)
-    has_len = n_slash[lines] == 1
-    nfields = n_colon[lines] + 1  # address fields, the length field excluded
-    ok = (nfields <= 9) & (seps_in_line[lines] == nfields + has_len)
+    has_len = line_has_len[lines]
+    # Every separator but the newline ends an address field when a length is
+    # given; otherwise the newline ends the last one.
+    nfields = seps_in_line[lines] - has_len
+    ok = nfields <= 9
     # Up to 9 address fields (``a:b:c:d:e:f:g::``) plus the length field.
     col = np.arange(10)
     first = line_first[lines]

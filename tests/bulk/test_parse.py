@@ -117,3 +117,46 @@ def test_shapes_close_to_valid_are_rejected_like_the_core() -> None:
 def test_line_numbers_can_be_given_explicitly() -> None:
     parsed = parse_prefix_text(b"10.0.0.0/8\nbad\n", "t.csv", line_numbers=[2, 7])
     assert [e.where for e in parsed.problems] == ["t.csv:7"]
+
+
+def _core_reading(lines: list[str]) -> tuple[list[tuple[int, str]], list[int], list[int]]:
+    """Line by line with the core parser: (prefix lines, range lines, bad lines)."""
+    from cidrkit.core import Addr, Range, parse_item
+    from cidrkit.errors import ParseError
+
+    good, spans, bad = [], [], []
+    for index, raw in enumerate(lines):
+        text = raw.split("#", 1)[0].strip()
+        if not text:
+            continue
+        try:
+            item = parse_item(text)
+        except ParseError:
+            bad.append(index)
+            continue
+        if isinstance(item, Range):
+            spans.append(index)
+        elif isinstance(item, Addr):
+            good.append((index, str(Prefix(item.bits, item.value, item.bits))))
+        else:
+            good.append((index, str(item)))
+    return good, spans, bad
+
+
+near_addresses = st.text(alphabet="0123456789abcdefABCDEF.:/- ", max_size=24)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(near_addresses, prefixes().map(str)), max_size=25))
+def test_any_text_reads_exactly_as_the_core_reads_it(lines: list[str]) -> None:
+    lines = [line.replace("\n", "") for line in lines]
+    parsed = parse_prefix_text("\n".join(lines).encode())
+    good, spans, bad = _core_reading(lines)
+    got = sorted(
+        (i, text)
+        for part in parsed.prefixes.families()
+        for i, text in zip(part.ids.tolist(), [str(p) for p in part.to_core()], strict=True)
+    )
+    assert got == sorted(good)
+    assert sorted(parsed.ranges.v4.ids.tolist() + parsed.ranges.v6.ids.tolist()) == spans
+    assert [int((e.where or "").rsplit(":", 1)[1]) - 1 for e in parsed.problems] == bad
