@@ -10,9 +10,10 @@ from cidrkit.cli.exit import ExitCode
 
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.description = (
-        "How many public IPs and NAT gateways a fleet needs so source NAT never runs out of "
-        "ports. Give the peak concurrent connections per client to the busiest destination "
-        "(--connections), or a rate and hold time (--rate, --hold)."
+        "How many public IPs and NAT gateways a fleet needs so source NAT never runs\n"
+        "out of ports. Give the peak concurrent connections per client to the busiest\n"
+        "destination (--connections), or a rate and hold time (--rate, --hold).\n"
+        "Exit codes: 0 done, 1 the IPs given with --ips are not enough, 2 bad input."
     )
     parser.add_argument("--cloud", choices=("aws", "azure", "gcp"), required=True)
     parser.add_argument("--clients", type=int, required=True, metavar="N",

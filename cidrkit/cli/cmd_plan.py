@@ -13,9 +13,11 @@ FORMATS = ("table", "json", "csv", "terraform", "svg", "html")
 
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.description = (
-        "Size every node of PLAN from its demand, place the blocks (largest first, aligned, "
-        "never moving a block already in the lock) and print the plan. Writes PLAN.lock "
-        "unless --check, --diff or --no-write is given."
+        "Size every node of PLAN from its demand, place the blocks (largest first,\n"
+        "aligned, never moving a block already in the lock) and print the plan.\n"
+        "Writes PLAN.lock unless --check, --diff or --no-write is given.\n"
+        "Exit codes: 0 done, 1 lock missing or out of date (--check, --diff),\n"
+        "2 the plan is invalid or does not fit (every problem is listed)."
     )
     parser.add_argument("plan", metavar="PLAN", help="the plan file (YAML)")
     parser.add_argument("--format", choices=FORMATS, default="table",

@@ -14,8 +14,8 @@ K8S_MODELS = ("eks", "gke", "aks-overlay", "azure-cni")
 
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.description = (
-        "Size a subnet from a host count (cloud-reserved addresses and growth included), "
-        "or a Kubernetes cluster's node, pod and service ranges with --k8s."
+        "Size a subnet from a host count (cloud-reserved addresses and growth\n"
+        "included), or a Kubernetes cluster's node, pod and service ranges with --k8s."
     )
     parser.add_argument("--hosts", type=int, metavar="N", help="hosts to hold")
     parser.add_argument("--growth", default="0%", metavar="P",

@@ -125,6 +125,17 @@ def plan_nat(
             f"IPs for all SNAT ports: ceil({overall:,} / {PORTS_PER_IP:,}) = {by_ports}"
         )
         ips = max(ips, by_ports)
+        result = _finish(cloud, ips, per_gw, per_dest, busiest, existing_ips, steps, None)
+        # The total port budget may bind before the per-destination limit.
+        ports = (existing_ips if existing_ips is not None else result.ips) * PORTS_PER_IP
+        port_headroom = ports / overall - 1
+        if port_headroom < result.headroom:
+            result.steps.append(
+                f"port budget headroom: {ports:,} / {overall:,} − 1 = {port_headroom:.1%}"
+                " (the tighter limit)"
+            )
+            result = replace(result, headroom=port_headroom)
+        return result
     return _finish(cloud, ips, per_gw, per_dest, busiest, existing_ips, steps, None)
 
 

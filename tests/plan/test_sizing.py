@@ -143,6 +143,8 @@ def test_azure_nat_counts_both_budgets() -> None:
     result = plan_nat("azure", NatDemand(clients=1000, per_destination=40, total=300))
     assert (result.ips, result.gateways) == (5, 1)
     assert "IPs for all SNAT ports: ceil(300,000 / 64,512) = 5" in result.steps
+    # The port budget is the tighter limit: 5 × 64,512 = 322,560 for 300,000.
+    assert result.headroom == pytest.approx(322_560 / 300_000 - 1)
 
 
 def test_gcp_nat_ports_per_vm() -> None:
