@@ -18,7 +18,7 @@ the ``Conflict`` (and its ``Remedy``) of one index on demand, so a report of
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import overload
 
 import numpy as np
@@ -126,6 +126,32 @@ class ConflictColumns:
         return Conflict(RELATIONS[int(self.relation[i])], severity, a, b, remedy)
 
 
+    def conflicts_at(self, start: int, stop: int) -> list[Conflict]:
+        """Conflicts ``start`` to ``stop`` as objects, built in one batch."""
+        a, b = self.a[start:stop], self.b[start:stop]
+        needed = np.unique(np.concatenate([a, b]))
+        built = dict(zip(needed.tolist(), self.allocations.allocations_at(needed), strict=True))
+        block = self.block[start:stop]
+        remedies: dict[tuple[int, bool], Remedy] = {}
+        side_a = (self.root[a] == block).tolist()
+        result = []
+        for i, j, relation, latent, blk, on_a in zip(
+            a.tolist(), b.tolist(), self.relation[start:stop].tolist(),
+            self.latent[start:stop].tolist(), block.tolist(), side_a, strict=True,
+        ):
+            remedy = None
+            if blk >= 0:
+                remedy = remedies.get((blk, on_a))
+                if remedy is None:
+                    prefix = self.allocations.prefix(blk)
+                    remedy = remedies[(blk, on_a)] = Remedy(
+                        "a" if on_a else "b", prefix, int(self.affected[blk]), prefix.size,
+                        self.candidates.get(prefix, ()))
+            result.append(Conflict(RELATIONS[relation], "latent" if latent else "blocking",
+                                   built[i], built[j], remedy))
+        return result
+
+
 class AllocationFactory:
     """Builds allocation objects, reusing the last few (a report repeats its sides)."""
 
@@ -157,6 +183,45 @@ class ConflictView(Sequence[Conflict]):
 
     def __len__(self) -> int:
         return len(self.columns)
+
+    def groups(self) -> list[tuple[str, str, str, range]]:
+        """Runs of conflicts between one pair of scopes: (severity, scope a, scope b, indexes).
+
+        Blocking runs first, then by scopes; computed without building conflicts.
+        """
+        c = self.columns
+        n = len(c)
+        if not n:
+            return []
+        scope = c.allocations.scope
+        scope_a, scope_b = scope[c.a], scope[c.b]
+        new = np.ones(n, dtype=bool)
+        new[1:] = (scope_a[1:] != scope_a[:-1]) | (scope_b[1:] != scope_b[:-1])
+        starts = np.flatnonzero(new)
+        stops = np.append(starts[1:], n)
+        blocking = np.add.reduceat((~c.latent).astype(np.int64), starts) > 0
+        names = c.allocations.records.scopes
+        found = [("blocking" if block else "latent", names[int(scope_a[start])],
+                  names[int(scope_b[start])], range(start, stop))
+                 for start, stop, block in zip(starts.tolist(), stops.tolist(),
+                                               blocking.tolist(), strict=True)]
+        found.sort(key=lambda g: (g[0] != "blocking", g[1], g[2]))
+        return found
+
+    def __iter__(self) -> Iterator[Conflict]:
+        return self.iter_span(range(len(self)))
+
+    def iter_span(self, span: range, chunk: int = 4096) -> Iterator[Conflict]:
+        """The conflicts in ``span`` (a contiguous range), built a chunk at a time."""
+        for start in range(span.start, span.stop, chunk):
+            yield from self.columns.conflicts_at(start, min(start + chunk, span.stop))
+
+    def b_kinds(self, span: range) -> list[str | None]:
+        """The kind of each distinct ``b`` allocation among the conflicts in ``span``."""
+        c = self.columns
+        distinct = np.unique(c.b[span.start:span.stop])
+        labels = c.allocations.records.labels
+        return [labels[int(i)].kind for i in c.allocations.label[distinct].tolist()]
 
     @overload
     def __getitem__(self, i: int) -> Conflict: ...

@@ -120,6 +120,26 @@ class RecordColumns:
     def __len__(self) -> int:
         return int(self.lo.shape[0])
 
+    def origins_at(self, ks: I64) -> list[Origin]:
+        """Where records ``ks`` (reading-order indexes) were read, in that order."""
+        segment = np.searchsorted(self.segment_start, ks, side="right") - 1
+        found: list[Origin | None] = [None] * int(ks.shape[0])
+        for n in np.unique(segment).tolist():
+            at = np.flatnonzero(segment == n)
+            part = self.segments[n]
+            rows = (ks[at] - self.segment_start[n] + part.first).tolist()
+            table = part.table
+            if table is None:
+                records = self.inventory.records
+                for slot, row in zip(at.tolist(), rows, strict=True):
+                    found[slot] = records[row].origin
+                continue
+            file, column = table.file, table.column
+            lines = table.line[rows].tolist()
+            for slot, line in zip(at.tolist(), lines, strict=True):
+                found[slot] = Origin(file, None if line < 0 else line, column=column)
+        return found  # type: ignore[return-value]
+
     def origin(self, k: int) -> Origin:
         """Where record ``k`` (in reading order) was read."""
         n = int(np.searchsorted(self.segment_start, k, side="right")) - 1
@@ -201,6 +221,26 @@ class AllocationColumns:
                 observations.append(origin)
         return Allocation(i, self.prefix(i), r.scopes[int(self.scope[i])],
                           r.labels[int(self.label[i])], observations)
+
+    def allocations_at(self, indexes: I64) -> list[Allocation]:
+        """Allocations ``indexes`` as objects, built in one batch (far cheaper than one by one)."""
+        r = self.records
+        first, count = self.first[indexes], self.count[indexes]
+        single = count == 1
+        origins = r.origins_at(self.order[first[single]])
+        lone = iter(origins)
+        values = [(h << 64) | lo for h, lo in zip(self.hi[indexes].tolist(),
+                                                 self.lo[indexes].tolist(), strict=True)]
+        result = []
+        for i, one, bits, value, length, scope, label in zip(
+            indexes.tolist(), single.tolist(), self.bits[indexes].tolist(), values,
+            self.length[indexes].tolist(), self.scope[indexes].tolist(),
+            self.label[indexes].tolist(), strict=True,
+        ):
+            observations = [next(lone)] if one else self.allocation(i).observations
+            result.append(Allocation(i, Prefix(bits, value, length), r.scopes[scope],
+                                     r.labels[label], observations))
+        return result
 
     def prefix_array(self) -> PrefixArray:
         """The allocations as bulk prefix arrays; ``ids`` are allocation indexes."""

@@ -8,6 +8,7 @@ line cites both sides at their source.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable, Iterator
 from itertools import groupby
 
 from cidrkit.audit.engine import AuditReport
@@ -38,28 +39,64 @@ def _sources(alloc: Allocation) -> str:
     return f"{first}  (+{_plural(more, 'other source')})" if more else first
 
 
+def conflict_spans(report: AuditReport) -> list[tuple[str, str, str, range]]:
+    """Runs of conflicts between one pair of scopes: (severity, scope a, scope b, indexes).
+
+    Blocking runs come first, then by scopes, so the worst news leads.
+    Conflicts are sorted by scopes already, so every pair is one run.
+    """
+    columnar = getattr(report.conflicts, "groups", None)
+    if columnar is not None:
+        return columnar()  # type: ignore[no-any-return]
+    spans = []
+    start = 0
+    for (scope_a, scope_b), items in groupby(report.conflicts, key=lambda c: (c.a.scope,
+                                                                              c.b.scope)):
+        members = list(items)
+        severity = "blocking" if any(c.severity == "blocking" for c in members) else "latent"
+        spans.append((severity, scope_a, scope_b, range(start, start + len(members))))
+        start += len(members)
+    spans.sort(key=lambda g: (g[0] != "blocking", g[1], g[2]))
+    return spans
+
+
 def conflict_groups(report: AuditReport) -> list[tuple[str, str, str, list[Conflict]]]:
     """Conflicts grouped by (scope a, scope b): (severity, scope a, scope b, conflicts).
 
     Blocking groups come first, then by scopes, so the worst news leads.
     """
-    groups = []
-    for (scope_a, scope_b), items in groupby(report.conflicts, key=lambda c: (c.a.scope,
-                                                                              c.b.scope)):
-        members = list(items)
-        severity = "blocking" if any(c.severity == "blocking" for c in members) else "latent"
-        groups.append((severity, scope_a, scope_b, members))
-    groups.sort(key=lambda g: (g[0] != "blocking", g[1], g[2]))
-    return groups
+    return [(severity, a, b, list(_conflicts_in(report, span)))
+            for severity, a, b, span in conflict_spans(report)]
 
 
-def headline(report: AuditReport, scope_a: str, scope_b: str, members: list[Conflict]) -> str:
-    """"A overlaps B and 3 of its subnets": who collides with whom, in one phrase."""
+def _conflicts_in(report: AuditReport, span: range) -> Iterator[Conflict]:
+    """The conflicts at ``span``; a columnar report builds them a batch at a time."""
+    columnar = getattr(report.conflicts, "iter_span", None)
+    if columnar is not None:
+        yield from columnar(span)
+    else:
+        yield from (report.conflicts[i] for i in span)
+
+
+def _b_kinds(report: AuditReport, span: range) -> list[str | None]:
+    columnar = getattr(report.conflicts, "b_kinds", None)
+    if columnar is not None:
+        return columnar(span)  # type: ignore[no-any-return]
+    members = list(_conflicts_in(report, span))
+    return [b.kind for b in {c.b.index: c.b for c in members}.values()]
+
+
+def headline(report: AuditReport, scope_a: str, scope_b: str,
+             b_kinds: Iterable[str | None]) -> str:
+    """"A overlaps B and 3 of its subnets": who collides with whom, in one phrase.
+
+    ``b_kinds`` holds the kind of every distinct allocation on side b.
+    """
     a_text = report.scopes[scope_a].describe()
     b_text = report.scopes[scope_b].describe()
-    b_allocs = {c.b.index: c.b for c in members}.values()
-    whole = any(a.kind in _NETWORK_KINDS for a in b_allocs)
-    parts = Counter(a.kind or "allocation" for a in b_allocs if a.kind not in _NETWORK_KINDS)
+    kinds = list(b_kinds)
+    whole = any(kind in _NETWORK_KINDS for kind in kinds)
+    parts = Counter(kind or "allocation" for kind in kinds if kind not in _NETWORK_KINDS)
     if not parts:
         return f"{a_text} overlaps {b_text}"
     listed = ", ".join(_plural(n, kind) for kind, n in sorted(parts.items()))
@@ -91,23 +128,24 @@ def render_text(report: AuditReport) -> str:
         f"Read {_plural(summary['files'], 'file')}: {_plural(summary['records'], 'record')}, "
         f"{_plural(summary['allocations'], 'allocation')} in {_plural(summary['scopes'], 'scope')}."
     )
-    groups = conflict_groups(report)
-    if groups:
+    spans = conflict_spans(report)
+    if spans:
         out.append("")
         out.append(f"CONFLICTS: {summary['conflicts']} ({summary['blocking']} blocking, "
-                   f"{summary['latent']} latent) between {_plural(len(groups), 'pair')} of scopes")
-    for severity, scope_a, scope_b, members in groups:
+                   f"{summary['latent']} latent) between {_plural(len(spans), 'pair')} of scopes")
+    for severity, scope_a, scope_b, span in spans:
         out.append("")
-        out.append(f"[{severity}] {headline(report, scope_a, scope_b, members)}")
-        remedies: list[str] = []
-        for c in members:
+        out.append(f"[{severity}] {headline(report, scope_a, scope_b, _b_kinds(report, span))}")
+        # A dict keeps first-seen order and finds repeats in O(1).
+        remedies: dict[str, None] = {}
+        for c in _conflicts_in(report, span):
             out.append(f"  {c.a.prefix} {_label(c.a)}  {_RELATION[c.relation]}  "
                        f"{c.b.prefix} {_label(c.b)}")
             out.append(f"      a: {_sources(c.a)}")
             out.append(f"      b: {_sources(c.b)}")
             line = _remedy_line(report, c)
-            if line and line not in remedies:
-                remedies.append(line)
+            if line:
+                remedies[line] = None
         out.extend(f"  remedy: {line}" for line in remedies)
     _findings_text(report, out)
     out.append("")
@@ -155,15 +193,17 @@ def render_markdown(report: AuditReport) -> str:
     out.append(f"{_plural(summary['files'], 'file')}, {allocs}"
                f" in {_plural(summary['scopes'], 'scope')}: **{summary['blocking']} blocking**, "
                f"{summary['latent']} latent conflicts, {summary['malformed']} malformed values.")
-    for severity, scope_a, scope_b, members in conflict_groups(report):
+    for severity, scope_a, scope_b, span in conflict_spans(report):
         out += ["", f"### {'🛑' if severity == 'blocking' else '⚠️'} "
-                    f"{_md(headline(report, scope_a, scope_b, members))}", "",
+                    f"{_md(headline(report, scope_a, scope_b, _b_kinds(report, span)))}", "",
                 "| a | relation | b | a source | b source |", "|---|---|---|---|---|"]
-        for c in members:
+        remedies: set[str] = set()
+        for c in _conflicts_in(report, span):
+            if line := _remedy_line(report, c):
+                remedies.add(line)
             out.append(f"| `{c.a.prefix}` {_md(_label(c.a))} | {_RELATION[c.relation]} | "
                        f"`{c.b.prefix}` {_md(_label(c.b))} | `{_md(str(c.a.observations[0]))}` | "
                        f"`{_md(str(c.b.observations[0]))}` |")
-        remedies = {line for c in members if (line := _remedy_line(report, c))}
         out += [f"\nRemedy: {_md(line)}" for line in sorted(remedies)]
     if report.inventory.malformed:
         out += ["", "### Malformed values", "", "| where | value | problem |", "|---|---|---|"]

@@ -53,7 +53,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
                 connections = parse_connections(handle.read(), args.connections)
         except OSError as err:
             raise InputError(f"{args.connections}: cannot read: {err.strerror}") from None
-    report = audit(read_inventory(args.paths), connections, pools)
+    report = audit(read_inventory(args.paths, columnar=True), connections, pools)
     if args.format == "json":
         text = json.dumps(report_json(report), indent=2, ensure_ascii=False) + "\n"
     elif args.format == "sarif":

@@ -19,9 +19,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
-    from cidrkit.audit.engine import merge_records
-    from cidrkit.audit.scopes import collect_scopes
-    from cidrkit.audit.why import why
+    from cidrkit.audit.why import who_holds
     from cidrkit.core import parse_item
     from cidrkit.sources import read_inventory
 
@@ -30,10 +28,8 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     if missing:
         ctx.stderr.write(f"cidrkit: error: no such file or folder: {missing[0]}\n")
         return ExitCode.BAD_INPUT
-    inventory = read_inventory(args.paths)
-    allocations = merge_records(inventory.records)
-    scopes = collect_scopes(allocations)
-    found = why(allocations, target)
+    inventory = read_inventory(args.paths, columnar=True)
+    found, scopes = who_holds(inventory, target)
     for skipped in inventory.skipped:
         ctx.warn(f"{skipped.file}: skipped: {skipped.reason}")
     if args.json:
