@@ -113,7 +113,10 @@ def size_for_hosts(
         steps.append(f"/{length}: {size} addresses ≥ {need}")
     if length < bits:
         smaller = usable_count(cloud, bits, length + 1)
-        steps.append(f"/{length + 1} would give {smaller} usable < {need}")
+        if smaller == 0 and (1 << (bits - length - 1)) > cloud.reserved:
+            steps.append(f"/{length + 1} is smaller than {cloud.name} allows for a subnet")
+        else:
+            steps.append(f"/{length + 1} would give {smaller} usable < {need}")
     return Sizing(need, length, usable, steps)
 
 

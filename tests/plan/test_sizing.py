@@ -167,3 +167,8 @@ def test_existing_deployment_that_is_too_small_warns() -> None:
 def test_little_law() -> None:
     assert concurrency_from_rate(10, 30) == 300
     assert concurrency_from_rate(0.5, 3) == 2
+
+
+def test_cloud_minimum_is_explained() -> None:
+    sizing = size_for_hosts(3, Fraction(0), PROFILES["aws"])
+    assert sizing.steps[-1] == "/29 is smaller than aws allows for a subnet"

@@ -243,3 +243,21 @@ def test_example_plans_follow_the_json_schema() -> None:
         assert [e.message for e in validator.iter_errors(document)] == [], path.name
     wrong = YAML(typ="safe").load("pools: [{name: a, cidr: 10.0.0.0/8}]\ntree: {x: {hostz: 3}}")
     assert not validator.is_valid(wrong)
+
+
+def test_avoid_from_reads_inventories_relative_to_the_plan(tmp_path: object) -> None:
+    from pathlib import Path
+
+    base = Path(str(tmp_path))
+    (base / "inv").mkdir()
+    (base / "inv" / "dc.txt").write_text("10.0.0.0/9 datacentre\n", encoding="utf-8")
+    text = POOLS + "avoid_from: [inv]\ntree:\n  x: {prefix: /9}\n"
+    plan = load_plan_text(text, "plan.yaml", base)
+    assert [(str(a.prefix), a.note) for a in plan.avoid] == [("10.0.0.0/9", "datacentre")]
+    from cidrkit.plan.allocator import allocate_plan
+
+    assert str(allocate_plan(plan).blocks["x"]) == "10.128.0.0/9"
+    with pytest.raises(PlanError) as caught:
+        load_plan_text(POOLS + "avoid_from: [nowhere]\ntree:\n  x: {prefix: /9}\n",
+                       "plan.yaml", base)
+    assert caught.value.problems[0].message == "avoid_from: no such file or directory"
