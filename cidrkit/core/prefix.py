@@ -223,7 +223,9 @@ class Prefix(Frozen):
 
     def __contains__(self, other: object) -> bool:
         if isinstance(other, Addr):
-            return self.contains(other)
+            # ``addr in prefix`` is the hot question; answer it inline.
+            shift = self.bits - self.length
+            return other.bits == self.bits and other.value >> shift == self.value >> shift
         if isinstance(other, str):
             from cidrkit.core.parse import parse_item
 

@@ -292,3 +292,46 @@ def test_relation(a: str, b: str, expected: str | None) -> None:
     from cidrkit.core import parse_item
 
     assert relation(parse_item(a), parse_item(b)) == expected
+
+
+def test_large_inputs_go_through_a_registered_accelerator() -> None:
+    from cidrkit.core import ipset as ipset_module
+
+    calls: list[int] = []
+
+    def accelerator(intervals: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
+        calls.append(len(intervals))
+        ipset_module.set_accelerator(None)  # delegate to the pure version
+        try:
+            return ipset_module.normalise(intervals)
+        finally:
+            ipset_module.set_accelerator(accelerator)
+
+    many = [Addr(32, v) for v in range(0, 2 * (ipset_module.ACCELERATE_ABOVE + 1), 2)]
+    ipset_module.set_accelerator(accelerator)
+    try:
+        assert IPSet(many[:10]).size == 10 and calls == []
+        big = IPSet(many)
+    finally:
+        ipset_module.set_accelerator(None)
+    assert calls == [len(many)]
+    assert big.size == len(many) and big.intervals[:2] == ((32, 0, 0), (32, 2, 2))
+
+
+def test_span_of_is_the_smallest_covering_prefix() -> None:
+    from cidrkit.core import parse_item
+    from cidrkit.core.range import span_of
+    from cidrkit.errors import FamilyError
+
+    def span(*texts: str) -> str:
+        return str(span_of(parse_item(t) for t in texts))
+
+    assert span("10.0.0.1") == "10.0.0.1/32"
+    assert span("10.0.0.0/24", "10.0.1.0/24") == "10.0.0.0/23"
+    assert span("10.0.1.0/24", "10.0.2.0/24") == "10.0.0.0/22"
+    assert span("0.0.0.0", "255.255.255.255") == "0.0.0.0/0"
+    assert span("2001:db8::1-2001:db8::5") == "2001:db8::/125"
+    with pytest.raises(FamilyError):
+        span_of([Addr.parse("10.0.0.1"), Addr.parse("::1")])
+    with pytest.raises(ValueError, match="nothing to span"):
+        span_of([])
