@@ -61,6 +61,10 @@ class Prefixes:
 
     def last(self) -> tuple[U64, U64]:
         """Return the last address ``(hi, lo)`` of every prefix."""
+        if self.bits == 32:
+            # One shift does it: IPv4 host masks fit in the low word.
+            host = np.left_shift(np.uint64(1), (32 - self.length).astype(np.uint64))
+            return self.hi, self.lo | (host - np.uint64(1))
         mask_hi, mask_lo = words.host_mask(self.length, self.bits)
         return self.hi | mask_hi, self.lo | mask_lo
 
