@@ -30,9 +30,13 @@ from cidrkit.errors import ParseError
 I64 = npt.NDArray[np.int64]
 Mode = Literal["strict", "masked", "address"]
 
-# Byte classes. Separators sort above every field character so one
-# comparison finds them all.
-_OTHER, _DIGIT, _HEX, _DOT, _COLON, _SLASH, _NEWLINE = 0, 1, 2, 3, 4, 5, 6
+# One translation table gives every byte its meaning: a digit its value
+# (0-15, hex letters included), a separator a code at the top, anything
+# else one "other" code between the two. One comparison then finds all
+# separators, and the bytes before a separator already hold field values.
+_DOT, _COLON, _SLASH, _NEWLINE = 0x20, 0x21, 0x22, 0x23
+_OTHER = 0x10
+_SEPARATOR_MIN = _DOT
 
 
 def _table(pairs: dict[str, int], default: int = 0) -> bytes:
@@ -44,23 +48,17 @@ def _table(pairs: dict[str, int], default: int = 0) -> bytes:
     return bytes(table)
 
 
-_CLASS_TABLE = _table(
-    {
-        "0123456789": _DIGIT,
-        "abcdefABCDEF": _HEX,
-        ".": _DOT,
-        ":": _COLON,
-        "/": _SLASH,
-        "\n": _NEWLINE,
-    }
-)
-_DEC_TABLE = _table({str(d): d for d in range(10)})
-_HEX_TABLE = _table(
+_MEANING = _table(
     {
         **{str(d): d for d in range(10)},
         **{c: 10 + i for i, c in enumerate("abcdef")},
         **{c: 10 + i for i, c in enumerate("ABCDEF")},
-    }
+        ".": _DOT,
+        ":": _COLON,
+        "/": _SLASH,
+        "\n": _NEWLINE,
+    },
+    default=_OTHER,
 )
 _POW10 = np.array([1, 1, 10, 100, 1000], dtype=np.uint32)
 # Read little-endian, the byte just before a separator is the top byte of
@@ -173,8 +171,9 @@ def _parse(
         data += b"\n"
     if not data:
         return ParsedText(PrefixArray.empty(), line_count=0)
-    cls = np.frombuffer(data.translate(_CLASS_TABLE), dtype=np.uint8)
-    sep_pos = np.flatnonzero(cls >= _DOT)
+    meaning = data.translate(_MEANING)
+    cls = np.frombuffer(meaning, dtype=np.uint8)
+    sep_pos = np.flatnonzero(cls >= _SEPARATOR_MIN)
     sep_kind = cls[sep_pos]
     # Index, within sep_pos, of the newline closing each line: the
     # separators of line k are sep_pos[line_first[k] : line_last[k] + 1].
@@ -204,9 +203,16 @@ def _parse(
         ((seps_in_line == 4) & (fourth == _NEWLINE)) | ((seps_in_line == 5) & (fourth == _SLASH))
     )
     v6_shape = (seps_in_line >= 3) & (kind_at(line_first) == _COLON)
-    has_other = _lines_holding(cls == _OTHER, newlines)
-    has_hex = _lines_holding(cls == _HEX, newlines)
-    del cls
+    # Hex letters (10-15) and other bytes (0x10) are rare in IPv4 files:
+    # find both with one scan, then tell them apart at those few positions.
+    unusual = np.flatnonzero((cls >= 10) & (cls < _SEPARATOR_MIN))
+    unusual_line = np.searchsorted(newlines, unusual)
+    has_other = np.zeros(line_count, dtype=bool)
+    has_hex = np.zeros(line_count, dtype=bool)
+    is_other = cls[unusual] == _OTHER
+    has_other[unusual_line[is_other]] = True
+    has_hex[unusual_line[~is_other]] = True
+    del cls, unusual, unusual_line, is_other
 
     # The field ending at each separator: its length and decimal value.
     prev = np.empty_like(sep_pos)
@@ -214,7 +220,7 @@ def _parse(
     prev[1:] = sep_pos[:-1]
     flen = sep_pos - prev - 1
     del prev
-    dec = _decimal(_words_before(data.translate(_DEC_TABLE), sep_pos, flen))
+    dec = _decimal(_words_before(meaning, sep_pos, flen))
     # Leading zeros are refused in decimal fields (octets, lengths), as the
     # core parser does, because some tools read them as octal.
     leading_zero = (flen > 1) & (dec < _POW10[np.minimum(flen, 4)])
@@ -227,7 +233,7 @@ def _parse(
     v6_lines = np.flatnonzero(clean & v6_shape)
 
     fast_v4 = _v4_fields(v4_lines, line_first, has_len, dec, dec_field_ok)
-    fields = _SeparatorFields(sep_pos, sep_kind, flen, dec, dec_field_ok, data)
+    fields = _SeparatorFields(sep_pos, sep_kind, flen, dec, dec_field_ok, meaning)
     fast_v6 = _v6_fields(v6_lines, line_first, seps_in_line, has_len, fields)
     fast_v4 = _apply_host_bits(fast_v4, mode)
     fast_v6 = _apply_host_bits(fast_v6, mode)
@@ -265,7 +271,7 @@ class _SeparatorFields:
     length: I64
     dec: npt.NDArray[np.uint32]
     dec_ok: npt.NDArray[np.bool_]
-    data: bytes
+    meaning: bytes
 
 
 def _lines_holding(mask: npt.NDArray[np.bool_], newlines: I64) -> npt.NDArray[np.bool_]:
@@ -353,21 +359,14 @@ def _v6_fields(
 
     len_field = np.minimum(first + nfields, last_sep)
     length = np.where(has_len, f.dec[len_field], 128)
-    hex_translated = f.data.translate(_HEX_TABLE)
-    # A decimal field reads the same through both tables only if it holds
-    # no hex letters.
-    len_hex = _hexadecimal(_words_before(hex_translated, f.pos[len_field], f.length[len_field]))
-    len_digits_only = _decimal_bytes_equal(
-        _words_before(hex_translated, f.pos[len_field], f.length[len_field]),
-        _words_before(f.data.translate(_DEC_TABLE), f.pos[len_field], f.length[len_field]),
-    )
-    del len_hex
+    len_word = _words_before(f.meaning, f.pos[len_field], f.length[len_field])
+    len_digits_only = _only_decimal_digits(len_word)
     ok &= ~has_len | (f.dec_ok[len_field] & len_digits_only & (length <= 128))
 
     group = np.where(col[None, :] < first_empty[:, None], col[None, :], 8 - nfields[:, None] + col)
     rows, cols = np.nonzero(is_addr & ~empty & ok[:, None])
     at = idx[rows, cols]
-    values = _hexadecimal(_words_before(hex_translated, f.pos[at], f.length[at]))
+    values = _hexadecimal(_words_before(f.meaning, f.pos[at], f.length[at]))
     groups = np.zeros((m, 8), dtype=np.uint64)
     groups[rows, group[rows, cols]] = values
     shifts = np.array([48, 32, 16, 0], dtype=np.uint64)
@@ -376,11 +375,12 @@ def _v6_fields(
     return Prefixes(128, hi[ok], lo[ok], length[ok].astype(np.uint8), lines[ok].astype(np.int64))
 
 
-def _decimal_bytes_equal(
-    hex_word: npt.NDArray[np.uint32], dec_word: npt.NDArray[np.uint32]
-) -> npt.NDArray[np.bool_]:
-    """True where two translations of a field agree, i.e. it has only digits."""
-    return np.asarray(hex_word == dec_word, dtype=np.bool_)
+def _only_decimal_digits(word: npt.NDArray[np.uint32]) -> npt.NDArray[np.bool_]:
+    """True where no kept byte of a field word is a hex letter (value 10-15)."""
+    ok = np.ones(word.shape[0], dtype=bool)
+    for shift in (0, 8, 16, 24):
+        ok &= ((word >> np.uint32(shift)) & np.uint32(0xFF)) < 10
+    return ok
 
 
 def _apply_host_bits(p: Prefixes, mode: Mode) -> Prefixes:
@@ -388,7 +388,11 @@ def _apply_host_bits(p: Prefixes, mode: Mode) -> Prefixes:
 
     Dropped lines go through the core parser, whose error carries the hint.
     """
-    mask_hi, mask_lo = words.host_mask(p.length, p.bits)
+    if p.bits == 32:
+        mask_lo = np.left_shift(np.uint64(1), (32 - p.length).astype(np.uint64)) - np.uint64(1)
+        mask_hi = np.zeros(1, dtype=np.uint64)
+    else:
+        mask_hi, mask_lo = words.host_mask(p.length, p.bits)
     if mode == "masked":
         return Prefixes(p.bits, p.hi & ~mask_hi, p.lo & ~mask_lo, p.length, p.ids)
     ok = ((p.hi & mask_hi) == 0) & ((p.lo & mask_lo) == 0)
