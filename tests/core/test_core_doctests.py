@@ -5,6 +5,7 @@ from __future__ import annotations
 import doctest
 import importlib
 import pkgutil
+from pathlib import Path
 
 import pytest
 
@@ -21,3 +22,11 @@ def test_docstring_examples(name: str) -> None:
     module = importlib.import_module(name)
     result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
     assert result.failed == 0, f"{result.failed} doctest failures in {name}"
+
+
+def test_core_documentation_examples() -> None:
+    doc = Path(__file__).resolve().parents[2] / "docs" / "core.md"
+    if not doc.exists():
+        pytest.skip(f"{doc.name} is not in this checkout")
+    result = doctest.testfile(str(doc), module_relative=False)
+    assert result.failed == 0, f"{result.failed} failing examples in docs/core.md"
