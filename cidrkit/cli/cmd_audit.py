@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import json
 import os
+from collections.abc import Iterable
 
 from cidrkit.cli.context import Context
 from cidrkit.cli.exit import ExitCode
@@ -30,7 +30,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace, ctx: Context) -> int:
     from cidrkit.audit.connections import parse_connections
     from cidrkit.audit.engine import audit
-    from cidrkit.audit.export import report_json, report_sarif
+    from cidrkit.audit.export import iter_report_json, iter_report_sarif
     from cidrkit.audit.render import render_markdown, render_text
     from cidrkit.core import Prefix
     from cidrkit.errors import InputError, ParseError
@@ -54,19 +54,22 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         except OSError as err:
             raise InputError(f"{args.connections}: cannot read: {err.strerror}") from None
     report = audit(read_inventory(args.paths, columnar=True), connections, pools)
+    # JSON and SARIF are written piece by piece: a report of hundreds of
+    # thousands of conflicts never sits in memory whole.
+    pieces: Iterable[str]
     if args.format == "json":
-        text = json.dumps(report_json(report), indent=2, ensure_ascii=False) + "\n"
+        pieces = iter_report_json(report)
     elif args.format == "sarif":
-        text = json.dumps(report_sarif(report), indent=2, ensure_ascii=False) + "\n"
+        pieces = iter_report_sarif(report)
     elif args.format == "markdown":
-        text = render_markdown(report)
+        pieces = [render_markdown(report)]
     else:
-        text = render_text(report)
+        pieces = [render_text(report)]
     if args.output:
         with open(args.output, "w", encoding="utf-8") as handle:
-            handle.write(text)
+            handle.writelines(pieces)
     else:
-        ctx.stdout.write(text)
+        ctx.stdout.writelines(pieces)
     inv = report.inventory
     if report.conflicts or report.nesting:
         return ExitCode.FALSE

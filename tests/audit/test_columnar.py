@@ -13,7 +13,7 @@ from cidrkit.audit import engine
 from cidrkit.audit import why as why_module
 from cidrkit.audit.connections import Connection, Connections
 from cidrkit.audit.engine import AuditReport, audit
-from cidrkit.audit.export import report_json, report_sarif
+from cidrkit.audit.export import iter_report_json, iter_report_sarif, report_json, report_sarif
 from cidrkit.audit.render import render_markdown, render_text
 from cidrkit.audit.why import who_holds
 from cidrkit.core import Addr, Prefix
@@ -47,8 +47,12 @@ def inventories(draw: st.DrawFn) -> Inventory:
 
 
 def _outputs(report: AuditReport) -> list[str]:
-    return [json.dumps(report_json(report)), json.dumps(report_sarif(report)),
-            render_text(report), render_markdown(report)]
+    whole_json = json.dumps(report_json(report), indent=2, ensure_ascii=False) + "\n"
+    whole_sarif = json.dumps(report_sarif(report), indent=2, ensure_ascii=False) + "\n"
+    # The streamed encodings are the standard encoder's bytes.
+    assert "".join(iter_report_json(report)) == whole_json
+    assert "".join(iter_report_sarif(report)) == whole_sarif
+    return [whole_json, whole_sarif, render_text(report), render_markdown(report)]
 
 
 connections_strategy = st.one_of(st.none(), st.builds(
