@@ -325,6 +325,8 @@ def _v6_fields(
     the middle (``a::b``), two at either end (``::a``, ``a::``) or three
     (``::``). Groups after the gap count from the right end.
     """
+    # Lines with more than 9 address fields cannot be IPv6 (the core says why).
+    lines = lines[seps_in_line[lines] - line_has_len[lines] <= 9]
     m = lines.shape[0]
     if m == 0:
         return Prefixes.empty(128)
@@ -332,43 +334,47 @@ def _v6_fields(
     # Every separator but the newline ends an address field when a length is
     # given; otherwise the newline ends the last one.
     nfields = seps_in_line[lines] - has_len
-    ok = nfields <= 9
-    # Up to 9 address fields (``a:b:c:d:e:f:g::``) plus the length field.
-    col = np.arange(10)
     first = line_first[lines]
-    last_sep = f.pos.shape[0] - 1
-    idx = np.minimum(first[:, None] + col, last_sep)
-    flen = f.length[idx]
-    is_addr = col[None, :] < nfields[:, None]
-    empty = is_addr & (flen == 0)
-    n_empty = empty.sum(axis=1)
-    first_empty = np.where(n_empty > 0, np.argmax(empty, axis=1), 99)
+
+    # One flat entry per address field: its line, its column, its separator.
+    row = np.repeat(np.arange(m), nfields)
+    start = np.cumsum(nfields) - nfields
+    col = np.arange(row.shape[0]) - start[row]
+    sep = first[row] + col
+    flen = f.length[sep]
+    empty = flen == 0
+    n_empty = np.add.reduceat(empty.astype(np.int64), start)
+    first_empty = np.minimum.reduceat(np.where(empty, col, 99), start)
+    second_empty = np.add.reduceat((empty & (col == 1)).astype(np.int64), start) > 0
     last_col = nfields - 1
     middle = (first_empty >= 1) & (first_empty <= last_col - 1)
-    ends_gap = (n_empty == 2) & (((first_empty == 0) & empty[:, 1]) | (first_empty == last_col - 1))
-    ok &= (
+    ends_gap = (n_empty == 2) & (
+        ((first_empty == 0) & second_empty) | (first_empty == last_col - 1)
+    )
+    ok = (
         ((n_empty == 0) & (nfields == 8))
         | ((n_empty == 1) & middle & (nfields <= 8))
         | (ends_gap & (nfields >= 3))
         | ((n_empty == 3) & (nfields == 3))
     )
-    ok &= ~(is_addr & (flen > 4)).any(axis=1)
-    # Every address field but the last ends at ':'; the last at '/' or newline.
-    kinds = f.kind[idx]
-    ok &= ~(is_addr & (col[None, :] < last_col[:, None]) & (kinds != _COLON)).any(axis=1)
+    # Groups have at most 4 digits, and every address field but the last
+    # ends at ':' (the last ends at '/' or the newline by construction).
+    bad = (flen > 4) | ((col < last_col[row]) & (f.kind[sep] != _COLON))
+    ok &= np.add.reduceat(bad.astype(np.int64), start) == 0
 
+    last_sep = f.pos.shape[0] - 1
     len_field = np.minimum(first + nfields, last_sep)
     length = np.where(has_len, f.dec[len_field], 128)
     len_word = _words_before(f.meaning, f.pos[len_field], f.length[len_field])
-    len_digits_only = _only_decimal_digits(len_word)
-    ok &= ~has_len | (f.dec_ok[len_field] & len_digits_only & (length <= 128))
+    ok &= ~has_len | (f.dec_ok[len_field] & _only_decimal_digits(len_word) & (length <= 128))
 
-    group = np.where(col[None, :] < first_empty[:, None], col[None, :], 8 - nfields[:, None] + col)
-    rows, cols = np.nonzero(is_addr & ~empty & ok[:, None])
-    at = idx[rows, cols]
-    values = _hexadecimal(_words_before(f.meaning, f.pos[at], f.length[at]))
+    # Groups before the gap count from the left, those after from the right.
+    group = np.where(col < first_empty[row], col, 8 - nfields[row] + col)
+    keep = ~empty & ok[row]
+    at = sep[keep]
+    values = _hexadecimal(_words_before(f.meaning, f.pos[at], flen[keep]))
     groups = np.zeros((m, 8), dtype=np.uint64)
-    groups[rows, group[rows, cols]] = values
+    groups[row[keep], group[keep]] = values
     shifts = np.array([48, 32, 16, 0], dtype=np.uint64)
     hi = np.bitwise_or.reduce(groups[:, :4] << shifts, axis=1)
     lo = np.bitwise_or.reduce(groups[:, 4:] << shifts, axis=1)
