@@ -268,7 +268,10 @@ class _Placer:
         """Grow a locked block in place, or explain why it cannot and where it could go."""
         grown = locked.supernet(wanted)
         allowed = self.allowed(node, spaces)
-        fits = any(s.contains(grown) for s in allowed)
+        # Growing is only "in place" when the start stays put: the network,
+        # gateway and other reserved first addresses must not change.
+        same_start = grown.value == locked.value
+        fits = same_start and any(s.contains(grown) for s in allowed)
         if fits and self.clash(node, grown, spaces, placed) is None:
             key = block_key(node.path, self.version)
             if self.settle(node, grown, "grown", spaces, placed, locked):
@@ -276,10 +279,12 @@ class _Placer:
             return
         proposal = self.best_fit(allowed, used, placed, wanted)
         where = f"the best free spot is {proposal}" if proposal else "no free block holds it"
+        why = ("is not free" if same_start
+               else "starts below it, which would renumber its first addresses")
         self.problems.append(Problem(
             node.where,
             f"node {node.path!r} now needs a /{wanted} but is locked to {locked}, and the "
-            f"/{wanted} around it ({grown}) is not free; {where}",
+            f"/{wanted} around it ({grown}) {why}; {where}",
             f"to move it (renumbering its hosts) run with --move {node.path}"
             if proposal else "free space in its parent or lower its demand",
         ))

@@ -224,3 +224,15 @@ def test_dual_stack_blocks_nest_in_the_nearest_ipv6_ancestor() -> None:
         "region/vpc/db": "10.0.0.0/24", "region/vpc/web": "10.0.1.0/24",
         "region/ipv6": "2001:db8::/48", "region/vpc/web/ipv6": "2001:db8::/64",
     }
+
+
+def test_growth_that_would_move_the_start_address_is_refused() -> None:
+    first = allocate_plan(load(BASE))
+    bigger = BASE.replace("mid2: {prefix: /25}", "mid2: {prefix: /24}")
+    with pytest.raises(PlanFitError) as caught:
+        allocate_plan(load(bigger), first.lock())
+    assert caught.value.problems[0].message == (
+        "node 'net/mid2' now needs a /24 but is locked to 10.0.1.128/25, and the /24 around "
+        "it (10.0.1.0/24) starts below it, which would renumber its first addresses; the best "
+        "free spot is 10.0.3.0/24"
+    )
