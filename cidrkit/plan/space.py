@@ -209,6 +209,10 @@ def _item_where(value: Value, index: int) -> str:
 
 def _build(raw: RawPlan) -> Plan:
     problems: list[Problem] = []
+    version = raw.settings.get("version")
+    if version is not None and version.data != 1:
+        problems.append(Problem(version.where, f"unsupported plan version {version.data!r}",
+                                "this cidrkit reads version 1"))
     pools = read_pools(raw, problems)
     avoid = read_avoid(raw, problems)
     if problems:

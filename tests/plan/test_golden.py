@@ -50,6 +50,19 @@ def test_every_format_matches_its_golden_file(
     compare(result.out.replace(str(workdir) + "/", ""), f"multi-region.{FORMATS[fmt]}")
 
 
+def test_the_picture_is_well_formed_and_labels_blocks(
+    cli: Callable[..., CliResult], workdir: Path
+) -> None:
+    import xml.etree.ElementTree as ET
+
+    svg = cli("plan", str(workdir / "multi-region.yaml"), "--format", "svg").out
+    root = ET.fromstring(svg)
+    titles = [t.text for t in root.iter("{http://www.w3.org/2000/svg}title")]
+    assert "acme/eu-west-1/prod/az-a/app  10.17.16.0/22 (1,024 addresses)" in titles
+    assert "avoided 10.16.0.0/16 (Frankfurt data centre)" in titles
+    assert any(t and t.startswith("free 10.18.0.0/15") for t in titles)
+
+
 def test_a_fresh_plan_reproduces_the_shipped_lock(
     cli: Callable[..., CliResult], workdir: Path
 ) -> None:

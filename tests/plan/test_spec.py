@@ -261,3 +261,11 @@ def test_avoid_from_reads_inventories_relative_to_the_plan(tmp_path: object) -> 
         load_plan_text(POOLS + "avoid_from: [nowhere]\ntree:\n  x: {prefix: /9}\n",
                        "plan.yaml", base)
     assert caught.value.problems[0].message == "avoid_from: no such file or directory"
+
+
+def test_unknown_plan_version_is_refused() -> None:
+    with pytest.raises(PlanError) as caught:
+        load_plan_text("version: 2\n" + POOLS + "tree:\n  x: {hosts: 3}\n", "plan.yaml")
+    assert [p.render() for p in caught.value.problems] == [
+        "plan.yaml:1:10: error: unsupported plan version 2\n  hint: this cidrkit reads version 1"
+    ]
