@@ -42,7 +42,7 @@ class LabelledTable:
 
     prefix_text: list[str]
     label_names: list[str]
-    labels: list[list[str]]
+    labels: Sequence[Sequence[str]]
     lpm: LpmTable
     problems: list[str] = field(default_factory=list)
 
@@ -53,7 +53,7 @@ class LabelledTable:
     def from_text(cls, data: bytes, source: str) -> LabelledTable:
         """One prefix (or address) per line, no labels; bad lines become problems."""
         parsed = parse_prefix_text(data, source)
-        return cls._from_parsed(parsed, [], lambda rows: [[] for _ in rows])
+        return cls._from_parsed(parsed, [], lambda rows: [()] * len(rows))
 
     @classmethod
     def from_csv(
@@ -113,14 +113,10 @@ class LabelledTable:
         texts = prefix_strings(prefixes.v4) + prefix_strings(prefixes.v6)
         texts = [texts[i] for i in order.tolist()]
         # ids become row numbers of this table, in input order.
-        row_of_line = {line: row for row, line in enumerate(kept_rows)}
+        sorted_lines = kept[order]
         renumbered = PrefixArray(
-            prefixes.v4.with_ids(
-                np.array([row_of_line[i] for i in prefixes.v4.ids.tolist()], np.int64)
-            ),
-            prefixes.v6.with_ids(
-                np.array([row_of_line[i] for i in prefixes.v6.ids.tolist()], np.int64)
-            ),
+            prefixes.v4.with_ids(np.searchsorted(sorted_lines, prefixes.v4.ids).astype(np.int64)),
+            prefixes.v6.with_ids(np.searchsorted(sorted_lines, prefixes.v6.ids).astype(np.int64)),
         )
         return cls(texts, names, labels_of(kept_rows), LpmTable(renumbered), problems)
 
@@ -156,6 +152,7 @@ class Annotator:
     misses: int = 0
     _column_at: int | None = None
     _header: list[str] | None = None
+    _suffixes: dict[int, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.hits = np.zeros(len(self.table), dtype=np.int64)
@@ -190,18 +187,22 @@ class Annotator:
     def _extract(
         self, lines: list[str], first_line: int, problems: list[str]
     ) -> tuple[list[Any], list[str], list[int], list[int]]:
+        if self.input_format == "text":
+            # The common case, kept to comprehensions: first word of each line.
+            record_line = [k for k, line in enumerate(lines) if line and not line.isspace()]
+            kept = [lines[k] for k in record_line]
+            texts = [line.split(None, 1)[0] for line in kept]
+            return kept, texts, [first_line + k for k in record_line], record_line
         records: list[Any] = []
-        texts: list[str] = []
+        texts = []
         numbers: list[int] = []
-        record_line: list[int] = []
+        record_line = []
         for k, line in enumerate(lines):
             number = first_line + k
             if not line.strip():
                 continue
-            if self.input_format == "text":
-                record: Any = line
-                value = line.split(None, 1)[0]
-            elif self.input_format == "csv":
+            record: Any
+            if self.input_format == "csv":
                 record = next(csv.reader([line]))
                 at = self._column_at or 0
                 value = record[at].strip() if at < len(record) else ""
@@ -244,17 +245,32 @@ class Annotator:
         record_line: list[int],
         rows: npt.NDArray[np.int64],
     ) -> list[str]:
-        out: list[str] = []
         table = self.table
         fmt = self.output_format
+        if fmt == "text":
+            # Each table row's annotation is built once and reused.
+            suffix = self._suffixes
+            miss = "\t-" + "\t" * len(table.label_names)
+            out = []
+            for k, row in zip(record_line, rows.tolist(), strict=True):
+                if row < 0:
+                    if not self.matched_only:
+                        out.append(lines[k] + miss)
+                    continue
+                text = suffix.get(row)
+                if text is None:
+                    text = suffix[row] = "\t".join(["", table.prefix_text[row], *table.labels[row]])
+                out.append(lines[k] + text)
+            return out
+        out = []
         for record, k, row in zip(records, record_line, rows.tolist(), strict=True):
             if row < 0 and self.matched_only:
                 continue
             prefix = table.prefix_text[row] if row >= 0 else None
-            labels = table.labels[row] if row >= 0 else ["" for _ in table.label_names]
-            if fmt == "text":
-                out.append("\t".join([lines[k], prefix or "-", *labels]))
-            elif fmt == "csv":
+            labels: Sequence[str] = (
+                table.labels[row] if row >= 0 else ["" for _ in table.label_names]
+            )
+            if fmt == "csv":
                 cells = record if isinstance(record, list) else [lines[k]]
                 out.append(_csv_line([*cells, prefix or "", *labels]))
             else:
@@ -272,7 +288,7 @@ class Annotator:
                 out.append(json.dumps({**obj, "match": match}, ensure_ascii=False))
         return out
 
-    def stats(self) -> list[tuple[str, list[str], int]]:
+    def stats(self) -> list[tuple[str, Sequence[str], int]]:
         """``(prefix, labels, hits)`` for every table row hit, most hits first."""
         rows = np.flatnonzero(self.hits)
         order = sorted(rows.tolist(), key=lambda r: (-int(self.hits[r]), r))

@@ -140,7 +140,8 @@ def _annotate_stream(annotator: Annotator, name: str, ctx: Context, *, write: bo
             problems += len(found)
             if write and out:
                 ctx.stdout.write("\n".join(out) + "\n")
-            progress.update(sum(len(line) + 1 for line in chunk))
+            if progress.active:
+                progress.update(sum(len(line) + 1 for line in chunk))
         progress.done()
     return problems
 
