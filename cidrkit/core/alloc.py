@@ -11,7 +11,7 @@ from typing import Literal
 
 from cidrkit.core.ipset import IPSet, Member
 from cidrkit.core.prefix import Prefix
-from cidrkit.core.range import Range, iter_cover
+from cidrkit.core.range import Range, cover_blocks
 from cidrkit.errors import AllocationError
 
 Strategy = Literal["best_fit", "first_fit"]
@@ -32,14 +32,72 @@ def free_blocks(parent: Prefix | Range, used: Iterable[Member] | IPSet) -> list[
     return list(free_space(parent, used).prefixes())
 
 
-def _candidates(free: IPSet, bits: int, length: int) -> list[Prefix]:
-    """Free aligned blocks no longer than ``length`` that could hold a ``/length``."""
-    blocks: list[Prefix] = []
-    for block_bits, start, end in free.intervals:
-        if block_bits != bits or end - start + 1 < 1 << (bits - length):
-            continue
-        blocks.extend(p for p in iter_cover(bits, start, end) if p.length <= length)
-    return blocks
+_NO_FIT = (1 << 30, 0)
+
+
+def _fit(start: int, end: int, bits: int, length: int, strategy: Strategy) -> tuple[int, int]:
+    """Where ``strategy`` would put a ``/length`` in one free interval, as a sort key.
+
+    The key is ``(rank, block_start)``; the smallest key over all intervals
+    wins, and ``_NO_FIT`` means the interval cannot hold the request.
+    ``first_fit`` ranks all fits alike, so the lowest address wins. ``best_fit``
+    ranks by the size of the free cover block that holds the request, so the
+    smallest block wins, lowest on ties; cover blocks are aligned, so a
+    ``/length`` at the start of one is aligned too.
+    """
+    size = 1 << (bits - length)
+    if end - start + 1 < size:
+        return _NO_FIT
+    if strategy == "first_fit":
+        aligned = -(-start // size) * size
+        return (0, aligned) if aligned + size - 1 <= end else _NO_FIT
+    best = _NO_FIT
+    for block_start, host_bits in cover_blocks(bits, start, end):
+        if host_bits >= bits - length and (host_bits, block_start) < best:
+            best = (host_bits, block_start)
+    return best
+
+
+class _FreeList:
+    """Free intervals of one family, each with its best fit, shrunk block by block.
+
+    Handing out a block changes only the interval it came from, so only that
+    interval's fit is recomputed; the choice itself is a ``min`` in C.
+    """
+
+    def __init__(self, free: IPSet, bits: int, length: int, strategy: Strategy) -> None:
+        self.bits, self.length, self.strategy = bits, length, strategy
+        self.spans = [(start, end) for b, start, end in free.intervals if b == bits]
+        self.fits = [self._fit(start, end) for start, end in self.spans]
+
+    def _fit(self, start: int, end: int) -> tuple[int, int]:
+        return _fit(start, end, self.bits, self.length, self.strategy)
+
+    def take(self) -> int | None:
+        """Remove the chosen block from the free space; return its start."""
+        if not self.fits:
+            return None
+        rank_start = min(self.fits)
+        if rank_start == _NO_FIT:
+            return None
+        index = self.fits.index(rank_start)
+        block_start = rank_start[1]
+        block_end = block_start + (1 << (self.bits - self.length)) - 1
+        start, end = self.spans[index]
+        pieces = [(a, b) for a, b in ((start, block_start - 1), (block_end + 1, end)) if a <= b]
+        self.spans[index : index + 1] = pieces
+        self.fits[index : index + 1] = [self._fit(a, b) for a, b in pieces]
+        return block_start
+
+
+def _check_request(parent: Prefix, length: int, strategy: str) -> None:
+    if not parent.length <= length <= parent.bits:
+        raise ValueError(
+            f"cannot place a /{length} in {parent}: the length must be between "
+            f"{parent.length} and {parent.bits}"
+        )
+    if strategy not in STRATEGIES:
+        raise ValueError(f"unknown strategy {strategy!r}; choose best_fit or first_fit")
 
 
 def next_free(
@@ -54,23 +112,9 @@ def next_free(
     the smallest free block that holds the request (lowest address on ties),
     which keeps large blocks whole for large requests later.
     """
-    if not parent.length <= length <= parent.bits:
-        raise ValueError(
-            f"cannot place a /{length} in {parent}: the length must be between "
-            f"{parent.length} and {parent.bits}"
-        )
-    if strategy not in STRATEGIES:
-        raise ValueError(f"unknown strategy {strategy!r}; choose best_fit or first_fit")
-    blocks = _candidates(free_space(parent, used), parent.bits, length)
-    if not blocks:
-        return None
-    # Every free block from the minimal cover is aligned, so its first
-    # /length is aligned too.
-    if strategy == "first_fit":
-        chosen = min(blocks, key=lambda p: p.value)
-    else:
-        chosen = min(blocks, key=lambda p: (-p.length, p.value))
-    return Prefix(parent.bits, chosen.value, length)
+    _check_request(parent, length, strategy)
+    start = _FreeList(free_space(parent, used), parent.bits, length, strategy).take()
+    return None if start is None else Prefix(parent.bits, start, length)
 
 
 def allocate(
@@ -84,17 +128,18 @@ def allocate(
 
     Raises AllocationError naming how many fit when there is not room for all.
     """
-    taken = given = _used_set(used)
+    _check_request(parent, length, strategy)
+    # Free space is computed once and shrunk by each block handed out.
+    given = free_space(parent, used)
+    free = _FreeList(given, parent.bits, length, strategy)
     result: list[Prefix] = []
     for _ in range(count):
-        block = next_free(parent, taken, length, strategy)
-        if block is None:
-            # Nothing is handed out on failure, so report the space as it was.
-            free = free_space(parent, given)
+        start = free.take()
+        if start is None:
+            # Nothing is handed out on failure, so report the space as given.
             raise AllocationError(
                 f"{parent} has room for only {len(result)} of {count} /{length} blocks "
-                f"({free.size:,} addresses free)"
+                f"({given.size:,} addresses free)"
             )
-        result.append(block)
-        taken = taken.union(IPSet([block]))
+        result.append(Prefix(parent.bits, start, length))
     return result

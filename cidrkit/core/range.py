@@ -138,19 +138,26 @@ class Range(Frozen):
         return f"Range('{self}')"
 
 
-def iter_cover(bits: int, start: int, end: int) -> Iterator[Prefix]:
-    """Yield the minimal prefixes covering ``start..end`` inclusive, lowest first.
+def cover_blocks(bits: int, start: int, end: int) -> Iterator[tuple[int, int]]:
+    """Yield ``(block_start, host_bits)`` of the minimal cover of ``start..end``.
 
     Greedy: at each step take the largest block that is aligned at ``start``
-    and does not pass ``end``. At most ``2 * bits`` blocks come out.
+    and does not pass ``end``. At most ``2 * bits`` blocks come out. Plain
+    ints, for callers that only compare blocks and build few prefixes.
     """
     while start <= end:
         # Alignment of start limits the block; so does the space left.
         align = (start & -start).bit_length() - 1 if start else bits
         room = (end - start + 1).bit_length() - 1
         host_bits = min(align, room)
-        yield Prefix(bits, start, bits - host_bits)
+        yield start, host_bits
         start += 1 << host_bits
+
+
+def iter_cover(bits: int, start: int, end: int) -> Iterator[Prefix]:
+    """Yield the minimal prefixes covering ``start..end`` inclusive, lowest first."""
+    for block_start, host_bits in cover_blocks(bits, start, end):
+        yield Prefix(bits, block_start, bits - host_bits)
 
 
 def span_of(items: Iterable[Span]) -> Prefix:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 
 import pytest
+from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.stateful import Bundle, RuleBasedStateMachine, consumes, invariant, rule
 
@@ -248,3 +249,34 @@ def test_vlsm_names_the_request_that_does_not_fit() -> None:
         "request 'b' for 100 hosts needs a /25 (128 addresses) but only 0 addresses "
         "remain in 192.168.0.0/25 (all requests together need 256 of its 128)"
     )
+
+
+@given(
+    st.lists(st.tuples(st.integers(26, 32), st.integers(0, 63)), max_size=10),
+    st.integers(26, 32),
+    st.integers(0, 12),
+    st.sampled_from(["best_fit", "first_fit"]),
+)
+def test_allocate_equals_repeated_next_free(
+    used_spec: list[tuple[int, int]], length: int, count: int, strategy: Strategy
+) -> None:
+    parent = P("10.0.0.0/26")
+    used = [Prefix.containing(parent.host(offset), n) for n, offset in used_spec]
+    taken, expected = list(used), []
+    for _ in range(count):
+        block = next_free(parent, taken, length, strategy)
+        if block is None:
+            break
+        expected.append(block)
+        taken.append(block)
+    if len(expected) == count:
+        # A one-shot iterator of used space must work as well as a list.
+        assert allocate(parent, iter(used), length, count, strategy) == expected
+    else:
+        with pytest.raises(AllocationError) as caught:
+            allocate(parent, iter(used), length, count, strategy)
+        free = free_space(parent, used).size
+        assert str(caught.value) == (
+            f"10.0.0.0/26 has room for only {len(expected)} of {count} /{length} blocks "
+            f"({free:,} addresses free)"
+        )
