@@ -221,14 +221,17 @@ def family(bench: Bench, path: Path, bits: int, lookups: int) -> None:
             lookups,
             lambda text=text: table.lookup(parse_address_text(text).prefixes),  # type: ignore[misc]
             {
-                "pytricia": (lambda f, a=addrs: lambda: [trie.get(x) for x in a], True),
-                "py-radix": (lambda f, a=addrs: lambda: [rtree.search_best(x) for x in a], True),
+                "pytricia": (lambda f, a=addrs: lambda: [trie.get(x) for x in sample(a, f)], True),
+                "py-radix": (
+                    lambda f, a=addrs: lambda: [rtree.search_best(x) for x in sample(a, f)],
+                    True,
+                ),
             },
         )
 
-    def walk() -> int:
+    def walk(fraction: float) -> int:
         pairs = 0
-        for s in lines:
+        for s in sample(lines, fraction):
             parent = trie.parent(s)
             while parent is not None:
                 pairs += 1
@@ -239,7 +242,7 @@ def family(bench: Bench, path: Path, bits: int, lookups: int) -> None:
         f"{label} all covering pairs ({len(overlap_pairs(parsed)):,})",
         n,
         lambda: overlap_pairs(parsed),
-        {"pytricia": (lambda f: walk, True)},
+        {"pytricia": (lambda f: lambda: walk(f), True)},
     )
     bench.run(
         f"{label} LPM table build",
