@@ -62,7 +62,13 @@ def normalise(intervals: list[Interval]) -> list[Interval]:
 
 
 def _interval_of(item: Addr | Prefix | Range) -> Interval:
-    return (item.bits, item.start, item.end)
+    try:
+        return (item.bits, item.start, item.end)
+    except AttributeError:
+        raise TypeError(
+            f"an IPSet holds Addr, Prefix, Range or IPSet values, not {item!r}"
+            + (" (parse text with IPSet.parse)" if isinstance(item, str) else "")
+        ) from None
 
 
 class IPSet:
@@ -189,17 +195,34 @@ class IPSet:
     def isdisjoint(self, other: IPSet) -> bool:
         return not self.intersection(other)
 
-    __or__ = union
-    __and__ = intersection
-    __sub__ = difference
-    __xor__ = symmetric_difference
-    __le__ = issubset
-    __ge__ = issuperset
+    # Operators take only IPSets; anything else gets Python's own TypeError
+    # ("unsupported operand") instead of an AttributeError from inside.
+    def __or__(self, other: IPSet) -> IPSet:
+        return self.union(other) if isinstance(other, IPSet) else NotImplemented
+
+    def __and__(self, other: IPSet) -> IPSet:
+        return self.intersection(other) if isinstance(other, IPSet) else NotImplemented
+
+    def __sub__(self, other: IPSet) -> IPSet:
+        return self.difference(other) if isinstance(other, IPSet) else NotImplemented
+
+    def __xor__(self, other: IPSet) -> IPSet:
+        return self.symmetric_difference(other) if isinstance(other, IPSet) else NotImplemented
+
+    def __le__(self, other: IPSet) -> bool:
+        return self.issubset(other) if isinstance(other, IPSet) else NotImplemented
+
+    def __ge__(self, other: IPSet) -> bool:
+        return self.issuperset(other) if isinstance(other, IPSet) else NotImplemented
 
     def __lt__(self, other: IPSet) -> bool:
+        if not isinstance(other, IPSet):
+            return NotImplemented
         return self != other and self.issubset(other)
 
     def __gt__(self, other: IPSet) -> bool:
+        if not isinstance(other, IPSet):
+            return NotImplemented
         return self != other and other.issubset(self)
 
     def __eq__(self, other: object) -> bool:

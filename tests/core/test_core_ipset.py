@@ -335,3 +335,20 @@ def test_span_of_is_the_smallest_covering_prefix() -> None:
         span_of([Addr.parse("10.0.0.1"), Addr.parse("::1")])
     with pytest.raises(ValueError, match="nothing to span"):
         span_of([])
+
+
+def test_ipset_refuses_foreign_values_with_a_type_error() -> None:
+    ipset = IPSet.parse(["10.0.0.0/8"])
+    with pytest.raises(TypeError) as caught:
+        IPSet(["10.0.0.0/8"])  # type: ignore[list-item]
+    assert str(caught.value) == (
+        "an IPSet holds Addr, Prefix, Range or IPSet values, not '10.0.0.0/8' "
+        "(parse text with IPSet.parse)"
+    )
+    for operation in ("__or__", "__and__", "__sub__", "__xor__", "__le__", "__lt__"):
+        assert getattr(ipset, operation)(42) is NotImplemented
+    with pytest.raises(TypeError, match="unsupported operand"):
+        _ = ipset | 42  # type: ignore[operator]
+    with pytest.raises(TypeError):
+        _ = ipset <= 42  # type: ignore[operator]
+    assert ipset != 42
