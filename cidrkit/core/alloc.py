@@ -7,14 +7,20 @@ every layer hands out space by exactly the same rules.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Literal
 
 from cidrkit.core.ipset import IPSet, Member
 from cidrkit.core.prefix import Prefix
 from cidrkit.core.range import Range, cover_blocks
+from cidrkit.core.value import TYPE_CHECKING
 from cidrkit.errors import AllocationError
 
-Strategy = Literal["best_fit", "first_fit"]
+if TYPE_CHECKING:
+    from typing import Literal
+
+    Strategy = Literal["best_fit", "first_fit"]
+else:
+    Strategy = str  # keeps ``typing`` off the start-up path of the CLI
+
 STRATEGIES: tuple[Strategy, ...] = ("best_fit", "first_fit")
 
 

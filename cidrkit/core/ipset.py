@@ -8,14 +8,12 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator
-from typing import Union
 
 from cidrkit.core.addr import Addr
 from cidrkit.core.prefix import Prefix
 from cidrkit.core.range import Range, iter_cover
 
 Interval = tuple[int, int, int]  # (bits, start, end), end inclusive
-Member = Union[Addr, Prefix, Range, "IPSet"]
 
 # Above this many intervals, normalisation is handed to the accelerator that
 # the bulk (numpy) layer registers, if it has been imported. The core itself
@@ -297,3 +295,8 @@ class IPSetBuilder:
             self._current = self._current.union(IPSet.from_intervals(self._pending))
             self._pending = []
         return self._current
+
+
+# Anything an IPSet can be built from. Written with ``|`` after the class,
+# not ``typing.Union`` before it, so importing the core does not load typing.
+Member = Addr | Prefix | Range | IPSet
