@@ -79,6 +79,23 @@ def assert_minimal_prefixes(ipset: IPSet, expected: set[Point]) -> None:
         if prefix.length > 0:
             assert not points(prefix.supernet()) <= expected, f"{prefix} is not maximal"
     assert covered == expected
+    assert prefixes == greedy_cover(expected)
+
+
+def greedy_cover(points_left: set[Point]) -> list[Prefix]:
+    """Brute force: from the lowest uncovered address, the largest aligned block inside."""
+    left = set(points_left)
+    cover: list[Prefix] = []
+    while left:
+        bits, value = min(left)
+        host_bits = 0
+        while host_bits < bits and value % (2 << host_bits) == 0 and all(
+            (bits, v) in left for v in range(value, value + (2 << host_bits))
+        ):
+            host_bits += 1
+        cover.append(Prefix(bits, value, bits - host_bits))
+        left -= {(bits, v) for v in range(value, value + (1 << host_bits))}
+    return cover
 
 
 def assert_maximal_ranges(ipset: IPSet, expected: set[Point]) -> None:
