@@ -10,6 +10,7 @@ psycopg 3; its write transactions lock the pool rows they touch.
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -21,6 +22,8 @@ from sqlalchemy.engine import Connection, Engine
 from cidrkit.ipam.errors import InvalidRequest, SchemaOutOfDate
 
 _WRITE_OPTION = "cidrkit_write"
+# A pooled PostgreSQL connection idle for longer than this is checked before use.
+IDLE_PING_SECONDS = 5.0
 
 
 def default_url() -> str:
@@ -65,9 +68,12 @@ class Database:
 
     def _create_engine(self, pool_size: int) -> Engine:
         if self.dialect == "postgresql":
-            return sa.create_engine(
-                self.url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True
-            )
+            engine = sa.create_engine(self.url, pool_size=pool_size, max_overflow=pool_size)
+            sa.event.listen(engine, "checkin", _stamp_checkin)
+            dialect = engine.dialect
+            sa.event.listen(engine, "checkout",
+                            lambda conn, record, _proxy: _ping_if_idle(dialect, conn, record))
+            return engine
         path = sa.engine.make_url(self.url).database
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
@@ -142,6 +148,26 @@ def _alembic_config(connection: Connection | None) -> Any:
     cfg.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
     cfg.attributes["connection"] = connection
     return cfg
+
+
+def _stamp_checkin(_dbapi_conn: Any, record: Any) -> None:
+    record.info["checked_in"] = time.monotonic()
+
+
+def _ping_if_idle(dialect: sa.engine.Dialect, dbapi_conn: Any, record: Any) -> None:
+    # SQLAlchemy's pool_pre_ping costs a round trip on every checkout, that is on
+    # every request and every write batch; a connection in steady use has just
+    # proved itself, so only one that sat idle (the server may have restarted or
+    # dropped it meanwhile) is pinged. DisconnectionError makes the pool replace it.
+    idle_since = record.info.get("checked_in")
+    if idle_since is None or time.monotonic() - idle_since < IDLE_PING_SECONDS:
+        return
+    try:
+        alive = bool(dialect.do_ping(dbapi_conn))
+    except Exception:
+        alive = False
+    if not alive:
+        raise sa.exc.DisconnectionError("connection was closed while idle")
 
 
 def _configure_sqlite(dbapi_conn: Any, _record: Any) -> None:

@@ -1,9 +1,11 @@
 """Allocating and releasing blocks, many requests per transaction.
 
 ``AllocationService.execute`` applies a list of operations in one write
-transaction: it locks the pools involved (``FOR UPDATE`` on PostgreSQL; on
-SQLite ``BEGIN IMMEDIATE`` already holds the database's write lock), loads
-their live blocks, plans every request in memory with ``PoolSpace`` and then
+transaction: it locks the pools involved and bumps their generation in one
+statement (``store.claim_pools``: a row lock on PostgreSQL; on SQLite
+``BEGIN IMMEDIATE`` already holds the database's write lock), loads their
+live blocks (or reuses them from memory when the generation shows nobody
+else wrote), plans every request in memory with ``PoolSpace`` and then
 writes all rows and audit entries at once. One failing request (exhausted
 pool, overlap, bad rule) only fails itself. The database's overlap backstop
 (exclusion constraint / trigger) turns any bug or foreign writer into an
@@ -31,12 +33,14 @@ from cidrkit.ipam.errors import Conflict, InvalidRequest, IpamError, NotFound
 from cidrkit.ipam.model import Allocation, AllocationRequest, Pool
 from cidrkit.ipam.schema import allocations, audit_log, pools
 from cidrkit.ipam.store import (
+    PoolKey,
+    PoolShape,
     allocation_from,
     allocation_query,
     audit_row,
-    bump_generation,
+    claim_pools,
     live_blocks,
-    load_pools,
+    pool_key,
     prefix_row,
 )
 
@@ -99,12 +103,14 @@ class AllocationService:
     the pool's ``generation``; a later transaction that finds the generation
     unchanged (read under the pool lock) reuses them instead of reloading
     every block. Any other writer bumps the generation, so the memory is
-    never trusted when it could be stale.
+    never trusted when it could be stale. Pools are keyed by id *and*
+    creation time, so a pool re-created under a reused id is a stranger.
     """
 
     def __init__(self, db: Database) -> None:
         self.db = db
-        self._spaces: dict[int, tuple[int, list[Prefix], IPSet]] = {}
+        self._spaces: dict[PoolKey, tuple[int, list[Prefix], IPSet]] = {}
+        self._shapes: dict[PoolKey, PoolShape] = {}
         self._lock = threading.Lock()
 
     def execute(self, ops: Sequence[Operation]) -> list[Outcome]:
@@ -115,11 +121,10 @@ class AllocationService:
         """
         try:
             with self.db.write() as conn:
-                batch = _Batch(conn, self.db.dialect, self._cached)
+                batch = _Batch(conn, self.db.dialect, self._cached, self._shapes)
                 outcomes = batch.run(ops)
         except sa.exc.IntegrityError as exc:
-            with self._lock:
-                self._spaces.clear()
+            self._forget()
             if len(ops) > 1:
                 return [outcome for op in ops for outcome in self.execute([op])]
             return [
@@ -130,17 +135,22 @@ class AllocationService:
                 )
             ]
         except BaseException:
-            with self._lock:
-                self._spaces.clear()
+            self._forget()
             raise
         with self._lock:
-            for pool_id, (generation, space) in batch.committed_spaces().items():
-                self._spaces[pool_id] = (generation, list(space.used), space.taken)
+            for key, (generation, space) in batch.committed_spaces().items():
+                self._spaces[key] = (generation, list(space.used), space.taken)
         return outcomes
+
+    def _forget(self) -> None:
+        # After a failed transaction nothing in memory is known to match the database.
+        with self._lock:
+            self._spaces.clear()
+            self._shapes.clear()
 
     def _cached(self, pool: Pool) -> PoolSpace | None:
         with self._lock:
-            entry = self._spaces.get(pool.id)
+            entry = self._spaces.get(pool_key(pool))
         if entry is None or entry[0] != pool.generation:
             return None
         return PoolSpace(pool, entry[1], entry[2])
@@ -174,11 +184,16 @@ class _Batch:
     """The state of one write transaction while it plans its operations."""
 
     def __init__(
-        self, conn: Connection, dialect: str, cached: Callable[[Pool], PoolSpace | None]
+        self,
+        conn: Connection,
+        dialect: str,
+        cached: Callable[[Pool], PoolSpace | None],
+        shapes: dict[PoolKey, PoolShape],
     ) -> None:
         self.conn = conn
         self.dialect = dialect
         self.cached = cached
+        self.shapes = shapes
         self.now = datetime.now(UTC)
         self.spaces: dict[int, PoolSpace] = {}
         self.inserts: list[tuple[int, dict[str, Any], str]] = []  # (op index, row, actor)
@@ -188,9 +203,7 @@ class _Batch:
         release_ids = [op.allocation_id for op in ops if isinstance(op, ReleaseOp)]
         names = {op.pool for op in ops if isinstance(op, AllocateOp)}
         names |= set(self._pools_of(release_ids).values())
-        locked = load_pools(
-            self.conn, pools.c.name.in_(sorted(names)), lock=self.dialect == "postgresql"
-        )
+        locked = claim_pools(self.conn, names, dialect=self.dialect, shapes=self.shapes)
         self.pools = {p.name: p for p in locked}
         # Read release targets only now: the pool lock makes their state stable.
         targets = self._release_targets(release_ids)
@@ -245,18 +258,12 @@ class _Batch:
             self.spaces[pool.id] = space
         return space
 
-    def changed_pools(self) -> set[int]:
-        """Ids of pools whose live blocks this batch changes."""
-        names = {a.pool for _, a, _ in self.releases}
-        ids = {self.pools[n].id for n in names}
-        return ids | {row["pool_id"] for _, row, _ in self.inserts}
-
-    def committed_spaces(self) -> dict[int, tuple[int, PoolSpace]]:
-        """Each loaded pool's space and its generation once this batch has committed."""
-        changed = self.changed_pools()
+    def committed_spaces(self) -> dict[PoolKey, tuple[int, PoolSpace]]:
+        """Each loaded pool's space and its generation once this batch has committed
+        (``claim_pools`` bumped every pool of the batch by one)."""
         return {
-            pool_id: (space.pool.generation + (pool_id in changed), space)
-            for pool_id, space in self.spaces.items()
+            pool_key(space.pool): (space.pool.generation + 1, space)
+            for space in self.spaces.values()
         }
 
     def _allocate(self, index: int, op: AllocateOp, pool: Pool, digest: str) -> None:
@@ -402,7 +409,6 @@ class _Batch:
                 outcomes[index] = AllocateResult(tuple(made_here))
         if audits:
             conn.execute(audit_log.insert(), audits)
-        bump_generation(conn, self.changed_pools())
 
 
 def _check_digest(op: AllocateOp, previous: str | None, current: str) -> None:

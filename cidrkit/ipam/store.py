@@ -7,6 +7,7 @@ Every function takes an open connection, so callers decide the transaction
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -69,11 +70,11 @@ def load_pools(
     )
     for pool_id, first_hex, length in conn.execute(prefix_query):
         prefixes[pool_id].append(_prefix_from(versions[pool_id], first_hex, length))
-    result = [_pool_from(row, tuple(prefixes[row.id])) for row in rows]
+    result = [_pool_from(row, tuple(prefixes[row.id]), row.parent_name) for row in rows]
     return sorted(result, key=lambda p: p.name)
 
 
-def _pool_from(row: Row[Any], prefixes: tuple[Prefix, ...]) -> Pool:
+def _pool_from(row: Row[Any], prefixes: tuple[Prefix, ...], parent: str | None) -> Pool:
     return Pool(
         id=row.id,
         name=row.name,
@@ -85,7 +86,7 @@ def _pool_from(row: Row[Any], prefixes: tuple[Prefix, ...]) -> Pool:
             default_length=row.default_length,
             required_tags=tuple(row.required_tags or ()),
         ),
-        parent=row.parent_name,
+        parent=parent,
         description=row.description,
         created_at=utc(row.created_at),
         generation=row.generation,
@@ -99,6 +100,91 @@ def bump_generation(conn: Connection, pool_ids: Iterable[int]) -> None:
         conn.execute(
             pools.update().where(pools.c.id.in_(ids)).values(generation=pools.c.generation + 1)
         )
+
+
+PoolKey = tuple[int, datetime | None]
+"""Identifies one pool for its whole life: SQLite may give a deleted pool's id to
+the next pool created, so the id alone could name two different pools."""
+
+PoolShape = tuple[tuple[Prefix, ...], str | None]
+"""A pool's prefixes and parent name: fixed from its creation to its deletion."""
+
+
+def pool_key(pool: Pool) -> PoolKey:
+    """The key of ``pool`` in per-process caches."""
+    return pool.id, pool.created_at
+
+
+def claim_pools(
+    conn: Connection, names: Iterable[str], *, dialect: str, shapes: dict[PoolKey, PoolShape]
+) -> list[Pool]:
+    """Lock the pools called ``names`` for this write transaction and bump their generation.
+
+    One ``UPDATE … RETURNING`` both takes each pool's row lock and records
+    that its live blocks may change, which saves the separate SELECT … FOR
+    UPDATE and UPDATE round trips of a write. With several pools, PostgreSQL
+    rows are first locked in id order so concurrent writers cannot deadlock
+    (SQLite's ``BEGIN IMMEDIATE`` already holds the one write lock). The
+    pools returned carry the generation from *before* the bump: that is what
+    a space cached after an earlier commit must match. ``shapes`` caches the
+    prefixes and parent of pools seen before (they never change), so a pool
+    costs one extra query only the first time.
+    """
+    wanted = sorted(set(names))
+    if not wanted:
+        return []
+    if dialect == "postgresql" and len(wanted) > 1:
+        conn.execute(
+            sa.select(pools.c.id).where(pools.c.name.in_(wanted)).order_by(pools.c.id)
+            .with_for_update()
+        )
+    rows = conn.execute(
+        pools.update()
+        .where(pools.c.name.in_(wanted))
+        .values(generation=pools.c.generation + 1)
+        .returning(*pools.c)
+    ).all()
+    keyed = [((row.id, utc(row.created_at)), row) for row in rows]
+    # Read the shared cache once per key: another thread may clear it meanwhile.
+    known = {key: shapes.get(key) for key, _ in keyed}
+    missing = [row for key, row in keyed if known[key] is None]
+    if missing:
+        loaded = _load_shapes(conn, missing)
+        shapes.update(loaded)
+        known.update(loaded)
+    found = []
+    for key, row in keyed:
+        shape = known[key]
+        assert shape is not None
+        prefixes, parent = shape
+        pool = _pool_from(row, prefixes, parent)
+        found.append(replace(pool, generation=row.generation - 1))
+    return sorted(found, key=lambda p: p.name)
+
+
+def _load_shapes(conn: Connection, rows: Sequence[Row[Any]]) -> dict[PoolKey, PoolShape]:
+    ids = [row.id for row in rows]
+    prefixes: dict[int, list[Prefix]] = {pool_id: [] for pool_id in ids}
+    versions = {row.id: row.version for row in rows}
+    query = (
+        sa.select(pool_prefixes.c.pool_id, pool_prefixes.c.first_hex, pool_prefixes.c.length)
+        .where(pool_prefixes.c.pool_id.in_(ids))
+        .order_by(pool_prefixes.c.pool_id, pool_prefixes.c.first_hex)
+    )
+    for pool_id, first_hex, length in conn.execute(query):
+        prefixes[pool_id].append(_prefix_from(versions[pool_id], first_hex, length))
+    parent_ids = {row.parent_id for row in rows if row.parent_id is not None}
+    parents: dict[int, str] = {}
+    if parent_ids:
+        parent_query = sa.select(pools.c.id, pools.c.name).where(pools.c.id.in_(parent_ids))
+        parents = {pool_id: name for pool_id, name in conn.execute(parent_query)}
+    return {
+        (row.id, utc(row.created_at)): (
+            tuple(prefixes[row.id]),
+            None if row.parent_id is None else parents[row.parent_id],
+        )
+        for row in rows
+    }
 
 
 def get_pool(conn: Connection, name: str, *, lock: bool = False) -> Pool:
