@@ -250,8 +250,9 @@ class Prefix(Frozen):
         new_length = self.length + 1 if new_length is None else new_length
         self._check_sublength(new_length)
         step = 1 << (self.bits - new_length)
+        bits = self.bits
         for value in range(self.value, self.end + 1, step):
-            yield Prefix(self.bits, value, new_length)
+            yield trusted_prefix(bits, value, new_length)
 
     def subnet(self, index: int, new_length: int) -> Prefix:
         """The ``index``-th ``/new_length`` block (negative counts from the end)."""
@@ -288,6 +289,23 @@ class Prefix(Frozen):
 
     def __repr__(self) -> str:
         return f"Prefix('{self}')"
+
+
+_new_object = object.__new__
+
+
+def trusted_prefix(bits: int, value: int, length: int) -> Prefix:
+    """A Prefix built without the checks of ``__init__``.
+
+    Only for values that hold the invariants by construction (blocks cut
+    from a valid prefix or range); it saves a third of the cost in loops
+    that yield many blocks.
+    """
+    prefix: Prefix = _new_object(Prefix)
+    set_field(prefix, "bits", bits)
+    set_field(prefix, "value", value)
+    set_field(prefix, "length", length)
+    return prefix
 
 
 def _parse(text: str) -> tuple[Prefix, bool]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 
 from cidrkit.core.addr import Addr, format_addr, parse_addr_text
-from cidrkit.core.prefix import Prefix, Span
+from cidrkit.core.prefix import Prefix, Span, trusted_prefix
 from cidrkit.core.text import V4_BITS, V6_BITS
 from cidrkit.core.value import TYPE_CHECKING, Frozen, set_field
 from cidrkit.errors import FamilyError, ParseError
@@ -157,7 +157,7 @@ def cover_blocks(bits: int, start: int, end: int) -> Iterator[tuple[int, int]]:
 def iter_cover(bits: int, start: int, end: int) -> Iterator[Prefix]:
     """Yield the minimal prefixes covering ``start..end`` inclusive, lowest first."""
     for block_start, host_bits in cover_blocks(bits, start, end):
-        yield Prefix(bits, block_start, bits - host_bits)
+        yield trusted_prefix(bits, block_start, bits - host_bits)
 
 
 def span_of(items: Iterable[Span]) -> Prefix:
