@@ -10,7 +10,7 @@ from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator
 
 from cidrkit.core.addr import Addr
-from cidrkit.core.prefix import Prefix
+from cidrkit.core.prefix import Prefix, trusted_prefix
 from cidrkit.core.range import Range, iter_cover
 
 Interval = tuple[int, int, int]  # (bits, start, end), end inclusive
@@ -135,7 +135,12 @@ class IPSet:
     def prefixes(self) -> Iterator[Prefix]:
         """The set as the minimal sorted list of prefixes."""
         for bits, start, end in self._intervals:
-            yield from iter_cover(bits, start, end)
+            size = end - start + 1
+            if size & (size - 1) == 0 and start & (size - 1) == 0:
+                # Already one aligned block: the common case, kept cheap.
+                yield trusted_prefix(bits, start, bits + 1 - size.bit_length())
+            else:
+                yield from iter_cover(bits, start, end)
 
     def __iter__(self) -> Iterator[Prefix]:
         return self.prefixes()
