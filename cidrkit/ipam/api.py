@@ -37,6 +37,7 @@ from cidrkit.ipam.api_models import (
 from cidrkit.ipam.app import IpamApp, actor_of, require, to_request
 from cidrkit.ipam.database import Database
 from cidrkit.ipam.errors import InvalidRequest, IpamError
+from cidrkit.ipam.fastpath import AllocateFastPath
 from cidrkit.ipam.importers import import_allocations
 from cidrkit.ipam.model import PoolRules, Token
 from cidrkit.ipam.pools import POOL_NAME, PoolSpec, create_pool, delete_pool
@@ -324,12 +325,19 @@ def _http_error(request: Request, exc: Exception) -> JSONResponse:
 
 
 def create_app(
-    db: Database | str, *, batching: bool = True, max_batch: int = 64, check_schema: bool = True
+    db: Database | str,
+    *,
+    batching: bool = True,
+    max_batch: int = 64,
+    check_schema: bool = True,
+    fast_path: bool = True,
 ) -> FastAPI:
     """The ASGI application: JSON API under /api/v1, web page at /, OpenAPI at /openapi.json.
 
     ``check_schema`` refuses to build an app over a database whose schema is
-    not at the latest migration.
+    not at the latest migration. ``fast_path`` answers ordinary single
+    allocations without the framework's routing (``cidrkit.ipam.fastpath``);
+    turning it off changes nothing but speed.
     """
     from cidrkit.ipam.web import router as web_router
     from cidrkit.ipam.web import static_files
@@ -354,6 +362,8 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.ipam = ipam
+    if fast_path:
+        app.add_middleware(AllocateFastPath, ipam=ipam)
     app.add_exception_handler(IpamError, _ipam_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
