@@ -162,6 +162,12 @@ def parse_address_text(
     return _parse(data, "address", source, first_line, line_numbers)
 
 
+# Buffers are parsed in pieces of about this many bytes: the temporaries of
+# one piece stay in cache and are recycled by the allocator, instead of
+# page-faulting fresh memory for arrays the size of the whole input.
+PIECE_BYTES = 1 << 20
+
+
 def _parse(
     data: bytes, mode: Mode, source: str, first_line: int, line_numbers: Sequence[int] | None
 ) -> ParsedText:
@@ -169,6 +175,62 @@ def _parse(
         data = data.replace(b"\r\n", b"\n")
     if data and not data.endswith(b"\n"):
         data += b"\n"
+    if len(data) <= PIECE_BYTES:
+        return _parse_piece(data, mode, source, first_line, line_numbers)
+    results: list[ParsedText] = []
+    offsets: list[int] = []
+    start = 0
+    lines_before = 0
+    while start < len(data):
+        stop = data.find(b"\n", min(start + PIECE_BYTES, len(data) - 1)) + 1
+        piece = data[start:stop]
+        count = piece.count(b"\n")
+        numbers = None
+        if line_numbers is not None:
+            numbers = line_numbers[lines_before : lines_before + count]
+        results.append(_parse_piece(piece, mode, source, first_line + lines_before, numbers))
+        offsets.append(lines_before)
+        lines_before += count
+        start = stop
+    return _joined(results, offsets, lines_before)
+
+
+def _joined(results: list[ParsedText], offsets: list[int], line_count: int) -> ParsedText:
+    """Concatenate per-piece results, turning piece line indexes into buffer ones."""
+    families = []
+    spans = []
+    for bits in FAMILY_BITS:
+        families.append(
+            Prefixes.concat(
+                [
+                    r.prefixes.family(bits).with_ids(r.prefixes.family(bits).ids + o)
+                    for r, o in zip(results, offsets, strict=True)
+                ],
+                bits,
+            )
+        )
+        pieces = []
+        for r, o in zip(results, offsets, strict=True):
+            part = r.ranges.family(bits)
+            pieces.append(
+                Intervals(
+                    bits, part.start_hi, part.start_lo, part.end_hi, part.end_lo, part.ids + o
+                )
+            )
+        spans.append(Intervals.concat(pieces, bits))
+    problems = [p for r in results for p in r.problems]
+    return ParsedText(
+        PrefixArray(families[0], families[1]),
+        IntervalArray(spans[0], spans[1]),
+        problems,
+        line_count,
+    )
+
+
+def _parse_piece(
+    data: bytes, mode: Mode, source: str, first_line: int, line_numbers: Sequence[int] | None
+) -> ParsedText:
+    """Parse a buffer that ends with a newline (or is empty)."""
     if not data:
         return ParsedText(PrefixArray.empty(), line_count=0)
     meaning = data.translate(_MEANING)

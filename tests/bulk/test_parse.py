@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -160,3 +161,20 @@ def test_any_text_reads_exactly_as_the_core_reads_it(lines: list[str]) -> None:
     assert got == sorted(good)
     assert sorted(parsed.ranges.v4.ids.tolist() + parsed.ranges.v6.ids.tolist()) == spans
     assert [int((e.where or "").rsplit(":", 1)[1]) - 1 for e in parsed.problems] == bad
+
+
+def test_pieces_of_a_large_buffer_join_seamlessly(monkeypatch: pytest.MonkeyPatch) -> None:
+    from cidrkit.bulk import textparse
+
+    lines = [f"10.{i // 256}.{i % 256}.0/24" for i in range(3000)]
+    lines[1234] = "10.0.0.1/24"  # host bits: a problem on its own line
+    lines[2345] = "192.0.2.1-192.0.2.5"
+    data = "\n".join(lines).encode()
+    whole = parse_prefix_text(data, "big.txt")
+    monkeypatch.setattr(textparse, "PIECE_BYTES", 1000)
+    pieces = parse_prefix_text(data, "big.txt")
+    assert texts(pieces.prefixes) == texts(whole.prefixes)
+    assert pieces.prefixes.v4.ids.tolist() == whole.prefixes.v4.ids.tolist()
+    assert pieces.ranges.v4.ids.tolist() == [2345]
+    assert [e.where for e in pieces.problems] == ["big.txt:1235"]
+    assert pieces.line_count == 3000
