@@ -48,7 +48,11 @@ class LookupResult:
 
 @dataclass(frozen=True, slots=True)
 class _FamilyTable:
-    """Boundaries (``hi``/``lo`` words; IPv4 in ``lo`` as uint32) and piece owners."""
+    """Boundaries (``hi``/``lo`` words; IPv4 in ``lo`` as uint32) and piece owners.
+
+    ``owner_ids[k + 1]`` owns the piece starting at boundary ``k``;
+    ``owner_ids[0]`` is ``NO_MATCH``, for addresses below every boundary.
+    """
 
     bits: int
     bound_hi: U64
@@ -107,8 +111,8 @@ class LpmTable:
 
 def _owners(table: _FamilyTable, count: I64) -> I64:
     """Map "boundaries at or below the address" counts to owner ids."""
-    ids = np.concatenate([np.array([NO_MATCH], dtype=table.owner_ids.dtype), table.owner_ids])
-    return ids[count].astype(np.int64)
+    # owner_ids starts with a NO_MATCH slot for "below every boundary".
+    return table.owner_ids[count].astype(np.int64)
 
 
 def _count_at_most(
@@ -164,7 +168,7 @@ def _build(p: Prefixes) -> _FamilyTable:
         lo: npt.NDArray[np.uint32] | U64 = (
             np.zeros(0, np.uint32) if bits == 32 else np.zeros(0, np.uint64)
         )
-        return _FamilyTable(bits, np.zeros(0, np.uint64), lo, np.zeros(0, np.int64))
+        return _FamilyTable(bits, np.zeros(0, np.uint64), lo, np.full(1, NO_MATCH, np.int64))
     # Arrays are freed as soon as they are used up, and sorts run in place,
     # because the peak during the build, not the table, bounds memory.
     if bits == 32:
@@ -181,7 +185,8 @@ def _build(p: Prefixes) -> _FamilyTable:
     kept_ids = p.ids[keep]
     del keep
     owner_ids = np.where(owner >= 0, kept_ids[np.maximum(owner, 0)], NO_MATCH)
-    if len(owner_ids) and int(owner_ids.max()) < (1 << 31):
+    owner_ids = np.concatenate([np.array([NO_MATCH], dtype=owner_ids.dtype), owner_ids])
+    if int(owner_ids.max()) < (1 << 31):
         owner_ids = owner_ids.astype(np.int32)
     if bits == 32:
         return _FamilyTable(32, np.zeros(0, np.uint64), coord.astype(np.uint32), owner_ids)
