@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from cidrkit.core.addr import Addr
+from cidrkit.core.ipset import IPSet
 from cidrkit.core.prefix import Prefix
 
 
@@ -108,9 +109,19 @@ def classify(item: Addr | Prefix) -> Classification:
     if isinstance(item, Prefix) and any(
         entry.prefix and item.overlaps(entry.prefix) for entry in _TABLE
     ):
-        names = sorted({e.name for e in _TABLE if e.prefix and item.overlaps(e.prefix)})
+        touched = [e for e in _TABLE if e.prefix and item.overlaps(e.prefix)]
+        names = {e.name for e in touched}
+        # Space between the entries counts too: 10.0.0.0/7 is half private,
+        # half global.
+        rest = IPSet([item]) - IPSet(e.prefix for e in touched if e.prefix)
+        if rest.family(4):
+            names.add(_GLOBAL_V4.name)
+        if rest & IPSet([_UNICAST_V6]):
+            names.add(_GLOBAL_V6.name)
+        if rest.family(6) - IPSet([_UNICAST_V6]):
+            names.add(_RESERVED_V6.name)
         return Classification(
-            "mixed", "spans several registry blocks: " + ", ".join(names), "RFC 6890", False
+            "mixed", "spans several registry blocks: " + ", ".join(sorted(names)), "RFC 6890", False
         )
     if item.bits == 32:
         return _GLOBAL_V4
