@@ -1,8 +1,9 @@
-"""``cidrkit ipam``: allocate, release and list against a running IPAM service.
+"""``cidrkit ipam``: allocate, release, list and import against a running IPAM service.
 
 The service is ``--url`` or ``$CIDRKIT_URL``; the token ``--token`` or
 ``$CIDRKIT_TOKEN``. Exit 1 when the pool is exhausted, the prefix is taken or
-the pool/allocation does not exist; 2 for bad input or a refused token.
+the pool/allocation does not exist, or when an import skipped entries that
+collide or do not parse; 2 for bad input or a refused token.
 """
 
 from __future__ import annotations
@@ -42,7 +43,22 @@ def configure(parser: argparse.ArgumentParser) -> None:
     free.add_argument("--length", type=int, metavar="N", help="split into /N blocks")
     free.add_argument("--limit", type=int, default=1000)
     free.add_argument("--offset", type=int, default=0)
-    for sub in (allocate, release, listing, free):
+    importing = actions.add_parser(
+        "import", help="allocate the blocks of a plan lock file or an inventory file",
+        description="Allocate, as exact prefixes, the blocks of a plan lock file or of any "
+        "inventory 'cidrkit audit' reads. Blocks outside the pool, or inside a block imported "
+        "with them, are left out; importing the same file again changes nothing. Exit 1 when "
+        "some entry collides with an allocation or does not parse.")
+    importing.add_argument("file", metavar="FILE", help="the file ('-' reads stdin)")
+    importing.add_argument("--pool", required=True)
+    importing.add_argument("--format", choices=("auto", "lock", "inventory"), default="auto",
+                           help="auto: a lock file when named *.lock or carrying the lock's "
+                           "marker, else an inventory")
+    importing.add_argument("--under", action="append", default=[], metavar="PATH",
+                           help="only the lock's blocks at or below this plan path (repeatable)")
+    importing.add_argument("--tag", action="append", default=[], metavar="KEY=VALUE",
+                           help="a tag for every new allocation (repeatable)")
+    for sub in (allocate, release, listing, free, importing):
         sub.add_argument("--url", help="service URL (default $CIDRKIT_URL)")
         sub.add_argument("--token", help="API token (default $CIDRKIT_TOKEN)")
         sub.add_argument("--json", action="store_true", help="print the API's JSON")
@@ -63,14 +79,21 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         return ExitCode.FALSE if exc.status in (404, 409) else ExitCode.BAD_INPUT
 
 
+def _tags(items: list[str]) -> dict[str, str]:
+    tags = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise CidrkitError(f"--tag {item!r}: expected KEY=VALUE")
+        tags[key] = value
+    return tags
+
+
 def _dispatch(args: argparse.Namespace, ctx: Context, client: Any) -> int:
+    if args.action == "import":
+        return _import(args, ctx, client)
     if args.action == "allocate":
-        tags = {}
-        for item in args.tag:
-            key, sep, value = item.partition("=")
-            if not sep or not key:
-                raise CidrkitError(f"--tag {item!r}: expected KEY=VALUE")
-            tags[key] = value
+        tags = _tags(args.tag)
         result = client.allocate(
             args.pool, prefix_length=args.prefix_length, prefix=args.prefix,
             strategy=args.strategy, state="reserved" if args.reserve else None,
@@ -122,3 +145,42 @@ def _show_allocations(ctx: Context, items: list[Any], as_json: bool, *, single: 
         return
     write_table(ctx, [[str(a["id"]), a["prefix"], a["state"], a["owner"], a["description"]]
                       for a in items], header=["ID", "PREFIX", "STATE", "OWNER", "DESCRIPTION"])
+
+
+# Skipped kinds that mean something is wrong, as opposed to entries that simply
+# do not belong in this pool (the same split as the server's report).
+_PROBLEM_KINDS = ("overlap", "invalid", "malformed", "unread")
+
+
+def _import(args: argparse.Namespace, ctx: Context, client: Any) -> int:
+    if args.file == "-":
+        content, filename = ctx.stdin.read(), "stdin"
+    else:
+        try:
+            with open(args.file, encoding="utf-8") as handle:
+                content = handle.read()
+        except (OSError, UnicodeDecodeError) as exc:
+            raise CidrkitError(f"{args.file}: cannot read: {exc}") from None
+        filename = args.file
+    report = client.import_file(args.pool, content=content, filename=filename,
+                                format=args.format, under=args.under, tags=_tags(args.tag))
+    problems = [s for s in report["skipped"] if s["kind"] in _PROBLEM_KINDS]
+    if args.json:
+        write_json(ctx, report)
+    else:
+        rows = [[str(a["id"]), a["prefix"], status, a["description"]]
+                for status in ("imported", "existing") for a in report[status]]
+        if rows:
+            write_table(ctx, rows, header=["ID", "PREFIX", "STATUS", "DESCRIPTION"])
+        for entry in problems:
+            ctx.warn(f"{entry['origin']}: {entry['value']} not imported: {entry['reason']}")
+    left_out: dict[str, int] = {}
+    for entry in report["skipped"]:
+        left_out[entry["kind"]] = left_out.get(entry["kind"], 0) + 1
+    detail = ", ".join(f"{n} {kind}" for kind, n in sorted(left_out.items()))
+    ctx.stderr.write(
+        f"cidrkit: {report['format']} {filename} into pool {args.pool}: "
+        f"{len(report['imported'])} imported, {len(report['existing'])} already there, "
+        f"{len(report['skipped'])} skipped{f' ({detail})' if detail else ''}\n"
+    )
+    return ExitCode.FALSE if problems else ExitCode.OK

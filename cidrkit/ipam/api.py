@@ -261,10 +261,16 @@ def pool_utilisation(pool: PoolName, token: Auth, ipam: Ipam) -> PoolOut:
 @router.post("/pools/{pool}/import", response_model=ImportOut, tags=["allocations"],
              responses=_errors(404))
 def import_file(pool: PoolName, body: ImportIn, token: Auth, ipam: Ipam) -> ImportOut:
-    """Import allocations from a plan lock file or an audit inventory (one transaction)."""
+    """Import allocations from a plan lock file or an audit inventory (one transaction).
+
+    ``format`` ``auto`` reads a lock file when the name ends in ``.lock`` or the
+    content carries the lock's marker key, an inventory otherwise. ``under``
+    keeps the lock's blocks at or below those plan paths; ``tags`` go on every
+    new allocation."""
     found = ipam.pool(token, pool, "write")
     report = import_allocations(ipam.service, found, format=body.format, content=body.content,
-                                filename=body.filename, actor=actor_of(token))
+                                filename=body.filename, actor=actor_of(token),
+                                under=body.under, tags=body.tags)
     return ImportOut.of(report)
 
 

@@ -232,22 +232,28 @@ class AuditOut(BaseModel):
 class ImportIn(Strict):
     """A file to import: a plan lock file or any inventory ``cidrkit audit`` reads."""
 
-    format: Literal["lock", "inventory"]
+    format: Literal["auto", "lock", "inventory"] = "auto"
     content: Annotated[Text, Field(max_length=20_000_000)]
     filename: Annotated[Text, Field(min_length=1, max_length=500)] = "upload"
+    under: Annotated[list[Annotated[Text, Field(min_length=1, max_length=500)]],
+                     Field(max_length=100)] = []
+    tags: Annotated[dict[TagKey, TagValue], Field(max_length=64)] = {}
 
 
 class SkippedOut(BaseModel):
-    """A value that was not imported, where it was, and why."""
+    """A value that was not imported, where it was, why, and the kind of reason."""
 
     value: str
     origin: str
     reason: str
+    kind: Literal["outside", "pool", "inside", "duplicate", "overlap", "invalid", "malformed",
+                  "unread"]
 
 
 class ImportOut(BaseModel):
     """New allocations, ones already present from an earlier import, and skipped values."""
 
+    format: Literal["lock", "inventory"]
     imported: list[AllocationOut]
     existing: list[AllocationOut]
     skipped: list[SkippedOut]
@@ -255,9 +261,10 @@ class ImportOut(BaseModel):
     @classmethod
     def of(cls, report: ImportReport) -> ImportOut:
         return cls(
+            format=report.format,
             imported=[AllocationOut.of(a) for a in report.imported],
             existing=[AllocationOut.of(a) for a in report.existing],
-            skipped=[SkippedOut(value=s.value, origin=s.origin, reason=s.reason)
+            skipped=[SkippedOut(value=s.value, origin=s.origin, reason=s.reason, kind=s.kind)
                      for s in report.skipped],
         )
 

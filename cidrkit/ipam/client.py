@@ -73,6 +73,13 @@ class IpamClient:
         return self.request("GET", f"/pools/{_quote(pool)}/free", length=length, limit=limit,
                             offset=offset)
 
+    def import_file(self, pool: str, *, content: str, filename: str, format: str,
+                    under: list[str], tags: dict[str, str]) -> Any:
+        """Import a plan lock file or an inventory into ``pool``; the import report."""
+        body = {"format": format, "content": content, "filename": filename, "under": under,
+                "tags": tags}
+        return self.request("POST", f"/pools/{_quote(pool)}/import", body)
+
     def pools(self) -> Any:
         """Every pool the token may read."""
         return self.request("GET", "/pools")

@@ -3,24 +3,38 @@
 Both inputs are turned into ``(prefix, description, origin)`` candidates and
 applied as one batch of exact-prefix allocations, each with an idempotency
 key derived from its prefix, so importing the same file twice changes
-nothing. Candidates outside the pool, overlapping what is already there, or
-malformed are reported back as skipped, with where they came from; they
-never stop the import.
+nothing. Lock files are read by the planner's own reader
+(``cidrkit.plan.parse_lock``), inventories by the audit's
+(``cidrkit.sources.reader.read_file``). Candidates outside the pool, inside
+another imported block, overlapping what is already there, or malformed
+are reported back as skipped, with where they came from and a ``kind`` a
+program can act on; they never stop the import.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import json
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Literal
 
 from cidrkit.core import Prefix
-from cidrkit.errors import CidrkitError, ParseError
-from cidrkit.ipam.errors import InvalidRequest, IpamError
+from cidrkit.errors import CidrkitError
+from cidrkit.ipam.allocator import check_tags
+from cidrkit.ipam.errors import Conflict, InvalidRequest, IpamError
 from cidrkit.ipam.model import Allocation, AllocationRequest, Pool
 from cidrkit.ipam.service import AllocateOp, AllocateResult, AllocationService
 
-ImportFormat = Literal["lock", "inventory"]
+if TYPE_CHECKING:
+    from cidrkit.sources.record import Labels
+
+ImportFormat = Literal["auto", "lock", "inventory"]
+SkipKind = Literal["outside", "pool", "inside", "duplicate", "overlap", "invalid", "malformed",
+                   "unread"]
+# Kinds that say something is wrong (a collision, a bad value), as opposed to
+# entries that simply do not belong in this pool.
+PROBLEM_KINDS: frozenset[str] = frozenset({"overlap", "invalid", "malformed", "unread"})
+LOCK_MARKER = "cidrkit-plan-lock"
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,60 +48,92 @@ class Candidate:
 
 @dataclass(frozen=True, slots=True)
 class SkippedEntry:
-    """A value that was not imported, and why."""
+    """A value that was not imported, where it was, why, and the kind of reason."""
 
     value: str
     origin: str
     reason: str
+    kind: SkipKind = "invalid"
 
 
 @dataclass(frozen=True, slots=True)
 class ImportReport:
     """What an import did: new allocations, ones already there, and what was skipped."""
 
+    format: Literal["lock", "inventory"]
     imported: tuple[Allocation, ...]
     existing: tuple[Allocation, ...]
     skipped: tuple[SkippedEntry, ...]
 
+    @property
+    def problems(self) -> tuple[SkippedEntry, ...]:
+        """Skipped entries that point at a collision or a bad value."""
+        return tuple(s for s in self.skipped if s.kind in PROBLEM_KINDS)
 
-def lock_candidates(text: str, filename: str) -> tuple[list[Candidate], list[SkippedEntry]]:
-    """Prefixes of a plan lock file (YAML or JSON), each described by its key path.
 
-    The lock maps block keys to prefixes; any string value that parses as a
-    prefix is taken, with the path of keys leading to it as description.
-    """
-    from ruamel.yaml import YAML
-    from ruamel.yaml.error import YAMLError
-
-    try:
-        document = YAML(typ="safe").load(text)
-    except YAMLError as exc:
-        message = f"content: {filename} is not YAML or JSON: {exc}"
-        raise InvalidRequest(message, field="content") from None
-    found: list[Candidate] = []
-    skipped: list[SkippedEntry] = []
-    for path, value in _strings(document, ""):
-        if "/" not in value:
-            continue
+def detect_format(text: str, filename: str) -> Literal["lock", "inventory"]:
+    """``lock`` for a planner lock file (by name, or by its marker key), else ``inventory``."""
+    if filename.endswith(".lock"):
+        return "lock"
+    head = text.lstrip("\ufeff \t\r\n")
+    if head.startswith("{") and f'"{LOCK_MARKER}"' in text:
         try:
-            prefix = Prefix.parse(value)
-        except ParseError as exc:
-            if any(c.isdigit() for c in value.split("/")[0][:1]) or ":" in value:
-                skipped.append(SkippedEntry(value, f"{filename} {path or '/'}", str(exc)))
-            continue
-        found.append(Candidate(prefix, path.strip("/") or prefix.__str__(), f"{filename} {path}"))
+            body = json.loads(text)
+        except ValueError:
+            return "inventory"
+        if isinstance(body, dict) and LOCK_MARKER in body:
+            return "lock"
+    return "inventory"
+
+
+def lock_candidates(
+    text: str, filename: str, under: Sequence[str] = ()
+) -> tuple[list[Candidate], list[SkippedEntry]]:
+    """The blocks of a plan lock file, each described by its plan path.
+
+    The file must be a lock the planner itself would accept (its reader does
+    the parsing); a malformed block is skipped and named by JSON pointer, any
+    other problem refuses the whole file. ``under`` keeps only the blocks at
+    or below those plan paths (``shop/prod``).
+    """
+    from cidrkit.plan import PlanError, parse_lock
+
+    skipped: list[SkippedEntry] = []
+    try:
+        blocks = parse_lock(text, filename)
+    except PlanError as exc:
+        entry_marker = f"{filename}#/blocks/"
+        if not all(p.where.startswith(entry_marker) for p in exc.problems):
+            raise InvalidRequest(f"content: {exc}", field="content") from None
+        # Only some blocks are bad: report each, then read the rest with the same reader.
+        body = json.loads(text)
+        bad = {_unescape_pointer(p.where[len(entry_marker):]): p for p in exc.problems}
+        for key, problem in bad.items():
+            reason = problem.message
+            if problem.hint and problem.hint not in reason:
+                reason += f" (hint: {problem.hint})"
+            skipped.append(SkippedEntry(str(body["blocks"][key]), problem.where, reason,
+                                        "malformed"))
+        body["blocks"] = {k: v for k, v in body["blocks"].items() if k not in bad}
+        blocks = parse_lock(json.dumps(body), filename)
+    found = [
+        Candidate(prefix, key, f"{filename}#/blocks/{_escape_pointer(key)}")
+        for key, prefix in blocks.items()
+        if not under or any(key == path or key.startswith(f"{path}/") for path in under)
+    ]
+    if under and not found and not skipped:
+        paths = ", ".join(repr(p) for p in under)
+        raise InvalidRequest(f"under: no block of {filename} is at or below {paths}",
+                             field="under")
     return found, skipped
 
 
-def _strings(value: Any, path: str) -> Iterator[tuple[str, str]]:
-    if isinstance(value, dict):
-        for key, item in value.items():
-            yield from _strings(item, f"{path}/{key}")
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            yield from _strings(item, f"{path}/{index}")
-    elif isinstance(value, str):
-        yield path, value.strip()
+def _escape_pointer(key: str) -> str:
+    return key.replace("~", "~0").replace("/", "~1")  # RFC 6901
+
+
+def _unescape_pointer(token: str) -> str:
+    return token.replace("~1", "/").replace("~0", "~")
 
 
 def inventory_candidates(text: str, filename: str) -> tuple[list[Candidate], list[SkippedEntry]]:
@@ -100,18 +146,22 @@ def inventory_candidates(text: str, filename: str) -> tuple[list[Candidate], lis
         read_file(filename, text, inventory)
     except CidrkitError as exc:
         raise InvalidRequest(f"content: {filename}: {exc}", field="content") from None
-    found = [
-        Candidate(
-            record.prefix,
-            " ".join(x for x in (record.labels.kind, record.labels.name) if x)
-            or str(record.origin),
-            str(record.origin),
-        )
-        for record in inventory.records
-    ]
-    skipped = [SkippedEntry(m.value, str(m.origin), m.message) for m in inventory.malformed]
-    skipped += [SkippedEntry("", s.file, s.reason) for s in inventory.skipped]
+    found = [Candidate(record.prefix, _describe(record.labels, str(record.origin)),
+                       str(record.origin)) for record in inventory.records]
+    skipped = [SkippedEntry(m.value, str(m.origin), m.message, "malformed")
+               for m in inventory.malformed]
+    skipped += [SkippedEntry("", s.file, s.reason, "unread") for s in inventory.skipped]
     return found, skipped
+
+
+def _describe(labels: Labels, origin: str) -> str:
+    """``subnet app-a: note``: the resource's kind (when it says more than "prefix"),
+    its name or id, and the inventory's note; the origin when there is nothing else."""
+    kind = labels.kind if labels.kind not in ("prefix", "range", "address") else None
+    text = " ".join(w for w in (kind, labels.name or labels.resource) if w)
+    if labels.note:
+        text = f"{text}: {labels.note}" if text else labels.note
+    return text or origin
 
 
 def import_allocations(
@@ -122,31 +172,29 @@ def import_allocations(
     content: str,
     filename: str,
     actor: str,
+    under: Sequence[str] = (),
+    tags: dict[str, str] | None = None,
 ) -> ImportReport:
-    """Import the prefixes of ``content`` that fall inside ``pool``, in one transaction."""
-    read = lock_candidates if format == "lock" else inventory_candidates
-    candidates, skipped = read(content, filename)
-    # Supernets first: a VPC is imported and its subnets are then reported as
-    # inside it, rather than the other way round.
-    candidates.sort(key=lambda c: (c.prefix.length, c.prefix))
-    chosen: list[Candidate] = []
-    seen: set[Prefix] = set()
-    for candidate in candidates:
-        if candidate.prefix.version != pool.version or not any(
-            p.contains(candidate.prefix) for p in pool.prefixes
-        ):
-            reason = f"outside pool {pool.name!r}"
-            skipped.append(SkippedEntry(str(candidate.prefix), candidate.origin, reason))
-        elif candidate.prefix in seen:
-            reason = "listed more than once"
-            skipped.append(SkippedEntry(str(candidate.prefix), candidate.origin, reason))
-        else:
-            seen.add(candidate.prefix)
-            chosen.append(candidate)
+    """Import the prefixes of ``content`` that fall inside ``pool``, in one transaction.
+
+    ``tags`` go on every new allocation (a pool's required tags apply to
+    imports too). ``under`` selects plan paths of a lock file.
+    """
+    chosen_format = detect_format(content, filename) if format == "auto" else format
+    if under and chosen_format != "lock":
+        raise InvalidRequest("under: only a plan lock file has plan paths", field="under")
+    if chosen_format == "lock":
+        candidates, skipped = lock_candidates(content, filename, under)
+    else:
+        candidates, skipped = inventory_candidates(content, filename)
+    check_tags(pool.rules, pool.name, dict(tags or {}), "tags")
+    chosen, passed_over = _select(pool, candidates)
+    skipped += passed_over
     ops = [
         AllocateOp(
             pool.name,
-            (AllocationRequest(prefix=c.prefix, description=c.description[:1000]),),
+            (AllocationRequest(prefix=c.prefix, description=c.description[:1000],
+                               tags=dict(tags or {})),),
             actor,
             idempotency_key=f"import:{c.prefix}",
         )
@@ -159,5 +207,44 @@ def import_allocations(
         if isinstance(outcome, AllocateResult):
             (existing if outcome.replayed else imported).extend(outcome.allocations)
         elif isinstance(outcome, IpamError):
-            skipped.append(SkippedEntry(str(candidate.prefix), candidate.origin, outcome.message))
-    return ImportReport(tuple(imported), tuple(existing), tuple(skipped))
+            kind: SkipKind = "overlap" if isinstance(outcome, Conflict) else "invalid"
+            skipped.append(SkippedEntry(str(candidate.prefix), candidate.origin,
+                                        outcome.message, kind))
+    return ImportReport(chosen_format, tuple(imported), tuple(existing), tuple(skipped))
+
+
+def _select(pool: Pool, candidates: list[Candidate]) -> tuple[list[Candidate], list[SkippedEntry]]:
+    """The candidates to allocate, and why the others are left out.
+
+    Supernets go first: a VPC is imported and its subnets are then reported
+    as inside it, rather than the other way round. A block equal to one of
+    the pool's own prefixes is the pool itself, not an allocation in it.
+    """
+    ordered = sorted(candidates, key=lambda c: (c.prefix.length, c.prefix))
+    chosen: dict[Prefix, Candidate] = {}
+    lengths: set[int] = set()
+    skipped: list[SkippedEntry] = []
+    for candidate in ordered:
+        prefix = candidate.prefix
+
+        def skip(reason: str, kind: SkipKind, where: Candidate = candidate) -> None:
+            skipped.append(SkippedEntry(str(where.prefix), where.origin, reason, kind))
+
+        if prefix.version != pool.version or not any(p.contains(prefix) for p in pool.prefixes):
+            skip(f"outside pool {pool.name!r} ({', '.join(map(str, pool.prefixes))})", "outside")
+            continue
+        if prefix in pool.prefixes:
+            skip(f"is pool {pool.name!r} itself; its blocks are imported instead", "pool")
+            continue
+        if prefix in chosen:
+            first = chosen[prefix]
+            skip(f"listed more than once (first as {first.description!r})", "duplicate")
+            continue
+        outer = next((chosen[prefix.supernet(n)] for n in sorted(lengths)
+                      if n < prefix.length and prefix.supernet(n) in chosen), None)
+        if outer is not None:
+            skip(f"inside {outer.prefix} ({outer.description}), imported as one block", "inside")
+            continue
+        chosen[prefix] = candidate
+        lengths.add(prefix.length)
+    return list(chosen.values()), skipped

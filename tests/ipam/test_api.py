@@ -152,27 +152,63 @@ def test_import_lock_file_and_inventory(client: TestClient, admin: dict[str, str
                                         prod: str) -> None:
     client.post("/api/v1/pools", headers=admin, json={"name": "plain",
                                                       "prefixes": ["10.0.0.0/8"]})
-    lock = json.dumps({"blocks": {"prod/vpc": "10.1.0.0/16", "prod/vpc/app": "10.1.0.0/20",
-                                  "edge": "192.0.2.0/24", "typo": "10.2.0.1/16"}})
+    lock = json.dumps({"cidrkit-plan-lock": 1, "blocks": {
+        "prod/vpc": "10.1.0.0/16", "prod/vpc/app": "10.1.0.0/20", "edge": "192.0.2.0/24",
+        "typo": "10.2.0.1/16", "again": "10.1.0.0/16", "prod/vpc/ipv6": "2001:db8::/56"}})
     url = "/api/v1/pools/plain/import"
-    report = client.post(url, headers=admin, json={"format": "lock", "content": lock,
+    report = client.post(url, headers=admin, json={"content": lock,
                                                    "filename": "plan.lock"}).json()
-    assert [a["prefix"] for a in report["imported"]] == ["10.1.0.0/16"]
-    assert report["imported"][0]["description"] == "blocks/prod/vpc"
-    reasons = {(s["value"], s["reason"]) for s in report["skipped"]}
-    assert ("192.0.2.0/24", "outside pool 'plain'") in reasons
-    assert ("10.1.0.0/20", "prefix: 10.1.0.0/20 overlaps 10.1.0.0/16, already allocated "
-            "in pool 'plain'") in reasons
-    assert any(v == "10.2.0.1/16" and "host bits set" in r for v, r in reasons)
+    assert report["format"] == "lock"
+    assert [(a["prefix"], a["description"]) for a in report["imported"]] == [
+        ("10.1.0.0/16", "prod/vpc")]
+    assert sorted((s["kind"], s["origin"], s["reason"]) for s in report["skipped"]) == [
+        ("duplicate", "plan.lock#/blocks/again", "listed more than once (first as 'prod/vpc')"),
+        ("inside", "plan.lock#/blocks/prod~1vpc~1app",
+         "inside 10.1.0.0/16 (prod/vpc), imported as one block"),
+        ("malformed", "plan.lock#/blocks/typo",
+         "'10.2.0.1/16': host bits set; did you mean 10.2.0.0/16?"),
+        ("outside", "plan.lock#/blocks/edge", "outside pool 'plain' (10.0.0.0/8)"),
+        ("outside", "plan.lock#/blocks/prod~1vpc~1ipv6", "outside pool 'plain' (10.0.0.0/8)"),
+    ]
     again = client.post(url, headers=admin, json={"format": "lock", "content": lock,
                                                   "filename": "plan.lock"}).json()
     assert again["imported"] == [] and [a["prefix"] for a in again["existing"]] == [
         "10.1.0.0/16"]
     inventory = "10.3.0.0/16 # legacy dc\n10.4.0.0/16\nnot-a-prefix\n"
-    report = client.post(url, headers=admin, json={"format": "inventory",
-                                                   "content": inventory,
+    report = client.post(url, headers=admin, json={"content": inventory,
                                                    "filename": "dc.txt"}).json()
+    assert report["format"] == "inventory"
     assert [a["prefix"] for a in report["imported"]] == ["10.3.0.0/16", "10.4.0.0/16"]
+    overlapping = client.post(url, headers=admin, json={
+        "format": "inventory", "content": "10.3.1.0/24\n", "filename": "more.txt"}).json()
+    assert [(s["kind"], s["reason"]) for s in overlapping["skipped"]] == [
+        ("overlap", "prefix: 10.3.1.0/24 overlaps 10.3.0.0/16, already allocated in pool "
+                    "'plain'")]
+
+
+def test_import_refuses_what_the_planner_would_refuse(client: TestClient,
+                                                      admin: dict[str, str], prod: str) -> None:
+    url = "/api/v1/pools/prod/import"
+    not_a_lock = client.post(url, headers=admin, json={
+        "format": "lock", "content": '{"blocks": {"a": "10.0.0.0/24"}}', "filename": "p.lock"})
+    assert not_a_lock.status_code == 422
+    assert not_a_lock.json()["error"] == {
+        "code": "invalid", "field": "content",
+        "message": "content: p.lock: error: not a cidrkit plan lock (format 1)\n"
+                   "  hint: delete it to plan from scratch"}
+    lock = json.dumps({"cidrkit-plan-lock": 1, "blocks": {"a": "10.0.1.0/24"}})
+    untagged = client.post(url, headers=admin, json={"content": lock, "filename": "p.lock"})
+    assert untagged.status_code == 422
+    assert untagged.json()["error"]["message"] == "tags: pool 'prod' requires tag(s) env"
+    tagged = client.post(url, headers=admin, json={"content": lock, "filename": "p.lock",
+                                                   "tags": {"env": "prod"}}).json()
+    assert [(a["prefix"], a["tags"]) for a in tagged["imported"]] == [
+        ("10.0.1.0/24", {"env": "prod"})]
+    unknown = client.post(url, headers=admin, json={"content": lock, "filename": "p.lock",
+                                                    "under": ["b"], "tags": {"env": "x"}})
+    assert unknown.json()["error"] == {
+        "code": "invalid", "field": "under",
+        "message": "under: no block of p.lock is at or below 'b'"}
 
 
 def test_openapi_documents_every_error_status(client: TestClient) -> None:

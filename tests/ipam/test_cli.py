@@ -12,12 +12,12 @@ import pytest
 from cidrkit.cli.context import Context
 from cidrkit.cli.main import run
 from cidrkit.ipam.database import Database, default_url
-from tests.ipam.conftest import Server, start_server
+from tests.ipam.conftest import REPO, Server, start_server
 
 
-def cli(*argv: str, env: dict[str, str] | None = None) -> tuple[int, str, str]:
+def cli(*argv: str, env: dict[str, str] | None = None, stdin: str = "") -> tuple[int, str, str]:
     out, err = io.StringIO(), io.StringIO()
-    code = run(list(argv), Context(io.StringIO(), out, err, env or {}))
+    code = run(list(argv), Context(io.StringIO(stdin), out, err, env or {}))
     return code, out.getvalue(), err.getvalue()
 
 
@@ -102,3 +102,58 @@ def test_ipam_client_allocate_list_free_release(live: tuple[Server, str]) -> Non
     assert (code, err) == (2, "cidrkit: error: malformed API token\n")
     code, _, err = cli("ipam", "list", "--pool", "prod")
     assert code == 2 and "CIDRKIT_URL" in err
+
+
+LOCK = REPO / "examples" / "plans" / "multi-region.yaml.lock"
+
+
+@pytest.fixture
+def region(sqlite_db: Database, tmp_path: Path) -> Iterator[tuple[Server, dict[str, str]]]:
+    from cidrkit.ipam.pools import PoolSpec, create_pool
+    from cidrkit.ipam.tokens import create_token
+
+    create_pool(sqlite_db, PoolSpec("ap", ["10.50.0.0/16"]), actor="test")
+    token = create_token(sqlite_db, name="ci", pool="ap", scope="write")[1]
+    server = start_server(sqlite_db.url, tmp_path / "server.log")
+    yield server, {"CIDRKIT_URL": server.url, "CIDRKIT_TOKEN": token}
+    server.stop()
+
+
+def test_ipam_import_plan_lock(region: tuple[Server, dict[str, str]], tmp_path: Path,
+                               monkeypatch: pytest.MonkeyPatch) -> None:
+    _, env = region
+    monkeypatch.chdir(tmp_path)
+    Path("plan.yaml.lock").write_text(LOCK.read_text())
+    argv = ("ipam", "import", "--pool", "ap", "plan.yaml.lock", "--under", "acme/ap-southeast-2")
+    code, out, err = cli(*argv, env=env)
+    assert (code, out.splitlines(), err) == (0, [
+        "ID  PREFIX         STATUS    DESCRIPTION",
+        "1   10.50.0.0/18   imported  acme/ap-southeast-2/prod",
+        "2   10.50.64.0/19  imported  acme/ap-southeast-2/dev",
+        "3   10.50.96.0/19  imported  acme/ap-southeast-2/staging",
+    ], "cidrkit: lock plan.yaml.lock into pool ap: 3 imported, 0 already there, "
+       "61 skipped (38 inside, 22 outside, 1 pool)\n")
+    code, out, err = cli(*argv, "--json", env=env)
+    report = json.loads(out)
+    assert code == 0 and report["imported"] == []
+    assert [a["prefix"] for a in report["existing"]] == [
+        "10.50.0.0/18", "10.50.64.0/19", "10.50.96.0/19"]
+    assert report["skipped"][0] == {
+        "value": "10.50.0.0/16", "origin": "plan.yaml.lock#/blocks/acme~1ap-southeast-2",
+        "reason": "is pool 'ap' itself; its blocks are imported instead", "kind": "pool"}
+    assert "0 imported, 3 already there" in err
+    code, out, err = cli("ipam", "import", "--pool", "ap", "-", "--tag", "src=dc",
+                         stdin="10.50.200.0/24 # dc\n10.50.1.0/24\n10.50.300.0/24\n", env=env)
+    assert (code, out.splitlines()) == (1, [
+        "ID  PREFIX          STATUS    DESCRIPTION",
+        "4   10.50.200.0/24  imported  stdin:1",
+    ])
+    assert err.splitlines() == [
+        "cidrkit: warning: stdin:3: 10.50.300.0/24 not imported: octet 300 is above 255",
+        "cidrkit: warning: stdin:2: 10.50.1.0/24 not imported: prefix: 10.50.1.0/24 overlaps "
+        "10.50.0.0/18, already allocated in pool 'ap'",
+        "cidrkit: inventory stdin into pool ap: 1 imported, 0 already there, "
+        "2 skipped (1 malformed, 1 overlap)",
+    ]
+    code, _, err = cli("ipam", "import", "--pool", "ap", "missing.lock", env=env)
+    assert code == 2 and err.startswith("cidrkit: error: missing.lock: cannot read:")
