@@ -98,10 +98,8 @@ def rank_128(hi: U64, lo: U64) -> tuple[U64, U64, I64]:
     if hi.shape[0] == 0:
         return hi, lo, np.zeros(0, dtype=np.int64)
     if not lo.any():
-        # A plain sort plus a search beats unique(return_inverse), an argsort.
-        table_hi = np.unique(hi)
-        rank = np.searchsorted(table_hi, hi).astype(np.int64)
-        return table_hi, np.zeros(table_hi.shape[0], np.uint64), rank
+        table_hi, rank = np.unique(hi, return_inverse=True)
+        return table_hi, np.zeros(table_hi.shape[0], np.uint64), rank.astype(np.int64)
     order = np.lexsort((lo, hi))
     s_hi, s_lo = hi[order], lo[order]
     distinct = np.ones(order.shape[0], dtype=bool)
