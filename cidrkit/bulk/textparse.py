@@ -297,8 +297,9 @@ def _parse_piece(
     fast_v4 = _v4_fields(v4_lines, line_first, has_len, dec, dec_field_ok)
     fields = _SeparatorFields(sep_pos, sep_kind, flen, dec, dec_field_ok, meaning)
     fast_v6 = _v6_fields(v6_lines, line_first, seps_in_line, has_len, fields)
-    fast_v4 = _apply_host_bits(fast_v4, mode)
-    fast_v6 = _apply_host_bits(fast_v6, mode)
+    if mode != "address":  # a bare address has no host bits
+        fast_v4 = _apply_host_bits(fast_v4, mode)
+        fast_v6 = _apply_host_bits(fast_v6, mode)
 
     handled = np.zeros(line_count, dtype=bool)
     handled[fast_v4.ids] = True
