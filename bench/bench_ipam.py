@@ -12,7 +12,8 @@ CIDRKIT_TEST_PG_URL is set) it measures:
 Each run makes ``--requests`` allocations of a /28 from a /8 (never
 exhausted), spread over 16 clients with keep-alive connections; the median of
 ``--runs`` runs is printed, with p50/p99 latency and the ratio to the
-row-lock loop. Server, database and clients share the machine.
+row-lock loop. Server, database and clients share the machine; the load
+average before and after is printed, since other work changes every figure.
 
     python bench/bench_ipam.py [--runs 3] [--requests 1600] [--clients 16]
 """
@@ -214,7 +215,7 @@ def main() -> int:
         print("postgresql: skipped (set CIDRKIT_BENCH_PG_URL)", file=sys.stderr)
     modes = ["serve", "serve --max-batch 1", "library row-lock loop"]
     print(f"{args.clients} clients, {args.requests} allocations of /28 per run, "
-          f"median of {args.runs} runs; {os.cpu_count()} CPUs")
+          f"median of {args.runs} runs; {os.cpu_count()} CPUs; {load_average()}")
     print(f"{'database':<11} {'mode':<24} {'alloc/s':>8} {'p50 ms':>7} {'p99 ms':>7} "
           f"{'vs loop':>8}")
     for kind in kinds:
@@ -224,7 +225,14 @@ def main() -> int:
             rate, p50, p99 = results[mode]
             print(f"{kind:<11} {mode:<24} {rate:8.0f} {p50:7.1f} {p99:7.1f} "
                   f"{rate / baseline:7.2f}x", flush=True)
+    print(f"after: {load_average()}")
     return 0
+
+
+def load_average() -> str:
+    """The machine's load: other work on it changes every figure here."""
+    one, five, fifteen = os.getloadavg()
+    return f"load average {one:.2f} {five:.2f} {fifteen:.2f}"
 
 
 if __name__ == "__main__":
