@@ -280,3 +280,21 @@ def test_allocate_equals_repeated_next_free(
             f"10.0.0.0/26 has room for only {len(expected)} of {count} /{length} blocks "
             f"({free:,} addresses free)"
         )
+
+
+@given(
+    st.sampled_from([32, 128]),
+    st.integers(1, 2**40),
+    st.sampled_from(["rfc", "aws", "azure", "gcp", "none"]),
+)
+def test_length_for_hosts_is_the_longest_that_fits(bits: int, hosts: int, model: str) -> None:
+    from cidrkit.core.usable import get_model
+
+    usable = get_model(model).usable
+    if hosts > usable(bits, 0):
+        with pytest.raises(AllocationError):
+            length_for_hosts(bits, hosts, model)
+        return
+    length = length_for_hosts(bits, hosts, model)
+    assert usable(bits, length) >= hosts
+    assert all(usable(bits, longer) < hosts for longer in range(length + 1, bits + 1))
