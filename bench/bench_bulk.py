@@ -60,7 +60,7 @@ def median_time(fn: Callable[[], Any], repeats: int) -> float:
 class Bench:
     def __init__(self, quick: bool) -> None:
         self.quick = quick
-        self.repeats = 3 if quick else 7
+        self.repeats = 5 if quick else 9
         self.slow_repeats = 1 if quick else 3
         self.rows: list[Row] = []
 

@@ -184,13 +184,13 @@ def _parse(
     while start < len(data):
         stop = data.find(b"\n", min(start + PIECE_BYTES, len(data) - 1)) + 1
         piece = data[start:stop]
-        count = piece.count(b"\n")
         numbers = None
         if line_numbers is not None:
-            numbers = line_numbers[lines_before : lines_before + count]
-        results.append(_parse_piece(piece, mode, source, first_line + lines_before, numbers))
+            numbers = line_numbers[lines_before : lines_before + piece.count(b"\n")]
+        result = _parse_piece(piece, mode, source, first_line + lines_before, numbers)
+        results.append(result)
         offsets.append(lines_before)
-        lines_before += count
+        lines_before += result.line_count
         start = stop
     return _joined(results, offsets, lines_before)
 
@@ -252,7 +252,7 @@ def _parse_piece(
     top = sep_kind.shape[0] - 1
 
     def kind_at(index: I64) -> npt.NDArray[np.uint8]:
-        return sep_kind[np.clip(index, 0, top)]
+        return sep_kind[np.minimum(np.maximum(index, 0), top)]
 
     has_len = (seps_in_line >= 2) & (kind_at(line_last - 1) == _SLASH)
     dots_first = (
