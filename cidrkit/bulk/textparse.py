@@ -252,7 +252,8 @@ def _parse_piece(
     top = sep_kind.shape[0] - 1
 
     def kind_at(index: I64) -> npt.NDArray[np.uint8]:
-        return sep_kind[np.minimum(np.maximum(index, 0), top)]
+        kinds: npt.NDArray[np.uint8] = sep_kind[np.minimum(np.maximum(index, 0), top)]
+        return kinds
 
     has_len = (seps_in_line >= 2) & (kind_at(line_last - 1) == _SLASH)
     dots_first = (
