@@ -25,7 +25,7 @@ import time
 import tracemalloc
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -164,7 +164,7 @@ def family(bench: Bench, path: Path, bits: int, lookups: int) -> None:
                 lambda f: (
                     lambda: list(
                         ipaddress.collapse_addresses(
-                            ipaddress.ip_network(s) for s in sample(lines, f)
+                            cast(Any, ipaddress.ip_network(s)) for s in sample(lines, f)
                         )
                     )
                 ),
@@ -219,13 +219,10 @@ def family(bench: Bench, path: Path, bits: int, lookups: int) -> None:
         bench.run(
             f"{label} LPM of addresses {kind} (+parse)",
             lookups,
-            lambda text=text: table.lookup(parse_address_text(text).prefixes),  # type: ignore[misc]
+            _our_lookup(table, text),
             {
-                "pytricia": (lambda f, a=addrs: lambda: [trie.get(x) for x in sample(a, f)], True),
-                "py-radix": (
-                    lambda f, a=addrs: lambda: [rtree.search_best(x) for x in sample(a, f)],
-                    True,
-                ),
+                "pytricia": (_peer_lookup(trie.get, addrs), True),
+                "py-radix": (_peer_lookup(rtree.search_best, addrs), True),
             },
         )
 
@@ -260,6 +257,16 @@ def family(bench: Bench, path: Path, bits: int, lookups: int) -> None:
         n,
         f"peak {peak / 2**20:.1f} MiB, table {built.nbytes / 2**20:.1f} MiB",
     )
+
+
+def _our_lookup(table: LpmTable, text: bytes) -> Callable[[], Any]:
+    return lambda: table.lookup(parse_address_text(text).prefixes)
+
+
+def _peer_lookup(
+    find: Callable[[str], Any], addrs: list[str]
+) -> Callable[[float], Callable[[], Any]]:
+    return lambda fraction: lambda: [find(x) for x in sample(addrs, fraction)]
 
 
 def _trie(pytricia: Any, bits: int, lines: list[str]) -> Any:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -21,7 +23,7 @@ def _relation(a: Prefix | Range, b: Prefix | Range) -> str:
     return "overlaps"
 
 
-def brute_force(items: list[Prefix] | list[Range]) -> set[tuple[int, int, str]]:
+def brute_force(items: Sequence[Prefix | Range]) -> set[tuple[int, int, str]]:
     pairs = set()
     for i, a in enumerate(items):
         for j, b in enumerate(items):
