@@ -11,7 +11,9 @@ such as the CLI does not pay for the whole library up front.
 from __future__ import annotations
 
 import importlib
-from typing import TYPE_CHECKING, Any
+
+# typing.TYPE_CHECKING without importing typing (start-up time of the CLI).
+TYPE_CHECKING = False
 
 __version__ = "0.1.0"
 
@@ -29,7 +31,21 @@ _EXPORTS = {
     "ParseError": "cidrkit.errors",
 }
 
-__all__ = [*_EXPORTS, "__version__"]
+# Spelled out, not computed, so type checkers see what the package exports.
+__all__ = [
+    "Addr",
+    "CidrkitError",
+    "IPSet",
+    "IPSetBuilder",
+    "ParseError",
+    "Prefix",
+    "Range",
+    "__version__",
+    "parse_addr",
+    "parse_item",
+    "parse_prefix",
+    "parse_range",
+]
 
 if TYPE_CHECKING:
     from cidrkit.core.addr import Addr
@@ -40,7 +56,7 @@ if TYPE_CHECKING:
     from cidrkit.errors import CidrkitError, ParseError
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> object:
     module = _EXPORTS.get(name)
     if module is None:
         raise AttributeError(f"module 'cidrkit' has no attribute {name!r}")

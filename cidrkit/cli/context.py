@@ -4,19 +4,35 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import TextIO
+
+# A plain constant rather than typing.TYPE_CHECKING: type checkers honour the
+# name, and a one-shot command never pays for importing typing.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from typing import TextIO
 
 
-@dataclass
 class Context:
-    """Where a command reads and writes. Data goes to stdout, diagnostics to stderr."""
+    """Where a command reads and writes. Data goes to stdout, diagnostics to stderr.
 
-    stdin: TextIO
-    stdout: TextIO
-    stderr: TextIO
-    env: Mapping[str, str] = field(default_factory=dict)
+    A plain class, not a dataclass: ``dataclasses`` imports ``inspect``,
+    which alone costs a noticeable share of a command's start-up time.
+    """
+
+    __slots__ = ("env", "stderr", "stdin", "stdout")
+
+    def __init__(
+        self,
+        stdin: TextIO,
+        stdout: TextIO,
+        stderr: TextIO,
+        env: Mapping[str, str] | None = None,
+    ) -> None:
+        self.stdin = stdin
+        self.stdout = stdout
+        self.stderr = stderr
+        self.env: Mapping[str, str] = env if env is not None else {}
 
     @classmethod
     def system(cls) -> Context:

@@ -10,28 +10,34 @@ reports every problem; the command then exits 2.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
-from typing import TypeVar
 
-from cidrkit.cli.context import Context
 from cidrkit.core.addr import Addr
-from cidrkit.core.parse import Item, parse_item
+from cidrkit.core.parse import parse_item
 from cidrkit.core.prefix import Prefix
 from cidrkit.errors import InputError, ParseError
 
-T = TypeVar("T")
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
+    from typing import TypeVar
+
+    from cidrkit.cli.context import Context
+    from cidrkit.core.parse import Item
+
+    T = TypeVar("T")
 
 STDIN_NAME = "<stdin>"
 
 
-@dataclass
 class Source:
     """One input text and where it came from (None for a command-line argument)."""
 
-    text: str
-    file: str | None = None
-    line: int | None = None
+    __slots__ = ("file", "line", "text")
+
+    def __init__(self, text: str, file: str | None = None, line: int | None = None) -> None:
+        self.text = text
+        self.file = file
+        self.line = line
 
     @property
     def where(self) -> str | None:
@@ -40,13 +46,13 @@ class Source:
         return f"{self.file}:{self.line}"
 
 
-@dataclass
 class Diagnostics:
     """Problems found while reading input; reported on stderr as they happen."""
 
-    ctx: Context
-    errors: int = 0
-    messages: list[str] = field(default_factory=list)
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+        self.errors = 0
+        self.messages: list[str] = []
 
     def error(self, message: str) -> None:
         self.errors += 1

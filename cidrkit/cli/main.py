@@ -9,15 +9,27 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
-from collections.abc import Sequence
-from typing import Any, NoReturn, Protocol, cast
 
-from cidrkit.cli.context import Context
 from cidrkit.cli.exit import ExitCode
 from cidrkit.errors import CidrkitError, ParseError
 
+# typing.TYPE_CHECKING without importing typing, which a one-shot command
+# would otherwise pay for on every start.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from typing import Any, NoReturn, Protocol
+
+    from cidrkit.cli.context import Context
+
+    class CommandModule(Protocol):
+        def configure(self, parser: argparse.ArgumentParser) -> None: ...
+        def run(self, args: argparse.Namespace, ctx: Context) -> int: ...
+
+
 # name -> (module, one-line help). Order is the order of `cidrkit --help`.
 COMMANDS: dict[str, tuple[str, str]] = {
+    # CIDR math, one question at a time
     "explain": ("cidrkit.cli.cmd_explain", "describe prefixes in full, in plain language"),
     "contains": ("cidrkit.cli.cmd_contains", "is each item inside the prefix or range?"),
     "overlaps": ("cidrkit.cli.cmd_overlaps", "do these prefixes or ranges overlap?"),
@@ -26,35 +38,34 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "divide": ("cidrkit.cli.cmd_divide", "divide a prefix into N equal blocks"),
     "split": ("cidrkit.cli.cmd_split", "split a prefix into blocks of a length or host count"),
     "vlsm": ("cidrkit.cli.cmd_vlsm", "size and place subnets for host counts, largest first"),
-    "merge": ("cidrkit.cli.cmd_merge", "merge (summarise) into the minimal list of prefixes"),
-    "exclude": ("cidrkit.cli.cmd_exclude", "remove prefixes or ranges from others"),
-    "intersect": ("cidrkit.cli.cmd_intersect", "the addresses two lists have in common"),
-    "diff": ("cidrkit.cli.cmd_diff", "what one list has that another lacks, both ways"),
     "range": ("cidrkit.cli.cmd_range", "turn FIRST-LAST ranges into prefixes"),
     "span": ("cidrkit.cli.cmd_span", "the smallest single prefix covering every item"),
     "free": ("cidrkit.cli.cmd_free", "free blocks of a parent, given the space in use"),
     "next": ("cidrkit.cli.cmd_next", "the next free block(s) of a length in a parent"),
     "reverse": ("cidrkit.cli.cmd_reverse", "reverse DNS zones of prefixes"),
     "classify": ("cidrkit.cli.cmd_classify", "what kind of space is this (IANA registry)?"),
+    # Lists of any size
+    "merge": ("cidrkit.cli.cmd_merge", "merge (summarise) into the minimal list of prefixes"),
+    "exclude": ("cidrkit.cli.cmd_exclude", "remove prefixes or ranges from others"),
+    "intersect": ("cidrkit.cli.cmd_intersect", "the addresses two lists have in common"),
+    "diff": ("cidrkit.cli.cmd_diff", "what one list has that another lacks, both ways"),
+    "lookup": ("cidrkit.cli.cmd_lookup", "annotate addresses in logs with their best prefix"),
+    "grep": ("cidrkit.cli.cmd_grep", "print lines mentioning an address inside given CIDRs"),
+    # Inventories
+    "audit": ("cidrkit.cli.cmd_audit", "report every overlap across inventories, with sources"),
+    "why": ("cidrkit.cli.cmd_why", "which inventory allocations hold this address or CIDR"),
+    # Planning
     "plan": ("cidrkit.cli.cmd_plan", "size and place a network plan from demand; keep its lock"),
     "size": ("cidrkit.cli.cmd_size", "the prefix that holds N hosts or a Kubernetes cluster"),
     "nat": ("cidrkit.cli.cmd_nat", "public IPs and NAT gateways needed to avoid port exhaustion"),
+    # IPAM service
     "serve": ("cidrkit.cli.cmd_serve", "run the IPAM service: HTTP API and web page"),
-    "db": ("cidrkit.cli.cmd_db", "create or upgrade the IPAM database schema"),
-    "token": ("cidrkit.cli.cmd_token", "create, list and revoke IPAM API tokens"),
     "ipam": ("cidrkit.cli.cmd_ipam", "allocate, release and list against an IPAM service"),
-    "audit": ("cidrkit.cli.cmd_audit", "report every overlap across inventories, with sources"),
-    "why": ("cidrkit.cli.cmd_why", "which inventory allocations hold this address or CIDR"),
-    "lookup": ("cidrkit.cli.cmd_lookup", "annotate addresses in logs with their most specific prefix"),
-    "grep": ("cidrkit.cli.cmd_grep", "print lines mentioning an address inside given CIDRs"),
+    "token": ("cidrkit.cli.cmd_token", "create, list and revoke IPAM API tokens"),
+    "db": ("cidrkit.cli.cmd_db", "create or upgrade the IPAM database schema"),
 }
 
 HELP_WIDTH = 88
-
-
-class CommandModule(Protocol):
-    def configure(self, parser: argparse.ArgumentParser) -> None: ...
-    def run(self, args: argparse.Namespace, ctx: Context) -> int: ...
 
 
 class UsageError(Exception):
@@ -94,12 +105,13 @@ def _formatter(prog: str) -> argparse.HelpFormatter:
 
 
 def load_command(name: str) -> CommandModule:
-    return cast(CommandModule, importlib.import_module(COMMANDS[name][0]))
+    module: CommandModule = importlib.import_module(COMMANDS[name][0])
+    return module
 
 
 def build_parser(ctx: Context, selected: str | None) -> Parser:
     """The top-level parser; only ``selected`` gets its arguments configured."""
-    bound = cast(type[Parser], type("BoundParser", (Parser,), {"ctx": ctx}))
+    bound: type[Parser] = type("BoundParser", (Parser,), {"ctx": ctx})
     parser = bound(
         prog="cidrkit",
         description="IP address planning for IPv4 and IPv6: CIDR math, bulk operations, "
@@ -110,7 +122,10 @@ def build_parser(ctx: Context, selected: str | None) -> Parser:
     )
     parser.add_argument("--version", action="version", version=_version())
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands")
-    for name, (_, help_text) in COMMANDS.items():
+    # With a command chosen, only its parser is built: building all of them
+    # costs more start-up time than running a quick command.
+    chosen = {selected: COMMANDS[selected]} if selected else COMMANDS
+    for name, (_, help_text) in chosen.items():
         sub = commands.add_parser(
             name, help=help_text, description=help_text[0].upper() + help_text[1:] + ".",
             formatter_class=_formatter,

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-import json
-from collections.abc import Sequence
-from typing import Any
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from typing import Any
 
-from cidrkit.cli.context import Context
+    from cidrkit.cli.context import Context
 
 
 def write_json(ctx: Context, data: Any) -> None:
     """Pretty, stable JSON on stdout (keys in the documented order)."""
+    import json  # only commands asked for --json pay for it
+
     ctx.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
 
 
