@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import argparse
 
+from cidrkit.cli.bulkio import gather, is_large
 from cidrkit.cli.common import INPUT_HELP
 from cidrkit.cli.context import Context
 from cidrkit.cli.exit import ExitCode
 from cidrkit.cli.inputs import Diagnostics
-from cidrkit.cli.setops import add_set_output, read_set, write_set
+from cidrkit.cli.setops import add_set_output, bulk_items, core_set, write_bulk, write_set
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -21,7 +22,12 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
     diags = Diagnostics(ctx)
-    keep = read_set(args.items, ctx, diags)
-    remove = read_set(args.minus, ctx, diags, stdin=False)
-    write_set(ctx, keep - remove, args)
+    keep = gather(args.items, ctx)
+    remove = gather(args.minus, ctx, stdin_by_default=False)
+    if is_large(keep, remove):
+        from cidrkit.bulk.setops import exclude
+
+        write_bulk(ctx, exclude(bulk_items(keep, diags), bulk_items(remove, diags)), args)
+    else:
+        write_set(ctx, core_set(keep, diags) - core_set(remove, diags), args)
     return diags.exit_code(ExitCode.OK)

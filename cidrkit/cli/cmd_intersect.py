@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import argparse
 
+from cidrkit.cli.bulkio import gather, is_large
 from cidrkit.cli.common import INPUT_HELP
 from cidrkit.cli.context import Context
 from cidrkit.cli.exit import ExitCode
 from cidrkit.cli.inputs import Diagnostics
-from cidrkit.cli.setops import add_set_output, read_set, write_set
+from cidrkit.cli.setops import add_set_output, bulk_items, core_set, write_bulk, write_set
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -23,8 +24,16 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
     diags = Diagnostics(ctx)
-    left = read_set(args.items, ctx, diags)
-    right = read_set(args.other, ctx, diags, stdin=False)
-    common = left & right
-    write_set(ctx, common, args)
-    return diags.exit_code(ExitCode.OK if common else ExitCode.FALSE)
+    left = gather(args.items, ctx)
+    right = gather(args.other, ctx, stdin_by_default=False)
+    if is_large(left, right):
+        from cidrkit.bulk.setops import intersect
+
+        result = intersect(bulk_items(left, diags), bulk_items(right, diags))
+        write_bulk(ctx, result, args)
+        found = len(result) > 0
+    else:
+        common = core_set(left, diags) & core_set(right, diags)
+        write_set(ctx, common, args)
+        found = bool(common)
+    return diags.exit_code(ExitCode.OK if found else ExitCode.FALSE)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import argparse
 
+from cidrkit.cli.bulkio import gather, is_large
 from cidrkit.cli.common import INPUT_HELP
 from cidrkit.cli.context import Context
 from cidrkit.cli.exit import ExitCode
 from cidrkit.cli.inputs import Diagnostics
-from cidrkit.cli.setops import add_set_output, read_set, write_set
+from cidrkit.cli.setops import add_set_output, bulk_items, core_set, write_bulk, write_set
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -18,5 +19,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
     diags = Diagnostics(ctx)
-    write_set(ctx, read_set(args.items, ctx, diags), args)
+    chunks = gather(args.items, ctx)
+    if is_large(chunks):
+        from cidrkit.bulk.setops import merge
+
+        write_bulk(ctx, merge(*bulk_items(chunks, diags)), args)
+    else:
+        write_set(ctx, core_set(chunks, diags), args)
     return diags.exit_code(ExitCode.OK)

@@ -1,19 +1,39 @@
-"""Reading lists into IPSets and printing sets, shared by the set commands."""
+"""Reading lists into sets and printing them, shared by the set commands.
+
+Each command reads its inputs as chunks (``bulkio.gather``), then takes the
+core path for small inputs or the numpy path for large ones; both print the
+same bytes.
+"""
 
 from __future__ import annotations
 
 import argparse
 
-from cidrkit.cli.context import Context
-from cidrkit.cli.inputs import Diagnostics, iter_sources, parse_all
+from cidrkit.cli.bulkio import Chunk, gather, parse_chunks, sources, write_prefix_array
+from cidrkit.cli.inputs import Diagnostics, parse_all
 from cidrkit.cli.output import json_count, write_json
 from cidrkit.core.ipset import IPSet
 from cidrkit.core.parse import parse_item
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing
+if TYPE_CHECKING:
+    from cidrkit.bulk.arrays import IntervalArray, PrefixArray
+    from cidrkit.cli.context import Context
+
 
 def read_set(args: list[str], ctx: Context, diags: Diagnostics, *, stdin: bool = True) -> IPSet:
-    """The union of every item named by ``args`` (literals, files, ``-``)."""
-    return IPSet(parse_all(iter_sources(args, ctx, stdin_by_default=stdin), parse_item, diags))
+    """The union of every item named by ``args`` (literals, files, ``-``), via the core."""
+    return core_set(gather(args, ctx, stdin_by_default=stdin), diags)
+
+
+def core_set(chunks: list[Chunk], diags: Diagnostics) -> IPSet:
+    return IPSet(parse_all(sources(chunks), parse_item, diags))
+
+
+def bulk_items(chunks: list[Chunk], diags: Diagnostics) -> list[PrefixArray | IntervalArray]:
+    """Chunks parsed by the bulk engine, as the item list its set operations take."""
+    prefixes, ranges = parse_chunks(chunks, diags)
+    return [prefixes, ranges]
 
 
 def add_set_output(parser: argparse.ArgumentParser) -> None:
@@ -35,3 +55,8 @@ def write_set(ctx: Context, result: IPSet, args: argparse.Namespace) -> None:
     write = ctx.stdout.write
     for item in items:
         write(f"{item}\n")
+
+
+def write_bulk(ctx: Context, result: PrefixArray, args: argparse.Namespace) -> None:
+    """A bulk result, printed byte for byte as :func:`write_set` prints a set."""
+    write_prefix_array(ctx, result, ranges=args.ranges, as_json=args.json)

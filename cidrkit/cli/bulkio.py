@@ -1,0 +1,165 @@
+"""Large inputs for the list commands: whole buffers through the numpy engine.
+
+``merge``, ``exclude``, ``intersect`` and ``overlaps`` read their inputs as
+raw chunks first. Small inputs go line by line through the core, as every
+other command does; once files and stdin hold more than
+``BULK_THRESHOLD_BYTES``, each chunk is parsed at once by ``cidrkit.bulk``
+(imported only then, so quick commands never load numpy). Both paths print
+the same bytes and report bad lines the same way; tests hold them to it.
+"""
+
+from __future__ import annotations
+
+import os
+
+from cidrkit.cli.inputs import STDIN_NAME, Diagnostics, Source, iter_lines
+from cidrkit.errors import InputError, ParseError
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from cidrkit.bulk.arrays import IntervalArray, PrefixArray
+    from cidrkit.cli.context import Context
+
+# About 10,000 lines of prefixes: below this the core is quicker than
+# importing numpy; above it the bulk engine wins by a growing margin.
+BULK_THRESHOLD_BYTES = 160 * 1024
+
+
+class Chunk:
+    """The text of one input: a file, stdin, or the literal arguments (``name`` None)."""
+
+    __slots__ = ("data", "name")
+
+    def __init__(self, name: str | None, data: bytes) -> None:
+        self.name = name
+        self.data = data.removeprefix(b"\xef\xbb\xbf")
+
+
+def gather(args: list[str], ctx: Context, *, stdin_by_default: bool = True) -> list[Chunk]:
+    """Read every input named by ``args`` (literals, files, ``-``) without parsing it."""
+    if not args:
+        if stdin_by_default and not ctx.is_terminal(ctx.stdin):
+            return [_stdin_chunk(ctx)]
+        raise InputError(
+            "no input: give addresses or prefixes as arguments, a FILE, or - for stdin"
+        )
+    chunks: list[Chunk] = []
+    literals: list[str] = []
+    for arg in args:
+        if arg == "-":
+            chunks.append(_stdin_chunk(ctx))
+        elif os.path.isfile(arg):
+            try:
+                with open(arg, "rb") as handle:
+                    chunks.append(Chunk(arg, handle.read()))
+            except OSError as err:
+                raise InputError(f"{arg}: cannot read: {err.strerror}") from None
+        else:
+            literals.append(arg)
+    if literals:
+        chunks.insert(0, Chunk(None, "\n".join(literals).encode()))
+    return chunks
+
+
+def _stdin_chunk(ctx: Context) -> Chunk:
+    binary = getattr(ctx.stdin, "buffer", None)
+    data = binary.read() if binary is not None else ctx.stdin.read().encode()
+    return Chunk(STDIN_NAME, data)
+
+
+def is_large(*sides: list[Chunk]) -> bool:
+    """True when the inputs are big enough for the bulk engine to pay off."""
+    return sum(len(c.data) for side in sides for c in side) > BULK_THRESHOLD_BYTES
+
+
+def sources(chunks: list[Chunk]) -> Iterator[Source]:
+    """The chunks line by line, for the core path (literal arguments unlocated)."""
+    for chunk in chunks:
+        text = _decode(chunk)
+        if chunk.name is None:
+            yield from (Source(line) for line in text.split("\n"))
+        else:
+            yield from iter_lines(chunk.name, iter(text.splitlines()))
+
+
+def _decode(chunk: Chunk) -> str:
+    try:
+        return chunk.data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise InputError(f"{chunk.name or 'argument'}: not UTF-8 text ({err.reason})") from None
+
+
+def parse_chunks(chunks: list[Chunk], diags: Diagnostics) -> tuple[PrefixArray, IntervalArray]:
+    """Parse every chunk with the bulk engine; report bad lines as the core path does.
+
+    ``ids`` of the result number the lines across all chunks (chunk after
+    chunk), so callers can map an element back to its text.
+    """
+    from cidrkit.bulk.arrays import IntervalArray, Intervals, PrefixArray, Prefixes
+    from cidrkit.bulk.textparse import parse_prefix_text
+
+    prefix_parts: dict[int, list[Prefixes]] = {32: [], 128: []}
+    range_parts: dict[int, list[Intervals]] = {32: [], 128: []}
+    lines_before = 0
+    for chunk in chunks:
+        _decode(chunk)  # the same "not UTF-8" error as the core path
+        parsed = parse_prefix_text(chunk.data, chunk.name or "")
+        for err in parsed.problems:
+            _report(chunk, err, diags)
+        for bits in (32, 128):
+            part = parsed.prefixes.family(bits)
+            prefix_parts[bits].append(part.with_ids(part.ids + lines_before))
+            spans = parsed.ranges.family(bits)
+            range_parts[bits].append(
+                Intervals(
+                    bits, spans.start_hi, spans.start_lo, spans.end_hi, spans.end_lo,
+                    spans.ids + lines_before,
+                )
+            )
+        lines_before += parsed.line_count
+    prefixes = PrefixArray(*(Prefixes.concat(prefix_parts[b], b) for b in (32, 128)))
+    ranges = IntervalArray(*(Intervals.concat(range_parts[b], b) for b in (32, 128)))
+    return prefixes, ranges
+
+
+def _report(chunk: Chunk, err: ParseError, diags: Diagnostics) -> None:
+    """Print a bulk parse problem exactly as the core path would."""
+    bare = ParseError(err.text, err.reason, column=err.column, hint=err.hint)
+    line = int(err.where.rsplit(":", 1)[1]) if err.where else None
+    diags.parse_error(Source(err.text, chunk.name, line), bare)
+
+
+def address_count(result: PrefixArray) -> int:
+    """Addresses held by disjoint prefixes, exactly (Python ints past 2**64)."""
+    import numpy as np
+
+    total = 0
+    for part in result.families():
+        counts = np.bincount(part.length, minlength=part.bits + 1)
+        total += sum(int(n) << (part.bits - length) for length, n in enumerate(counts) if n)
+    return total
+
+
+def write_prefix_array(ctx: Context, result: PrefixArray, *, ranges: bool, as_json: bool) -> None:
+    """Print a bulk result exactly as ``setops.write_set`` prints an IPSet."""
+    from cidrkit.bulk.setops import merge_ranges
+    from cidrkit.bulk.textformat import iter_prefix_text
+    from cidrkit.cli.output import json_count, write_json
+
+    if ranges:
+        texts = [str(r) for r in merge_ranges(result).to_core()]
+        if as_json:
+            write_json(ctx, {"ranges": texts, "addresses": json_count(address_count(result))})
+        else:
+            ctx.stdout.writelines(f"{t}\n" for t in texts)
+        return
+    if as_json:
+        blocks = "".join(iter_prefix_text(result))
+        write_json(ctx, {
+            "prefixes": blocks.splitlines(), "addresses": json_count(address_count(result)),
+        })
+        return
+    for block in iter_prefix_text(result):
+        ctx.stdout.write(block)
