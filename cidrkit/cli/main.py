@@ -179,6 +179,8 @@ def run(argv: Sequence[str], ctx: Context) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Console entry point."""
+    from cidrkit.cli.context import Context
+
     code = run(sys.argv[1:] if argv is None else argv, Context.system())
     try:
         sys.stdout.flush()
