@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 # compat mode: a plain .pth entry, so `cidrkit` starts without an import hook.
 EDITABLE := --config-settings editable_mode=compat
 
-.PHONY: demo test lint typecheck unit bench docs clean
+.PHONY: demo test lint unit bench bench-core bench-start bench-bulk bench-audit bench-plan bench-ipam docs clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "cidrkit needs Python >= 3.11"'
@@ -42,9 +42,23 @@ lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 
-## bench: speed against the peer libraries and tools, printed as ratios
-bench: $(VENV)/.installed-bench
-	@for script in bench/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+## bench: speed against the peer libraries and tools, printed as ratios (medians)
+bench: bench-core bench-start bench-bulk bench-audit bench-plan bench-ipam
+
+bench-core: $(VENV)/.installed-bench
+	$(BIN)/python bench/bench_core.py
+# Compares with Debian's ipcalc, ipcalc-ng and sipcalc where installed.
+bench-start: $(VENV)/.installed-bench
+	$(BIN)/python bench/bench_cli_start.py
+bench-bulk: $(VENV)/.installed-bench
+	$(BIN)/python bench/bench_bulk.py --quick
+bench-audit: $(VENV)/.installed-bench
+	$(BIN)/python bench/bench_audit.py --runs 3
+bench-plan: $(VENV)/.installed-bench
+	$(BIN)/python bench/bench_plan.py --quick
+# Set CIDRKIT_BENCH_PG_URL to include PostgreSQL.
+bench-ipam: $(VENV)/.installed-bench
+	$(BIN)/python bench/bench_ipam.py
 
 ## docs: regenerate the CLI reference from --help
 docs: $(VENV)/.installed
