@@ -133,14 +133,20 @@ def in_threads(clients: int, each: int, work: Callable[[int], Callable[[], None]
     return time.perf_counter() - t0, latencies
 
 
-def http_run(port: int, token: str, clients: int, each: int) -> Run:
-    body = json.dumps({"prefix_length": 28}).encode()
+def http_run(port: int, token: str, clients: int, each: int, *, keys: bool = False) -> Run:
+    """``each`` allocations per client; with ``keys`` each carries a fresh idempotency key
+    (what careful clients send, and one more lookup per write transaction)."""
+    plain = json.dumps({"prefix_length": 28}).encode()
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
 
     def work(_number: int) -> Callable[[], None]:
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
 
         def call() -> None:
+            body = plain
+            if keys:
+                fields = {"prefix_length": 28, "idempotency_key": uuid.uuid4().hex}
+                body = json.dumps(fields).encode()
             conn.request("POST", "/api/v1/pools/bench/allocations", body, headers)
             response = conn.getresponse()
             response.read()
@@ -182,7 +188,7 @@ def measure(kind: str, pg_base: str | None, mode: str, args: argparse.Namespace)
             process, port = start_server(url, extra)
             try:
                 http_run(port, token, args.clients, 5)  # warm up connections and caches
-                runs.append(http_run(port, token, args.clients, each))
+                runs.append(http_run(port, token, args.clients, each, keys=args.keys))
             finally:
                 process.terminate()
                 process.wait(timeout=30)
@@ -206,6 +212,8 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=1600)
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--only", choices=("sqlite", "postgresql"))
+    parser.add_argument("--keys", action="store_true",
+                        help="send a fresh idempotency key with every HTTP allocation")
     args = parser.parse_args()
     pg_base = os.environ.get("CIDRKIT_BENCH_PG_URL") or os.environ.get("CIDRKIT_TEST_PG_URL")
     kinds = ["sqlite"] + (["postgresql"] if pg_base else [])
