@@ -282,3 +282,33 @@ def test_two_services_on_one_database_never_trust_stale_memory(database: Databas
     second.release(2, actor="t")
     assert str(first.allocate("p", [by_length(30)], actor="t").allocations[0].prefix) == (
         "10.0.0.4/30")
+
+
+def test_memory_of_a_deleted_pool_never_serves_its_successor(sqlite_db: Database) -> None:
+    # SQLite hands a deleted pool's id to the next pool created; the writer's
+    # memory of pools (prefixes, live blocks) must not mistake one for the other.
+    first = AllocationService(sqlite_db)
+    other = AllocationService(sqlite_db)  # another server process, say
+    old = create_pool(sqlite_db, PoolSpec("lab", ["10.0.0.0/24"]), actor="test")
+    made = first.allocate("lab", [by_length(26)], actor="test").allocations[0]
+    other.release(made.id, actor="test")
+    delete_pool(sqlite_db, "lab", actor="test")
+    new = create_pool(sqlite_db, PoolSpec("lab", ["192.0.2.0/24"]), actor="test")
+    assert new.id == old.id
+    again = first.allocate("lab", [by_length(26)], actor="test").allocations[0]
+    assert str(again.prefix) == "192.0.2.0/26"
+
+
+def test_generation_moves_with_every_write_transaction(database: Database) -> None:
+    service = AllocationService(database)
+    create_pool(database, PoolSpec("gen", ["10.1.0.0/24"]), actor="test")
+    service.allocate("gen", [by_length(26)], actor="test")
+    with pytest.raises(Conflict):
+        service.allocate("gen", [AllocationRequest(prefix=P("10.1.0.0/27"))], actor="test")
+    outsider = AllocationService(database)  # knows nothing; must read what the first wrote
+    result = outsider.allocate("gen", [by_length(26)], actor="test")
+    assert str(result.allocations[0].prefix) == "10.1.0.64/26"
+    assert str(service.allocate("gen", [by_length(26)], actor="test").allocations[0].prefix) == (
+        "10.1.0.128/26")
+    with database.read() as conn:
+        assert store.get_pool(conn, "gen").generation == 4
