@@ -60,7 +60,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "nat": ("cidrkit.cli.cmd_nat", "public IPs and NAT gateways needed to avoid port exhaustion"),
     # IPAM service
     "serve": ("cidrkit.cli.cmd_serve", "run the IPAM service: HTTP API and web page"),
-    "ipam": ("cidrkit.cli.cmd_ipam", "allocate, release and list against an IPAM service"),
+    "ipam": ("cidrkit.cli.cmd_ipam", "allocate, release, list and import via an IPAM service"),
     "token": ("cidrkit.cli.cmd_token", "create, list and revoke IPAM API tokens"),
     "db": ("cidrkit.cli.cmd_db", "create or upgrade the IPAM database schema"),
 }
