@@ -138,6 +138,10 @@ class Intervals:
             self.ids[index],
         )
 
+    def with_ids(self, ids: I64) -> Intervals:
+        """Return the same intervals with other ``ids``."""
+        return Intervals(self.bits, self.start_hi, self.start_lo, self.end_hi, self.end_lo, ids)
+
     def to_core(self) -> list[Range]:
         """Return the intervals as core ``Range`` values, in array order."""
         from cidrkit.core import Range
@@ -239,6 +243,10 @@ class IntervalArray:
     def family(self, bits: int) -> Intervals:
         """Return the part of the family with ``bits`` address bits (32 or 128)."""
         return self.v4 if bits == 32 else self.v6
+
+    def families(self) -> tuple[Intervals, Intervals]:
+        """Return ``(v4, v6)``."""
+        return self.v4, self.v6
 
     def __len__(self) -> int:
         return len(self.v4) + len(self.v6)

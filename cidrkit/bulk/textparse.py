@@ -16,14 +16,14 @@ which also writes the error message, with the line number, for bad ones.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
 
-from cidrkit.bulk import words
+from cidrkit.bulk import fixedv4, words
 from cidrkit.bulk.arrays import FAMILY_BITS, IntervalArray, Intervals, PrefixArray, Prefixes
 from cidrkit.errors import ParseError
 
@@ -162,10 +162,13 @@ def parse_address_text(
     return _parse(data, "address", source, first_line, line_numbers)
 
 
-# Buffers are parsed in pieces of about this many bytes: the temporaries of
-# one piece stay in cache and are recycled by the allocator, instead of
-# page-faulting fresh memory for arrays the size of the whole input.
+# The general path parses buffers in pieces of about this many bytes: the
+# temporaries of one piece stay in cache and are recycled by the allocator,
+# instead of page-faulting fresh memory for arrays the size of the input.
 PIECE_BYTES = 1 << 20
+# The fixed-width IPv4 path has a per-call cost for each line shape present,
+# so it takes bigger pieces; they still bound its temporaries on huge input.
+FAST_PIECE_BYTES = 1 << 20
 
 
 def _parse(
@@ -175,19 +178,32 @@ def _parse(
         data = data.replace(b"\r\n", b"\n")
     if data and not data.endswith(b"\n"):
         data += b"\n"
-    if len(data) <= PIECE_BYTES:
-        return _parse_piece(data, mode, source, first_line, line_numbers)
+    return _in_pieces(data, FAST_PIECE_BYTES, _parse_piece, mode, source, first_line, line_numbers)
+
+
+def _in_pieces(
+    data: bytes,
+    piece_bytes: int,
+    parse: Callable[[bytes, Mode, str, int, Sequence[int] | I64 | None], ParsedText],
+    mode: Mode,
+    source: str,
+    first_line: int,
+    line_numbers: Sequence[int] | I64 | None,
+) -> ParsedText:
+    """Run ``parse`` on whole-line pieces of ``data`` and join the results."""
+    if len(data) <= piece_bytes:
+        return parse(data, mode, source, first_line, line_numbers)
     results: list[ParsedText] = []
     offsets: list[int] = []
     start = 0
     lines_before = 0
     while start < len(data):
-        stop = data.find(b"\n", min(start + PIECE_BYTES, len(data) - 1)) + 1
+        stop = data.find(b"\n", min(start + piece_bytes, len(data) - 1)) + 1
         piece = data[start:stop]
         numbers = None
         if line_numbers is not None:
             numbers = line_numbers[lines_before : lines_before + piece.count(b"\n")]
-        result = _parse_piece(piece, mode, source, first_line + lines_before, numbers)
+        result = parse(piece, mode, source, first_line + lines_before, numbers)
         results.append(result)
         offsets.append(lines_before)
         lines_before += result.line_count
@@ -228,11 +244,77 @@ def _joined(results: list[ParsedText], offsets: list[int], line_count: int) -> P
 
 
 def _parse_piece(
-    data: bytes, mode: Mode, source: str, first_line: int, line_numbers: Sequence[int] | None
+    data: bytes,
+    mode: Mode,
+    source: str,
+    first_line: int,
+    line_numbers: Sequence[int] | I64 | None,
 ) -> ParsedText:
-    """Parse a buffer that ends with a newline (or is empty)."""
+    """Parse a buffer that ends with a newline (or is empty).
+
+    Plain IPv4 lines go through the fixed-width parser; whatever it leaves
+    (IPv6, ranges, comments, errors, host bits set) is gathered into a
+    smaller buffer for the general path.
+    """
     if not data:
         return ParsedText(PrefixArray.empty(), line_count=0)
+    buffer = fixedv4.padded(data)
+    newlines = np.flatnonzero(buffer[: len(data)] == ord("\n"))
+    line_count = int(newlines.shape[0])
+    starts = np.empty_like(newlines)
+    starts[0] = 0
+    starts[1:] = newlines[:-1] + 1
+    lengths = newlines - starts
+    candidates = np.flatnonzero((lengths >= fixedv4.MIN_LINE) & (lengths <= fixedv4.MAX_LINE))
+    ok, value, length = fixedv4.parse_v4_rows(
+        buffer, starts[candidates], lengths[candidates], allow_length=mode != "address"
+    )
+    fast = Prefixes(
+        32,
+        np.zeros(int(np.count_nonzero(ok)), dtype=np.uint64),
+        value[ok].astype(np.uint64),
+        length[ok],
+        candidates[ok],
+    )
+    if mode != "address":
+        fast = _apply_host_bits(fast, mode)
+    if not len(fast):
+        return _in_pieces(data, PIECE_BYTES, _parse_general, mode, source, first_line, line_numbers)
+    rest = np.ones(line_count, dtype=bool)
+    rest[fast.ids] = False
+    rest &= lengths > 0
+    rest_lines = np.flatnonzero(rest)
+    if not rest_lines.shape[0]:
+        return ParsedText(PrefixArray(fast, Prefixes.empty(128)), line_count=line_count)
+    # Keep the bytes of the remaining lines, newlines included.
+    rest_data = buffer[: len(data)][np.repeat(rest, lengths + 1)].tobytes()
+    numbers: Sequence[int] | I64
+    if line_numbers is not None:
+        numbers = np.asarray(line_numbers, dtype=np.int64)[rest_lines]
+    else:
+        numbers = rest_lines + first_line
+    general = _in_pieces(rest_data, PIECE_BYTES, _parse_general, mode, source, first_line, numbers)
+    v4, v6 = general.prefixes.families()
+    ranges = [r.with_ids(rest_lines[r.ids]) for r in general.ranges.families()]
+    return ParsedText(
+        PrefixArray(
+            _in_line_order(fast, v4.with_ids(rest_lines[v4.ids])),
+            v6.with_ids(rest_lines[v6.ids]),
+        ),
+        IntervalArray(ranges[0], ranges[1]),
+        general.problems,
+        line_count,
+    )
+
+
+def _parse_general(
+    data: bytes,
+    mode: Mode,
+    source: str,
+    first_line: int,
+    line_numbers: Sequence[int] | I64 | None,
+) -> ParsedText:
+    """Parse any lines by separator positions; the unusual ones one by one."""
     meaning = data.translate(_MEANING)
     cls = np.frombuffer(meaning, dtype=np.uint8)
     sep_pos = np.flatnonzero(cls >= _SEPARATOR_MIN)
@@ -485,7 +567,7 @@ def _parse_slowly(
     mode: Mode,
     source: str,
     first_line: int,
-    line_numbers: Sequence[int] | None,
+    line_numbers: Sequence[int] | I64 | None,
 ) -> ParsedText:
     """Parse the unusual lines one by one with the core parser."""
     from cidrkit.core import Addr, Prefix, Range
@@ -508,7 +590,7 @@ def _parse_slowly(
             else:
                 item = parse_item(text)
         except ParseError as err:
-            number = line_numbers[index] if line_numbers is not None else first_line + index
+            number = int(line_numbers[index]) if line_numbers is not None else first_line + index
             problems.append(err.located(f"{source}:{number}"))
             continue
         if isinstance(item, Addr):
