@@ -161,6 +161,10 @@ def format_v4(value: int) -> str:
     return f"{value >> 24}.{(value >> 16) & 255}.{(value >> 8) & 255}.{value & 255}"
 
 
+# Zero runs as they appear in ":g:g:...:g:" text, longest first.
+_ZERO_RUNS = tuple(":" + "0:" * n for n in range(8, 1, -1))
+
+
 def format_v6(value: int) -> str:
     """RFC 5952 canonical text: lower case, no leading zeros, longest zero run as ``::``.
 
@@ -169,24 +173,28 @@ def format_v6(value: int) -> str:
     """
     if value >> 32 == 0xFFFF:
         return "::ffff:" + format_v4(value & V4_MAX)
-    groups = [(value >> shift) & 0xFFFF for shift in range(112, -1, -16)]
-    best_start, best_len, run_start, run_len = -1, 0, -1, 0
-    for index, group in enumerate(groups):
-        if group == 0:
-            if run_len == 0:
-                run_start = index
-            run_len += 1
-            # RFC 5952 4.2.3: the longest run wins; the first one on ties.
-            if run_len > best_len:
-                best_start, best_len = run_start, run_len
-        else:
-            run_len = 0
-    # RFC 5952 4.2.2: a single zero group is never shortened to '::'.
-    if best_len < 2:
-        return ":".join(f"{g:x}" for g in groups)
-    left = ":".join(f"{g:x}" for g in groups[:best_start])
-    right = ":".join(f"{g:x}" for g in groups[best_start + best_len :])
-    return f"{left}::{right}"
+    hi = value >> 64
+    lo = value & 0xFFFF_FFFF_FFFF_FFFF
+    # Every group between colons, so a zero group is exactly ":0:".
+    text = ":%x:%x:%x:%x:%x:%x:%x:%x:" % (  # noqa: UP031 - one C call for eight groups
+        hi >> 48,
+        (hi >> 32) & 0xFFFF,
+        (hi >> 16) & 0xFFFF,
+        hi & 0xFFFF,
+        lo >> 48,
+        (lo >> 32) & 0xFFFF,
+        (lo >> 16) & 0xFFFF,
+        lo & 0xFFFF,
+    )
+    # RFC 5952 4.2.3: the longest run wins, the first one on ties (find()
+    # returns the leftmost); 4.2.2: a single zero group stays "0".
+    for run in _ZERO_RUNS:
+        at = text.find(run)
+        if at >= 0:
+            text = f"{text[:at]}::{text[at + len(run) :]}"
+            break
+    # Drop the framing colons, except where they are half of "::".
+    return text[(text[1] != ":") : len(text) - (text[-2] != ":")]
 
 
 def is_mapped_v4(value: int) -> bool:
