@@ -151,8 +151,32 @@ class Addr(Frozen):
         return f"Addr('{self}')"
 
 
+# Every valid octet spelling maps to its value; anything else ("256", "010",
+# "1a", "") is absent. One dict lookup per octet both converts and validates,
+# which makes the common IPv4 case faster than the stdlib's parser.
+OCTET: dict[str, int] = {str(n): n for n in range(256)}
+
+
+def fast_v4(text: str) -> int | None:
+    """The value of a valid dotted quad, or None (the caller then explains why)."""
+    parts = text.split(".")
+    if len(parts) != 4:
+        return None
+    a, b, c, d = parts
+    octet = OCTET
+    if a in octet and b in octet and c in octet and d in octet:
+        return (octet[a] << 24) | (octet[b] << 16) | (octet[c] << 8) | octet[d]
+    return None
+
+
 def parse_addr_text(text: str, *, offset: int = 0, whole: str | None = None) -> Addr:
     """Parse one address of either family, choosing the family from the text."""
+    value = fast_v4(text)
+    if value is not None:
+        addr: Addr = _new_object(Addr)
+        set_field(addr, "bits", V4_BITS)
+        set_field(addr, "value", value)
+        return addr
     whole = whole if whole is not None else text
     if text == "":
         raise ParseError(whole, "empty address", column=offset + 1)
@@ -162,6 +186,9 @@ def parse_addr_text(text: str, *, offset: int = 0, whole: str | None = None) -> 
         return Addr(V4_BITS, parse_v4(text, offset=offset, whole=whole))
     bad = next((i for i, c in enumerate(text) if not (c.isascii() and c.isalnum())), 0)
     raise ParseError(whole, "not an IPv4 or IPv6 address", column=offset + bad + 1)
+
+
+_new_object = object.__new__
 
 
 def format_addr(bits: int, value: int) -> str:

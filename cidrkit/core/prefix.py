@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from cidrkit.core.addr import Addr, format_addr, parse_addr_text
+from cidrkit.core.addr import Addr, fast_v4, format_addr, parse_addr_text
 from cidrkit.core.text import V4_BITS, V6_BITS, format_v4, parse_v4
 from cidrkit.core.usable import get_model
 from cidrkit.core.value import TYPE_CHECKING, Frozen, set_field
@@ -236,7 +236,16 @@ class Prefix(Frozen):
 
     def overlaps(self, other: Span) -> bool:
         """True when this block and ``other`` share at least one address."""
-        return other.bits == self.bits and self.value <= other.end and other.start <= self.end
+        bits = self.bits
+        if other.bits != bits:
+            return False
+        if type(other) is Prefix:
+            # Two prefixes overlap only by nesting: they agree on the network
+            # bits of the shorter one. (No min(): a builtin call costs more
+            # than the whole comparison.)
+            length = self.length if self.length < other.length else other.length
+            return (self.value ^ other.value) >> (bits - length) == 0
+        return self.value <= other.end and other.start <= self.end
 
     # --- derived blocks -----------------------------------------------------
 
@@ -308,9 +317,22 @@ def trusted_prefix(bits: int, value: int, length: int) -> Prefix:
     return prefix
 
 
+# "0".."32" -> int, and the netmask of each IPv4 length: the fast path of _parse.
+_V4_LENGTHS: dict[str, int] = {str(n): n for n in range(33)}
+_V4_MASKS: tuple[int, ...] = tuple(_mask(V4_BITS, n) for n in range(33))
+
+
 def _parse(text: str) -> tuple[Prefix, bool]:
     """Parse prefix text; return the masked prefix and whether host bits were set."""
     address_text, slash, length_text = text.partition("/")
+    # Fast path for the overwhelmingly common "a.b.c.d/n"; anything unusual
+    # (netmasks, IPv6, errors) falls through to the explaining parser below.
+    value = fast_v4(address_text)
+    if value is not None:
+        length = _V4_LENGTHS.get(length_text) if slash else V4_BITS
+        if length is not None:
+            masked = value & _V4_MASKS[length]
+            return trusted_prefix(V4_BITS, masked, length), masked != value
     if text.strip() == "":
         raise ParseError(text, "empty prefix", column=1)
     addr = parse_addr_text(address_text, whole=text)
