@@ -12,11 +12,11 @@ from cidrkit.core.text import (
     parse_v4,
     parse_v6,
 )
-from cidrkit.core.value import TYPE_CHECKING, Frozen, set_field
+from cidrkit.core.value import TYPE_CHECKING, Ordered, set_field
 from cidrkit.errors import FamilyError, ParseError
 
 
-class Addr(Frozen):
+class Addr(Ordered):
     """An IPv4 or IPv6 address.
 
     ``bits`` is the family's width (32 or 128) and ``value`` the address as an
@@ -61,25 +61,8 @@ class Addr(Frozen):
     def __hash__(self) -> int:
         return hash((self.bits, self.value))
 
-    def __lt__(self, other: Addr) -> bool:
-        if isinstance(other, Addr):
-            return (self.bits, self.value) < (other.bits, other.value)
-        return NotImplemented
-
-    def __le__(self, other: Addr) -> bool:
-        if isinstance(other, Addr):
-            return (self.bits, self.value) <= (other.bits, other.value)
-        return NotImplemented
-
-    def __gt__(self, other: Addr) -> bool:
-        if isinstance(other, Addr):
-            return (self.bits, self.value) > (other.bits, other.value)
-        return NotImplemented
-
-    def __ge__(self, other: Addr) -> bool:
-        if isinstance(other, Addr):
-            return (self.bits, self.value) >= (other.bits, other.value)
-        return NotImplemented
+    def _key(self) -> tuple[int, ...]:
+        return (self.bits, self.value)
 
     @classmethod
     def parse(cls, text: str) -> Addr:

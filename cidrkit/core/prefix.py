@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from cidrkit.core.addr import Addr, fast_v4, format_addr, parse_addr_text
 from cidrkit.core.text import V4_BITS, V6_BITS, format_v4, parse_v4
 from cidrkit.core.usable import get_model
-from cidrkit.core.value import TYPE_CHECKING, Frozen, set_field
+from cidrkit.core.value import TYPE_CHECKING, Ordered, set_field
 from cidrkit.errors import LimitError, ParseError
 
 if TYPE_CHECKING:
@@ -33,7 +33,7 @@ def _mask(bits: int, length: int) -> int:
     return ((1 << bits) - 1) ^ ((1 << (bits - length)) - 1)
 
 
-class Prefix(Frozen):
+class Prefix(Ordered):
     """A CIDR block: ``value`` is the network address, ``length`` the prefix length.
 
     Invariant: the host bits of ``value`` (the low ``bits - length`` bits) are
@@ -87,25 +87,8 @@ class Prefix(Frozen):
     def __hash__(self) -> int:
         return hash((self.bits, self.value, self.length))
 
-    def __lt__(self, other: Prefix) -> bool:
-        if isinstance(other, Prefix):
-            return (self.bits, self.value, self.length) < (other.bits, other.value, other.length)
-        return NotImplemented
-
-    def __le__(self, other: Prefix) -> bool:
-        if isinstance(other, Prefix):
-            return (self.bits, self.value, self.length) <= (other.bits, other.value, other.length)
-        return NotImplemented
-
-    def __gt__(self, other: Prefix) -> bool:
-        if isinstance(other, Prefix):
-            return (self.bits, self.value, self.length) > (other.bits, other.value, other.length)
-        return NotImplemented
-
-    def __ge__(self, other: Prefix) -> bool:
-        if isinstance(other, Prefix):
-            return (self.bits, self.value, self.length) >= (other.bits, other.value, other.length)
-        return NotImplemented
+    def _key(self) -> tuple[int, ...]:
+        return (self.bits, self.value, self.length)
 
     # --- construction -------------------------------------------------------
 

@@ -7,14 +7,14 @@ from collections.abc import Iterable, Iterator
 from cidrkit.core.addr import Addr, format_addr, parse_addr_text
 from cidrkit.core.prefix import Prefix, Span, trusted_prefix
 from cidrkit.core.text import V4_BITS, V6_BITS
-from cidrkit.core.value import TYPE_CHECKING, Frozen, set_field
+from cidrkit.core.value import TYPE_CHECKING, Ordered, set_field
 from cidrkit.errors import FamilyError, ParseError
 
 # Separators people put between the two ends of a range in the wild.
 _SEPARATORS = ("-", "\u2013", "\u2014")
 
 
-class Range(Frozen):
+class Range(Ordered):
     """Addresses ``start`` to ``end`` inclusive, both ints of a ``bits``-wide family.
 
     >>> Range.parse("192.0.2.0-192.0.2.10").to_prefixes()
@@ -51,25 +51,8 @@ class Range(Frozen):
     def __hash__(self) -> int:
         return hash((self.bits, self.start, self.end))
 
-    def __lt__(self, other: Range) -> bool:
-        if isinstance(other, Range):
-            return (self.bits, self.start, self.end) < (other.bits, other.start, other.end)
-        return NotImplemented
-
-    def __le__(self, other: Range) -> bool:
-        if isinstance(other, Range):
-            return (self.bits, self.start, self.end) <= (other.bits, other.start, other.end)
-        return NotImplemented
-
-    def __gt__(self, other: Range) -> bool:
-        if isinstance(other, Range):
-            return (self.bits, self.start, self.end) > (other.bits, other.start, other.end)
-        return NotImplemented
-
-    def __ge__(self, other: Range) -> bool:
-        if isinstance(other, Range):
-            return (self.bits, self.start, self.end) >= (other.bits, other.start, other.end)
-        return NotImplemented
+    def _key(self) -> tuple[int, ...]:
+        return (self.bits, self.start, self.end)
 
     @classmethod
     def parse(cls, text: str) -> Range:

@@ -43,3 +43,37 @@ class Frozen:
 
     def __reduce__(self) -> tuple[type, tuple[int, ...]]:
         return type(self), tuple(getattr(self, name) for name in self.__match_args__)
+
+
+class Ordered(Frozen):
+    """A Frozen value ordered by ``_key()``, against values of its own type only.
+
+    Subclasses define ``_key`` (their fields as a tuple, in order of
+    significance); comparing with another type is ``NotImplemented``, as a
+    dataclass with ``order=True`` would have it.
+    """
+
+    __slots__ = ()
+
+    def _key(self) -> tuple[int, ...]:
+        raise NotImplementedError
+
+    def __lt__(self, other: object) -> bool:
+        if type(other) is type(self):
+            return self._key() < other._key()
+        return NotImplemented
+
+    def __le__(self, other: object) -> bool:
+        if type(other) is type(self):
+            return self._key() <= other._key()
+        return NotImplemented
+
+    def __gt__(self, other: object) -> bool:
+        if type(other) is type(self):
+            return self._key() > other._key()
+        return NotImplemented
+
+    def __ge__(self, other: object) -> bool:
+        if type(other) is type(self):
+            return self._key() >= other._key()
+        return NotImplemented
