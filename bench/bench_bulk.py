@@ -36,6 +36,7 @@ from cidrkit.bulk import (  # noqa: E402
     LpmTable,
     exclude,
     free_blocks,
+    iter_prefix_text,
     merge,
     overlap_pairs,
     parse_address_text,
@@ -172,6 +173,18 @@ def family(bench: Bench, path: Path, bits: int, lookups: int) -> None:
             ),
             "netaddr": (lambda f: lambda: netaddr.cidr_merge(sample(lines, f)), True),
             "ipset_c": (lambda f: lambda: CSet(sample(lines, f)), False),
+        },
+    )
+    nets = [ipaddress.ip_network(s) for s in lines]
+    bench.run(
+        f"{label} print prefix text",
+        n,
+        lambda: "".join(iter_prefix_text(parsed)),
+        {
+            "ipaddress": (
+                lambda f: lambda: "".join(f"{x}\n" for x in nets[: max(1, int(n * f))]),
+                True,
+            ),
         },
     )
     removed = random.Random(7).sample(lines, 100_000)
