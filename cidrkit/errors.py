@@ -49,6 +49,14 @@ class ParseError(CidrkitError, ValueError):
             msg += f"; {self.hint}"
         return msg
 
+    @property
+    def problem(self) -> str:
+        """The quoted input and what is wrong, without location or hint.
+
+        For reports that print the hint on a line of its own.
+        """
+        return f"{self.text!r}: {self.reason}"
+
     def located(self, where: str) -> ParseError:
         """Return a copy of this error that says where the text came from."""
         return ParseError(

@@ -228,8 +228,7 @@ class _Resolver:
         try:
             pinned = Prefix.parse(text)
         except ParseError as exc:
-            self.problem(value.where, f"{label}: {exc.located(label).message.split(': ', 1)[1]}",
-                         exc.hint)
+            self.problem(value.where, f"{label}: {exc.problem}", exc.hint)
             return None
         if pinned.version != version:
             self.problem(value.where, f"{label}: {text!r} is not an IPv{version} prefix")

@@ -46,7 +46,8 @@ def read_pools(raw: RawPlan, problems: list[Problem]) -> list[Pool]:
         texts = entry.get("cidrs", [entry["cidr"]] if "cidr" in entry else [])
         prefixes = [p for p in (_prefix(str(t), where, problems) for t in texts) if p]
         if not prefixes:
-            problems.append(Problem(where, f"pool {entry['name']!r} has no cidr"))
+            if not texts:  # a bad cidr was reported above; don't pile on
+                problems.append(Problem(where, f"pool {entry['name']!r} has no cidr"))
             continue
         versions = {p.version for p in prefixes}
         if len(versions) > 1:
@@ -180,7 +181,7 @@ def _prefix(text: str, where: str, problems: list[Problem]) -> Prefix | None:
     try:
         return Prefix.parse(text)
     except ParseError as exc:
-        problems.append(Problem(where, exc.message, exc.hint))
+        problems.append(Problem(where, exc.problem, exc.hint))
         return None
 
 
@@ -190,7 +191,7 @@ def _prefixes(text: str, where: str, problems: list[Problem]) -> Iterable[Prefix
         try:
             return Range.parse(text).to_prefixes()
         except ParseError as exc:
-            problems.append(Problem(where, exc.message, exc.hint))
+            problems.append(Problem(where, exc.problem, exc.hint))
             return []
     prefix = _prefix(text, where, problems)
     return [prefix] if prefix else []

@@ -88,8 +88,8 @@ def test_plan_errors_are_located_and_exit_two(cli: Cli, tmp_path: Path) -> None:
     assert result.code == 2
     assert result.out == ""
     assert result.err == (
-        f"{plan}:7:33: error: node 'vpc/web': '10.0.0.5/25': host bits set; did you mean "
-        "10.0.0.0/25?\n  hint: did you mean 10.0.0.0/25?\n"
+        f"{plan}:7:33: error: node 'vpc/web': '10.0.0.5/25': host bits set\n"
+        "  hint: did you mean 10.0.0.0/25?\n"
     )
 
 
