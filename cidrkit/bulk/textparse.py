@@ -23,7 +23,7 @@ from typing import Literal
 import numpy as np
 import numpy.typing as npt
 
-from cidrkit.bulk import fixedv4, words
+from cidrkit.bulk import dottedv4, fixedv4, words
 from cidrkit.bulk.arrays import FAMILY_BITS, IntervalArray, Intervals, PrefixArray, Prefixes
 from cidrkit.errors import ParseError
 
@@ -178,7 +178,9 @@ def _parse(
     if mode == "address":
         # Bare addresses spread over 81 shapes of four short fields: grouped
         # by shape they cost as much as the general path, measured.
-        return _in_pieces(data, PIECE_BYTES, _parse_general, mode, source, first_line, line_numbers)
+        return _in_pieces(
+            data, PIECE_BYTES, _parse_dotted_piece, mode, source, first_line, line_numbers
+        )
     return _in_pieces(data, PIECE_BYTES, _parse_piece, mode, source, first_line, line_numbers)
 
 
@@ -261,7 +263,6 @@ def _parse_piece(
         return ParsedText(PrefixArray.empty(), line_count=0)
     buffer = fixedv4.padded(data)
     newlines = np.flatnonzero(buffer[: len(data)] == ord("\n"))
-    line_count = int(newlines.shape[0])
     starts = np.empty_like(newlines)
     starts[0] = 0
     starts[1:] = newlines[:-1] + 1
@@ -277,6 +278,46 @@ def _parse_piece(
         length[ok],
         candidates[ok],
     )
+    return _with_general_rest(data, fast, lengths, mode, source, first_line, line_numbers)
+
+
+def _parse_dotted_piece(
+    data: bytes,
+    mode: Mode,
+    source: str,
+    first_line: int,
+    line_numbers: Sequence[int] | I64 | None,
+) -> ParsedText:
+    """Like ``_parse_piece``, with plain IPv4 lines found by separator positions."""
+    if not data:
+        return ParsedText(PrefixArray.empty(), line_count=0)
+    found = dottedv4.parse_dotted_lines(data, allow_length=mode != "address")
+    fast = Prefixes(
+        32,
+        np.zeros(found.lines.shape[0], dtype=np.uint64),
+        found.value.astype(np.uint64),
+        found.length,
+        found.lines,
+    )
+    lengths = np.diff(found.newlines, prepend=-1) - 1
+    return _with_general_rest(data, fast, lengths, mode, source, first_line, line_numbers)
+
+
+def _with_general_rest(
+    data: bytes,
+    fast: Prefixes,
+    lengths: I64,
+    mode: Mode,
+    source: str,
+    first_line: int,
+    line_numbers: Sequence[int] | I64 | None,
+) -> ParsedText:
+    """Join the IPv4 lines a fast path found with the general parse of the others.
+
+    ``lengths`` gives every line's length without its newline; ``fast.ids``
+    the lines already parsed (host bits not yet looked at).
+    """
+    line_count = int(lengths.shape[0])
     if mode != "address":
         fast = _apply_host_bits(fast, mode)
     if not len(fast):
@@ -288,7 +329,8 @@ def _parse_piece(
     if not rest_lines.shape[0]:
         return ParsedText(PrefixArray(fast, Prefixes.empty(128)), line_count=line_count)
     # Keep the bytes of the remaining lines, newlines included.
-    rest_data = buffer[: len(data)][np.repeat(rest, lengths + 1)].tobytes()
+    everything = np.frombuffer(data, dtype=np.uint8)
+    rest_data = everything[np.repeat(rest, lengths + 1)].tobytes()
     numbers: Sequence[int] | I64
     if line_numbers is not None:
         numbers = np.asarray(line_numbers, dtype=np.int64)[rest_lines]
