@@ -58,10 +58,78 @@ class _FamilyTable:
     bound_hi: U64
     bound_lo: npt.NDArray[np.uint32] | U64
     owner_ids: I64 | I32
+    buckets: _Buckets | None = None
 
     @property
     def nbytes(self) -> int:
-        return int(self.bound_hi.nbytes + self.bound_lo.nbytes + self.owner_ids.nbytes)
+        own = self.bound_hi.nbytes + self.bound_lo.nbytes + self.owner_ids.nbytes
+        return int(own + (self.buckets.nbytes if self.buckets is not None else 0))
+
+
+@dataclass(frozen=True, slots=True)
+class _Buckets:
+    """Where the IPv4 boundaries of each slice of the address space begin.
+
+    The space is cut into ``2**(32 - shift)`` equal slices; ``first[k]``
+    counts the boundaries below slice ``k`` and ``inside[k]`` those within
+    it. A lookup then needs one table read and a binary search of at most
+    ``steps`` probes among the few boundaries of its slice, with no sort
+    of the queries.
+    """
+
+    shift: int
+    first: I32
+    inside: npt.NDArray[np.uint8]
+    steps: tuple[int, ...]
+
+    @property
+    def nbytes(self) -> int:
+        return int(self.first.nbytes + self.inside.nbytes)
+
+
+# Tables this big get a slice index; smaller ones stay in cache anyway.
+_BUCKETS_FROM = 1 << 16
+# Slices may hold at most this many boundaries (the probes per lookup grow
+# with it); tables of dense host routes keep the sorted-query search.
+_MOST_IN_SLICE = 255
+
+
+def _bucket_index(bounds: npt.NDArray[np.uint32]) -> _Buckets | None:
+    """Build the slice index: about one slice per boundary, at most 2**20 slices."""
+    if bounds.shape[0] < _BUCKETS_FROM:
+        return None
+    slice_bits = min(20, int(bounds.shape[0]).bit_length())
+    shift = 32 - slice_bits
+    edges = np.arange((1 << slice_bits) + 1, dtype=np.int64) << shift
+    first = np.searchsorted(bounds, edges).astype(np.int32)
+    inside = np.diff(first)
+    most = int(inside.max())
+    if most > _MOST_IN_SLICE:
+        return None
+    steps = tuple(1 << k for k in reversed(range(most.bit_length())))
+    return _Buckets(shift, first[:-1], inside.astype(np.uint8), steps)
+
+
+def _count_at_most_bucketed(
+    bounds: npt.NDArray[np.uint32], index: _Buckets, queries: npt.NDArray[np.uint32]
+) -> I64 | I32:
+    """Number of boundaries ``<= q`` for each query, through the slice index."""
+    slot = queries >> np.uint32(index.shift)
+    count: I32 = np.take(index.first, slot)
+    inside = np.take(index.inside, slot)
+    active = np.flatnonzero(inside)
+    found = count[active]
+    end = found + inside[active]
+    wanted = queries[active]
+    # Branch-free binary search: take each power-of-two step when the last
+    # boundary it would count is still <= the query.
+    for step in index.steps:
+        candidate = found + step
+        ok = candidate <= end
+        ok &= np.take(bounds, np.minimum(candidate, end) - 1) <= wanted
+        found = np.where(ok, candidate, found)
+    count[active] = found
+    return count
 
 
 class LpmTable:
@@ -97,7 +165,11 @@ class LpmTable:
     def lookup_v4(self, values: npt.NDArray[np.unsignedinteger]) -> I64:
         """Match IPv4 addresses given as integers."""
         t = self._v4
-        return _owners(t, _count_at_most(t.bound_lo, values.astype(np.uint32)))
+        queries = values.astype(np.uint32)
+        if t.buckets is not None and queries.shape[0] >= 4096:
+            bounds = t.bound_lo.astype(np.uint32, copy=False)
+            return _owners(t, _count_at_most_bucketed(bounds, t.buckets, queries))
+        return _owners(t, _count_at_most(t.bound_lo, queries))
 
     def lookup_v6(self, hi: U64, lo: U64) -> I64:
         """Match IPv6 addresses given as ``(hi, lo)`` words."""
@@ -109,7 +181,7 @@ class LpmTable:
         return _owners(t, _count_at_most_128(t.bound_hi, t.bound_lo.astype(np.uint64), hi, lo))
 
 
-def _owners(table: _FamilyTable, count: I64) -> I64:
+def _owners(table: _FamilyTable, count: I64 | I32) -> I64:
     """Map "boundaries at or below the address" counts to owner ids."""
     # owner_ids starts with a NO_MATCH slot for "below every boundary".
     return table.owner_ids[count].astype(np.int64)
@@ -189,7 +261,8 @@ def _build(p: Prefixes) -> _FamilyTable:
     if int(owner_ids.max()) < (1 << 31):
         owner_ids = owner_ids.astype(np.int32)
     if bits == 32:
-        return _FamilyTable(32, np.zeros(0, np.uint64), coord.astype(np.uint32), owner_ids)
+        bounds = coord.astype(np.uint32)
+        return _FamilyTable(32, np.zeros(0, np.uint64), bounds, owner_ids, _bucket_index(bounds))
     hi, lo = space.decode_start(coord.astype(np.int64))
     return _FamilyTable(128, hi, lo, owner_ids)
 
