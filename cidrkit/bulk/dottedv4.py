@@ -94,23 +94,36 @@ def parse_dotted_lines(data: bytes, *, allow_length: bool) -> DottedLines:
     sep_pos = np.flatnonzero(codes[4:] == _SEP)
     sep_kind = np.frombuffer(data, dtype=np.uint8)[sep_pos]
     value = _fields(codes, sep_pos)
-    field_ok = value <= 255
-    line_last = np.flatnonzero(sep_kind == _NEWLINE)
-    newlines = sep_pos[line_last]
-    count = line_last.shape[0]
+    count = data.count(b"\n")
     for width in (4, 5) if allow_length else (4,):
         if sep_pos.shape[0] == width * count:
             kinds = sep_kind.reshape(count, width)
             # With exactly one newline per row, the last column holds them all.
             if (kinds[:, :3] == _DOT).all() and (width == 4 or (kinds[:, 3] == _SLASH).all()):
-                rows = value.reshape(count, width)
-                rows_ok = field_ok.reshape(count, width).all(axis=1)
-                if width == 5:
-                    rows_ok &= rows[:, 4] <= 32
-                lines = np.flatnonzero(rows_ok)
-                address, length = _assemble(rows[lines].T, width)
-                return DottedLines(newlines, lines, address, length)
+                return _uniform(value.reshape(count, width), sep_pos[width - 1 :: width])
+    field_ok = value <= 255
+    line_last = np.flatnonzero(sep_kind == _NEWLINE)
+    newlines = sep_pos[line_last]
     return _gathered(sep_kind, value, field_ok, line_last, newlines, allow_length)
+
+
+def _uniform(rows: U16, newlines: I64) -> DottedLines:
+    """Lines that all have the same separators: one row of field values each."""
+    columns = rows.T
+    # Values of bad fields are above 255, so one OR per row tests them all.
+    worst = columns[0] | columns[1]
+    worst |= columns[2]
+    worst |= columns[3]
+    ok = worst <= 255
+    if rows.shape[1] == 5:
+        ok &= columns[4] <= 32
+    if ok.all():
+        lines = np.arange(rows.shape[0], dtype=np.int64)
+    else:
+        lines = np.flatnonzero(ok)
+        columns = rows[lines].T
+    address, length = _assemble(columns, rows.shape[1])
+    return DottedLines(newlines, lines, address, length)
 
 
 def _fields(codes: U8, sep_pos: I64) -> U16:

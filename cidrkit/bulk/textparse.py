@@ -23,7 +23,7 @@ from typing import Literal
 import numpy as np
 import numpy.typing as npt
 
-from cidrkit.bulk import dottedv4, fixedv4, words
+from cidrkit.bulk import dottedv4, words
 from cidrkit.bulk.arrays import FAMILY_BITS, IntervalArray, Intervals, PrefixArray, Prefixes
 from cidrkit.errors import ParseError
 
@@ -175,13 +175,9 @@ def _parse(
         data = data.replace(b"\r\n", b"\n")
     if data and not data.endswith(b"\n"):
         data += b"\n"
-    if mode == "address":
-        # Bare addresses spread over 81 shapes of four short fields: grouped
-        # by shape they cost as much as the general path, measured.
-        return _in_pieces(
-            data, PIECE_BYTES, _parse_dotted_piece, mode, source, first_line, line_numbers
-        )
-    return _in_pieces(data, PIECE_BYTES, _parse_piece, mode, source, first_line, line_numbers)
+    return _in_pieces(
+        data, PIECE_BYTES, _parse_dotted_piece, mode, source, first_line, line_numbers
+    )
 
 
 def _in_pieces(
@@ -246,7 +242,7 @@ def _joined(results: list[ParsedText], offsets: list[int], line_count: int) -> P
     )
 
 
-def _parse_piece(
+def _parse_dotted_piece(
     data: bytes,
     mode: Mode,
     source: str,
@@ -255,40 +251,10 @@ def _parse_piece(
 ) -> ParsedText:
     """Parse a buffer that ends with a newline (or is empty).
 
-    Plain IPv4 lines go through the fixed-width parser; whatever it leaves
+    Plain IPv4 lines are found by separator positions; whatever they leave
     (IPv6, ranges, comments, errors, host bits set) is gathered into a
     smaller buffer for the general path.
     """
-    if not data:
-        return ParsedText(PrefixArray.empty(), line_count=0)
-    buffer = fixedv4.padded(data)
-    newlines = np.flatnonzero(buffer[: len(data)] == ord("\n"))
-    starts = np.empty_like(newlines)
-    starts[0] = 0
-    starts[1:] = newlines[:-1] + 1
-    lengths = newlines - starts
-    candidates = np.flatnonzero((lengths >= fixedv4.MIN_LINE) & (lengths <= fixedv4.MAX_LINE))
-    ok, value, length = fixedv4.parse_v4_rows(
-        buffer, starts[candidates], lengths[candidates], allow_length=mode != "address"
-    )
-    fast = Prefixes(
-        32,
-        np.zeros(int(np.count_nonzero(ok)), dtype=np.uint64),
-        value[ok].astype(np.uint64),
-        length[ok],
-        candidates[ok],
-    )
-    return _with_general_rest(data, fast, lengths, mode, source, first_line, line_numbers)
-
-
-def _parse_dotted_piece(
-    data: bytes,
-    mode: Mode,
-    source: str,
-    first_line: int,
-    line_numbers: Sequence[int] | I64 | None,
-) -> ParsedText:
-    """Like ``_parse_piece``, with plain IPv4 lines found by separator positions."""
     if not data:
         return ParsedText(PrefixArray.empty(), line_count=0)
     found = dottedv4.parse_dotted_lines(data, allow_length=mode != "address")
@@ -299,14 +265,13 @@ def _parse_dotted_piece(
         found.length,
         found.lines,
     )
-    lengths = np.diff(found.newlines, prepend=-1) - 1
-    return _with_general_rest(data, fast, lengths, mode, source, first_line, line_numbers)
+    return _with_general_rest(data, fast, found.newlines, mode, source, first_line, line_numbers)
 
 
 def _with_general_rest(
     data: bytes,
     fast: Prefixes,
-    lengths: I64,
+    newlines: I64,
     mode: Mode,
     source: str,
     first_line: int,
@@ -314,14 +279,17 @@ def _with_general_rest(
 ) -> ParsedText:
     """Join the IPv4 lines a fast path found with the general parse of the others.
 
-    ``lengths`` gives every line's length without its newline; ``fast.ids``
+    ``newlines`` gives the position of every line's newline; ``fast.ids``
     the lines already parsed (host bits not yet looked at).
     """
-    line_count = int(lengths.shape[0])
+    line_count = int(newlines.shape[0])
     if mode != "address":
         fast = _apply_host_bits(fast, mode)
+    if len(fast) == line_count:
+        return ParsedText(PrefixArray(fast, Prefixes.empty(128)), line_count=line_count)
     if not len(fast):
         return _in_pieces(data, PIECE_BYTES, _parse_general, mode, source, first_line, line_numbers)
+    lengths = np.diff(newlines, prepend=-1) - 1
     rest = np.ones(line_count, dtype=bool)
     rest[fast.ids] = False
     rest &= lengths > 0

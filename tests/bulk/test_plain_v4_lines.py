@@ -1,4 +1,4 @@
-"""The fixed-width IPv4 path gives exactly what the core parser gives, line by line."""
+"""The plain IPv4 fast path gives exactly what the core parser gives, line by line."""
 
 from __future__ import annotations
 
