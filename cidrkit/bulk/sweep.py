@@ -44,21 +44,28 @@ def union(a: I64, b: I64) -> HalfOpen:
 
 
 def _union_by_running_end(a: I64, b: I64) -> HalfOpen | None:
-    """Union with one sort, when (start, end) pairs pack into one int64.
+    """Union with one sort, when (start, size) pairs pack into one uint64.
 
     Sorted by start, an interval begins a new run exactly when it starts
-    after the largest end seen so far. Packing the end into the low bits of
-    the start makes this a plain in-place sort instead of two sorts.
+    after the largest end seen so far. Packing the size (less one, so that
+    every IPv4 interval fits in 32 bits) into the low bits of the start makes
+    this a plain in-place sort instead of two sorts.
     """
-    end_bits = int(b.max()).bit_length()
-    if int(a.max()).bit_length() + end_bits > 62:
+    size_less_one = b - a
+    size_less_one -= 1
+    size_bits = int(size_less_one.max()).bit_length()
+    if int(a.max()).bit_length() + size_bits > 64:
         return None
-    key = a << end_bits
-    key |= b
+    key = a.astype(np.uint64) << np.uint64(size_bits)
+    key |= size_less_one.astype(np.uint64)
+    del size_less_one
     key.sort()
-    starts = key >> end_bits
-    ends = key & ((1 << end_bits) - 1)
+    starts = (key >> np.uint64(size_bits)).astype(np.int64)
+    key &= np.uint64((1 << size_bits) - 1)
+    ends = key.astype(np.int64)
     del key
+    ends += starts
+    ends += 1
     reach = np.maximum.accumulate(ends)
     first = np.empty(starts.shape[0], dtype=bool)
     first[0] = True
