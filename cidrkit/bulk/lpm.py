@@ -2,9 +2,11 @@
 
 The prefixes of one family are flattened into a sorted list of boundaries
 that cut the address space into pieces; each piece knows the most specific
-prefix covering it (or none). A lookup is then one ``searchsorted`` per
-address, done for a whole array at a time, with the queries sorted first so
-the binary searches walk memory in order.
+prefix covering it (or none). A lookup finds the last boundary at or below
+each address, for a whole array at a time: through a slice index for large
+IPv4 tables (one table read and a short binary search per address), else one
+``searchsorted`` per address with the queries sorted first so the binary
+searches walk memory in order.
 
 Building is vectorised too: prefixes sorted by (start, length) form a
 nesting forest in pre-order; each prefix's depth and parent follow from
