@@ -56,13 +56,14 @@ def _union_by_running_end(a: I64, b: I64) -> HalfOpen | None:
     size_bits = int(size_less_one.max()).bit_length()
     if int(a.max()).bit_length() + size_bits > 64:
         return None
-    key = a.astype(np.uint64) << np.uint64(size_bits)
-    key |= size_less_one.astype(np.uint64)
+    # Coordinates are never negative: viewing them as uint64 copies nothing.
+    key = a.view(np.uint64) << np.uint64(size_bits)
+    key |= size_less_one.view(np.uint64)
     del size_less_one
     key.sort()
-    starts = (key >> np.uint64(size_bits)).astype(np.int64)
+    starts = (key >> np.uint64(size_bits)).view(np.int64)
     key &= np.uint64((1 << size_bits) - 1)
-    ends = key.astype(np.int64)
+    ends = key.view(np.int64)
     del key
     ends += starts
     ends += 1
