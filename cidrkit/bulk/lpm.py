@@ -102,14 +102,15 @@ def _bucket_index(bounds: npt.NDArray[np.uint32]) -> _Buckets | None:
         return None
     slice_bits = min(20, int(bounds.shape[0]).bit_length())
     shift = 32 - slice_bits
-    edges = np.arange((1 << slice_bits) + 1, dtype=np.int64) << shift
-    first = np.searchsorted(bounds, edges).astype(np.int32)
-    inside = np.diff(first)
+    inside = np.bincount(bounds >> np.uint32(shift), minlength=1 << slice_bits)
     most = int(inside.max())
     if most > _MOST_IN_SLICE:
         return None
+    first = np.empty(inside.shape[0], dtype=np.int32)
+    first[0] = 0
+    np.cumsum(inside[:-1], out=first[1:])
     steps = tuple(1 << k for k in reversed(range(most.bit_length())))
-    return _Buckets(shift, first[:-1], inside.astype(np.uint8), steps)
+    return _Buckets(shift, first, inside.astype(np.uint8), steps)
 
 
 def _count_at_most_bucketed(
