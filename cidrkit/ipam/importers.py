@@ -109,9 +109,8 @@ def lock_candidates(
         body = json.loads(text)
         bad = {_unescape_pointer(p.where[len(entry_marker):]): p for p in exc.problems}
         for key, problem in bad.items():
-            reason = problem.message
-            if problem.hint and problem.hint not in reason:
-                reason += f" (hint: {problem.hint})"
+            # One line, written as cidrkit writes every parse error.
+            reason = f"{problem.message}; {problem.hint}" if problem.hint else problem.message
             skipped.append(SkippedEntry(str(body["blocks"][key]), problem.where, reason,
                                         "malformed"))
         body["blocks"] = {k: v for k, v in body["blocks"].items() if k not in bad}
