@@ -192,6 +192,18 @@ def cidr_cover_128(
     return owner, start_pair[0], start_pair[1], length
 
 
+def _piece_slots(count: int, actives: list[I64]) -> tuple[I64, int]:
+    """Where each interval's pieces start in the output, and how many there are.
+
+    An interval is active in rounds 0..k-1 without a break, so it owns k
+    consecutive slots.
+    """
+    pieces = np.zeros(count, dtype=np.int64)
+    for active in actives:
+        pieces[active] += 1
+    return np.cumsum(pieces) - pieces, int(pieces.sum())
+
+
 def _in_interval_order(
     count: int, rounds: list[tuple[I64, I64, I64]], bits: int
 ) -> tuple[I64, I64, npt.NDArray[np.uint8]]:
@@ -200,11 +212,7 @@ def _in_interval_order(
     An interval is active in rounds 0..k-1 without a break, so its r-th piece
     belongs at ``offset[interval] + r``.
     """
-    pieces = np.zeros(count, dtype=np.int64)
-    for active, _, _ in rounds:
-        pieces[active] += 1
-    offset = np.cumsum(pieces) - pieces
-    total = int(pieces.sum())
+    offset, total = _piece_slots(count, [active for active, _, _ in rounds])
     owner = np.empty(total, dtype=np.int64)
     network = np.empty(total, dtype=np.int64)
     length = np.empty(total, dtype=np.uint8)
@@ -220,11 +228,7 @@ def _in_interval_order_pairs(
     count: int, rounds: list[tuple[I64, tuple[U64, U64], I64]]
 ) -> tuple[I64, tuple[U64, U64], npt.NDArray[np.uint8]]:
     """``_in_interval_order`` for 128-bit pieces."""
-    pieces = np.zeros(count, dtype=np.int64)
-    for active, _, _ in rounds:
-        pieces[active] += 1
-    offset = np.cumsum(pieces) - pieces
-    total = int(pieces.sum())
+    offset, total = _piece_slots(count, [active for active, _, _ in rounds])
     owner = np.empty(total, dtype=np.int64)
     hi = np.empty(total, dtype=np.uint64)
     lo = np.empty(total, dtype=np.uint64)

@@ -4,21 +4,20 @@
 raw chunks first. Small inputs go line by line through the core, as every
 other command does; once files and stdin hold more than
 ``BULK_THRESHOLD_BYTES``, each chunk is parsed at once by ``cidrkit.bulk``
-(imported only then, so quick commands never load numpy). Both paths print
+(imported only then, so quick commands never load numpy).
+
+Reading is shared with every other command (``inputs.gather``); only the
+parsing differs. Both paths print
 the same bytes and report bad lines the same way; tests hold them to it.
 """
 
 from __future__ import annotations
 
-import os
-
-from cidrkit.cli.inputs import STDIN_NAME, Diagnostics, Source, iter_lines
-from cidrkit.errors import InputError, ParseError
+from cidrkit.cli.inputs import Chunk, Diagnostics, Source, decode
+from cidrkit.errors import ParseError
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing
 if TYPE_CHECKING:
-    from collections.abc import Iterator
-
     from cidrkit.bulk.arrays import IntervalArray, PrefixArray
     from cidrkit.cli.context import Context
 
@@ -27,68 +26,9 @@ if TYPE_CHECKING:
 BULK_THRESHOLD_BYTES = 160 * 1024
 
 
-class Chunk:
-    """The text of one input: a file, stdin, or the literal arguments (``name`` None)."""
-
-    __slots__ = ("data", "name")
-
-    def __init__(self, name: str | None, data: bytes) -> None:
-        self.name = name
-        self.data = data.removeprefix(b"\xef\xbb\xbf")
-
-
-def gather(args: list[str], ctx: Context, *, stdin_by_default: bool = True) -> list[Chunk]:
-    """Read every input named by ``args`` (literals, files, ``-``) without parsing it."""
-    if not args:
-        if stdin_by_default and not ctx.is_terminal(ctx.stdin):
-            return [_stdin_chunk(ctx)]
-        raise InputError(
-            "no input: give addresses or prefixes as arguments, a FILE, or - for stdin"
-        )
-    chunks: list[Chunk] = []
-    literals: list[str] = []
-    for arg in args:
-        if arg == "-":
-            chunks.append(_stdin_chunk(ctx))
-        elif os.path.isfile(arg):
-            try:
-                with open(arg, "rb") as handle:
-                    chunks.append(Chunk(arg, handle.read()))
-            except OSError as err:
-                raise InputError(f"{arg}: cannot read: {err.strerror}") from None
-        else:
-            literals.append(arg)
-    if literals:
-        chunks.insert(0, Chunk(None, "\n".join(literals).encode()))
-    return chunks
-
-
-def _stdin_chunk(ctx: Context) -> Chunk:
-    binary = getattr(ctx.stdin, "buffer", None)
-    data = binary.read() if binary is not None else ctx.stdin.read().encode()
-    return Chunk(STDIN_NAME, data)
-
-
 def is_large(*sides: list[Chunk]) -> bool:
     """True when the inputs are big enough for the bulk engine to pay off."""
     return sum(len(c.data) for side in sides for c in side) > BULK_THRESHOLD_BYTES
-
-
-def sources(chunks: list[Chunk]) -> Iterator[Source]:
-    """The chunks line by line, for the core path (literal arguments unlocated)."""
-    for chunk in chunks:
-        text = _decode(chunk)
-        if chunk.name is None:
-            yield from (Source(line) for line in text.split("\n"))
-        else:
-            yield from iter_lines(chunk.name, iter(text.splitlines()))
-
-
-def _decode(chunk: Chunk) -> str:
-    try:
-        return chunk.data.decode("utf-8")
-    except UnicodeDecodeError as err:
-        raise InputError(f"{chunk.name or 'argument'}: not UTF-8 text ({err.reason})") from None
 
 
 def parse_chunks(chunks: list[Chunk], diags: Diagnostics) -> tuple[PrefixArray, IntervalArray]:
@@ -104,7 +44,7 @@ def parse_chunks(chunks: list[Chunk], diags: Diagnostics) -> tuple[PrefixArray, 
     range_parts: dict[int, list[Intervals]] = {32: [], 128: []}
     lines_before = 0
     for chunk in chunks:
-        _decode(chunk)  # the same "not UTF-8" error as the core path
+        decode(chunk)  # the same "not UTF-8" error as the core path
         parsed = parse_prefix_text(chunk.data, chunk.name or "")
         for err in parsed.problems:
             _report(chunk, err, diags)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import argparse
 
-from cidrkit.cli.bulkio import gather, is_large
+from cidrkit.cli.bulkio import is_large
 from cidrkit.cli.common import INPUT_HELP
 from cidrkit.cli.context import Context
 from cidrkit.cli.exit import ExitCode
-from cidrkit.cli.inputs import Diagnostics
+from cidrkit.cli.inputs import Diagnostics, gather
 from cidrkit.cli.setops import add_set_output, bulk_items, core_set, write_bulk, write_set
 
 

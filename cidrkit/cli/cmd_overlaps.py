@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import argparse
 
-from cidrkit.cli.bulkio import Chunk, gather, is_large, sources
+from cidrkit.cli.bulkio import is_large
 from cidrkit.cli.common import INPUT_HELP, add_json
 from cidrkit.cli.context import Context
 from cidrkit.cli.exit import ExitCode
-from cidrkit.cli.inputs import Diagnostics, parse_all
+from cidrkit.cli.inputs import Chunk, Diagnostics, gather, parse_all, sources
 from cidrkit.cli.output import write_json
 from cidrkit.core.addr import Addr
 from cidrkit.core.pairs import overlapping_pairs, relation

@@ -86,34 +86,82 @@ def iter_lines(name: str, lines: Iterator[str]) -> Iterator[Source]:
             yield Source(text, name, number)
 
 
-def iter_sources(
-    args: list[str], ctx: Context, *, stdin_by_default: bool = True
-) -> Iterator[Source]:
-    """Every input item named by ``args``: literals, files, or ``-`` for stdin.
+class Chunk:
+    """The text of one input: a file, stdin, or literal arguments (``name`` None)."""
+
+    __slots__ = ("data", "name")
+
+    def __init__(self, name: str | None, data: bytes) -> None:
+        self.name = name
+        self.data = data.removeprefix(b"\xef\xbb\xbf")
+
+
+def gather(args: list[str], ctx: Context, *, stdin_by_default: bool = True) -> list[Chunk]:
+    """Read every input named by ``args`` (literals, files, ``-``), in order, unparsed.
 
     With no arguments, stdin is read when ``stdin_by_default`` and it is not
-    a terminal.
+    a terminal. Consecutive literal arguments share one chunk.
     """
     if not args:
         if stdin_by_default and not ctx.is_terminal(ctx.stdin):
-            yield from iter_lines(STDIN_NAME, iter(ctx.stdin))
-            return
+            return [_stdin_chunk(ctx)]
         raise InputError(
             "no input: give addresses or prefixes as arguments, a FILE, or - for stdin"
         )
+    chunks: list[Chunk] = []
+    literals: list[str] = []
     for arg in args:
-        if arg == "-":
-            yield from iter_lines(STDIN_NAME, iter(ctx.stdin))
-        elif _is_file(arg):
-            try:
-                with open(arg, encoding="utf-8", errors="strict") as handle:
-                    yield from iter_lines(arg, iter(handle))
-            except UnicodeDecodeError as err:
-                raise InputError(f"{arg}: not a UTF-8 text file ({err.reason})") from None
-            except OSError as err:
-                raise InputError(f"{arg}: cannot read: {err.strerror}") from None
+        if arg != "-" and not _is_file(arg):
+            literals.append(arg)
+            continue
+        if literals:
+            chunks.append(Chunk(None, "\n".join(literals).encode()))
+            literals = []
+        chunks.append(_stdin_chunk(ctx) if arg == "-" else _file_chunk(arg))
+    if literals:
+        chunks.append(Chunk(None, "\n".join(literals).encode()))
+    return chunks
+
+
+def _file_chunk(path: str) -> Chunk:
+    try:
+        with open(path, "rb") as handle:
+            return Chunk(path, handle.read())
+    except OSError as err:
+        raise InputError(f"{path}: cannot read: {err.strerror}") from None
+
+
+def _stdin_chunk(ctx: Context) -> Chunk:
+    binary = getattr(ctx.stdin, "buffer", None)
+    data = binary.read() if binary is not None else ctx.stdin.read().encode()
+    return Chunk(STDIN_NAME, data)
+
+
+def decode(chunk: Chunk) -> str:
+    """A chunk's text; InputError naming it when it is not UTF-8."""
+    try:
+        return chunk.data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise InputError(f"{chunk.name or 'argument'}: not UTF-8 text ({err.reason})") from None
+
+
+def sources(chunks: list[Chunk]) -> Iterator[Source]:
+    """The chunks line by line (literal arguments unlocated)."""
+    for chunk in chunks:
+        # Split on newlines only, so line numbers match what editors and the
+        # bulk parser count (str.splitlines also breaks at \x0b, \u2028, ...).
+        lines = decode(chunk).split("\n")
+        if chunk.name is None:
+            yield from (Source(line) for line in lines)
         else:
-            yield Source(arg)
+            yield from iter_lines(chunk.name, iter(lines))
+
+
+def iter_sources(
+    args: list[str], ctx: Context, *, stdin_by_default: bool = True
+) -> Iterator[Source]:
+    """Every input item named by ``args``: literals, files, or ``-`` for stdin."""
+    return sources(gather(args, ctx, stdin_by_default=stdin_by_default))
 
 
 def _is_file(arg: str) -> bool:

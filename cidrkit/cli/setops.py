@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import argparse
 
-from cidrkit.cli.bulkio import Chunk, gather, parse_chunks, sources, write_prefix_array
-from cidrkit.cli.inputs import Diagnostics, parse_all
+from cidrkit.cli.bulkio import parse_chunks, write_prefix_array
+from cidrkit.cli.inputs import Chunk, Diagnostics, gather, parse_all, sources
 from cidrkit.cli.output import json_count, write_json
 from cidrkit.core.ipset import IPSet
 from cidrkit.core.parse import parse_item

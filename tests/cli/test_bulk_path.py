@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import cidrkit.cli.bulkio as bulkio
+from cidrkit.cli.inputs import gather
 from tests.cli.runner import Result, cli
 
 
@@ -85,7 +86,7 @@ def test_large_file_uses_the_bulk_engine_and_reports_bad_lines(
     lines[7] = "10.0.0.300/24"
     (tmp_path / "big.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
     monkeypatch.chdir(tmp_path)
-    assert bulkio.is_large(bulkio.gather(["big.txt"], None))  # type: ignore[arg-type]
+    assert bulkio.is_large(gather(["big.txt"], None))  # type: ignore[arg-type]
     result = cli("merge", "big.txt")
     assert result.code == 2
     assert result.err == "big.txt:8:8: error: '10.0.0.300/24': octet 300 is above 255\n"
