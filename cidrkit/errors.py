@@ -9,6 +9,20 @@ the input came from a file, where (``file:line[:column]`` or a JSON pointer).
 
 from __future__ import annotations
 
+# Echoed input is cut to about this many characters: a 2 MB line must not
+# come back as a 2 MB error message.
+QUOTE_LIMIT = 80
+
+
+def quote(text: str, limit: int = QUOTE_LIMIT) -> str:
+    """``text`` quoted for a message, cut to ``limit`` characters with an ellipsis.
+
+    ``repr`` keeps control characters, NULs and lone surrogates printable.
+    """
+    if len(text) > limit:
+        return repr(text[: limit - 1]) + "\u2026"
+    return repr(text)
+
 
 class CidrkitError(Exception):
     """Base class of every error cidrkit raises on purpose."""
@@ -44,7 +58,7 @@ class ParseError(CidrkitError, ValueError):
     def message(self) -> str:
         """The one-line message: where, the quoted input, and what is wrong."""
         head = f"{self.where}: " if self.where else ""
-        msg = f"{head}{self.text!r}: {self.reason}"
+        msg = f"{head}{quote(self.text)}: {self.reason}"
         if self.hint:
             msg += f"; {self.hint}"
         return msg
@@ -55,7 +69,7 @@ class ParseError(CidrkitError, ValueError):
 
         For reports that print the hint on a line of its own.
         """
-        return f"{self.text!r}: {self.reason}"
+        return f"{quote(self.text)}: {self.reason}"
 
     def located(self, where: str) -> ParseError:
         """Return a copy of this error that says where the text came from."""
@@ -69,6 +83,14 @@ class ParseError(CidrkitError, ValueError):
 
 class FamilyError(CidrkitError, ValueError):
     """An operation was given IPv4 and IPv6 values where one family is required."""
+
+
+class ArgumentError(CidrkitError, ValueError):
+    """A value outside what an operation accepts: a length out of range, a count below 1.
+
+    Also a ``ValueError``, so callers that caught the core's ``ValueError``
+    keep working; the CLI reports it as bad input.
+    """
 
 
 class LimitError(CidrkitError):
