@@ -24,8 +24,23 @@ def quote(text: str, limit: int = QUOTE_LIMIT) -> str:
     return repr(text)
 
 
+# A report lists at most this many problems of one input, then a count.
+MAX_REPORTED = 20
+
+
 class CidrkitError(Exception):
     """Base class of every error cidrkit raises on purpose."""
+
+    def report_lines(self) -> list[str]:
+        """The lines a command line prints for this error, without newlines."""
+        return [f"cidrkit: error: {self}"]
+
+
+def cap_lines(lines: list[str], what: str = "errors") -> list[str]:
+    """The first ``MAX_REPORTED`` lines, then ``… and N more`` for the rest."""
+    if len(lines) <= MAX_REPORTED:
+        return lines
+    return [*lines[:MAX_REPORTED], f"\u2026 and {len(lines) - MAX_REPORTED:,} more {what}"]
 
 
 class ParseError(CidrkitError, ValueError):

@@ -216,7 +216,7 @@ def run(argv: Sequence[str], ctx: Context) -> int:
             ctx.stderr.write(f"  {err.text}\n  {' ' * (err.column - 1)}^\n")
         return ExitCode.BAD_INPUT
     except CidrkitError as err:
-        ctx.stderr.write(f"cidrkit: error: {err}\n")
+        ctx.stderr.writelines(f"{line}\n" for line in err.report_lines())
         return ExitCode.BAD_INPUT
     except BrokenPipeError:
         # `cidrkit ... | head` closing the pipe early is not an error.

@@ -78,11 +78,26 @@ def _v4_error(text: str, offset: int, whole: str) -> ParseError:
     return _octet_count_error(parts, offset, whole)
 
 
+def _is_octet(part: str) -> bool:
+    return part.isascii() and part.isdigit() and len(part) <= 3 and int(part) <= 255
+
+
 def _octet_count_error(parts: list[str], offset: int, whole: str) -> ParseError:
     hint = None
+    _, slash, length = whole.partition("/")
+    if (
+        slash
+        and 1 <= len(parts) < 4
+        and all(_is_octet(p) for p in parts)
+        and length.isascii() and length.isdigit() and len(length) <= 2 and int(length) <= 32
+    ):
+        # "10/8" and "192.168/16" are the classful shorthand of routing
+        # tools (trailing zero octets left out): suggest the written-out prefix.
+        padded = ".".join(parts + ["0"] * (4 - len(parts)))
+        hint = f"did you mean {padded}/{length}?"
     # A lone number is the 32-bit integer form inet_aton() accepts; name the
     # dotted quad it stands for rather than guess silently.
-    if len(parts) == 1 and parts[0].isdigit() and len(parts[0]) <= 10:
+    elif len(parts) == 1 and parts[0].isdigit() and len(parts[0]) <= 10:
         value = int(parts[0])
         if value <= V4_MAX:
             hint = f"did you mean {format_v4(value)}?"

@@ -19,7 +19,7 @@ from cidrkit.core.prefix import Prefix
 from cidrkit.core.range import Range
 from cidrkit.errors import CidrkitError, ParseError
 from cidrkit.plan.diagnostics import PlanError, Problem
-from cidrkit.plan.loader import RawPlan, Value, read_plan_file, read_plan_text
+from cidrkit.plan.loader import MAX_NODES, RawPlan, Value, read_plan_file, read_plan_text
 from cidrkit.plan.resolve import resolve_plan
 from cidrkit.plan.spec import Avoid, Plan, Pool
 
@@ -221,9 +221,9 @@ def _build(raw: RawPlan) -> Plan:
     return resolve_plan(raw, pools, avoid)
 
 
-def load_plan(path: Path) -> Plan:
+def load_plan(path: Path, *, max_nodes: int = MAX_NODES) -> Plan:
     """Read, expand and size the plan file at ``path``; ``PlanError`` lists problems."""
-    return _build(read_plan_file(path))
+    return _build(read_plan_file(path, max_nodes=max_nodes))
 
 
 def load_plan_text(text: str, source: str = "plan.yaml", base_dir: Path | None = None) -> Plan:
