@@ -125,3 +125,14 @@ class AllocationError(CidrkitError):
 
 class InputError(CidrkitError):
     """A file or stream could not be read or has the wrong shape as a whole."""
+
+
+class InputErrors(InputError):
+    """Several inputs that could not be read, reported one per line (at most 20)."""
+
+    def __init__(self, errors: list[CidrkitError]) -> None:
+        self.errors = errors
+        super().__init__("; ".join(str(err) for err in errors))
+
+    def report_lines(self) -> list[str]:
+        return cap_lines([line for err in self.errors for line in err.report_lines()])

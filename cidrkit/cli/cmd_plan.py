@@ -7,7 +7,7 @@ from pathlib import Path
 
 from cidrkit.cli.common import whole_number
 from cidrkit.cli.context import Context
-from cidrkit.cli.exit import ExitCode
+from cidrkit.cli.exit import ExitCode, NegativeAnswer
 from cidrkit.errors import InputError
 from cidrkit.plan.loader import MAX_NODES
 
@@ -65,13 +65,10 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
 
     if args.check:
         if old is None:
-            ctx.stderr.write(f"cidrkit: {lock_file} is missing; run 'cidrkit plan {args.plan}'\n")
-            return ExitCode.FALSE
+            raise NegativeAnswer(f"{lock_file} is missing; run 'cidrkit plan {args.plan}'")
         if changed:
             ctx.stdout.write(render_diff(old, allocation))
-            ctx.stderr.write(f"cidrkit: {lock_file} is out of date; "
-                             f"run 'cidrkit plan {args.plan}'\n")
-            return ExitCode.FALSE
+            raise NegativeAnswer(f"{lock_file} is out of date; run 'cidrkit plan {args.plan}'")
         return ExitCode.OK
     if args.diff:
         ctx.stdout.write(render_diff(old or {}, allocation))

@@ -18,3 +18,16 @@ class ExitCode(IntEnum):
     INTERNAL_ERROR = 70
     # 128 + SIGINT, as shells report a command stopped by Ctrl-C.
     INTERRUPTED = 130
+
+
+class NegativeAnswer(Exception):
+    """A command's answer is "no" (exit 1), with the reason for stderr.
+
+    Raised rather than printed so that ``main.run`` stays the one place
+    that writes a run's closing diagnostic and picks its exit code. ``code``
+    is 2 instead when bad input lines were also reported.
+    """
+
+    def __init__(self, reason: str, code: int = ExitCode.FALSE) -> None:
+        self.code = code
+        super().__init__(reason)

@@ -10,7 +10,7 @@ import argparse
 import importlib
 import sys
 
-from cidrkit.cli.exit import ExitCode
+from cidrkit.cli.exit import ExitCode, NegativeAnswer
 from cidrkit.errors import QUOTE_LIMIT, CidrkitError, ParseError
 
 # typing.TYPE_CHECKING without importing typing, which a one-shot command
@@ -206,6 +206,9 @@ def run(argv: Sequence[str], ctx: Context) -> int:
         return int(load_command(args.command).run(args, ctx))
     except ParserExit as done:
         return done.status
+    except NegativeAnswer as answer:
+        ctx.stderr.write(f"cidrkit: {answer}\n")
+        return answer.code
     except UsageError as err:
         ctx.stderr.write(err.usage)
         ctx.stderr.write(f"cidrkit: error: {err}\n")
