@@ -154,12 +154,19 @@ def gather(args: list[str], ctx: Context, *, stdin_by_default: bool = True) -> l
             literals.append(arg)
             continue
         if literals:
-            chunks.append(Chunk(None, "\n".join(literals).encode()))
+            chunks.append(_literal_chunk(literals))
             literals = []
         chunks.append(_stdin_chunk(ctx) if arg == "-" else _file_chunk(arg))
     if literals:
-        chunks.append(Chunk(None, "\n".join(literals).encode()))
+        chunks.append(_literal_chunk(literals))
     return chunks
+
+
+def _literal_chunk(literals: list[str]) -> Chunk:
+    # Arguments the OS could not decode arrive with lone surrogates
+    # (surrogateescape); turning them back into their bytes lets decode()
+    # report "not UTF-8" as it does for a file.
+    return Chunk(None, "\n".join(literals).encode("utf-8", "surrogateescape"))
 
 
 def _file_chunk(path: str) -> Chunk:
@@ -181,7 +188,9 @@ def decode(chunk: Chunk) -> str:
     try:
         return chunk.data.decode("utf-8")
     except UnicodeDecodeError as err:
-        raise InputError(f"{chunk.name or 'argument'}: not UTF-8 text ({err.reason})") from None
+        raise InputError(
+            f"{chunk.name or 'a command-line argument'}: not UTF-8 text ({err.reason})"
+        ) from None
 
 
 def sources(chunks: list[Chunk]) -> Iterator[Source]:
