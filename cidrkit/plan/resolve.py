@@ -14,7 +14,7 @@ from fractions import Fraction
 from typing import Any, cast
 
 from cidrkit.core.prefix import Prefix
-from cidrkit.errors import ParseError
+from cidrkit.errors import ArgumentError, ParseError
 from cidrkit.plan.diagnostics import PlanError, Problem
 from cidrkit.plan.k8s import MODELS, size_cluster
 from cidrkit.plan.loader import RawNode, RawPlan, Value
@@ -66,7 +66,7 @@ class _Resolver:
             if key in fields:
                 try:
                     share = parse_percent(fields[key].data)
-                except ValueError as exc:
+                except ArgumentError as exc:
                     self.problem(fields[key].where, f"{label}: {key}: {exc}")
                     continue
                 ctx = replace(ctx, growth=share) if key == "growth" else replace(
@@ -276,7 +276,7 @@ class _Resolver:
                 None if spec.get("services") is None else _int(spec.get("services")),
                 ctx.growth,
             )
-        except (ValueError, TypeError) as exc:
+        except ArgumentError as exc:
             self.problem(value.where, f"{label}: k8s: {exc}")
             return []
         taken = {c.name for c in existing}
@@ -299,7 +299,7 @@ class _Resolver:
 
 def _int(value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
-        raise ValueError(f"expected a whole number, got {value!r}")
+        raise ArgumentError(f"expected a whole number, got {repr(value)[:40]}")
     return value
 
 

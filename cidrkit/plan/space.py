@@ -19,7 +19,14 @@ from cidrkit.core.prefix import Prefix
 from cidrkit.core.range import Range
 from cidrkit.errors import CidrkitError, ParseError
 from cidrkit.plan.diagnostics import PlanError, Problem
-from cidrkit.plan.loader import MAX_NODES, RawPlan, Value, read_plan_file, read_plan_text
+from cidrkit.plan.loader import (
+    MAX_NODES,
+    RawPlan,
+    Value,
+    item_where,
+    read_plan_file,
+    read_plan_text,
+)
 from cidrkit.plan.resolve import resolve_plan
 from cidrkit.plan.spec import Avoid, Plan, Pool
 
@@ -92,7 +99,16 @@ def read_avoid(raw: RawPlan, problems: list[Problem]) -> list[Avoid]:
     paths = raw.settings.get("avoid_from")
     if paths is not None:
         names = paths.data if isinstance(paths.data, list) else [paths.data]
-        avoid.extend(read_inventories([raw.base_dir / str(n) for n in names], problems))
+        found = []
+        for index, name in enumerate(names):
+            path = raw.base_dir / str(name)
+            if path.exists():
+                found.append(path)
+            else:  # named at its line in the plan, not as a bare path
+                where = item_where(paths.data, index, paths.where, raw.source)
+                problems.append(Problem(where, f"avoid_from: {str(name)!r}: no such file or "
+                                               f"directory (looked for {path})"))
+        avoid.extend(read_inventories(found, problems))
     return avoid
 
 
