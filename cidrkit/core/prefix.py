@@ -238,8 +238,15 @@ class Prefix(Ordered):
         return 1 << (new_length - self.length)
 
     def subnets(self, new_length: int | None = None) -> Iterator[Prefix]:
-        """Lazily yield the ``/new_length`` blocks of this prefix (default: the two halves)."""
-        new_length = self.length + 1 if new_length is None else new_length
+        """Lazily yield the ``/new_length`` blocks of this prefix (default: the two halves).
+
+        A single-address prefix (/32, /128) has no halves: by default it
+        yields itself, as ``ipaddress`` and netaddr do, so code ported from
+        them behaves the same. An explicit length outside ``length..bits``
+        is an ``ArgumentError`` naming the length asked for.
+        """
+        if new_length is None:
+            new_length = min(self.length + 1, self.bits)
         self._check_sublength(new_length)
         step = 1 << (self.bits - new_length)
         bits = self.bits
@@ -257,16 +264,21 @@ class Prefix(Ordered):
     def _check_sublength(self, new_length: int) -> None:
         if not self.length <= new_length <= self.bits:
             raise ArgumentError(
-                f"cannot split {self} into /{new_length}: "
-                f"the length must be between {self.length} and {self.bits}"
+                f"cannot split {self} into /{new_length} blocks: "
+                f"its blocks are /{self.length} to /{self.bits}"
             )
 
     def supernet(self, length: int | None = None) -> Prefix:
-        """The enclosing block of ``length`` (default: one bit shorter)."""
-        length = self.length - 1 if length is None else length
+        """The enclosing block of ``length`` (default: one bit shorter).
+
+        The whole space (/0) is its own supernet by default, as in
+        ``ipaddress``; an explicit length outside ``0..length`` is an
+        ``ArgumentError`` naming the length asked for.
+        """
+        length = max(self.length - 1, 0) if length is None else length
         if not 0 <= length <= self.length:
             raise ArgumentError(
-                f"no /{length} supernet of {self}: must be between 0 and {self.length}"
+                f"no /{length} supernet of {self}: its supernets are /0 to /{self.length}"
             )
         return Prefix(self.bits, self.value & _mask(self.bits, length), length)
 
