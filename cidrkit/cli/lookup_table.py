@@ -53,7 +53,10 @@ def load_table(args: argparse.Namespace) -> LabelledTable:
             raise InputError("--prefix-column and --label need a CSV table (--table-format csv)")
         table = LabelledTable.from_text(data.removeprefix(b"\xef\xbb\xbf"), path)
     if len(table) == 0:
-        found = f"; {len(table.problems):,} bad rows" if table.problems else ""
+        found = (
+            f" ({len(table.problems):,} bad rows; the first: {table.problems[0]})"
+            if table.problems else ""
+        )
         raise InputError(f"{path}: the table has no usable prefix{found}")
     return table
 
@@ -80,14 +83,16 @@ def _prefix_column(text: str, path: str) -> str:
     if not rows:
         raise InputError(f"{path}: empty CSV table, expected a header row")
     header, body = rows[0], rows[1:]
+    if not body:
+        raise InputError(f"{path}: the table has a header but no rows")
     scores = [_parse_ratio([row[i] for row in body if i < len(row)]) for i in range(len(header))]
     named = [i for i, name in enumerate(header) if _names_a_prefix(name)]
     if named and max(scores[i] for i in named) > 0:
         best = max(named, key=lambda i: scores[i])
     elif scores and max(scores) >= 0.5:
         best = max(range(len(header)), key=lambda i: scores[i])
-    elif not body:
-        raise InputError(f"{path}: the table has a header but no rows")
+    elif named:  # named, though nothing in it parses: its rows' errors say why
+        best = named[0]
     else:
         names = ", ".join(quote(h, 30) for h in header[:12])
         raise InputError(
