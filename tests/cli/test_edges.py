@@ -301,3 +301,12 @@ def test_every_help_has_examples_and_one_closing_mark(name: str) -> None:
 def test_nat_cloud_has_help_text() -> None:
     text = cli("nat", "--help").out
     assert "--cloud {aws,azure,gcp}  whose NAT gateway" in text
+
+
+def test_audit_names_every_missing_path() -> None:
+    result = cli("audit", "nosuch1", "nosuch2")
+    assert (result.code, result.out) == (2, "")
+    assert result.err == (
+        "cidrkit: error: nosuch1: no such file or folder\n"
+        "cidrkit: error: nosuch2: no such file or folder\n"
+    )
