@@ -23,8 +23,8 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from cidrkit.plan.allocator import Allocation, allocate_plan
     from cidrkit.plan.diagnostics import PlanError, PlanFitError, Problem
+    from cidrkit.plan.load import load_plan, load_plan_text
     from cidrkit.plan.lockfile import dump_lock, lock_path, parse_lock, read_lock
-    from cidrkit.plan.space import load_plan, load_plan_text
     from cidrkit.plan.spec import Avoid, FamilyRequest, Plan, PlanNode, Pool
 
 # Imported on first use: ``cidrkit size`` and ``cidrkit nat`` load a submodule
@@ -33,7 +33,7 @@ _HOMES = {
     "Allocation": "allocator", "allocate_plan": "allocator",
     "PlanError": "diagnostics", "PlanFitError": "diagnostics", "Problem": "diagnostics",
     "dump_lock": "lockfile", "lock_path": "lockfile", "parse_lock": "lockfile",
-    "read_lock": "lockfile", "load_plan": "space", "load_plan_text": "space",
+    "read_lock": "lockfile", "load_plan": "load", "load_plan_text": "load",
     "Avoid": "spec", "FamilyRequest": "spec", "Plan": "spec", "PlanNode": "spec",
     "Pool": "spec",
 }

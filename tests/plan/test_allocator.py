@@ -9,7 +9,7 @@ import pytest
 from cidrkit.core.prefix import Prefix
 from cidrkit.plan.allocator import Allocation, allocate_plan
 from cidrkit.plan.diagnostics import PlanFitError
-from cidrkit.plan.space import load_plan_text
+from cidrkit.plan.load import load_plan_text
 from cidrkit.plan.spec import Plan
 
 

@@ -16,7 +16,7 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, 
 from cidrkit.core.prefix import Prefix
 from cidrkit.plan.allocator import Allocation, allocate_plan
 from cidrkit.plan.diagnostics import PlanError
-from cidrkit.plan.space import load_plan_text
+from cidrkit.plan.load import load_plan_text
 
 POOL4 = Prefix.parse("10.0.0.0/16")
 POOL6 = Prefix.parse("2001:db8::/40")
