@@ -93,10 +93,10 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
 
 def _render(fmt: str, plan: object, allocation: object) -> str:
     from cidrkit.plan import render_text
-    from cidrkit.plan.allocator import Allocation
+    from cidrkit.plan.allocator import PlanResult
     from cidrkit.plan.spec import Plan
 
-    assert isinstance(plan, Plan) and isinstance(allocation, Allocation)
+    assert isinstance(plan, Plan) and isinstance(allocation, PlanResult)
     if fmt == "json":
         return render_text.render_json(allocation)
     if fmt == "csv":

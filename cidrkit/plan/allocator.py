@@ -1,7 +1,7 @@
 """Place every block of a plan: largest first, aligned, stable under a lock.
 
 Pure: takes a sized ``Plan`` and the previous lock (``{key: Prefix}``), returns
-an ``Allocation``; no files, no printing.
+a ``PlanResult``; no files, no printing.
 
 Rules, applied top-down within each parent (the pools, for the top level):
 
@@ -30,7 +30,7 @@ from cidrkit.plan.spec import Avoid, Plan, PlanNode, block_key
 
 
 @dataclass(slots=True)
-class Allocation:
+class PlanResult:
     """The outcome of planning.
 
     ``blocks`` maps every node's key (``path`` or ``path/ipv6``) to its block;
@@ -124,7 +124,7 @@ def _label(prefix: Prefix) -> str:
 
 class _Placer:
     def __init__(self, plan: Plan, version: int, lock: Mapping[str, Prefix],
-                 moving: set[str], result: Allocation, problems: list[Problem]) -> None:
+                 moving: set[str], result: PlanResult, problems: list[Problem]) -> None:
         self.plan = plan
         self.version = version
         self.lock = lock
@@ -368,7 +368,7 @@ def _note(avoid: Avoid) -> str:
 
 
 def allocate_plan(plan: Plan, lock: Mapping[str, Prefix] | None = None, *,
-                  release: bool = False, move: Iterable[str] = ()) -> Allocation:
+                  release: bool = False, move: Iterable[str] = ()) -> PlanResult:
     """Place every block of ``plan``, keeping the blocks in ``lock`` where they are.
 
     ``release`` gives back the blocks of nodes that left the plan; ``move``
@@ -376,7 +376,7 @@ def allocate_plan(plan: Plan, lock: Mapping[str, Prefix] | None = None, *,
     ``PlanFitError`` listing every node that does not fit.
     """
     lock = dict(lock or {})
-    result = Allocation()
+    result = PlanResult()
     problems: list[Problem] = []
     keys = {block_key(n.path, v) for n in plan.nodes() for v in (4, 6) if n.request(v)}
     paths = {n.path for n in plan.nodes()}
