@@ -9,7 +9,7 @@ request every layer hands out the same block.
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from cidrkit.core.ipset import Interval, IPSet, Member
 from cidrkit.core.prefix import Prefix
@@ -231,3 +231,45 @@ def allocate(
             )
         result.append(block)
     return result
+
+
+class Division:
+    """``prefix`` cut into ``count`` equal ``/length`` blocks, and the space after them."""
+
+    __slots__ = ("count", "length", "prefix")
+
+    def __init__(self, prefix: Prefix, count: int, length: int) -> None:
+        self.prefix, self.count, self.length = prefix, count, length
+
+    def blocks(self) -> Iterator[Prefix]:
+        """The ``count`` blocks, lowest first (lazily: there may be millions)."""
+        return (self.prefix.subnet(index, self.length) for index in range(self.count))
+
+    def leftover(self) -> list[Prefix]:
+        """The minimal prefixes of the space after the last block, lowest first."""
+        prefix = self.prefix
+        used_end = prefix.start + (self.count << (prefix.bits - self.length)) - 1
+        if used_end >= prefix.end:
+            return []
+        return list(IPSet([Range(prefix.bits, used_end + 1, prefix.end)]).prefixes())
+
+
+def divide(prefix: Prefix, count: int) -> Division:
+    """Divide ``prefix`` into ``count`` equal blocks of the largest size that fits.
+
+    Raises AllocationError when ``count`` is below 1 or above the number of
+    addresses.
+
+    >>> division = divide(Prefix.parse("192.0.2.0/24"), 3)
+    >>> list(division.blocks()), division.leftover()
+    ([Prefix('192.0.2.0/26'), Prefix('192.0.2.64/26'), Prefix('192.0.2.128/26')], \
+[Prefix('192.0.2.192/26')])
+    """
+    if count < 1:
+        raise AllocationError(f"cannot divide {prefix} into {count} blocks: N must be at least 1")
+    length = prefix.length + (count - 1).bit_length()
+    if length > prefix.bits:
+        raise AllocationError(
+            f"cannot divide {prefix} into {count:,} blocks: it has only {prefix.size:,} addresses"
+        )
+    return Division(prefix, count, length)
