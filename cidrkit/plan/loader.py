@@ -286,18 +286,6 @@ class _Reader:
         return value
 
 
-def item_where(container: Any, index: int, fallback: str, source: str) -> str:
-    """``file:line:col`` of item ``index`` of a YAML list, or ``fallback``."""
-    lc = getattr(container, "lc", None)
-    if lc is None:
-        return fallback
-    try:
-        line, col = lc.item(index)
-    except (KeyError, TypeError):
-        return fallback
-    return f"{source}:{line + 1}:{col + 1}"
-
-
 def load_yaml(text: str, source: str, max_nodes: int = MAX_NODES) -> Any:
     """Parse YAML keeping positions; a ``PlanError`` pointing at bad syntax.
 

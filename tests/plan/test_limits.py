@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from cidrkit.plan.diagnostics import PlanError
+from cidrkit.plan.load import load_plan_text
 from cidrkit.plan.loader import MAX_DEPTH, MAX_TEMPLATE_CHAIN, read_plan_text
-from cidrkit.plan.space import load_plan_text
 from tests.cli.runner import cli
 
 POOLS = "pools:\n  - {name: main, cidr: 10.0.0.0/8}\n"
