@@ -30,7 +30,8 @@ ARGUMENT_ONLY = {"serve"}
 # Never generated: they could point a client at a host other than loopback.
 NEVER = {"--url", "--host"}
 DOCUMENTED_CODES = {0, 1, 2}
-DEADLINE_SECONDS = 30
+# A hang detector, not a speed test: generous for a loaded machine.
+DEADLINE_SECONDS = 60
 # Per input at most 20 error lines, a usage text, a summary: far below this.
 MAX_STDERR_LINES = 200
 MAX_STDERR_BYTES = 64_000
@@ -144,6 +145,7 @@ WEIRD_WORDS = [
 ]
 FILE_NAMES = [
     "a.txt", "b.csv", "c.json", "d.yaml", "e.tf", "f.tfstate", "g.bin", "h.yaml.lock", "i.log",
+    "nodes.yaml", "netbox-prefixes.csv",
 ]
 
 
@@ -277,9 +279,29 @@ def _plan() -> st.SearchStrategy[bytes]:
     return document.map(lambda d: json.dumps(d, allow_nan=True).encode())
 
 
+def _inventory_text() -> st.SearchStrategy[bytes]:
+    """Terraform, Kubernetes and NetBox shapes with odd values where the CIDRs go."""
+    hcl = st.lists(st.tuples(st.sampled_from(["aws_subnet", "aws_vpc",
+                                              "google_compute_subnetwork", "azurerm_subnet"]),
+                             _word()), max_size=4).map(
+        lambda rs: "".join(
+            f'resource "{kind}" "r{n}" {{\n  cidr_block = "{value}"\n'
+            f'  ip_cidr_range = "{value}"\n  address_prefixes = ["{value}"]\n}}\n'
+            for n, (kind, value) in enumerate(rs)))
+    k8s = st.lists(_word(), max_size=4).map(
+        lambda vs: "apiVersion: v1\nkind: NodeList\nitems:\n" + "".join(
+            f"  - metadata: {{name: n{n}}}\n    spec: {{podCIDR: '{v}', podCIDRs: ['{v}']}}\n"
+            for n, v in enumerate(vs)))
+    netbox = st.lists(st.tuples(_word(), _word()), max_size=4).map(
+        lambda rows: "prefix,vrf,status,tenant\n" + "".join(
+            f"{p},{v},active,t\n" for p, v in rows))
+    return st.one_of(hcl, k8s, netbox).map(lambda t: t.encode("utf-8", "surrogatepass"))
+
+
 def _contents() -> st.SearchStrategy[bytes]:
     return st.one_of(
         _plan(),
+        _inventory_text(),
         _lines(_word()),
         _lines(_prefix_text()),
         _json_value().map(lambda v: json.dumps(v, allow_nan=True).encode()),
