@@ -122,21 +122,22 @@ class _Placer:
         return None
 
     def clash(self, node: PlanNode, prefix: Prefix, spaces: list[Prefix],
-              siblings: dict[str, Prefix]) -> str | None:
-        """Why ``node`` cannot have ``prefix`` inside ``spaces``, or ``None``."""
+              siblings: dict[str, Prefix]) -> tuple[str, str | None] | None:
+        """Why ``node`` cannot have ``prefix`` inside ``spaces`` and a hint, or ``None``."""
         for avoid in self.avoid:
             if avoid.prefix.overlaps(prefix):
-                return f"overlaps avoided {avoid.prefix}{_note(avoid)}"
+                return f"overlaps avoided {avoid.prefix}{_note(avoid)}", None
         for key, other in siblings.items():
             if other.overlaps(prefix):
-                return f"overlaps {key!r} at {other}"
+                return f"overlaps {key!r} at {other}", None
         for key, other in self.result.reserved.items():
             if other.version != self.version or any(other.contains(s) for s in spaces):
                 continue
             if key.startswith(node.path + "/") and prefix.contains(other):
                 continue  # a removed child of this very node
             if other.overlaps(prefix):
-                return f"overlaps {other}, still reserved for removed {key!r}"
+                return (f"overlaps {other}, still reserved for removed {key!r}",
+                        "run with --release to free it")
         return None
 
     # -- placement -----------------------------------------------------------
@@ -190,9 +191,9 @@ class _Placer:
             where = " or ".join(str(s) for s in allowed) or "its pool"
             self.problem(node, f"node {node.path!r}: {block} is not inside {where}")
             return False
-        why = self.clash(node, block, spaces, placed)
-        if why is not None:
-            hint = "run with --release to free it" if "reserved" in why else None
+        clash = self.clash(node, block, spaces, placed)
+        if clash is not None:
+            why, hint = clash
             self.problem(node, f"node {node.path!r}: {block} {why}", hint)
             return False
         key = block_key(node.path, self.version)

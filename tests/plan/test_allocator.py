@@ -249,3 +249,29 @@ def test_fit_problems_name_the_block_key_of_each_family() -> None:
     with pytest.raises(PlanFitError) as caught:
         allocate_plan(plan)
     assert sorted(p.key for p in caught.value.problems if p.key) == ["big", "big/ipv6"]
+
+
+def test_the_release_hint_follows_the_cause_not_the_words_of_a_note() -> None:
+    # An avoided block whose note says "reserved" is not a removed node's
+    # reservation: --release would not free it, so the hint must not say so.
+    plan = load("""\
+        pools: [{name: lab, cidr: 10.0.0.0/16}]
+        avoid: [{cidr: 10.0.0.0/24, note: reserved for the DC}]
+        tree:
+          app: {prefix: 10.0.0.0/25}
+        """)
+    with pytest.raises(PlanFitError) as caught:
+        allocate_plan(plan)
+    [problem] = caught.value.problems
+    assert problem.message == (
+        "node 'app': 10.0.0.0/25 overlaps avoided 10.0.0.0/24 (reserved for the DC, plan.yaml:2:9)"
+    )
+    assert problem.hint is None
+
+
+def test_a_block_over_a_removed_nodes_reservation_hints_release() -> None:
+    first = allocate_plan(load(BASE))
+    pinned = BASE.replace("      big: {prefix: /24}\n", "") + "      other: {prefix: 10.0.0.0/24}\n"
+    with pytest.raises(PlanFitError) as caught:
+        allocate_plan(load(pinned), first.lock())
+    assert [p.hint for p in caught.value.problems] == ["run with --release to free it"]
