@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import re
 
+from cidrkit.sources.csv_table import Table, cidr_column, name_column
 from cidrkit.sources.record import Labels
 from cidrkit.sources.sink import Sink
-from cidrkit.sources.tabular import Table, cidr_column, name_column
 
 _RANGE = re.compile(r"^(\S+)\s*[-–—]\s*(\S+)(?:\s+(.*))?$")
 _NETMASK = re.compile(r"^(\d+\.\d+\.\d+\.\d+)\s+(255\.\d+\.\d+\.\d+)(?:\s+(.*))?$")

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from cidrkit.sources.csv_table import Table
 from cidrkit.sources.jsonloc import Located
 from cidrkit.sources.record import Labels
 from cidrkit.sources.sink import Sink
-from cidrkit.sources.tabular import Table
 
 
 def _scope(vrf: str | None) -> str:

@@ -16,10 +16,10 @@ from typing import Any
 
 from cidrkit.errors import InputError
 from cidrkit.sources import aws, azure, gcp, kubernetes, lists, netbox, terraform
+from cidrkit.sources.csv_table import cidr_column, parse_table
 from cidrkit.sources.jsonloc import Located, load_located
 from cidrkit.sources.record import Inventory, Skipped
 from cidrkit.sources.sink import Sink
-from cidrkit.sources.tabular import cidr_column, parse_table
 
 _ADDRESS_START = re.compile(r"^\s*(?:[0-9]{1,3}\.[0-9.]|[0-9A-Fa-f]{0,4}:[0-9A-Fa-f:]*)")
 _LIST_SUFFIXES = {".txt", ".list", ".lst", ".cidr", ".cidrs", ".ips", ""}
