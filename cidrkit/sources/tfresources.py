@@ -151,6 +151,16 @@ def _google_subnetwork(attrs: dict[str, Any]) -> list[Claim]:
     return claims
 
 
+def _netbox_prefix(attrs: dict[str, Any]) -> list[Claim]:
+    vrf = attrs.get("vrf_id")
+    scope = f"netbox:vrf-{vrf}" if isinstance(vrf, int) and vrf else "netbox:Global"
+    status = _str(attrs, "status") or "active"
+    labels = Labels("container" if status == "container" else "prefix",
+                    _str(attrs, "description"),
+                    resource=f"netbox prefix {attrs['id']}" if attrs.get("id") else None)
+    return [Claim(("prefix",), scope, labels)]
+
+
 #: Resource type -> function listing its allocation attributes.
 ALLOCATING: dict[str, Callable[[dict[str, Any]], list[Claim]]] = {
     "aws_vpc": lambda a: _aws_vpc(a, default=False),
@@ -163,6 +173,7 @@ ALLOCATING: dict[str, Callable[[dict[str, Any]], list[Claim]]] = {
     "azurerm_subnet": _azurerm_subnet,
     "google_compute_network": _google_network,
     "google_compute_subnetwork": _google_subnetwork,
+    "netbox_prefix": _netbox_prefix,
 }
 
 #: Resource types that define a routing domain (their address scopes a module or alias).
