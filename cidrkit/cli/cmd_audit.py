@@ -38,8 +38,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
 
     missing = [p for p in args.paths if not os.path.exists(p)]
     if missing:
-        ctx.stderr.write(f"cidrkit: error: no such file or folder: {missing[0]}\n")
-        return ExitCode.BAD_INPUT
+        raise InputError(f"no such file or folder: {missing[0]}")
     pools = []
     for text in args.pool:
         try:
@@ -73,6 +72,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     inv = report.inventory
     if report.conflicts or report.nesting:
         return ExitCode.FALSE
-    if inv.malformed or inv.skipped:
+    # Input that was not read, or nothing read at all, is never a clean result.
+    if inv.malformed or inv.skipped or not inv.record_count:
         return ExitCode.BAD_INPUT
     return ExitCode.OK
