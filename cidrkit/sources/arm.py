@@ -46,6 +46,9 @@ class _Context:
             return value
         if value.startswith("[["):
             return value[1:]  # an escaped literal bracket
+        if value.startswith("[concat(") and value.endswith(")]") and depth <= 16:
+            parts = [self.resolve(_argument(a), depth + 1) for a in _split_args(value[8:-2])]
+            return "".join(parts) if all(isinstance(p, str) for p in parts) else None
         subnet = _CIDR_SUBNET.match(value)
         if subnet and depth <= 16:
             return _cidr_subnet(self.resolve(f"[{subnet.group(1).strip()}]", depth + 1),
@@ -68,6 +71,30 @@ class _Context:
             else:
                 return None
         return node
+
+
+def _split_args(text: str) -> list[str]:
+    """The comma-separated arguments of a call, commas inside parentheses or quotes kept."""
+    args, depth, quoted, start = [], 0, False, 0
+    for i, char in enumerate(text):
+        if char == "'":
+            quoted = not quoted
+        elif not quoted and char in "([":
+            depth += 1
+        elif not quoted and char in ")]":
+            depth -= 1
+        elif not quoted and depth == 0 and char == ",":
+            args.append(text[start:i].strip())
+            start = i + 1
+    args.append(text[start:].strip())
+    return args
+
+
+def _argument(text: str) -> str:
+    """One argument as a value ``resolve`` understands: a quoted literal, or an expression."""
+    if len(text) >= 2 and text[0] == text[-1] == "'":
+        return text[1:-1].replace("''", "'")
+    return f"[{text}]"
 
 
 def _cidr_subnet(block: Any, length: int, index: int) -> str | None:

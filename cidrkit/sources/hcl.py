@@ -91,6 +91,8 @@ class _Reader:
         self.folder = posixpath.dirname(sink.file.replace("\\", "/")) or "."
         self.span = (0, len(self.code))
         self.used: set[int] = set()
+        #: ``netbox_vrf`` resources of this file: address -> VRF name, the scope of its prefixes.
+        self.vrfs: dict[str, str] = {}
 
     def line_at(self, offset: int) -> int:
         return bisect.bisect_right(self.line_starts, offset)
@@ -143,6 +145,8 @@ class _Reader:
         if text is not None:
             return f"aws:{text}" if text.startswith("vpc-") else f"tf:{self.folder}:{text}"
         match = _NETWORK_REF.match(str(reference))
+        if match and match.group(1) in self.vrfs:
+            return f"netbox:{self.vrfs[match.group(1)]}"
         return f"tf:{self.folder}:{match.group(1) if match else reference}"
 
     def value(self, raw: Any, address: str, scope: str, labels: Labels) -> None:
@@ -336,6 +340,11 @@ def _folder_scope(file: str, tree: dict[str, Any]) -> Scope:
 def read_tree(tree: dict[str, Any], text: str, sink: Sink) -> None:
     """Read the allocations of one parsed configuration file."""
     reader = _Reader(text, sink, _folder_scope(sink.file, tree))
+    for block in blocks(tree.get("resource")):
+        for name, body in (block.get('"netbox_vrf"') or block.get("netbox_vrf") or {}).items():
+            vrf = _literal(body.get("name")) if isinstance(body, dict) else None
+            if vrf:
+                reader.vrfs[f"netbox_vrf.{_unquote(name)}"] = vrf
     for block in blocks(tree.get("resource")):
         for rtype, named in block.items():
             for name, body in (named.items() if isinstance(named, dict) else []):

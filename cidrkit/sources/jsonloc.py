@@ -115,7 +115,10 @@ class _Scanner:
         while True:
             if not self.text.startswith('"', pos):
                 raise self.fail(pos, "expected a quoted key")
-            key, pos = scanstring(self.text, pos + 1, True)
+            try:
+                key, pos = scanstring(self.text, pos + 1, True)
+            except json.JSONDecodeError as err:
+                raise self.fail(err.pos, err.msg) from None
             pos = self.skip(pos)
             if not self.text.startswith(":", pos):
                 raise self.fail(pos, "expected ':'")

@@ -265,8 +265,8 @@ def read_one(path: str, inventory: Inventory) -> None:
         return
     added = len(inventory.records) - mark[0] + sum(len(t) for _, t in inventory.tables[mark[4]:])
     if not added and _mark(inventory)[1:4] == mark[1:4] and path in inventory.formats:
-        inventory.notices.append(Notice(Origin(path), "",
-                                        f"read as {inventory.formats[path]}: holds no network"))
+        inventory.notices.append(Notice(Origin(path), inventory.formats[path],
+                                        "recognised, but holds no network"))
 
 
 def _reason(message: str, path: str) -> str:

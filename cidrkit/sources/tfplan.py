@@ -145,7 +145,9 @@ class _Plan:
                          if isinstance(value, dict) and isinstance(step, str) else None)
             attr = attribute_path(claim.path)
             ptr = base + "".join(f"/{step}" for step in claim.path)
-            origin = self.sink.origin(self.doc.line(ptr), ptr, f"{address}.{attr}")
+            # A value still unknown has no place of its own: cite its resource's.
+            line = self.doc.line(ptr) or self.doc.line(pointer)
+            origin = self.sink.origin(line, ptr, f"{address}.{attr}")
             if value is None or value == "":
                 if unknown.get(str(claim.path[0])) is True:
                     self.sink.ignore(origin, "(known after apply)",

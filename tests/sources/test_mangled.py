@@ -1,0 +1,81 @@
+"""No file makes ``audit`` or ``why`` fail: every fixture, mangled, still gives a report.
+
+Each example takes one fixture of the corpus and breaks it the ways real files
+break (cut short, a slice dropped or repeated, stray quotes, brackets, tags,
+NUL, BOM, CRLF, huge numbers, wrong types), keeping its name so the same reader
+is chosen. The properties: the library never raises and never reaches its
+"internal error" net (a bug in a reader would), and the CLI exits 0, 1 or 2 with
+no traceback.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from cidrkit.audit.engine import audit
+from cidrkit.sources import read_inventory
+from tests.cli.runner import cli
+
+CORPUS = Path(__file__).parent / "corpus"
+FIXTURES = sorted(p for p in CORPUS.rglob("*") if p.is_file())
+
+_NOISE = st.sampled_from([
+    '"', "'", "{", "}", "[", "]", ":", ",", "\n", "\r\n", "\t", "\x00", "\ufeff", "!Ref ",
+    "!Cidr [", "${", "${var.x}", "- ", "|", "*", "/", "/33", "10.0.0.0/8", "999999999999999999999",
+    "1e400", "NaN", "null", "true", '"Vpcs": "oops"', "[]", "{}", "::", "\ud800", "   ",
+])
+
+
+@st.composite
+def mangled(draw: st.DrawFn) -> tuple[Path, str]:
+    fixture = draw(st.sampled_from(FIXTURES))
+    text = fixture.read_text(encoding="utf-8")
+    for _ in range(draw(st.integers(1, 3))):
+        size = len(text)
+        a = draw(st.integers(0, size))
+        b = draw(st.integers(a, min(size, a + 200)))
+        how = draw(st.sampled_from(["cut", "drop", "repeat", "insert", "replace"]))
+        if how == "cut":
+            text = text[:a]
+        elif how == "drop":
+            text = text[:a] + text[b:]
+        elif how == "repeat":
+            text = text[:b] + text[a:b] + text[b:]
+        elif how == "insert":
+            text = text[:a] + draw(_NOISE) + text[a:]
+        else:
+            text = text[:a] + draw(_NOISE) + text[b:]
+    return fixture, text
+
+
+def _write(folder: str, fixture: Path, text: str) -> str:
+    path = Path(folder) / fixture.relative_to(CORPUS)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(text.encode("utf-8", "surrogatepass"))
+    return str(path)
+
+
+@given(mangled())
+def test_readers_never_fail_on_a_mangled_fixture(case: tuple[Path, str]) -> None:
+    fixture, text = case
+    with tempfile.TemporaryDirectory() as folder:
+        path = _write(folder, fixture, text)
+        inventory = read_inventory([path], columnar=True)
+        assert [s.reason for s in inventory.skipped if "internal error" in s.reason] == []
+        audit(inventory)
+
+
+@given(mangled())
+def test_audit_and_why_exit_with_a_documented_code(case: tuple[Path, str]) -> None:
+    fixture, text = case
+    with tempfile.TemporaryDirectory() as folder:
+        path = _write(folder, fixture, text)
+        for argv in (("audit", path), ("audit", "--format", "json", path),
+                     ("why", "10.0.0.1", path)):
+            result = cli(*argv)
+            assert result.code in (0, 1, 2), (argv, result.err)
+            assert "Traceback" not in result.err
