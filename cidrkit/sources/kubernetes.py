@@ -25,6 +25,8 @@ KINDS = {
     "ClusterConfiguration", "KubeProxyConfiguration", "IPPool", "IPPoolList", "Node", "NodeList",
     "Installation", "ServiceCIDR", "ConfigMap", "List", "Cluster",
 }
+#: Node labels and annotations naming the cluster a node belongs to (eksctl, Cluster API).
+NODE_CLUSTER_KEYS = ("alpha.eksctl.io/cluster-name", "cluster.x-k8s.io/cluster-name")
 #: kind's defaults when a Cluster config leaves the IPv4 subnets unset.
 KIND_DEFAULTS = {"podSubnet": "10.244.0.0/16", "serviceSubnet": "10.96.0.0/16"}
 
@@ -48,7 +50,14 @@ def _named_cluster(obj: Any) -> str | None:
             return name if isinstance(name, str) and name else "kind"
         name = _dict(obj.get("metadata")).get("name")
         return name if isinstance(name, str) and name else None
-    if obj.get("kind") in ("List", "ConfigMap"):
+    if obj.get("kind") == "Node":
+        meta = _dict(obj.get("metadata"))
+        for holder in (_dict(meta.get("labels")), _dict(meta.get("annotations"))):
+            for key in NODE_CLUSTER_KEYS:
+                if isinstance(holder.get(key), str) and holder[key]:
+                    return str(holder[key])
+        return None
+    if obj.get("kind") in ("List", "NodeList"):
         for item in obj.get("items") or [] if isinstance(obj.get("items"), list) else []:
             found = _named_cluster(item)
             if found:

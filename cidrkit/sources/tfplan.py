@@ -131,11 +131,20 @@ class _Plan:
         claims = ALLOCATING[rtype](values)
         planned_scope = None
         if not claims:
-            claims = ALLOCATING[rtype]({**_PLACEHOLDERS, **values})
+            placeholders = dict(_PLACEHOLDERS)
+            if rtype == "azurerm_subnet":
+                # Its VNet is read from its id, which a new subnet does not have yet.
+                placeholders["id"] = "/planned/subnets/planned"
+            claims = ALLOCATING[rtype]({**placeholders, **values})
             if rtype in NETWORK_LINK:
                 planned_scope = self.network_scope(module, rtype, name)
             planned_scope = planned_scope or f"tf:{self.sink.file}:{_strip_index(address)}"
         base = child(pointer, "values")
+        if not claims:
+            self.sink.notice(self.sink.origin(self.doc.line(pointer), pointer, address), rtype,
+                             "planned network resource not read: its attributes do not say "
+                             "which network it belongs to")
+            return
         unknown = self.unknown.get(address, {})
         for claim in claims:
             value: Any = values

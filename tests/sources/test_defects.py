@@ -186,3 +186,35 @@ spec:
   podCIDR: 10.244.1.0/24
 """)
     assert {r.scope for r in read_inventory([path]).records} == {"k8s:blue"}
+
+
+def test_nodes_labelled_with_their_cluster_are_scoped_by_it(tmp_path: Path) -> None:
+    nodes = {"kind": "NodeList", "apiVersion": "v1", "items": [
+        {"kind": "Node", "metadata": {"name": "ip-10-0-1-5",
+                                      "labels": {"alpha.eksctl.io/cluster-name": "prod-eks"}},
+         "spec": {"podCIDR": "10.0.32.0/24"}}]}
+    path = _write(tmp_path / "k8s" / "nodes.json", json.dumps(nodes, indent=2))
+    assert {r.scope for r in read_inventory([path]).records} == {"k8s:prod-eks"}
+
+
+def test_a_planned_azure_subnet_joins_its_planned_vnet(tmp_path: Path) -> None:
+    plan = {"format_version": "1.2", "planned_values": {"root_module": {"resources": [
+        {"address": "azurerm_virtual_network.hub", "mode": "managed",
+         "type": "azurerm_virtual_network", "name": "hub",
+         "values": {"name": "hub", "address_space": ["10.60.0.0/16"], "location": "westeurope"}},
+        {"address": "azurerm_subnet.app", "mode": "managed", "type": "azurerm_subnet",
+         "name": "app", "values": {"name": "app", "address_prefixes": ["10.60.1.0/24"]}},
+        {"address": "google_compute_subnetwork.orphan", "mode": "managed",
+         "type": "google_compute_subnetwork", "name": "orphan",
+         "values": {"ip_cidr_range": "10.61.0.0/24"}}]}},
+        "configuration": {"root_module": {"resources": [
+            {"address": "azurerm_subnet.app", "expressions": {"virtual_network_name": {
+                "references": ["azurerm_virtual_network.hub.name",
+                               "azurerm_virtual_network.hub"]}}}]}}}
+    path = _write(tmp_path / "plan.json", json.dumps(plan))
+    inventory = read_inventory([path])
+    scopes = {str(r.prefix): r.scope for r in inventory.records}
+    assert scopes["10.60.1.0/24"] == scopes["10.60.0.0/16"] == \
+        f"tf:{path}:azurerm_virtual_network.hub"
+    assert scopes["10.61.0.0/24"] == f"tf:{path}:google_compute_subnetwork.orphan"
+    assert all(r.labels.planned for r in inventory.records)
