@@ -12,7 +12,19 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from cidrkit.sources import aws, azure, gcp, kubernetes, netbox, terraform
+from cidrkit.sources import (
+    arm,
+    aws,
+    azure,
+    cloudformation,
+    gcp,
+    kubernetes,
+    netbox,
+    pulumi,
+    terraform,
+    tfjson,
+    tfplan,
+)
 from cidrkit.sources.jsonloc import Located, describe_type
 from cidrkit.sources.sink import Sink
 
@@ -73,8 +85,6 @@ def _gcp(value: dict[str, Any] | list[Any]) -> tuple[str, JsonReader] | None:
 
 
 def _object_reader(value: dict[str, Any]) -> tuple[str, JsonReader] | None:
-    from cidrkit.sources import arm, cloudformation, pulumi, tfjson, tfplan
-
     if "Vpcs" in value:
         return "aws-describe-vpcs", aws.read_vpcs
     if "Subnets" in value:
