@@ -8,8 +8,8 @@ Every file is read in isolation: whatever goes wrong in one (a shape no
 reader knows, broken syntax, a value of the wrong type, even a bug in a
 reader) is reported as that file skipped, with the reason, anything it had
 added is taken back, and the rest is still read. Nothing is silent: an empty
-file, a folder without files and a recognised file holding no network are
-all reported.
+file and a recognised file holding no network are listed as notices, a
+folder without files as skipped.
 """
 
 from __future__ import annotations
@@ -181,7 +181,10 @@ def read_file(path: str, text: str, inventory: Inventory) -> None:
     stripped = text.lstrip("\ufeff \t\r\n")
     lower = path.lower()
     if not stripped:
-        raise _Skip("an empty file")
+        # Listed, not skipped: an empty outputs.tf beside real files is normal;
+        # alone, it leaves the audit with nothing read, which exits 2.
+        inventory.notices.append(Notice(Origin(path), "(empty)", "an empty file: nothing to read"))
+        return
     if stripped[:1] in "{[":
         _read_json(path, text, inventory)
         return

@@ -22,8 +22,6 @@ def _write(path: Path, text: str) -> str:
      "/Subnets (line 1): expected a list of subnets, found an object"),
     ("plan.csv", 'cidr,name\n10.0.0.0/24,"unterminated\n10.0.1.0/24,b\n',
      "line 2: not valid CSV: unexpected end of data"),
-    ("empty.json", "", "an empty file"),
-    ("blank.txt", " \n\n", "an empty file"),
     ("data.json", '{"hello": 1}',
      "JSON of an unrecognised shape: an object with keys hello; understood: Vpcs; Subnets"),
     ("hosts.csv", "host,rack\nweb1,r1\n", "unrecognised format: a table with columns host, rack"),
@@ -49,6 +47,16 @@ def test_not_utf8_is_listed(tmp_path: Path) -> None:
     result = cli("audit", str(path))
     assert result.code == 2
     assert f"{path}: not UTF-8 text" in result.out
+
+
+@pytest.mark.parametrize(("name", "text"), [("empty.json", ""), ("blank.txt", " \n\n")])
+def test_an_empty_file_is_listed_and_alone_exits_2(tmp_path: Path, name: str, text: str) -> None:
+    path = _write(tmp_path / name, text)
+    result = cli("audit", path)
+    assert result.code == 2
+    assert f"  {path}: (empty): an empty file: nothing to read\n" in result.out
+    _write(tmp_path / "list.txt", "10.0.0.0/16\n")
+    assert cli("audit", str(tmp_path)).code == 0
 
 
 def test_an_empty_folder_is_listed_and_exits_2(tmp_path: Path) -> None:
