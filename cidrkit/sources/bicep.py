@@ -110,6 +110,11 @@ class _Parser:
                 break
             i += 1
         text = self.text[pos:i].strip()
+        if not text:
+            # A closing bracket where a value belongs: without this, the array
+            # or object around it would ask for the same value forever.
+            found = self.text[i : i + 1] or "end of file"
+            raise InputError(f"line {self.line_of(i)}: expected a value, found {found!r}")
 
         def reference(match: re.Match[str]) -> str:
             word = match.group()

@@ -218,3 +218,14 @@ def test_a_planned_azure_subnet_joins_its_planned_vnet(tmp_path: Path) -> None:
         f"tf:{path}:azurerm_virtual_network.hub"
     assert scopes["10.61.0.0/24"] == f"tf:{path}:google_compute_subnetwork.orphan"
     assert all(r.labels.planned for r in inventory.records)
+
+
+def test_a_closing_bracket_where_a_bicep_value_belongs_is_an_error_not_a_hang(
+    tmp_path: Path,
+) -> None:
+    # Found by test_mangled: the array reader asked for the same value forever.
+    path = _write(tmp_path / "net.bicep",
+                  "resource v 'Microsoft.Network/virtualNetworks@2023-04-01' = {\n"
+                  "  properties: { addressSpace: { addressPrefixes: [ '10.0.0.0/16' ) ] } }\n}\n")
+    (skipped,) = read_inventory([path]).skipped
+    assert skipped.reason == "not valid Bicep: line 2: expected a value, found ')'"
