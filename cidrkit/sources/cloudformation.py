@@ -109,7 +109,7 @@ class _Template:
         if name == "Cidr" and isinstance(arg, list) and len(arg) == 3:
             return self._cidr(self.text(arg[0]), self.text(arg[1]), self.text(arg[2]))
         if name == "GetAtt" and isinstance(arg, list) and len(arg) == 2 and arg[1] == "CidrBlock":
-            resource = self.resources.get(arg[0])
+            resource = self.resources.get(arg[0]) if isinstance(arg[0], str) else None
             if isinstance(resource, dict) and resource.get("Type") == "AWS::EC2::VPC":
                 props = resource.get("Properties")
                 if isinstance(props, dict) and "CidrBlock" in props:
@@ -208,7 +208,8 @@ def _read_one(doc: Located, sink: Sink, template: dict[str, Any], base: str) -> 
 
 def _vpc_scope(context: _Template, sink: Sink, vpc_id: Any) -> str:
     found = _intrinsic(vpc_id)
-    if found and found[0] == "Ref" and found[1] in context.resources:
+    if found and found[0] == "Ref" and isinstance(found[1], str) \
+            and found[1] in context.resources:
         return f"cfn:{sink.file}:{found[1]}"
     try:
         literal = context.text(vpc_id)

@@ -68,7 +68,7 @@ def _gcp(value: dict[str, Any] | list[Any]) -> tuple[str, JsonReader] | None:
         if isinstance(items, dict):
             samples = [x for h in items.values() if isinstance(h, dict)
                        for key in ("subnetworks", "networks")
-                       for x in (h.get(key) or []) if isinstance(h.get(key), list)]
+                       for x in (h[key] if isinstance(h.get(key), list) else [])]
             kind = str(value.get("kind", ""))
             if not samples and kind.startswith("compute#"):
                 samples = [{"kind": kind.replace("AggregatedList", "")}]
@@ -117,7 +117,7 @@ def _object_reader(value: dict[str, Any]) -> tuple[str, JsonReader] | None:
             return "netbox-api", netbox.read_api
         if all("start_address" in r for r in results):
             return "netbox-ip-ranges-api", netbox.read_ip_ranges_api
-    if value.get("kind") in kubernetes.KINDS:
+    if str(value.get("kind")) in kubernetes.KINDS:
         return "kubernetes", lambda d, s: kubernetes.read_documents(d, s, yaml=False)
     if isinstance(value.get("resource"), dict) or isinstance(value.get("module"), dict):
         return "terraform-json", tfjson.read_tf_json

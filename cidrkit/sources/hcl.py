@@ -341,7 +341,8 @@ def read_tree(tree: dict[str, Any], text: str, sink: Sink) -> None:
     """Read the allocations of one parsed configuration file."""
     reader = _Reader(text, sink, _folder_scope(sink.file, tree))
     for block in blocks(tree.get("resource")):
-        for name, body in (block.get('"netbox_vrf"') or block.get("netbox_vrf") or {}).items():
+        vrfs = block.get('"netbox_vrf"') or block.get("netbox_vrf")
+        for name, body in (vrfs.items() if isinstance(vrfs, dict) else []):
             vrf = _literal(body.get("name")) if isinstance(body, dict) else None
             if vrf:
                 reader.vrfs[f"netbox_vrf.{_unquote(name)}"] = vrf

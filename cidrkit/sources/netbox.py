@@ -19,8 +19,8 @@ from cidrkit.sources.record import Labels
 from cidrkit.sources.sink import Sink
 
 
-def _scope(vrf: str | None) -> str:
-    vrf = (vrf or "").strip()
+def _scope(name: object) -> str:
+    vrf = name.strip() if isinstance(name, str) else ""
     return f"netbox:{vrf if vrf and vrf.lower() != 'global' else 'Global'}"
 
 

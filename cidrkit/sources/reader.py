@@ -118,7 +118,7 @@ def _read_yaml(path: str, text: str, inventory: Inventory) -> None:
         inventory.formats[path] = "cloudformation"
         read_template(docs, sink)
         return
-    if not any(isinstance(d, dict) and d.get("kind") in kubernetes.KINDS for d in docs.value):
+    if not any(isinstance(d, dict) and str(d.get("kind")) in kubernetes.KINDS for d in docs.value):
         kinds = sorted({str(d.get("kind")) for d in docs.value if isinstance(d, dict)
                         and d.get("kind")})
         seen = f" (kinds seen: {', '.join(kinds)})" if kinds else ""

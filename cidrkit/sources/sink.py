@@ -33,6 +33,23 @@ def _short(value: object) -> str:
     return text if len(text) <= 80 else text[:79] + "…"
 
 
+def _text(value: object) -> str | None:
+    if value is None or isinstance(value, str):
+        return value
+    return _short(value)
+
+
+def _text_labels(labels: Labels) -> Labels:
+    """Labels whose descriptive fields are text: files put lists or numbers where names go."""
+    fields = (labels.kind, labels.name, labels.account, labels.region, labels.resource,
+              labels.note)
+    if all(f is None or isinstance(f, str) for f in fields):
+        return labels
+    return Labels(_text(labels.kind), _text(labels.name), _text(labels.account),
+                  _text(labels.region), _text(labels.resource), labels.planned is True,
+                  labels.default is True, _text(labels.note))
+
+
 class Sink:
     """Collects the records and findings of one file into an inventory."""
 
@@ -66,6 +83,7 @@ class Sink:
 
     def prefix(self, value: object, origin: Origin, scope: str, labels: Labels) -> Prefix | None:
         """Parse ``value`` strictly as a prefix and record it, or report it as malformed."""
+        labels = _text_labels(labels)
         if not isinstance(value, str):
             self.malformed(origin, repr(value), "expected a CIDR string")
             return None
@@ -83,6 +101,7 @@ class Sink:
         A bare address is a /32 or /128 allocation: lists of single hosts are
         common and silently dropping them would hide collisions.
         """
+        labels = _text_labels(labels)
         try:
             item = parse_item(value.strip())
         except ParseError as err:

@@ -49,6 +49,11 @@ def _str(attrs: dict[str, Any], key: str) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
+def _list(value: Any) -> list[Any]:
+    """``value`` if it is a list, else nothing: a block of the wrong type holds no claim."""
+    return value if isinstance(value, list) else []
+
+
 def _tags_name(attrs: dict[str, Any]) -> str | None:
     tags = attrs.get("tags") or attrs.get("tags_all")
     name = tags.get("Name") if isinstance(tags, dict) else None
@@ -106,9 +111,10 @@ def _azurerm_vnet(attrs: dict[str, Any]) -> list[Claim]:
     scope = azure_scope(vnet_id)
     account, region = _subscription(vnet_id), _str(attrs, "location")
     labels = Labels("vnet", _str(attrs, "name"), account, region, vnet_id)
-    space = attrs.get("address_space") or []
-    claims = [Claim(("address_space", i), scope, labels) for i in range(len(space))]
-    for i, subnet in enumerate(attrs.get("subnet") or []):
+    space = attrs.get("address_space")
+    claims = [Claim(("address_space", i), scope, labels)
+              for i in range(len(space) if isinstance(space, list) else 0)]
+    for i, subnet in enumerate(_list(attrs.get("subnet"))):
         if isinstance(subnet, dict):
             sub = Labels("subnet", _str(subnet, "name"), account, region, _str(subnet, "id"))
             claims += _azure_prefixes(subnet, ("subnet", i), scope, sub)
@@ -143,7 +149,7 @@ def _google_subnetwork(attrs: dict[str, Any]) -> list[Claim]:
                     _str(attrs, "self_link") or _str(attrs, "id"))
     claims = [Claim((key,), scope, labels) for key in (
         "ip_cidr_range", "ipv6_cidr_range", "internal_ipv6_prefix", "external_ipv6_prefix")]
-    for i, second in enumerate(attrs.get("secondary_ip_range") or []):
+    for i, second in enumerate(_list(attrs.get("secondary_ip_range"))):
         if isinstance(second, dict):
             sec = Labels("secondary-range", _str(second, "range_name"), project,
                          labels.region, labels.resource)

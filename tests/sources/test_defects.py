@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from cidrkit.audit.engine import audit
 from cidrkit.sources import aws, read_inventory
 from tests.cli.runner import cli
 
@@ -229,3 +230,28 @@ def test_a_closing_bracket_where_a_bicep_value_belongs_is_an_error_not_a_hang(
                   "  properties: { addressSpace: { addressPrefixes: [ '10.0.0.0/16' ) ] } }\n}\n")
     (skipped,) = read_inventory([path]).skipped
     assert skipped.reason == "not valid Bicep: line 2: expected a value, found ')'"
+
+
+@pytest.mark.parametrize(("name", "document"), [
+    # Found by the wrong-type fuzz: each raised inside a reader before.
+    ("get.json", {"kind": [], "network": "n", "ipCidrRange": "10.0.0.0/24"}),
+    ("agg.json", {"kind": "compute#subnetworkAggregatedList",
+                  "items": {"regions/x": {"subnetworks": True}}}),
+    ("ranges.json", {"results": [{"start_address": "10.0.0.1/24", "end_address": "10.0.0.9/24",
+                                  "vrf": {"name": True}}]}),
+    ("cfn.json", {"Resources": {"S": {"Type": "AWS::EC2::Subnet", "Properties": {
+        "VpcId": {"Ref": ["VPC"]}, "CidrBlock": {"Fn::GetAtt": [["VPC"], "CidrBlock"]}}}}}),
+    ("state.json", {"version": 4, "resources": [{"mode": "managed",
+                    "type": "azurerm_virtual_network", "name": "v", "instances": [
+                        {"attributes": {"id": "/subscriptions/s/x/virtualNetworks/v",
+                                        "address_space": 5, "subnet": True}}]}]}),
+    ("vnets.json", [{"id": "v", "name": ["not", "text"], "location": {"a": 1},
+                     "addressSpace": {"addressPrefixes": ["10.0.0.0/16"]}}]),
+])
+def test_values_of_the_wrong_type_never_break_a_reader(
+    tmp_path: Path, name: str, document: object
+) -> None:
+    path = _write(tmp_path / name, json.dumps(document))
+    inventory = read_inventory([path], columnar=True)
+    assert [s.reason for s in inventory.skipped if "internal error" in s.reason] == []
+    audit(inventory, columnar=True)  # labels are interned (hashed) on this path

@@ -10,6 +10,7 @@ reaches its "internal error" net (a bug in a reader would), and the CLI exits 0,
 
 from __future__ import annotations
 
+import json
 import signal
 import tempfile
 from collections.abc import Iterator
@@ -92,7 +93,8 @@ def test_readers_never_fail_on_a_mangled_fixture(case: tuple[Path, str]) -> None
         with no_hang():
             inventory = read_inventory([path], columnar=True)
             audit(inventory)
-        assert [s.reason for s in inventory.skipped if "internal error" in s.reason] == []
+        internal = [s.reason for s in inventory.skipped if "internal error" in s.reason]
+        assert internal == [], internal
 
 
 @given(mangled())
@@ -106,3 +108,54 @@ def test_audit_and_why_exit_with_a_documented_code(case: tuple[Path, str]) -> No
                 result = cli(*argv)
             assert result.code in (0, 1, 2), (argv, result.err)
             assert "Traceback" not in result.err
+
+
+JSON_FIXTURES = [p for p in FIXTURES if p.suffix == ".json" and p.name != "plan-events.json"]
+_JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers(-(2**70), 2**70) | st.floats(allow_nan=False)
+    | st.sampled_from(["", "10.0.0.0/8", "10.0.0.5/8", "::/0", "x", "[parameters('p')]",
+                       "${var.x}", "ASSOCIATED", "vpc-1", "Microsoft.Network/virtualNetworks"]),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner,
+                                                                max_size=3),
+    max_leaves=6)
+
+
+def _paths(value: object, here: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
+    found = [here]
+    if isinstance(value, dict):
+        for key, item in value.items():
+            found += _paths(item, (*here, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            found += _paths(item, (*here, index))
+    return found
+
+
+@st.composite
+def retyped(draw: st.DrawFn) -> tuple[Path, str]:
+    """A JSON fixture, valid JSON still, with values swapped for values of other types."""
+    fixture = draw(st.sampled_from(JSON_FIXTURES))
+    document = json.loads(fixture.read_text(encoding="utf-8"))
+    for _ in range(draw(st.integers(1, 4))):
+        path = draw(st.sampled_from(_paths(document)))
+        replacement = draw(_JSON_VALUES)
+        if not path:
+            document = replacement
+            continue
+        holder = document
+        for step in path[:-1]:
+            holder = holder[step]
+        holder[path[-1]] = replacement
+    return fixture, json.dumps(document, indent=2)
+
+
+@given(retyped())
+def test_readers_never_fail_on_values_of_the_wrong_type(case: tuple[Path, str]) -> None:
+    fixture, text = case
+    with tempfile.TemporaryDirectory() as folder:
+        path = _write(folder, fixture, text)
+        with no_hang():
+            inventory = read_inventory([path], columnar=True)
+            audit(inventory)
+        internal = [s.reason for s in inventory.skipped if "internal error" in s.reason]
+        assert internal == [], internal
