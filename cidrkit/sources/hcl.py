@@ -275,6 +275,26 @@ class _Reader:
                                            "cidrkit does not know: not read as an allocation)")
 
 
+def backend_of(tree: dict[str, Any]) -> str | None:
+    """Where a configuration keeps its state (backend type and key, or cloud workspace)."""
+    for block in blocks(tree.get("terraform")):
+        for backend in blocks(block.get("backend")):
+            for kind, body in backend.items():
+                if isinstance(body, dict):
+                    parts = [_literal(body.get(k)) for k in (
+                        "bucket", "storage_account_name", "container_name", "key", "prefix",
+                        "path", "workspace_key_prefix")]
+                    where = "/".join(p for p in parts if p)
+                    return f"{_unquote(kind)}:{where}" if where else _unquote(kind)
+        for cloud in blocks(block.get("cloud")):
+            organization = _literal(cloud.get("organization")) or ""
+            for workspaces in blocks(cloud.get("workspaces")):
+                name = _literal(workspaces.get("name"))
+                if name:
+                    return f"cloud:{organization}/{name}"
+    return None
+
+
 def _scope_from(tree: dict[str, Any], scope: Scope) -> None:
     for block in blocks(tree.get("locals")):
         scope.locals.update({k: v for k, v in block.items() if k != "__is_block__"})
@@ -300,23 +320,34 @@ def parse_hcl(text: str, source: str) -> dict[str, Any]:
 
 
 @lru_cache(maxsize=256)
-def _sibling_scope(path: str, mtime_ns: int, size: int) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Locals and variable defaults of another ``.tf`` file of the folder (cached per version)."""
+def _sibling_scope(
+    path: str, mtime_ns: int, size: int
+) -> tuple[dict[str, Any], dict[str, Any], str | None]:
+    """Locals, variable defaults and backend of another ``.tf`` file (cached per version)."""
     try:
         with open(path, encoding="utf-8-sig") as handle:
             text = handle.read()
         scope = Scope()
-        if "locals" in text or "variable" in text:
-            _scope_from(parse_hcl(text, path), scope)
+        if not any(word in text for word in ("locals", "variable", "backend", "cloud")):
+            return {}, {}, None
+        tree = parse_hcl(text, path)
     except (OSError, UnicodeDecodeError, InputError):
-        return {}, {}
-    return scope.locals, scope.variables
+        return {}, {}, None
+    _scope_from(tree, scope)
+    return scope.locals, scope.variables, backend_of(tree)
 
 
 def _folder_scope(file: str, tree: dict[str, Any]) -> Scope:
-    """This file's locals and defaults, then those of the other ``.tf`` files beside it."""
+    """This file's locals and defaults, then those of the other ``.tf`` files beside it.
+
+    Also notes the backends the folder's files declare: two different ones
+    mean two projects were put in one folder.
+    """
     scope = Scope()
     _scope_from(tree, scope)
+    own = backend_of(tree)
+    if own:
+        scope.backends.add(own)
     folder = os.path.dirname(file) or "."
     try:
         names = sorted(os.listdir(folder))
@@ -329,7 +360,9 @@ def _folder_scope(file: str, tree: dict[str, Any]) -> Scope:
                 stat = os.stat(path)
             except OSError:
                 continue
-            local_values, defaults = _sibling_scope(path, stat.st_mtime_ns, stat.st_size)
+            local_values, defaults, backend = _sibling_scope(path, stat.st_mtime_ns, stat.st_size)
+            if backend:
+                scope.backends.add(backend)
             for key, value in local_values.items():
                 scope.locals.setdefault(key, value)
             for key, value in defaults.items():
@@ -339,7 +372,12 @@ def _folder_scope(file: str, tree: dict[str, Any]) -> Scope:
 
 def read_tree(tree: dict[str, Any], text: str, sink: Sink) -> None:
     """Read the allocations of one parsed configuration file."""
-    reader = _Reader(text, sink, _folder_scope(sink.file, tree))
+    scope = _folder_scope(sink.file, tree)
+    reader = _Reader(text, sink, scope)
+    own = backend_of(tree)
+    if own and len(scope.backends) > 1:
+        # Two projects kept in one folder: this file's networks belong to its own state.
+        reader.folder = f"{reader.folder}#{own}"
     for block in blocks(tree.get("resource")):
         vrfs = block.get('"netbox_vrf"') or block.get("netbox_vrf")
         for name, body in (vrfs.items() if isinstance(vrfs, dict) else []):

@@ -27,10 +27,13 @@ class Unknown(Exception):
 
 @dataclass(slots=True)
 class Scope:
-    """Raw ``locals`` and variable ``default`` values of one module folder, as python-hcl2 gives."""
+    """What a module folder's files declare: raw ``locals`` and variable ``default`` values
+    (as python-hcl2 gives them), and the state backends they name."""
 
     locals: dict[str, Any] = field(default_factory=dict)
     variables: dict[str, Any] = field(default_factory=dict)
+    #: Backends (``s3:bucket/key``) the folder's files declare; more than one: several projects.
+    backends: set[str] = field(default_factory=set)
 
 
 def evaluate(raw: Any, scope: Scope, depth: int = 0) -> Any:

@@ -255,3 +255,33 @@ def test_values_of_the_wrong_type_never_break_a_reader(
     inventory = read_inventory([path], columnar=True)
     assert [s.reason for s in inventory.skipped if "internal error" in s.reason] == []
     audit(inventory, columnar=True)  # labels are interned (hashed) on this path
+
+
+def test_two_terraform_projects_in_one_folder_keep_their_own_scopes(tmp_path: Path) -> None:
+    for env in ("prod", "staging"):
+        _write(tmp_path / "tf" / f"{env}.tf", f'''terraform {{
+  backend "s3" {{
+    bucket = "acme-tf"
+    key    = "{env}/network.tfstate"
+  }}
+}}
+
+resource "aws_vpc" "main" {{
+  cidr_block = "10.0.0.0/16"
+}}
+''')
+    _write(tmp_path / "tf" / "variables.tf", 'variable "x" {\n  default = "a"\n}\n')
+    inventory = read_inventory([str(tmp_path / "tf")])
+    folder = str(tmp_path / "tf")
+    assert sorted(r.scope for r in inventory.records) == [
+        f"tf:{folder}#s3:acme-tf/prod/network.tfstate:aws_vpc.main",
+        f"tf:{folder}#s3:acme-tf/staging/network.tfstate:aws_vpc.main"]
+    assert cli("audit", str(tmp_path / "tf")).code == 1
+
+
+def test_one_terraform_project_keeps_its_folder_scope(tmp_path: Path) -> None:
+    _write(tmp_path / "tf" / "backend.tf", 'terraform {\n  backend "s3" {\n    key = "a"\n  }\n}\n')
+    path = _write(tmp_path / "tf" / "main.tf", 'resource "aws_vpc" "main" {\n'
+                                               '  cidr_block = "10.0.0.0/16"\n}\n')
+    assert [r.scope for r in read_inventory([path]).records] == [
+        f"tf:{tmp_path / 'tf'}:aws_vpc.main"]
