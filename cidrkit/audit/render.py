@@ -213,4 +213,7 @@ def render_markdown(report: AuditReport) -> str:
         out += ["", "### Nesting", ""]
         out += [f"- {_md(n.message)} (`{_md(str(n.allocation.observations[0]))}`)"
                 for n in report.nesting]
+    if report.inventory.skipped:
+        out += ["", "### Files not read", ""]
+        out += [f"- `{_md(s.file)}`: {_md(s.reason)}" for s in report.inventory.skipped]
     return "\n".join(out) + "\n"

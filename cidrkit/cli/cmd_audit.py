@@ -72,6 +72,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     inv = report.inventory
     if report.conflicts or report.nesting:
         return ExitCode.FALSE
-    if inv.malformed or inv.skipped:
+    # Input that was not read, or nothing read at all, is never a clean result.
+    if inv.malformed or inv.skipped or not inv.record_count:
         return ExitCode.BAD_INPUT
     return ExitCode.OK
