@@ -6,65 +6,121 @@ may be added, existing ones keep their meaning while ``version`` is 1.
 
 from __future__ import annotations
 
-import itertools
 import json
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterator
+from functools import partial
 from json.encoder import encode_basestring as _quote
 from typing import Any
 
 from cidrkit.audit.engine import AuditReport
-from cidrkit.audit.model import Allocation, Conflict
+from cidrkit.audit.jsontext import SideEncoder, conflict_json, location_json, sarif_conflict
+from cidrkit.audit.rows import allocation_rows, conflict_rows
 from cidrkit.sources.record import Origin
 
 SCHEMA_VERSION = 1
 
+#: A lazy list: given the indentation its items open at, their encoded texts.
+Encoded = Callable[[str], Iterator[str]]
 
-def report_json(report: AuditReport) -> dict[str, Any]:
-    """The whole report as JSON-ready data (schema version 1)."""
-    document = _json_document(report)
-    document["conflicts"] = list(document["conflicts"])
-    document["allocations"] = list(document["allocations"])
+
+def report_json(report: AuditReport, limit: int | None = None) -> dict[str, Any]:
+    """The whole report as JSON-ready data (schema version 1).
+
+    ``limit`` keeps at most that many entries in every list (conflicts,
+    allocations, findings) and adds ``"limit"``; the summary still counts all.
+    """
+    document = _json_document(report, limit)
+    conflicts = report.conflicts if limit is None else report.conflicts[:limit]
+    document["conflicts"] = [c.to_json() for c in conflicts]
+    allocations = report.allocations if limit is None else report.allocations[:limit]
+    document["allocations"] = [
+        {"prefix": str(a.prefix), "scope": a.scope, "name": a.name, "kind": a.kind,
+         "observations": [o.to_json() for o in a.observations]}
+        for a in allocations
+    ]
     return document
 
 
-def iter_report_json(report: AuditReport) -> Iterator[str]:
+def iter_report_json(report: AuditReport, limit: int | None = None) -> Iterator[str]:
     """The JSON report as text pieces: ``json.dumps(report_json(report), indent=2)`` and a
     newline, byte for byte, without ever holding every conflict in memory.
     """
-    document = _json_document(report)
+    document = _json_document(report, limit)
+    document["conflicts"] = partial(_conflict_texts, report, limit)
+    document["allocations"] = partial(_allocation_texts, report, limit)
     return _stream(document, ("conflicts", "allocations"))
 
 
-def iter_report_sarif(report: AuditReport) -> Iterator[str]:
+def _conflict_texts(report: AuditReport, limit: int | None, pad: str) -> Iterator[str]:
+    encoder = SideEncoder(pad + "  ")
+    for batch in conflict_rows(report, limit):
+        # A side recurs across the conflicts of a batch: encode it once.
+        sides: dict[int, str] = {}
+        for row in batch:
+            a_text = sides.get(row.a.position)
+            if a_text is None:
+                a_text = sides[row.a.position] = encoder.encode(row.a)
+            b_text = sides.get(row.b.position)
+            if b_text is None:
+                b_text = sides[row.b.position] = encoder.encode(row.b)
+            yield conflict_json(row, pad, a_text, b_text)
+
+
+def _allocation_texts(report: AuditReport, limit: int | None, pad: str) -> Iterator[str]:
+    left = len(report.allocations) if limit is None else limit
+    encoder = SideEncoder(pad, planned=False)
+    for batch in allocation_rows(report):
+        for side in batch[:left]:
+            yield encoder.encode(side)
+        left -= len(batch)
+        if left <= 0:
+            return
+
+
+def iter_report_sarif(report: AuditReport, limit: int | None = None) -> Iterator[str]:
     """The SARIF log as text pieces, like ``iter_report_json``."""
-    document = _sarif_document(report)
-    return _stream(document["runs"][0], ("results",), document)
+    document = _sarif_document(report, limit)
+    run = document["runs"][0]
+    findings = run["results"]
+    run["results"] = partial(_sarif_texts, report, limit, findings)
+    return _stream(run, ("results",), document)
 
 
-def _json_document(report: AuditReport) -> dict[str, Any]:
-    """The JSON report with its two big lists left as lazy iterables."""
+def _sarif_texts(report: AuditReport, limit: int | None, findings: list[dict[str, Any]],
+                 pad: str) -> Iterator[str]:
+    for batch in conflict_rows(report, limit):
+        for row in batch:
+            yield sarif_conflict(row, pad)
+    for finding in findings:
+        yield _encode(finding, pad)
+
+
+def _cut(items: list[Any], limit: int | None) -> list[Any]:
+    return items if limit is None else items[:limit]
+
+
+def _json_document(report: AuditReport, limit: int | None) -> dict[str, Any]:
+    """The JSON report with its two big lists still to be filled in."""
     inv = report.inventory
-    return {
-        "version": SCHEMA_VERSION,
-        "summary": report.summary(),
-        "conflicts": (c.to_json() for c in report.conflicts),
-        "nesting": [n.to_json() for n in report.nesting],
-        "malformed": [m.to_json() for m in inv.malformed],
-        "ignored": [i.to_json() for i in inv.ignored],
-        "notices": [n.to_json() for n in inv.notices],
-        "skipped": [s.to_json() for s in inv.skipped],
+    document: dict[str, Any] = {"version": SCHEMA_VERSION, "summary": report.summary()}
+    if limit is not None:
+        document["limit"] = limit
+    document.update({
+        "conflicts": None,
+        "nesting": [n.to_json() for n in _cut(report.nesting, limit)],
+        "malformed": [m.to_json() for m in _cut(inv.malformed, limit)],
+        "ignored": [i.to_json() for i in _cut(inv.ignored, limit)],
+        "notices": [n.to_json() for n in _cut(inv.notices, limit)],
+        "skipped": [s.to_json() for s in _cut(inv.skipped, limit)],
         "scopes": [
             {"scope": s.scope, "description": s.describe(), "name": s.name,
              "account": s.account, "region": s.region}
             for s in sorted(report.scopes.values(), key=lambda s: s.scope)
         ],
-        "allocations": (
-            {"prefix": str(a.prefix), "scope": a.scope, "name": a.name, "kind": a.kind,
-             "observations": [o.to_json() for o in a.observations]}
-            for a in report.allocations
-        ),
-    }
+        "allocations": None,
+    })
+    return document
 
 
 _RULES = [
@@ -77,80 +133,46 @@ _RULES = [
 ]
 
 
-def _location(origin: Origin, message: str | None = None) -> dict[str, Any]:
-    physical: dict[str, Any] = {"artifactLocation": {"uri": origin.file.replace("\\", "/")}}
-    if origin.line is not None:
-        physical["region"] = {"startLine": origin.line}
-    location: dict[str, Any] = {"physicalLocation": physical}
-    names = [x for x in (origin.address, origin.pointer) if x]
-    if names:
-        location["logicalLocations"] = [{"fullyQualifiedName": names[0]}]
-    if message:
-        location["message"] = {"text": message}
-    return location
-
-
-def _side(alloc: Allocation) -> str:
-    name = f" {alloc.name}" if alloc.name else ""
-    return f"{alloc.prefix} ({alloc.kind or 'allocation'}{name} in {alloc.scope})"
-
-
-def _conflict_result(conflict: Conflict, report: AuditReport) -> dict[str, Any]:
-    relation = {"equal": "equals", "a_contains_b": "contains",
-                "b_contains_a": "is inside"}[conflict.relation]
-    text = f"{_side(conflict.a)} {relation} {_side(conflict.b)}"
-    if conflict.remedy is not None:
-        side = conflict.a if conflict.remedy.side == "a" else conflict.b
-        text += f"; cheaper to renumber {conflict.remedy.block} in {side.scope}"
-        if conflict.remedy.candidates:
-            text += f" (free: {conflict.remedy.candidates[0]})"
-    related = [_location(o, f"other side: {_side(conflict.b)}") for o in conflict.b.observations]
-    related += [_location(o, f"same allocation: {conflict.a.prefix}")
-                for o in conflict.a.observations[1:]]
-    for n, loc in enumerate(related):
-        loc["id"] = n
-    return {
-        "ruleId": f"overlap/{conflict.severity}",
-        "level": "error" if conflict.severity == "blocking" else "warning",
-        "message": {"text": text},
-        "locations": [_location(conflict.a.observations[0])],
-        "relatedLocations": related,
-    }
-
-
-def report_sarif(report: AuditReport) -> dict[str, Any]:
+def report_sarif(report: AuditReport, limit: int | None = None) -> dict[str, Any]:
     """The report as a SARIF 2.1.0 log, so CI shows findings on the lines of the files."""
-    document = _sarif_document(report)
+    document = _sarif_document(report, limit)
     run = document["runs"][0]
-    run["results"] = list(run["results"])
+    conflicts = [json.loads(sarif_conflict(row, "")) for batch in conflict_rows(report, limit)
+                 for row in batch]
+    run["results"] = conflicts + run["results"]
     return document
 
 
-def _sarif_document(report: AuditReport) -> dict[str, Any]:
-    """The SARIF log with its results left as a lazy iterable."""
-    results = (_conflict_result(c, report) for c in report.conflicts)
+def _location(origin: Origin) -> dict[str, Any]:
+    return json.loads(location_json(origin, ""))  # type: ignore[no-any-return]
+
+
+def _sarif_document(report: AuditReport, limit: int | None) -> dict[str, Any]:
+    """The SARIF log; ``results`` holds the findings other than conflicts."""
     findings = [
         {"ruleId": "nesting/outside", "level": "warning", "message": {"text": n.message},
          "locations": [_location(n.allocation.observations[0])]}
-        for n in report.nesting
+        for n in _cut(report.nesting, limit)
     ]
     findings += [
         {"ruleId": "input/malformed", "level": "error",
          "message": {"text": f"{m.value!r}: {m.message}"}, "locations": [_location(m.origin)]}
-        for m in report.inventory.malformed
+        for m in _cut(report.inventory.malformed, limit)
     ]
     rules = [
         {"id": rid, "shortDescription": {"text": text},
          "defaultConfiguration": {"level": level}}
         for rid, text, level in _RULES
     ]
+    run: dict[str, Any] = {"tool": {"driver": {"name": "cidrkit", "rules": rules}},
+                           "results": findings}
+    if limit is not None:
+        # SARIF's property bag says the lists were cut, and how much there was.
+        run["properties"] = {"limit": limit, "conflicts": len(report.conflicts)}
     return {
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": {"name": "cidrkit", "rules": rules}},
-            "results": itertools.chain(results, findings),
-        }],
+        "runs": [run],
     }
 
 
@@ -163,7 +185,7 @@ def _stream(holder: dict[str, Any], keys: tuple[str, ...],
     """
     document = holder if document is None else document
     token = uuid.uuid4().hex
-    lists = {}
+    lists: dict[str, Encoded] = {}
     for n, key in enumerate(keys):
         lists[f'"@{token}-{n}@"'] = holder[key]
         holder[key] = f"@{token}-{n}@"
@@ -175,13 +197,13 @@ def _stream(holder: dict[str, Any], keys: tuple[str, ...],
     yield text + "\n"
 
 
-def _encode_list(items: Iterable[Any], line: str) -> Iterator[str]:
+def _encode_list(items: Encoded, line: str) -> Iterator[str]:
     """A JSON list at the indentation of ``line`` (the text before it on its line)."""
     pad = line[: len(line) - len(line.lstrip(" "))]
     inner = pad + "  "
     first = True
-    for item in items:
-        yield ("[\n" if first else ",\n") + inner + _encode(item, inner)
+    for text in items(inner):
+        yield ("[\n" if first else ",\n") + inner + text
         first = False
     yield "[]" if first else f"\n{pad}]"
 

@@ -1,0 +1,210 @@
+"""Conflicts and allocations of a report as plain rows, a batch at a time.
+
+Writing a report of hundreds of thousands of conflicts used to cost more in
+building objects (a ``Prefix``, an ``Allocation``, its ``Origin`` list per
+side) than in writing text. A row carries only what a report prints: the
+prefix already as text, the scope, the labels and the observations. A
+columnar report makes its rows straight from its arrays, with the prefix
+text of a whole batch formatted in one vectorised call; an object report
+makes them from its objects. Every writer reads rows, so both paths print
+the same bytes by construction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import Any, NamedTuple
+
+import numpy as np
+import numpy.typing as npt
+
+from cidrkit.audit.engine import AuditReport
+from cidrkit.audit.model import RELATIONS, Allocation, Remedy
+from cidrkit.sources.record import Labels, Origin
+
+I64 = npt.NDArray[np.int64]
+
+#: Conflicts turned into rows per batch: large enough to amortise numpy calls,
+#: small enough that a batch's rows are a few megabytes.
+BATCH = 8192
+
+
+class Seen(NamedTuple):
+    """Where a value was read: the fields of ``Origin`` as a tuple, far cheaper to make."""
+
+    file: str
+    line: int | None
+    pointer: str | None
+    address: str | None
+    column: str | None
+
+    def __str__(self) -> str:
+        return str(Origin(*self))
+
+
+#: Where an observation was read, as an object or as a tuple.
+Where = Origin | Seen
+
+
+class Side(NamedTuple):
+    """One allocation as a report prints it; ``position`` is its index in the report."""
+
+    position: int
+    prefix: str
+    scope: str
+    labels: Labels
+    observations: Sequence[Where]
+
+
+class ConflictRow(NamedTuple):
+    """One conflict as a report prints it; ``remedy`` only for blocking ones."""
+
+    relation: str
+    severity: str
+    a: Side
+    b: Side
+    remedy: Remedy | None
+
+
+def side_of(alloc: Allocation) -> Side:
+    """The row of an allocation object."""
+    return Side(alloc.index, str(alloc.prefix), alloc.scope, alloc.labels, alloc.observations)
+
+
+def _columns(report: AuditReport) -> Any:
+    """The conflict arrays of a columnar report, or None for an object report."""
+    return getattr(report.conflicts, "columns", None)
+
+
+def conflict_arrays(report: AuditReport) -> tuple[I64, I64, npt.NDArray[np.int8]]:
+    """Per conflict in report order: allocation index of ``a``, of ``b``, relation index."""
+    columns = _columns(report)
+    if columns is not None:
+        return columns.a, columns.b, columns.relation
+    conflicts = report.conflicts
+    return (np.array([c.a.index for c in conflicts], dtype=np.int64),
+            np.array([c.b.index for c in conflicts], dtype=np.int64),
+            np.array([RELATIONS.index(c.relation) for c in conflicts], dtype=np.int8))
+
+
+def outermost(report: AuditReport) -> I64:
+    """Per allocation, the outermost allocation of its own scope holding it (itself if none)."""
+    columns = _columns(report)
+    if columns is not None:
+        root: I64 = columns.root
+        return root
+    from cidrkit.audit.remedy import outermost_blocks
+
+    return np.array(outermost_blocks(report.allocations)[0], dtype=np.int64)
+
+
+def sides_at(report: AuditReport, indexes: Sequence[int] | I64) -> list[Side]:
+    """The rows of allocations ``indexes``, in that order."""
+    wanted = np.asarray(indexes, dtype=np.int64)
+    columns = _columns(report)
+    if columns is None:
+        return [side_of(report.allocations[i]) for i in wanted.tolist()]
+    return _column_sides(columns.allocations, wanted)
+
+
+def allocation_rows(report: AuditReport) -> Iterator[list[Side]]:
+    """Every allocation's row in report order, a batch at a time."""
+    total = len(report.allocations)
+    for start in range(0, total, BATCH):
+        yield sides_at(report, np.arange(start, min(start + BATCH, total), dtype=np.int64))
+
+
+def conflict_rows(report: AuditReport, stop: int | None = None) -> Iterator[list[ConflictRow]]:
+    """The rows of the first ``stop`` conflicts (all by default) in report order, in batches."""
+    total = len(report.conflicts) if stop is None else min(stop, len(report.conflicts))
+    columns = _columns(report)
+    for start in range(0, total, BATCH):
+        end = min(start + BATCH, total)
+        if columns is None:
+            yield [ConflictRow(c.relation, c.severity, side_of(c.a), side_of(c.b), c.remedy)
+                   for c in report.conflicts[start:end]]
+        else:
+            yield _column_conflicts(columns, start, end)
+
+
+def _column_conflicts(columns: Any, start: int, stop: int) -> list[ConflictRow]:
+    """Conflicts ``start`` to ``stop`` of a columnar report, as the object path would give."""
+    allocations = columns.allocations
+    a, b = columns.a[start:stop], columns.b[start:stop]
+    needed = np.unique(np.concatenate([a, b]))
+    sides = dict(zip(needed.tolist(), _column_sides(allocations, needed), strict=True))
+    block = columns.block[start:stop]
+    on_a = (columns.root[a] == block).tolist()
+    remedies: dict[tuple[int, bool], Remedy] = {}
+    rows = []
+    for i, j, relation, latent, blk, side_a in zip(
+        a.tolist(), b.tolist(), columns.relation[start:stop].tolist(),
+        columns.latent[start:stop].tolist(), block.tolist(), on_a, strict=True,
+    ):
+        remedy = None
+        if blk >= 0:
+            remedy = remedies.get((blk, side_a))
+            if remedy is None:
+                prefix = allocations.prefix(blk)
+                remedy = remedies[(blk, side_a)] = Remedy(
+                    "a" if side_a else "b", prefix, int(columns.affected[blk]), prefix.size,
+                    columns.candidates.get(prefix, ()))
+        rows.append(ConflictRow(RELATIONS[relation], "latent" if latent else "blocking",
+                                sides[i], sides[j], remedy))
+    return rows
+
+
+def _column_sides(allocations: Any, indexes: I64) -> list[Side]:
+    """Rows of allocations ``indexes`` made from the allocation columns."""
+    from cidrkit.bulk.arrays import Prefixes
+    from cidrkit.bulk.textformat import prefix_strings
+
+    records = allocations.records
+    texts: list[str] = [""] * int(indexes.shape[0])
+    bits = allocations.bits[indexes]
+    for family in (32, 128):
+        at = np.flatnonzero(bits == family)
+        if not at.shape[0]:
+            continue
+        chosen = indexes[at]
+        part = Prefixes(family, allocations.hi[chosen], allocations.lo[chosen],
+                        allocations.length[chosen], chosen)
+        for slot, text in zip(at.tolist(), prefix_strings(part), strict=True):
+            texts[slot] = text
+    first, count = allocations.first[indexes], allocations.count[indexes]
+    single = count == 1
+    # One observation is by far the common case: its origin comes in one batch.
+    lone = iter(_origins_at(records, allocations.order[first[single]]))
+    scopes, labels = records.scopes, records.labels
+    rows = []
+    for i, one, text, scope, label in zip(
+        indexes.tolist(), single.tolist(), texts, allocations.scope[indexes].tolist(),
+        allocations.label[indexes].tolist(), strict=True,
+    ):
+        observations = [next(lone)] if one else allocations.allocation(i).observations
+        rows.append(Side(i, text, scopes[scope], labels[label], observations))
+    return rows
+
+
+def _origins_at(records: Any, ks: I64) -> list[Where]:
+    """Where records ``ks`` (reading-order indexes) were read, in that order.
+
+    Rows of a record table become ``Seen`` tuples, built from the table's
+    columns a segment at a time; records read as objects keep their ``Origin``.
+    """
+    segment = np.searchsorted(records.segment_start, ks, side="right") - 1
+    found: list[Where] = [Seen("", None, None, None, None)] * int(ks.shape[0])
+    for n in np.unique(segment).tolist():
+        at = np.flatnonzero(segment == n)
+        part = records.segments[n]
+        rows = ks[at] - records.segment_start[n] + part.first
+        table = part.table
+        if table is None:
+            objects = records.inventory.records
+            for slot, row in zip(at.tolist(), rows.tolist(), strict=True):
+                found[slot] = objects[row].origin
+            continue
+        file, column = table.file, table.column
+        for slot, line in zip(at.tolist(), table.line[rows].tolist(), strict=True):
+            found[slot] = Seen(file, None if line < 0 else line, None, None, column)
+    return found
