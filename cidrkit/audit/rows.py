@@ -98,6 +98,22 @@ def outermost(report: AuditReport) -> I64:
     return np.array(outermost_blocks(report.allocations)[0], dtype=np.int64)
 
 
+def kind_codes(report: AuditReport) -> tuple[I64, list[str | None]]:
+    """Per allocation a number standing for its kind, and the kinds those numbers stand for."""
+    columns = _columns(report)
+    if columns is not None:
+        allocations = columns.allocations
+        label_kinds = [x.kind for x in allocations.records.labels]
+        kinds = sorted(set(label_kinds), key=lambda k: (k is None, k or ""))
+        code = {k: n for n, k in enumerate(kinds)}
+        by_label = np.array([code[k] for k in label_kinds], dtype=np.int64)
+        return by_label[allocations.label], kinds
+    alloc_kinds = [a.kind for a in report.allocations]
+    kinds = sorted(set(alloc_kinds), key=lambda k: (k is None, k or ""))
+    code = {k: n for n, k in enumerate(kinds)}
+    return np.array([code[k] for k in alloc_kinds], dtype=np.int64), kinds
+
+
 def sides_at(report: AuditReport, indexes: Sequence[int] | I64) -> list[Side]:
     """The rows of allocations ``indexes``, in that order."""
     wanted = np.asarray(indexes, dtype=np.int64)

@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from cidrkit.cli.context import Context
 from cidrkit.cli.exit import ExitCode
 
-FORMATS = ("table", "json", "markdown", "sarif")
+FORMATS = ("table", "json", "jsonl", "markdown", "sarif")
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -21,16 +21,35 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--pool", nargs="+", action="extend", default=[], metavar="CIDR",
                         help="free space to propose new homes in, for blocking conflicts")
     parser.add_argument("--format", choices=FORMATS, default="table",
-                        help="output format (default: table)")
+                        help="output format (default: table); jsonl writes one finding per "
+                             "line with files listed once")
     parser.add_argument("--json", action="store_const", const="json", dest="format",
                         help="same as --format json")
     parser.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE")
+    parser.add_argument("--limit", type=_positive, metavar="N",
+                        help="at most N entries per list (json, jsonl, sarif, markdown) or per "
+                             "pair of scopes (table); counts still cover everything")
+    parser.add_argument("--all", action="store_true", dest="expand",
+                        help="table: list every conflict instead of grouping large pairs of "
+                             "scopes by covering block")
+
+
+def _positive(text: str) -> int:
+    """``--limit``'s value: a whole number of at least 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {text!r}")
+    return value
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
     from cidrkit.audit.connections import parse_connections
     from cidrkit.audit.engine import audit
     from cidrkit.audit.export import iter_report_json, iter_report_sarif
+    from cidrkit.audit.jsonlines import iter_report_lines
     from cidrkit.audit.render import render_markdown, render_text
     from cidrkit.core import Prefix
     from cidrkit.errors import InputError, ParseError
@@ -58,13 +77,15 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     # thousands of conflicts never sits in memory whole.
     pieces: Iterable[str]
     if args.format == "json":
-        pieces = iter_report_json(report)
+        pieces = iter_report_json(report, args.limit)
+    elif args.format == "jsonl":
+        pieces = iter_report_lines(report, args.limit)
     elif args.format == "sarif":
-        pieces = iter_report_sarif(report)
+        pieces = iter_report_sarif(report, args.limit)
     elif args.format == "markdown":
-        pieces = [render_markdown(report)]
+        pieces = [render_markdown(report, limit=args.limit)]
     else:
-        pieces = [render_text(report)]
+        pieces = [render_text(report, expand=args.expand, limit=args.limit)]
     if args.output:
         with open(args.output, "w", encoding="utf-8") as handle:
             handle.writelines(pieces)
