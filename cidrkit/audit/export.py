@@ -13,9 +13,30 @@ from functools import partial
 from json.encoder import encode_basestring as _quote
 from typing import Any
 
+import numpy as np
+
 from cidrkit.audit.engine import AuditReport
-from cidrkit.audit.jsontext import SideEncoder, conflict_json, location_json, sarif_conflict
-from cidrkit.audit.rows import allocation_rows, conflict_rows
+from cidrkit.audit.jsontext import (
+    RELATION_WORDS,
+    SideEncoder,
+    conflict_json,
+    location_json,
+    related_of_b,
+    remedy_json,
+    remedy_phrase,
+    sarif_conflict,
+    sarif_result,
+    side_phrase,
+)
+from cidrkit.audit.rows import (
+    BATCH,
+    ConflictRow,
+    conflict_batches,
+    conflict_rows,
+    observed_once,
+    sides_at,
+)
+from cidrkit.audit.sidetext import SideTexts
 from cidrkit.sources.record import Origin
 
 SCHEMA_VERSION = 1
@@ -53,29 +74,28 @@ def iter_report_json(report: AuditReport, limit: int | None = None) -> Iterator[
 
 
 def _conflict_texts(report: AuditReport, limit: int | None, pad: str) -> Iterator[str]:
-    encoder = SideEncoder(pad + "  ")
-    for batch in conflict_rows(report, limit):
-        # A side recurs across the conflicts of a batch: encode it once.
-        sides: dict[int, str] = {}
-        for row in batch:
-            a_text = sides.get(row.a.position)
-            if a_text is None:
-                a_text = sides[row.a.position] = encoder.encode(row.a)
-            b_text = sides.get(row.b.position)
-            if b_text is None:
-                b_text = sides[row.b.position] = encoder.encode(row.b)
-            yield conflict_json(row, pad, a_text, b_text)
+    inner = pad + "  "
+    sides = SideTexts(report, SideEncoder(inner).encode)
+    for batch in conflict_batches(report, limit):
+        texts = dict(zip(batch.needed.tolist(), sides.at(batch.needed), strict=True))
+        # Conflicts of one block share its remedy object: encode each once.
+        remedies: dict[int, str] = {}
+        for a, b, relation, severity, remedy in zip(
+            batch.a, batch.b, batch.relation, batch.severity, batch.remedy, strict=True
+        ):
+            remedy_text = None
+            if remedy is not None:
+                remedy_text = remedies.get(id(remedy))
+                if remedy_text is None:
+                    remedy_text = remedies[id(remedy)] = remedy_json(remedy, inner)
+            yield conflict_json(relation, severity, texts[a], texts[b], remedy_text, pad)
 
 
 def _allocation_texts(report: AuditReport, limit: int | None, pad: str) -> Iterator[str]:
-    left = len(report.allocations) if limit is None else limit
-    encoder = SideEncoder(pad, planned=False)
-    for batch in allocation_rows(report):
-        for side in batch[:left]:
-            yield encoder.encode(side)
-        left -= len(batch)
-        if left <= 0:
-            return
+    total = len(report.allocations) if limit is None else min(limit, len(report.allocations))
+    sides = SideTexts(report, SideEncoder(pad, planned=False).encode)
+    for start in range(0, total, BATCH):
+        yield from sides.at(np.arange(start, min(start + BATCH, total), dtype=np.int64))
 
 
 def iter_report_sarif(report: AuditReport, limit: int | None = None) -> Iterator[str]:
@@ -89,9 +109,39 @@ def iter_report_sarif(report: AuditReport, limit: int | None = None) -> Iterator
 
 def _sarif_texts(report: AuditReport, limit: int | None, findings: list[dict[str, Any]],
                  pad: str) -> Iterator[str]:
-    for batch in conflict_rows(report, limit):
-        for row in batch:
-            yield sarif_conflict(row, pad)
+    q = pad + "    "
+    phrases = SideTexts(report, side_phrase)
+    scopes = SideTexts(report, lambda side: side.scope)
+    # A missing line drops the whole region object: such sides are encoded one by one.
+    locations = SideTexts(report, lambda side: location_json(side.observations[0], q), None)
+    related = SideTexts(report, lambda side: related_of_b(side, q), None)
+    for batch in conflict_batches(report, limit):
+        needed = batch.needed
+        keys = needed.tolist()
+        phrase = dict(zip(keys, phrases.at(needed), strict=True))
+        scope = dict(zip(keys, scopes.at(needed), strict=True))
+        location = dict(zip(keys, locations.at(needed), strict=True))
+        related_b = dict(zip(keys, related.at(needed), strict=True))
+        alone = dict(zip(keys, observed_once(report, needed), strict=True))
+        remedies: dict[tuple[int, str], str] = {}
+        for a, b, relation, severity, remedy in zip(
+            batch.a, batch.b, batch.relation, batch.severity, batch.remedy, strict=True
+        ):
+            if not alone[a]:
+                # Side a's further sources join the related locations: the general path.
+                a_side, b_side = sides_at(report, [a, b])
+                row = ConflictRow(relation, severity, a_side, b_side, remedy)
+                yield sarif_conflict(row, pad)
+                continue
+            text = f"{phrase[a]} {RELATION_WORDS[relation]} {phrase[b]}"
+            if remedy is not None:
+                remedy_scope = scope[a] if remedy.side == "a" else scope[b]
+                key = (id(remedy), remedy_scope)
+                told = remedies.get(key)
+                if told is None:
+                    told = remedies[key] = remedy_phrase(remedy, remedy_scope)
+                text += told
+            yield sarif_result(severity, text, location[a], related_b[b], pad)
     for finding in findings:
         yield _encode(finding, pad)
 

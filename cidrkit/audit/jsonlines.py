@@ -19,7 +19,8 @@ from typing import Any
 
 from cidrkit.audit.engine import AuditReport
 from cidrkit.audit.model import Remedy
-from cidrkit.audit.rows import ConflictRow, Side, Where, conflict_rows, side_of
+from cidrkit.audit.rows import Side, Where, conflict_batches, side_of
+from cidrkit.audit.sidetext import SideTexts
 from cidrkit.sources.record import Labels
 
 #: Version of the JSON lines format; like the JSON report's, it only ever grows.
@@ -83,13 +84,10 @@ class _SideText:
 
 
 def _remedy(remedy: Remedy) -> str:
-    return _dumps(remedy.to_json())
-
-
-def _conflict(row: ConflictRow, a_text: str, b_text: str) -> str:
-    remedy = "" if row.remedy is None else f',"remedy":{_remedy(row.remedy)}'
-    return (f'{{"type":"conflict","relation":"{row.relation}","severity":"{row.severity}",'
-            f'"a":{a_text},"b":{b_text}{remedy}}}\n')
+    candidates = ",".join(f'"{c}"' for c in remedy.candidates)
+    return (f'{{"renumber":"{remedy.side}","block":"{remedy.block}",'
+            f'"allocations_affected":{remedy.affected},'
+            f'"addresses_affected":{remedy.addresses},"candidates":[{candidates}]}}')
 
 
 def _referenced(item: dict[str, Any], sources: _Sources) -> dict[str, Any]:
@@ -113,18 +111,22 @@ def iter_report_lines(report: AuditReport, limit: int | None = None) -> Iterator
                           "name": s.name, "account": s.account, "region": s.region}) + "\n"
                   for s in sorted(report.scopes.values(), key=lambda s: s.scope))
     encoder = _SideText(sources)
-    for batch in conflict_rows(report, limit):
-        sides: dict[int, str] = {}
-        texts = []
-        for row in batch:
-            a_text = sides.get(row.a.position)
-            if a_text is None:
-                a_text = sides[row.a.position] = encoder.encode(row.a)
-            b_text = sides.get(row.b.position)
-            if b_text is None:
-                b_text = sides[row.b.position] = encoder.encode(row.b)
-            texts.append(_conflict(row, a_text, b_text))
-        yield "".join(texts)
+    sides = SideTexts(report, encoder.encode)
+    for batch in conflict_batches(report, limit):
+        texts = dict(zip(batch.needed.tolist(), sides.at(batch.needed), strict=True))
+        remedies: dict[int, str] = {}
+        lines = []
+        for a, b, relation, severity, remedy in zip(
+            batch.a, batch.b, batch.relation, batch.severity, batch.remedy, strict=True
+        ):
+            remedy_text = ""
+            if remedy is not None:
+                remedy_text = remedies.get(id(remedy), "")
+                if not remedy_text:
+                    remedy_text = remedies[id(remedy)] = f',"remedy":{_remedy(remedy)}'
+            lines.append(f'{{"type":"conflict","relation":"{relation}","severity":"{severity}",'
+                         f'"a":{texts[a]},"b":{texts[b]}{remedy_text}}}\n')
+        yield "".join(lines)
 
     def cut(items: list[Any]) -> list[Any]:
         return items if limit is None else items[:limit]

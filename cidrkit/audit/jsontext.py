@@ -102,11 +102,12 @@ def remedy_json(remedy: Remedy, pad: str) -> str:
             f'{p}"candidates": {candidates}\n{pad}}}')
 
 
-def conflict_json(row: ConflictRow, pad: str, a_text: str, b_text: str) -> str:
-    """A ``conflicts`` entry; ``a_text``/``b_text`` are its sides from ``SideEncoder``."""
+def conflict_json(relation: str, severity: str, a_text: str, b_text: str,
+                  remedy_text: str | None, pad: str) -> str:
+    """A ``conflicts`` entry from its encoded sides (and remedy, for blocking conflicts)."""
     p = pad + "  "
-    remedy = "" if row.remedy is None else f',\n{p}"remedy": {remedy_json(row.remedy, p)}'
-    return (f'{{\n{p}"relation": {quote(row.relation)},\n{p}"severity": {quote(row.severity)},\n'
+    remedy = "" if remedy_text is None else f',\n{p}"remedy": {remedy_text}'
+    return (f'{{\n{p}"relation": "{relation}",\n{p}"severity": "{severity}",\n'
             f'{p}"a": {a_text},\n{p}"b": {b_text}{remedy}\n{pad}}}')
 
 
@@ -137,25 +138,48 @@ def location_json(origin: Where, pad: str, message: str | None = None,
     return "{\n" + ",\n".join(parts) + f"\n{pad}}}"
 
 
+def related_of_b(side: Side, pad: str) -> str:
+    """The related locations a conflict gives its ``b`` side (ids from 0), joined as list items."""
+    phrase = f"other side: {side_phrase(side)}"
+    return f",\n{pad}".join(location_json(o, pad, phrase, n)
+                            for n, o in enumerate(side.observations))
+
+
+def sarif_result(severity: str, text: str, location: str, related: str, pad: str) -> str:
+    """A SARIF result from its message, its encoded location and related locations."""
+    p, q = pad + "  ", pad + "    "
+    level = "error" if severity == "blocking" else "warning"
+    related_list = f"[\n{q}{related}\n{p}]" if related else "[]"
+    return (f'{{\n{p}"ruleId": "overlap/{severity}",\n{p}"level": "{level}",\n'
+            f'{p}"message": {{\n{q}"text": {quote(text)}\n{p}}},\n'
+            f'{p}"locations": [\n{q}{location}\n{p}],\n'
+            f'{p}"relatedLocations": {related_list}\n{pad}}}')
+
+
+def sarif_message(a_phrase: str, relation: str, b_phrase: str, remedy: Remedy | None,
+                  remedy_scope: str) -> str:
+    """What a SARIF result says about a conflict, with its remedy if it has one."""
+    text = f"{a_phrase} {RELATION_WORDS[relation]} {b_phrase}"
+    return text if remedy is None else text + remedy_phrase(remedy, remedy_scope)
+
+
+def remedy_phrase(remedy: Remedy, scope: str) -> str:
+    """``; cheaper to renumber BLOCK in SCOPE``, and a free block if one was found."""
+    text = f"; cheaper to renumber {remedy.block} in {scope}"
+    if remedy.candidates:
+        text += f" (free: {remedy.candidates[0]})"
+    return text
+
+
 def sarif_conflict(row: ConflictRow, pad: str) -> str:
     """A SARIF result for one conflict; the other side and further sources are related."""
-    p, q = pad + "  ", pad + "    "
-    a_phrase, b_phrase = side_phrase(row.a), side_phrase(row.b)
-    text = f"{a_phrase} {RELATION_WORDS[row.relation]} {b_phrase}"
-    remedy = row.remedy
-    if remedy is not None:
-        scope = row.a.scope if remedy.side == "a" else row.b.scope
-        text += f"; cheaper to renumber {remedy.block} in {scope}"
-        if remedy.candidates:
-            text += f" (free: {remedy.candidates[0]})"
-    related = [location_json(o, q, f"other side: {b_phrase}", n)
-               for n, o in enumerate(row.b.observations)]
-    start = len(related)
+    q = pad + "    "
+    remedy_scope = row.a.scope if row.remedy is not None and row.remedy.side == "a" else row.b.scope
+    text = sarif_message(side_phrase(row.a), row.relation, side_phrase(row.b), row.remedy,
+                         remedy_scope)
+    related = [related_of_b(row.b, q)] if row.b.observations else []
+    start = len(row.b.observations)
     related += [location_json(o, q, f"same allocation: {row.a.prefix}", start + n)
                 for n, o in enumerate(row.a.observations[1:])]
-    blocking = row.severity == "blocking"
-    return (f'{{\n{p}"ruleId": "overlap/{row.severity}",\n'
-            f'{p}"level": "{"error" if blocking else "warning"}",\n'
-            f'{p}"message": {{\n{q}"text": {quote(text)}\n{p}}},\n'
-            f'{p}"locations": {_list([location_json(row.a.observations[0], q)], p)},\n'
-            f'{p}"relatedLocations": {_list(related, p)}\n{pad}}}')
+    return sarif_result(row.severity, text, location_json(row.a.observations[0], q),
+                        f",\n{q}".join(related), pad)

@@ -120,43 +120,66 @@ def sides_at(report: AuditReport, indexes: Sequence[int] | I64) -> list[Side]:
     columns = _columns(report)
     if columns is None:
         return [side_of(report.allocations[i]) for i in wanted.tolist()]
-    return _column_sides(columns.allocations, wanted)
+    return column_sides(columns.allocations, wanted)
 
 
-def allocation_rows(report: AuditReport) -> Iterator[list[Side]]:
-    """Every allocation's row in report order, a batch at a time."""
-    total = len(report.allocations)
-    for start in range(0, total, BATCH):
-        yield sides_at(report, np.arange(start, min(start + BATCH, total), dtype=np.int64))
+def observed_once(report: AuditReport, indexes: I64) -> list[bool]:
+    """Per allocation of ``indexes``: whether it surely has a single observation."""
+    columns = _columns(report)
+    if columns is None:
+        return [len(report.allocations[i].observations) == 1 for i in indexes.tolist()]
+    once: list[bool] = (columns.allocations.count[indexes] == 1).tolist()
+    return once
 
 
-def conflict_rows(report: AuditReport, stop: int | None = None) -> Iterator[list[ConflictRow]]:
-    """The rows of the first ``stop`` conflicts (all by default) in report order, in batches."""
+class ConflictBatch(NamedTuple):
+    """Consecutive conflicts by allocation index, for writers that encode sides themselves.
+
+    ``needed`` holds the distinct allocation indexes among ``a`` and ``b``, sorted.
+    """
+
+    a: list[int]
+    b: list[int]
+    relation: list[str]
+    severity: list[str]
+    remedy: list[Remedy | None]
+    needed: I64
+
+
+def conflict_batches(report: AuditReport, stop: int | None = None) -> Iterator[ConflictBatch]:
+    """The first ``stop`` conflicts (all by default) in report order, in batches."""
     total = len(report.conflicts) if stop is None else min(stop, len(report.conflicts))
     columns = _columns(report)
     for start in range(0, total, BATCH):
         end = min(start + BATCH, total)
-        if columns is None:
-            yield [ConflictRow(c.relation, c.severity, side_of(c.a), side_of(c.b), c.remedy)
-                   for c in report.conflicts[start:end]]
-        else:
-            yield _column_conflicts(columns, start, end)
+        if columns is not None:
+            yield _column_batch(columns, start, end)
+            continue
+        found = report.conflicts[start:end]
+        a = [c.a.index for c in found]
+        b = [c.b.index for c in found]
+        yield ConflictBatch(a, b, [c.relation for c in found], [c.severity for c in found],
+                            [c.remedy for c in found], np.unique(np.array(a + b, dtype=np.int64)))
 
 
-def _column_conflicts(columns: Any, start: int, stop: int) -> list[ConflictRow]:
+def conflict_rows(report: AuditReport, stop: int | None = None) -> Iterator[list[ConflictRow]]:
+    """The rows of the first ``stop`` conflicts (all by default) in report order, in batches."""
+    for batch in conflict_batches(report, stop):
+        sides = dict(zip(batch.needed.tolist(), sides_at(report, batch.needed), strict=True))
+        yield [ConflictRow(relation, severity, sides[a], sides[b], remedy)
+               for a, b, relation, severity, remedy in zip(
+                   batch.a, batch.b, batch.relation, batch.severity, batch.remedy, strict=True)]
+
+
+def _column_batch(columns: Any, start: int, stop: int) -> ConflictBatch:
     """Conflicts ``start`` to ``stop`` of a columnar report, as the object path would give."""
     allocations = columns.allocations
     a, b = columns.a[start:stop], columns.b[start:stop]
-    needed = np.unique(np.concatenate([a, b]))
-    sides = dict(zip(needed.tolist(), _column_sides(allocations, needed), strict=True))
     block = columns.block[start:stop]
     on_a = (columns.root[a] == block).tolist()
     remedies: dict[tuple[int, bool], Remedy] = {}
-    rows = []
-    for i, j, relation, latent, blk, side_a in zip(
-        a.tolist(), b.tolist(), columns.relation[start:stop].tolist(),
-        columns.latent[start:stop].tolist(), block.tolist(), on_a, strict=True,
-    ):
+    found: list[Remedy | None] = []
+    for blk, side_a in zip(block.tolist(), on_a, strict=True):
         remedy = None
         if blk >= 0:
             remedy = remedies.get((blk, side_a))
@@ -165,17 +188,18 @@ def _column_conflicts(columns: Any, start: int, stop: int) -> list[ConflictRow]:
                 remedy = remedies[(blk, side_a)] = Remedy(
                     "a" if side_a else "b", prefix, int(columns.affected[blk]), prefix.size,
                     columns.candidates.get(prefix, ()))
-        rows.append(ConflictRow(RELATIONS[relation], "latent" if latent else "blocking",
-                                sides[i], sides[j], remedy))
-    return rows
+        found.append(remedy)
+    severity = np.where(columns.latent[start:stop], "latent", "blocking").tolist()
+    relation = np.array(RELATIONS)[columns.relation[start:stop]].tolist()
+    return ConflictBatch(a.tolist(), b.tolist(), relation, severity, found,
+                         np.unique(np.concatenate([a, b])))
 
 
-def _column_sides(allocations: Any, indexes: I64) -> list[Side]:
-    """Rows of allocations ``indexes`` made from the allocation columns."""
+def prefix_texts(allocations: Any, indexes: I64) -> list[str]:
+    """The prefixes of allocations ``indexes`` as text, formatted a family at a time."""
     from cidrkit.bulk.arrays import Prefixes
     from cidrkit.bulk.textformat import prefix_strings
 
-    records = allocations.records
     texts: list[str] = [""] * int(indexes.shape[0])
     bits = allocations.bits[indexes]
     for family in (32, 128):
@@ -187,6 +211,13 @@ def _column_sides(allocations: Any, indexes: I64) -> list[Side]:
                         allocations.length[chosen], chosen)
         for slot, text in zip(at.tolist(), prefix_strings(part), strict=True):
             texts[slot] = text
+    return texts
+
+
+def column_sides(allocations: Any, indexes: I64) -> list[Side]:
+    """Rows of allocations ``indexes`` made from the allocation columns."""
+    records = allocations.records
+    texts = prefix_texts(allocations, indexes)
     first, count = allocations.first[indexes], allocations.count[indexes]
     single = count == 1
     # One observation is by far the common case: its origin comes in one batch.
