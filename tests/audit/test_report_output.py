@@ -286,3 +286,37 @@ def test_json_lines_of_the_example_are_compact(at_repo: None) -> None:
     assert len(lines) < len(plain) / 2
     for line in lines.splitlines():
         assert json.loads(line)["type"]
+
+
+def _sarif_validator() -> Any:
+    """The OASIS SARIF 2.1.0 schema (errata 01), kept as published beside these tests."""
+    import jsonschema
+
+    schema = json.loads((Path(__file__).parent / "schemas" / "sarif-schema-2.1.0.json")
+                        .read_text(encoding="utf-8"))
+    return jsonschema.Draft4Validator(schema)
+
+
+def test_the_golden_sarif_is_valid() -> None:
+    golden = json.loads((REPO / "tests" / "audit" / "golden" / "report.sarif").read_text())
+    _sarif_validator().validate(golden)
+
+
+@settings(max_examples=60, deadline=None)
+@given(mixed_inventories(), st.sampled_from([None, 1]))
+def test_sarif_is_valid_against_its_schema(inv: Inventory, limit: int | None) -> None:
+    report = audit(inv, pools=[Prefix.parse("10.0.0.0/8")])
+    document = json.loads("".join(iter_report_sarif(report, limit)))
+    _sarif_validator().validate(document)
+    results = document["runs"][0]["results"]
+    assert sum(r["ruleId"].startswith("overlap/") for r in results) == (
+        len(report.conflicts) if limit is None else min(limit, len(report.conflicts)))
+
+
+def test_the_validator_rejects_what_sarif_does_not_allow() -> None:
+    import jsonschema
+
+    golden = json.loads((REPO / "tests" / "audit" / "golden" / "report.sarif").read_text())
+    golden["runs"][0]["results"][0]["level"] = "fatal"
+    with pytest.raises(jsonschema.ValidationError):
+        _sarif_validator().validate(golden)
