@@ -41,8 +41,8 @@ from cidrkit.sources.record import Origin
 
 SCHEMA_VERSION = 1
 
-#: A lazy list: given the indentation its items open at, their encoded texts.
-Encoded = Callable[[str], Iterator[str]]
+#: A lazy list: given the indentation its items open at, their encoded texts in batches.
+Encoded = Callable[[str], Iterator[list[str]]]
 
 
 def report_json(report: AuditReport, limit: int | None = None) -> dict[str, Any]:
@@ -73,13 +73,14 @@ def iter_report_json(report: AuditReport, limit: int | None = None) -> Iterator[
     return _stream(document, ("conflicts", "allocations"))
 
 
-def _conflict_texts(report: AuditReport, limit: int | None, pad: str) -> Iterator[str]:
+def _conflict_texts(report: AuditReport, limit: int | None, pad: str) -> Iterator[list[str]]:
     inner = pad + "  "
     sides = SideTexts(report, SideEncoder(inner).encode)
     for batch in conflict_batches(report, limit):
         texts = dict(zip(batch.needed.tolist(), sides.at(batch.needed), strict=True))
         # Conflicts of one block share its remedy object: encode each once.
         remedies: dict[int, str] = {}
+        items = []
         for a, b, relation, severity, remedy in zip(
             batch.a, batch.b, batch.relation, batch.severity, batch.remedy, strict=True
         ):
@@ -88,14 +89,16 @@ def _conflict_texts(report: AuditReport, limit: int | None, pad: str) -> Iterato
                 remedy_text = remedies.get(id(remedy))
                 if remedy_text is None:
                     remedy_text = remedies[id(remedy)] = remedy_json(remedy, inner)
-            yield conflict_json(relation, severity, texts[a], texts[b], remedy_text, pad)
+            items.append(conflict_json(relation, severity, texts[a], texts[b], remedy_text, pad))
+        yield items
 
 
-def _allocation_texts(report: AuditReport, limit: int | None, pad: str) -> Iterator[str]:
+def _allocation_texts(report: AuditReport, limit: int | None,
+                      pad: str) -> Iterator[list[str]]:
     total = len(report.allocations) if limit is None else min(limit, len(report.allocations))
     sides = SideTexts(report, SideEncoder(pad, planned=False).encode)
     for start in range(0, total, BATCH):
-        yield from sides.at(np.arange(start, min(start + BATCH, total), dtype=np.int64))
+        yield sides.at(np.arange(start, min(start + BATCH, total), dtype=np.int64))
 
 
 def iter_report_sarif(report: AuditReport, limit: int | None = None) -> Iterator[str]:
@@ -108,7 +111,7 @@ def iter_report_sarif(report: AuditReport, limit: int | None = None) -> Iterator
 
 
 def _sarif_texts(report: AuditReport, limit: int | None, findings: list[dict[str, Any]],
-                 pad: str) -> Iterator[str]:
+                 pad: str) -> Iterator[list[str]]:
     q = pad + "    "
     phrases = SideTexts(report, side_phrase)
     scopes = SideTexts(report, lambda side: side.scope)
@@ -124,6 +127,7 @@ def _sarif_texts(report: AuditReport, limit: int | None, findings: list[dict[str
         related_b = dict(zip(keys, related.at(needed), strict=True))
         alone = dict(zip(keys, observed_once(report, needed), strict=True))
         remedies: dict[tuple[int, str], str] = {}
+        items = []
         for a, b, relation, severity, remedy in zip(
             batch.a, batch.b, batch.relation, batch.severity, batch.remedy, strict=True
         ):
@@ -131,7 +135,7 @@ def _sarif_texts(report: AuditReport, limit: int | None, findings: list[dict[str
                 # Side a's further sources join the related locations: the general path.
                 a_side, b_side = sides_at(report, [a, b])
                 row = ConflictRow(relation, severity, a_side, b_side, remedy)
-                yield sarif_conflict(row, pad)
+                items.append(sarif_conflict(row, pad))
                 continue
             text = f"{phrase[a]} {RELATION_WORDS[relation]} {phrase[b]}"
             if remedy is not None:
@@ -141,9 +145,9 @@ def _sarif_texts(report: AuditReport, limit: int | None, findings: list[dict[str
                 if told is None:
                     told = remedies[key] = remedy_phrase(remedy, remedy_scope)
                 text += told
-            yield sarif_result(severity, text, location[a], related_b[b], pad)
-    for finding in findings:
-        yield _encode(finding, pad)
+            items.append(sarif_result(severity, text, location[a], related_b[b], pad))
+        yield items
+    yield [_encode(finding, pad) for finding in findings]
 
 
 def _cut(items: list[Any], limit: int | None) -> list[Any]:
@@ -252,9 +256,10 @@ def _encode_list(items: Encoded, line: str) -> Iterator[str]:
     pad = line[: len(line) - len(line.lstrip(" "))]
     inner = pad + "  "
     first = True
-    for text in items(inner):
-        yield ("[\n" if first else ",\n") + inner + text
-        first = False
+    for batch in items(inner):
+        if batch:
+            yield ("[\n" if first else ",\n") + inner + (",\n" + inner).join(batch)
+            first = False
     yield "[]" if first else f"\n{pad}]"
 
 

@@ -18,8 +18,7 @@ from json.encoder import encode_basestring as quote
 from typing import Any
 
 from cidrkit.audit.engine import AuditReport
-from cidrkit.audit.model import Remedy
-from cidrkit.audit.rows import Side, Where, conflict_batches, side_of
+from cidrkit.audit.rows import RemedyRow, Side, Where, conflict_batches, side_of
 from cidrkit.audit.sidetext import SideTexts
 from cidrkit.sources.record import Labels
 
@@ -83,7 +82,7 @@ class _SideText:
                 f'"observations":[{observations}]}}')
 
 
-def _remedy(remedy: Remedy) -> str:
+def _remedy(remedy: RemedyRow) -> str:
     candidates = ",".join(f'"{c}"' for c in remedy.candidates)
     return (f'{{"renumber":"{remedy.side}","block":"{remedy.block}",'
             f'"allocations_affected":{remedy.affected},'

@@ -13,8 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from json.encoder import encode_basestring as quote
 
-from cidrkit.audit.model import Remedy
-from cidrkit.audit.rows import ConflictRow, Side, Where
+from cidrkit.audit.rows import ConflictRow, RemedyRow, Side, Where
 from cidrkit.sources.record import Labels
 
 RELATION_WORDS = {"equal": "equals", "a_contains_b": "contains", "b_contains_a": "is inside"}
@@ -92,7 +91,7 @@ class SideEncoder:
                 f'{labels}{p}"observations": {observations}\n{pad}}}')
 
 
-def remedy_json(remedy: Remedy, pad: str) -> str:
+def remedy_json(remedy: RemedyRow, pad: str) -> str:
     """The ``remedy`` object of a blocking conflict."""
     p = pad + "  "
     candidates = _list([quote(str(c)) for c in remedy.candidates], p)
@@ -156,14 +155,14 @@ def sarif_result(severity: str, text: str, location: str, related: str, pad: str
             f'{p}"relatedLocations": {related_list}\n{pad}}}')
 
 
-def sarif_message(a_phrase: str, relation: str, b_phrase: str, remedy: Remedy | None,
+def sarif_message(a_phrase: str, relation: str, b_phrase: str, remedy: RemedyRow | None,
                   remedy_scope: str) -> str:
     """What a SARIF result says about a conflict, with its remedy if it has one."""
     text = f"{a_phrase} {RELATION_WORDS[relation]} {b_phrase}"
     return text if remedy is None else text + remedy_phrase(remedy, remedy_scope)
 
 
-def remedy_phrase(remedy: Remedy, scope: str) -> str:
+def remedy_phrase(remedy: RemedyRow, scope: str) -> str:
     """``; cheaper to renumber BLOCK in SCOPE``, and a free block if one was found."""
     text = f"; cheaper to renumber {remedy.block} in {scope}"
     if remedy.candidates:

@@ -56,6 +56,24 @@ class Side(NamedTuple):
     observations: Sequence[Where]
 
 
+class RemedyRow(NamedTuple):
+    """A :class:`Remedy` as a report prints it: the block and candidates as text."""
+
+    side: str
+    block: str
+    affected: int
+    addresses: int
+    candidates: tuple[str, ...]
+
+    @classmethod
+    def of(cls, remedy: Remedy | None) -> RemedyRow | None:
+        """The row of a remedy object."""
+        if remedy is None:
+            return None
+        return cls(remedy.side, str(remedy.block), remedy.affected, remedy.addresses,
+                   tuple(str(c) for c in remedy.candidates))
+
+
 class ConflictRow(NamedTuple):
     """One conflict as a report prints it; ``remedy`` only for blocking ones."""
 
@@ -63,7 +81,7 @@ class ConflictRow(NamedTuple):
     severity: str
     a: Side
     b: Side
-    remedy: Remedy | None
+    remedy: RemedyRow | None
 
 
 def side_of(alloc: Allocation) -> Side:
@@ -142,7 +160,7 @@ class ConflictBatch(NamedTuple):
     b: list[int]
     relation: list[str]
     severity: list[str]
-    remedy: list[Remedy | None]
+    remedy: list[RemedyRow | None]
     needed: I64
 
 
@@ -159,7 +177,8 @@ def conflict_batches(report: AuditReport, stop: int | None = None) -> Iterator[C
         a = [c.a.index for c in found]
         b = [c.b.index for c in found]
         yield ConflictBatch(a, b, [c.relation for c in found], [c.severity for c in found],
-                            [c.remedy for c in found], np.unique(np.array(a + b, dtype=np.int64)))
+                            [RemedyRow.of(c.remedy) for c in found],
+                            np.unique(np.array(a + b, dtype=np.int64)))
 
 
 def conflict_rows(report: AuditReport, stop: int | None = None) -> Iterator[list[ConflictRow]]:
@@ -176,19 +195,28 @@ def _column_batch(columns: Any, start: int, stop: int) -> ConflictBatch:
     allocations = columns.allocations
     a, b = columns.a[start:stop], columns.b[start:stop]
     block = columns.block[start:stop]
-    on_a = (columns.root[a] == block).tolist()
-    remedies: dict[tuple[int, bool], Remedy] = {}
-    found: list[Remedy | None] = []
-    for blk, side_a in zip(block.tolist(), on_a, strict=True):
-        remedy = None
-        if blk >= 0:
-            remedy = remedies.get((blk, side_a))
-            if remedy is None:
-                prefix = allocations.prefix(blk)
-                remedy = remedies[(blk, side_a)] = Remedy(
-                    "a" if side_a else "b", prefix, int(columns.affected[blk]), prefix.size,
-                    columns.candidates.get(prefix, ()))
-        found.append(remedy)
+    on_a = columns.root[a] == block
+    found: list[RemedyRow | None] = [None] * int(a.shape[0])
+    blocking = np.flatnonzero(block >= 0)
+    if blocking.shape[0]:
+        # One remedy per distinct (block, side) in the batch, its block text formatted at once.
+        keys = block[blocking] * 2 + on_a[blocking]
+        distinct, back = np.unique(keys, return_inverse=True)
+        blocks = distinct // 2
+        texts = prefix_texts(allocations, blocks)
+        host = (allocations.bits[blocks].astype(np.int64)
+                - allocations.length[blocks].astype(np.int64)).tolist()
+        remedies = []
+        for blk, key, text, bits in zip(blocks.tolist(), distinct.tolist(), texts, host,
+                                        strict=True):
+            candidates: tuple[str, ...] = ()
+            if columns.candidates:
+                placed = columns.candidates.get(allocations.prefix(blk), ())
+                candidates = tuple(str(c) for c in placed)
+            remedies.append(RemedyRow("a" if key % 2 else "b", text,
+                                      int(columns.affected[blk]), 1 << bits, candidates))
+        for slot, n in zip(blocking.tolist(), back.reshape(-1).tolist(), strict=True):
+            found[slot] = remedies[n]
     severity = np.where(columns.latent[start:stop], "latent", "blocking").tolist()
     relation = np.array(RELATIONS)[columns.relation[start:stop]].tolist()
     return ConflictBatch(a.tolist(), b.tolist(), relation, severity, found,

@@ -12,6 +12,7 @@ Allocations seen several times, or read as objects, are encoded normally.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -27,8 +28,34 @@ _PREFIX_MARK = "@@prefix-7f3a@@"
 _LINE_MARK = 918273645546372819
 
 Encode = Callable[[Side], str]
-#: A ``str.format`` pattern taking the prefix and the line, or None: encode one by one.
-Template = str | None
+#: Fills a pattern with a prefix and a line; None where a side is encoded one by one.
+Template = Callable[[str, int | str], str] | None
+
+
+def _filler(text: str) -> Template:
+    """A function writing ``text`` with its markers replaced by a prefix and a line.
+
+    The common shapes get an f-string (several times quicker than ``str.format``
+    on these long patterns); any other gets a join.
+    """
+    pieces = re.split(f"({re.escape(_PREFIX_MARK)}|{_LINE_MARK})", text)
+    marks = pieces[1::2]
+    a, b, c = [*pieces[0::2], "", ""][:3]
+    if marks == [_PREFIX_MARK, str(_LINE_MARK)]:
+        return lambda prefix, line: f"{a}{prefix}{b}{line}{c}"
+    if marks == [str(_LINE_MARK), _PREFIX_MARK]:
+        return lambda prefix, line: f"{a}{line}{b}{prefix}{c}"
+    if marks == [_PREFIX_MARK]:
+        return lambda prefix, line: f"{a}{prefix}{b}"
+    if marks == [str(_LINE_MARK)]:
+        return lambda prefix, line: f"{a}{line}{b}"
+    if not marks:
+        return lambda prefix, line: a
+
+    def fill(prefix: str, line: int | str) -> str:
+        return "".join(prefix if piece == _PREFIX_MARK else
+                       str(line) if piece == str(_LINE_MARK) else piece for piece in pieces)
+    return fill
 
 
 class SideTexts:
@@ -82,7 +109,7 @@ class SideTexts:
             for slot, pattern, line in zip(slots, [patterns[w] for w in which.reshape(-1).tolist()],
                                            line_texts, strict=True):
                 if pattern is not None:
-                    result[slot] = pattern.format(texts[slot], line)
+                    result[slot] = pattern(texts[slot], line)
         left = [i for i, text in enumerate(result) if text is None]
         if left:
             for i, side in zip(left, column_sides(columns, indexes[left]), strict=True):
@@ -103,7 +130,6 @@ class SideTexts:
         if _PREFIX_MARK not in facts and str(_LINE_MARK) not in facts:
             stand_in = Side(-1, _PREFIX_MARK, scope, labels,
                             [Seen(file, _LINE_MARK, None, None, column)])
-            text = self.encode(stand_in).replace("{", "{{").replace("}", "}}")
-            template = text.replace(_PREFIX_MARK, "{0}").replace(str(_LINE_MARK), "{1}")
+            template = _filler(self.encode(stand_in))
         self._templates[key] = template
         return template
