@@ -41,6 +41,9 @@ from cidrkit.sources.record import Origin
 
 SCHEMA_VERSION = 1
 
+#: Items of a lazy list encoded per batch.
+BATCH_ITEMS = BATCH
+
 #: A lazy list: given the indentation its items open at, their encoded texts in batches.
 Encoded = Callable[[str], Iterator[list[str]]]
 
@@ -230,8 +233,16 @@ def _sarif_document(report: AuditReport, limit: int | None) -> dict[str, Any]:
     }
 
 
+def stream_json(document: dict[str, Any], lazy: dict[str, Encoded]) -> Iterator[str]:
+    """``document`` as ``json.dumps(indent=2)`` writes it, and a newline, in pieces;
+    the top-level lists in ``lazy`` are written a batch at a time where they belong.
+    """
+    return _stream(document, tuple(lazy), None, lazy)
+
+
 def _stream(holder: dict[str, Any], keys: tuple[str, ...],
-            document: dict[str, Any] | None = None) -> Iterator[str]:
+            document: dict[str, Any] | None = None,
+            lazy: dict[str, Encoded] | None = None) -> Iterator[str]:
     """Encode ``document`` as ``json.dumps(indent=2)`` does, streaming ``holder[key]``.
 
     Each lazy list is swapped for a unique placeholder, the rest is encoded
@@ -241,13 +252,13 @@ def _stream(holder: dict[str, Any], keys: tuple[str, ...],
     token = uuid.uuid4().hex
     lists: dict[str, Encoded] = {}
     for n, key in enumerate(keys):
-        lists[f'"@{token}-{n}@"'] = holder[key]
+        lists[f'"@{token}-{n}@"'] = holder[key] if lazy is None else lazy[key]
         holder[key] = f"@{token}-{n}@"
     text = json.dumps(document, indent=2, ensure_ascii=False)
-    for placeholder, items in lists.items():
+    for placeholder in sorted(lists, key=text.find):
         before, text = text.split(placeholder, 1)
         yield before
-        yield from _encode_list(items, before[before.rfind("\n") + 1:])
+        yield from _encode_list(lists[placeholder], before[before.rfind("\n") + 1:])
     yield text + "\n"
 
 

@@ -43,6 +43,11 @@ class _Sources:
             self.ids.setdefault(file, len(self.ids))
 
 
+def source_ids(report: AuditReport) -> dict[str, int]:
+    """Every file the report may name -> its source id: the files read first, in order."""
+    return _Sources(_files_of(report)).ids
+
+
 def _files_of(report: AuditReport) -> Iterator[str]:
     """Every file a line of the report may name, in a stable order."""
     inv = report.inventory

@@ -47,9 +47,12 @@ class SideEncoder:
     #: Cached texts around origins kept at most; beyond it the cache restarts.
     KEEP = 65536
 
-    def __init__(self, pad: str, *, planned: bool = True) -> None:
+    def __init__(self, pad: str, *, planned: bool = True,
+                 sources: dict[str, int] | None = None) -> None:
         self.pad = pad
         self.planned = planned
+        #: With a sources table, observations name their file by id (``"source": 3``).
+        self.sources = sources
         self._labels: dict[Labels, str] = {}
         self._origins: dict[tuple[str, str | None, str | None, str | None], tuple[str, str]] = {}
 
@@ -67,7 +70,9 @@ class SideEncoder:
         if len(self._origins) >= self.KEEP:
             self._origins.clear()
         q = self.pad + "      "
-        head = f'{{\n{q}"file": {quote(origin.file)},\n{q}"line": '
+        named = (f'"file": {quote(origin.file)}' if self.sources is None
+                 else f'"source": {self.sources[origin.file]}')
+        head = f'{{\n{q}{named},\n{q}"line": '
         tail = (f',\n{q}"pointer": {_text_or_null(origin.pointer)},\n'
                 f'{q}"address": {_text_or_null(origin.address)},\n'
                 f'{q}"column": {_text_or_null(origin.column)}\n{self.pad}    }}')

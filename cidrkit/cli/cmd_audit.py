@@ -26,6 +26,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_const", const="json", dest="format",
                         help="same as --format json")
     parser.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE")
+    parser.add_argument("--json-version", type=int, choices=(1, 2), default=1, metavar="{1,2}",
+                        help="JSON schema: 1 (default) writes both sides of every conflict in "
+                             "full; 2 lists each file and allocation once and refers to them")
     parser.add_argument("--limit", type=_positive, metavar="N",
                         help="at most N entries per list (json, jsonl, sarif, markdown) or per "
                              "pair of scopes (table); counts still cover everything")
@@ -46,6 +49,7 @@ def _positive(text: str) -> int:
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
+    from cidrkit.audit.compactjson import iter_report_compact
     from cidrkit.audit.connections import parse_connections
     from cidrkit.audit.engine import audit
     from cidrkit.audit.export import iter_report_json, iter_report_sarif
@@ -55,6 +59,9 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     from cidrkit.errors import InputError, ParseError
     from cidrkit.sources import read_inventory
 
+    if args.json_version != 1 and args.format != "json":
+        ctx.stderr.write("cidrkit: error: --json-version applies to --format json only\n")
+        return ExitCode.BAD_INPUT
     missing = [p for p in args.paths if not os.path.exists(p)]
     if missing:
         ctx.stderr.write(f"cidrkit: error: no such file or folder: {missing[0]}\n")
@@ -76,7 +83,9 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     # JSON and SARIF are written piece by piece: a report of hundreds of
     # thousands of conflicts never sits in memory whole.
     pieces: Iterable[str]
-    if args.format == "json":
+    if args.format == "json" and args.json_version == 2:
+        pieces = iter_report_compact(report, args.limit)
+    elif args.format == "json":
         pieces = iter_report_json(report, args.limit)
     elif args.format == "jsonl":
         pieces = iter_report_lines(report, args.limit)

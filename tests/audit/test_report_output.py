@@ -18,6 +18,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from cidrkit.audit.compactjson import iter_report_compact
 from cidrkit.audit.engine import AuditReport, audit
 from cidrkit.audit.export import iter_report_json, iter_report_sarif, report_json
 from cidrkit.audit.groups import block_groups
@@ -73,7 +74,8 @@ def _as_objects(inv: Inventory) -> Inventory:
 
 def _texts(report: AuditReport, limit: int | None = None) -> list[str]:
     return ["".join(iter_report_json(report, limit)), "".join(iter_report_sarif(report, limit)),
-            "".join(iter_report_lines(report, limit)), render_text(report, limit=limit),
+            "".join(iter_report_lines(report, limit)), "".join(iter_report_compact(report, limit)),
+            render_text(report, limit=limit),
             render_text(report, expand=True, limit=limit), render_markdown(report, limit=limit)]
 
 
@@ -320,3 +322,55 @@ def test_the_validator_rejects_what_sarif_does_not_allow() -> None:
     golden["runs"][0]["results"][0]["level"] = "fatal"
     with pytest.raises(jsonschema.ValidationError):
         _sarif_validator().validate(golden)
+
+
+@settings(max_examples=120, deadline=None)
+@given(mixed_inventories(), st.sampled_from([None, 2]))
+def test_json_version_2_says_what_version_1_says(inv: Inventory, limit: int | None) -> None:
+    text = "".join(iter_report_compact(audit(inv), limit))
+    compact = json.loads(text)
+    # The standard encoder's layout, byte for byte.
+    assert text == json.dumps(compact, indent=2, ensure_ascii=False) + "\n"
+    plain = report_json(audit(_as_objects(inv), columnar=False), limit)
+    assert compact["version"] == 2 and compact["summary"] == plain["summary"]
+    assert compact.get("limit") == plain.get("limit")
+    files = dict(enumerate(compact["sources"]))
+    assert len(set(compact["sources"])) == len(files)
+    allocations = [_resolved(a, files) for a in compact["allocations"]]
+    conflicts = [{**c, "a": allocations[c["a"]], "b": allocations[c["b"]]}
+                 for c in compact["conflicts"]]
+    assert conflicts == plain["conflicts"]
+    nesting = [{**n, "allocation": allocations[n["allocation"]]} for n in compact["nesting"]]
+    assert nesting == plain["nesting"]
+    for key in ("malformed", "ignored", "notices", "skipped"):
+        assert [_resolved(x, files) for x in compact[key]] == plain[key]
+    # Each allocation listed once, and only those the findings name.
+    named = {(c["a"]["scope"], c["a"]["prefix"]) for c in plain["conflicts"]}
+    named |= {(c["b"]["scope"], c["b"]["prefix"]) for c in plain["conflicts"]}
+    named |= {(n["allocation"]["scope"], n["allocation"]["prefix"]) for n in plain["nesting"]}
+    assert sorted((a["scope"], a["prefix"]) for a in allocations) == sorted(named)
+
+
+def test_json_version_2_of_two_big_lists_is_a_fraction_of_version_1() -> None:
+    report = audit(_inventory_of_two_lists(200))
+    assert len("".join(iter_report_compact(report))) < len("".join(iter_report_json(report))) / 2
+
+
+@pytest.mark.usefixtures("at_repo")
+@pytest.mark.parametrize(("args", "message"), [
+    (("--json-version", "2"), "cidrkit: error: --json-version applies to --format json only\n"),
+    (("--format", "sarif", "--json-version", "2"),
+     "cidrkit: error: --json-version applies to --format json only\n"),
+    (("--json", "--json-version", "3"), "argument --json-version: invalid choice: 3"),
+    (("--json", "--json-version", "two"), "argument --json-version: invalid int value: 'two'"),
+])
+def test_bad_json_version_is_bad_input(args: tuple[str, ...], message: str) -> None:
+    result = cli("audit", "examples/inventory", *args)
+    assert result.code == 2 and result.out == ""
+    assert message in result.err
+
+
+@pytest.mark.usefixtures("at_repo")
+def test_json_version_1_is_still_the_default() -> None:
+    assert cli("audit", "examples/inventory", "--json").out == cli(
+        "audit", "examples/inventory", "--json", "--json-version", "1").out
