@@ -140,7 +140,14 @@ SHOWN_GROUPS = 10
 
 
 def render_text(report: AuditReport, *, expand: bool = False, limit: int | None = None) -> str:
-    """The terminal report.
+    """The terminal report (see ``iter_text``) as one string."""
+    return "".join(iter_text(report, expand=expand, limit=limit))
+
+
+def iter_text(report: AuditReport, *, expand: bool = False,
+              limit: int | None = None) -> Iterator[str]:
+    """The terminal report in pieces of whole lines, so an expanded report is never whole
+    in memory.
 
     A pair of scopes with more than ``GROUP_ABOVE`` conflicts is summarised by
     covering block, the largest ``limit`` (default ``SHOWN_GROUPS``) first;
@@ -175,6 +182,8 @@ def render_text(report: AuditReport, *, expand: bool = False, limit: int | None 
             line = _remedy_line(report, c)
             if line:
                 remedies[line] = None
+            if len(out) >= _FLUSH_LINES:
+                yield _lines(out)
         if len(shown) < len(span):
             out.append(f"  ... {len(span) - len(shown):,} more conflicts between these scopes "
                        f"(shown: the first {len(shown):,}, by address)")
@@ -187,7 +196,18 @@ def render_text(report: AuditReport, *, expand: bool = False, limit: int | None 
     out.append(f"Summary: {verdict}, {summary['malformed']:,} malformed, "
                f"{summary['ignored']:,} ignored, {summary['nesting']:,} nesting, "
                f"{_plural(summary['skipped'], 'skipped file')}.")
-    return "\n".join(out) + "\n"
+    yield _lines(out)
+
+
+#: Lines gathered before a piece of the terminal report is handed on.
+_FLUSH_LINES = 30_000
+
+
+def _lines(out: list[str]) -> str:
+    """The lines gathered so far, each ending in a newline; ``out`` is emptied."""
+    text = "".join(line + "\n" for line in out)
+    out.clear()
+    return text
 
 
 def _side_text(side: Side) -> str:

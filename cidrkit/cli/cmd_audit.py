@@ -54,7 +54,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     from cidrkit.audit.engine import audit
     from cidrkit.audit.export import iter_report_json, iter_report_sarif
     from cidrkit.audit.jsonlines import iter_report_lines
-    from cidrkit.audit.render import render_markdown, render_text
+    from cidrkit.audit.render import iter_text, render_markdown
     from cidrkit.core import Prefix
     from cidrkit.errors import InputError, ParseError
     from cidrkit.sources import read_inventory
@@ -94,7 +94,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     elif args.format == "markdown":
         pieces = [render_markdown(report, limit=args.limit)]
     else:
-        pieces = [render_text(report, expand=args.expand, limit=args.limit)]
+        pieces = iter_text(report, expand=args.expand, limit=args.limit)
     if args.output:
         with open(args.output, "w", encoding="utf-8") as handle:
             handle.writelines(pieces)
