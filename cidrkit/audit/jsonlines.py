@@ -18,7 +18,14 @@ from json.encoder import encode_basestring as quote
 from typing import Any
 
 from cidrkit.audit.engine import AuditReport
-from cidrkit.audit.rows import RemedyRow, Side, Where, conflict_batches, side_of
+from cidrkit.audit.rows import (
+    RemedyRow,
+    Side,
+    Where,
+    conflict_batches,
+    observed_files,
+    side_of,
+)
 from cidrkit.audit.sidetext import SideTexts
 from cidrkit.sources.record import Labels
 
@@ -52,12 +59,7 @@ def _files_of(report: AuditReport) -> Iterator[str]:
     """Every file a line of the report may name, in a stable order."""
     inv = report.inventory
     yield from inv.files
-    records = getattr(getattr(getattr(report.conflicts, "columns", None), "allocations", None),
-                      "records", None)
-    if records is not None:
-        yield from records.files
-    else:
-        yield from (o.file for a in report.allocations for o in a.observations)
+    yield from observed_files(report)
     for group in (inv.malformed, inv.ignored, inv.notices):
         yield from (item.origin.file for item in group)
     yield from (s.file for s in inv.skipped)

@@ -116,6 +116,15 @@ def outermost(report: AuditReport) -> I64:
     return np.array(outermost_blocks(report.allocations)[0], dtype=np.int64)
 
 
+def observed_files(report: AuditReport) -> list[str]:
+    """Every file an observation of the report names (without repeats on the columnar path)."""
+    columns = _columns(report)
+    if columns is not None:
+        files: list[str] = columns.allocations.records.files
+        return files
+    return [o.file for a in report.allocations for o in a.observations]
+
+
 def kind_codes(report: AuditReport) -> tuple[I64, list[str | None]]:
     """Per allocation a number standing for its kind, and the kinds those numbers stand for."""
     columns = _columns(report)

@@ -30,8 +30,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
                         help="JSON schema: 1 (default) writes both sides of every conflict in "
                              "full; 2 lists each file and allocation once and refers to them")
     parser.add_argument("--limit", type=_positive, metavar="N",
-                        help="at most N entries per list (json, jsonl, sarif, markdown) or per "
-                             "pair of scopes (table); counts still cover everything")
+                        help="at most N entries per list of findings, and per pair of scopes "
+                             "in table and markdown; counts still cover everything")
     parser.add_argument("--all", action="store_true", dest="expand",
                         help="table: list every conflict instead of grouping large pairs of "
                              "scopes by covering block")

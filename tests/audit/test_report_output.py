@@ -374,3 +374,19 @@ def test_bad_json_version_is_bad_input(args: tuple[str, ...], message: str) -> N
 def test_json_version_1_is_still_the_default() -> None:
     assert cli("audit", "examples/inventory", "--json").out == cli(
         "audit", "examples/inventory", "--json", "--json-version", "1").out
+
+
+def test_json_is_written_in_pieces() -> None:
+    """A report of many conflicts never exists as one string: it comes a batch at a time."""
+    from cidrkit.audit.rows import BATCH
+
+    records = [Record(Prefix.parse("10.0.0.0/8"), Origin("a.txt", 1), "file:a.txt",
+                      Labels("prefix"))]
+    records += [Record(Prefix(32, 0x0A000000 + (n << 8), 24), Origin("b.txt", n + 1),
+                       "file:b.txt", Labels("prefix")) for n in range(2 * BATCH + 10)]
+    report = audit(Inventory(records=records, files=["a.txt", "b.txt"]))
+    assert len(report.conflicts) > 2 * BATCH
+    for pieces in (list(iter_report_json(report)), list(iter_report_lines(report)),
+                   list(iter_report_sarif(report))):
+        total = sum(map(len, pieces))
+        assert len(pieces) > 3 and max(map(len, pieces)) < total / 2
