@@ -383,9 +383,9 @@ def test_json_is_written_in_pieces() -> None:
     records = [Record(Prefix.parse("10.0.0.0/8"), Origin("a.txt", 1), "file:a.txt",
                       Labels("prefix"))]
     records += [Record(Prefix(32, 0x0A000000 + (n << 8), 24), Origin("b.txt", n + 1),
-                       "file:b.txt", Labels("prefix")) for n in range(2 * BATCH + 10)]
+                       "file:b.txt", Labels("prefix")) for n in range(3 * BATCH + 10)]
     report = audit(Inventory(records=records, files=["a.txt", "b.txt"]))
-    assert len(report.conflicts) > 2 * BATCH
+    assert len(report.conflicts) > 3 * BATCH
     for pieces in (list(iter_report_json(report)), list(iter_report_lines(report)),
                    list(iter_report_sarif(report))):
         total = sum(map(len, pieces))
