@@ -99,8 +99,9 @@ class SideEncoder:
 def remedy_json(remedy: RemedyRow, pad: str) -> str:
     """The ``remedy`` object of a blocking conflict."""
     p = pad + "  "
-    candidates = _list([quote(str(c)) for c in remedy.candidates], p)
-    return (f'{{\n{p}"renumber": {quote(remedy.side)},\n{p}"block": {quote(str(remedy.block))},\n'
+    # Prefix text never needs escaping, so it is quoted by hand.
+    candidates = _list([f'"{c}"' for c in remedy.candidates], p)
+    return (f'{{\n{p}"renumber": "{remedy.side}",\n{p}"block": "{remedy.block}",\n'
             f'{p}"allocations_affected": {remedy.affected},\n'
             f'{p}"addresses_affected": {remedy.addresses},\n'
             f'{p}"candidates": {candidates}\n{pad}}}')
