@@ -28,11 +28,11 @@ from cidrkit.audit.jsontext import (
     sarif_result,
     side_phrase,
 )
+from cidrkit.audit.model import Allocation, Conflict
 from cidrkit.audit.rows import (
     BATCH,
     ConflictRow,
     conflict_batches,
-    conflict_rows,
     observed_once,
     sides_at,
 )
@@ -191,17 +191,55 @@ _RULES = [
 
 
 def report_sarif(report: AuditReport, limit: int | None = None) -> dict[str, Any]:
-    """The report as a SARIF 2.1.0 log, so CI shows findings on the lines of the files."""
+    """The report as a SARIF 2.1.0 log, so CI shows findings on the lines of the files.
+
+    Built from the conflict objects, independently of the streamed writer
+    (``iter_report_sarif``), which tests compare with it.
+    """
     document = _sarif_document(report, limit)
     run = document["runs"][0]
-    conflicts = [json.loads(sarif_conflict(row, "")) for batch in conflict_rows(report, limit)
-                 for row in batch]
-    run["results"] = conflicts + run["results"]
+    conflicts = report.conflicts if limit is None else report.conflicts[:limit]
+    run["results"] = [_conflict_result(c) for c in conflicts] + run["results"]
     return document
 
 
-def _location(origin: Origin) -> dict[str, Any]:
-    return json.loads(location_json(origin, ""))  # type: ignore[no-any-return]
+def _location(origin: Origin, message: str | None = None) -> dict[str, Any]:
+    physical: dict[str, Any] = {"artifactLocation": {"uri": origin.file.replace("\\", "/")}}
+    if origin.line is not None:
+        physical["region"] = {"startLine": origin.line}
+    location: dict[str, Any] = {"physicalLocation": physical}
+    names = [x for x in (origin.address, origin.pointer) if x]
+    if names:
+        location["logicalLocations"] = [{"fullyQualifiedName": names[0]}]
+    if message:
+        location["message"] = {"text": message}
+    return location
+
+
+def _side(alloc: Allocation) -> str:
+    name = f" {alloc.name}" if alloc.name else ""
+    return f"{alloc.prefix} ({alloc.kind or 'allocation'}{name} in {alloc.scope})"
+
+
+def _conflict_result(conflict: Conflict) -> dict[str, Any]:
+    text = f"{_side(conflict.a)} {RELATION_WORDS[conflict.relation]} {_side(conflict.b)}"
+    if conflict.remedy is not None:
+        side = conflict.a if conflict.remedy.side == "a" else conflict.b
+        text += f"; cheaper to renumber {conflict.remedy.block} in {side.scope}"
+        if conflict.remedy.candidates:
+            text += f" (free: {conflict.remedy.candidates[0]})"
+    related = [_location(o, f"other side: {_side(conflict.b)}") for o in conflict.b.observations]
+    related += [_location(o, f"same allocation: {conflict.a.prefix}")
+                for o in conflict.a.observations[1:]]
+    for n, loc in enumerate(related):
+        loc["id"] = n
+    return {
+        "ruleId": f"overlap/{conflict.severity}",
+        "level": "error" if conflict.severity == "blocking" else "warning",
+        "message": {"text": text},
+        "locations": [_location(conflict.a.observations[0])],
+        "relatedLocations": related,
+    }
 
 
 def _sarif_document(report: AuditReport, limit: int | None) -> dict[str, Any]:

@@ -20,7 +20,12 @@ from hypothesis import strategies as st
 
 from cidrkit.audit.compactjson import iter_report_compact
 from cidrkit.audit.engine import AuditReport, audit
-from cidrkit.audit.export import iter_report_json, iter_report_sarif, report_json
+from cidrkit.audit.export import (
+    iter_report_json,
+    iter_report_sarif,
+    report_json,
+    report_sarif,
+)
 from cidrkit.audit.groups import block_groups
 from cidrkit.audit.jsonlines import iter_report_lines
 from cidrkit.audit.render import GROUP_ABOVE, conflict_spans, render_markdown, render_text
@@ -88,6 +93,9 @@ def test_tables_write_what_objects_write(inv: Inventory, limit: int | None) -> N
     # The plain JSON is the standard encoder's, byte for byte, on both paths.
     whole = json.dumps(report_json(by_object, limit), indent=2, ensure_ascii=False) + "\n"
     assert "".join(iter_report_json(by_column, limit)) == whole
+    # SARIF as well, against the dict built from conflict objects.
+    sarif = json.dumps(report_sarif(by_object, limit), indent=2, ensure_ascii=False) + "\n"
+    assert "".join(iter_report_sarif(by_column, limit)) == sarif
 
 
 def _lines(report: AuditReport, limit: int | None = None) -> list[dict[str, Any]]:
