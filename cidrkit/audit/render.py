@@ -14,7 +14,8 @@ from itertools import groupby
 from cidrkit.audit.engine import AuditReport
 from cidrkit.audit.groups import block_groups
 from cidrkit.audit.model import KIND_RANK, Allocation, Conflict
-from cidrkit.audit.rows import Side, sides_at
+from cidrkit.audit.rows import RemedyRow, Side, conflict_batches, sides_at
+from cidrkit.audit.sidetext import SideTexts
 from cidrkit.sources.record import Labels
 
 _RELATION = {"equal": "equals", "a_contains_b": "contains", "b_contains_a": "is inside"}
@@ -116,6 +117,28 @@ def headline(report: AuditReport, scope_a: str, scope_b: str,
     return f"{a_text} overlaps {listed} of {b_text}"
 
 
+class _SideLines:
+    """A side's name (``10.0.0.0/16 vpc core``), sources and scope, for listed conflicts."""
+
+    def __init__(self, report: AuditReport) -> None:
+        self.names = SideTexts(report, lambda side: f"{side.prefix} {_labels_text(side.labels)}")
+        # Without a line, "file:line" loses its colon too: such sides are written one by one.
+        self.wheres = SideTexts(report, _where_text, None)
+        self.scopes = SideTexts(report, lambda side: side.scope)
+
+
+def _remedy_text(report: AuditReport, scope: str, remedy: RemedyRow) -> str:
+    """The remedy line of a listed conflict; ``scope`` is the side to renumber."""
+    where = report.scopes[scope].describe()
+    text = (f"cheaper to renumber {remedy.block} of {where} "
+            f"({_plural(remedy.affected, 'allocation')}, {remedy.addresses:,} addresses)")
+    if remedy.candidates:
+        text += f" -> free: {', '.join(remedy.candidates)}"
+    elif report.pools:
+        text += " -> no free block of that size in the pools"
+    return text
+
+
 def _remedy_line(report: AuditReport, conflict: Conflict) -> str | None:
     remedy = conflict.remedy
     if remedy is None:
@@ -155,6 +178,7 @@ def iter_text(report: AuditReport, *, expand: bool = False,
     listed per pair of scopes.
     """
     out: list[str] = []
+    side_texts = _SideLines(report)
     summary = report.summary()
     out.append(
         f"Read {_plural(summary['files'], 'file')}: {_plural(summary['records'], 'record')}, "
@@ -174,14 +198,19 @@ def iter_text(report: AuditReport, *, expand: bool = False,
         shown = span if limit is None else span[:limit]
         # A dict keeps first-seen order and finds repeats in O(1).
         remedies: dict[str, None] = {}
-        for c in _conflicts_in(report, shown):
-            out.append(f"  {c.a.prefix} {_label(c.a)}  {_RELATION[c.relation]}  "
-                       f"{c.b.prefix} {_label(c.b)}")
-            out.append(f"      a: {_sources(c.a)}")
-            out.append(f"      b: {_sources(c.b)}")
-            line = _remedy_line(report, c)
-            if line:
-                remedies[line] = None
+        for batch in conflict_batches(report, shown.stop, shown.start):
+            keys = batch.needed.tolist()
+            name = dict(zip(keys, side_texts.names.at(batch.needed), strict=True))
+            where = dict(zip(keys, side_texts.wheres.at(batch.needed), strict=True))
+            scope = dict(zip(keys, side_texts.scopes.at(batch.needed), strict=True))
+            for a, b, relation, remedy in zip(batch.a, batch.b, batch.relation, batch.remedy,
+                                              strict=True):
+                out.append(f"  {name[a]}  {_RELATION[relation]}  {name[b]}")
+                out.append(f"      a: {where[a]}")
+                out.append(f"      b: {where[b]}")
+                if remedy is not None:
+                    remedies[_remedy_text(report, scope[a if remedy.side == "a" else b],
+                                          remedy)] = None
             if len(out) >= _FLUSH_LINES:
                 yield _lines(out)
         if len(shown) < len(span):

@@ -173,11 +173,12 @@ class ConflictBatch(NamedTuple):
     needed: I64
 
 
-def conflict_batches(report: AuditReport, stop: int | None = None) -> Iterator[ConflictBatch]:
-    """The first ``stop`` conflicts (all by default) in report order, in batches."""
+def conflict_batches(report: AuditReport, stop: int | None = None,
+                     first: int = 0) -> Iterator[ConflictBatch]:
+    """Conflicts ``first`` to ``stop`` (the end by default) in report order, in batches."""
     total = len(report.conflicts) if stop is None else min(stop, len(report.conflicts))
     columns = _columns(report)
-    for start in range(0, total, BATCH):
+    for start in range(first, total, BATCH):
         end = min(start + BATCH, total)
         if columns is not None:
             yield _column_batch(columns, start, end)
