@@ -5,7 +5,7 @@
 are gathered into columns in reading order, sorted by (family, address,
 length, scope) with a stable sort, and every run of equal keys becomes one
 allocation. ``ObservedBlock`` objects are only built for what is rendered
-(:meth:`ObservedBlockColumns.allocation`), with exactly the fields, labels and
+(:meth:`ObservedBlockColumns.block`), with exactly the fields, labels and
 observations the object path would give.
 """
 
@@ -211,7 +211,7 @@ class ObservedBlockColumns:
         return Prefix(int(self.bits[i]), (int(self.hi[i]) << 64) | int(self.lo[i]),
                       int(self.length[i]))
 
-    def allocation(self, i: int) -> ObservedBlock:
+    def block(self, i: int) -> ObservedBlock:
         """Block ``i`` as the ``ObservedBlock`` the object path builds."""
         r = self.records
         start = int(self.first[i])
@@ -223,7 +223,7 @@ class ObservedBlockColumns:
         return ObservedBlock(i, self.prefix(i), r.scopes[int(self.scope[i])],
                           r.labels[int(self.label[i])], observations)
 
-    def allocations_at(self, indexes: I64) -> list[ObservedBlock]:
+    def blocks_at(self, indexes: I64) -> list[ObservedBlock]:
         """Allocations ``indexes`` as objects, built in one batch (far cheaper than one by one)."""
         r = self.records
         first, count = self.first[indexes], self.count[indexes]
@@ -238,7 +238,7 @@ class ObservedBlockColumns:
             self.length[indexes].tolist(), self.scope[indexes].tolist(),
             self.label[indexes].tolist(), strict=True,
         ):
-            observations = [next(lone)] if one else self.allocation(i).observations
+            observations = [next(lone)] if one else self.block(i).observations
             result.append(ObservedBlock(i, Prefix(bits, value, length), r.scopes[scope],
                                      r.labels[label], observations))
         return result
@@ -309,12 +309,12 @@ class ObservedBlockView(Sequence[ObservedBlock]):
 
     def __getitem__(self, i: int | slice) -> ObservedBlock | list[ObservedBlock]:
         if isinstance(i, slice):
-            return [self.columns.allocation(k) for k in range(len(self))[i]]
+            return [self.columns.block(k) for k in range(len(self))[i]]
         if i < 0:
             i += len(self)
         if not 0 <= i < len(self):
             raise IndexError(i)
-        return self.columns.allocation(i)
+        return self.columns.block(i)
 
 
 def _merge_label_ids(ids: Sequence[int], labels: list[Labels], interned: dict[Labels, int]) -> int:

@@ -112,10 +112,10 @@ class ScopeConflictColumns:
         placer = Placer(taken, pools)
         return {p: placer.place(p) for p in (columns.prefix(int(i)) for i in wanted.tolist())}
 
-    def conflict(self, i: int, allocation: ObservedBlockFactory) -> ScopeConflict:
+    def conflict(self, i: int, build_block: ObservedBlockFactory) -> ScopeConflict:
         """Conflict ``i`` as the ``ScopeConflict`` the object path builds."""
-        a = allocation(int(self.a[i]))
-        b = allocation(int(self.b[i]))
+        a = build_block(int(self.a[i]))
+        b = build_block(int(self.b[i]))
         severity = "latent" if self.latent[i] else "blocking"
         remedy = None
         block = int(self.block[i])
@@ -131,7 +131,7 @@ class ScopeConflictColumns:
         """Conflicts ``start`` to ``stop`` as objects, built in one batch."""
         a, b = self.a[start:stop], self.b[start:stop]
         needed = np.unique(np.concatenate([a, b]))
-        built = dict(zip(needed.tolist(), self.allocations.allocations_at(needed), strict=True))
+        built = dict(zip(needed.tolist(), self.allocations.blocks_at(needed), strict=True))
         block = self.block[start:stop]
         remedies: dict[tuple[int, bool], Remedy] = {}
         side_a = (self.root[a] == block).tolist()
@@ -154,7 +154,7 @@ class ScopeConflictColumns:
 
 
 class ObservedBlockFactory:
-    """Builds allocation objects, reusing the last few (a report repeats its sides)."""
+    """Builds ``ObservedBlock`` objects, reusing the last few (a report repeats its sides)."""
 
     def __init__(self, columns: ObservedBlockColumns, keep: int = 4096) -> None:
         self.columns = columns
@@ -166,7 +166,7 @@ class ObservedBlockFactory:
         if found is None:
             if len(self.cache) >= self.keep:
                 self.cache.clear()
-            found = self.cache[i] = self.columns.allocation(i)
+            found = self.cache[i] = self.columns.block(i)
         return found
 
 
@@ -175,7 +175,7 @@ class ScopeConflictView(Sequence[ScopeConflict]):
 
     def __init__(self, columns: ScopeConflictColumns) -> None:
         self.columns = columns
-        self.allocation = ObservedBlockFactory(columns.allocations)
+        self.build_block = ObservedBlockFactory(columns.allocations)
 
     @property
     def blocking_count(self) -> int:
@@ -232,12 +232,12 @@ class ScopeConflictView(Sequence[ScopeConflict]):
 
     def __getitem__(self, i: int | slice) -> ScopeConflict | list[ScopeConflict]:
         if isinstance(i, slice):
-            return [self.columns.conflict(k, self.allocation) for k in range(len(self))[i]]
+            return [self.columns.conflict(k, self.build_block) for k in range(len(self))[i]]
         if i < 0:
             i += len(self)
         if not 0 <= i < len(self):
             raise IndexError(i)
-        return self.columns.conflict(i, self.allocation)
+        return self.columns.conflict(i, self.build_block)
 
 
 def _outermost(columns: ObservedBlockColumns, outer: I64, inner: I64) -> tuple[I64, I64]:
@@ -292,7 +292,7 @@ def nesting(columns: ObservedBlockColumns) -> list[NestingFinding]:
     if not scopes.shape[0]:
         return []
     members = np.flatnonzero(np.isin(columns.scope, scopes))
-    return check_nesting([columns.allocation(i) for i in members.tolist()])
+    return check_nesting([columns.block(i) for i in members.tolist()])
 
 
 def audit_columns(

@@ -266,7 +266,7 @@ def column_sides(allocations: Any, indexes: I64) -> list[Side]:
         indexes.tolist(), single.tolist(), texts, allocations.scope[indexes].tolist(),
         allocations.label[indexes].tolist(), strict=True,
     ):
-        observations = [next(lone)] if one else allocations.allocation(i).observations
+        observations = [next(lone)] if one else allocations.block(i).observations
         rows.append(Side(i, text, scopes[scope], labels[label], observations))
     return rows
 

@@ -67,5 +67,5 @@ def who_holds(
     touching = ((columns.bits == bits)
                 & ~words.less(columns.hi | mask_hi, columns.lo | mask_lo, start_hi, start_lo)
                 & ~words.less(end_hi, end_lo, columns.hi, columns.lo))
-    found = [columns.allocation(i) for i in np.flatnonzero(touching).tolist()]
+    found = [columns.block(i) for i in np.flatnonzero(touching).tolist()]
     return why(found, target), columns.scope_infos()
