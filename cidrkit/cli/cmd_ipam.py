@@ -75,8 +75,11 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     try:
         return _dispatch(args, ctx, client)
     except ClientError as exc:
+        if exc.status not in (404, 409):
+            raise  # bad input, a refused token, an unreachable server: the CLI's boundary
+        # Not found, exhausted, taken: an answer ("no"), exit 1, not an input error.
         ctx.stderr.write(f"cidrkit: error: {exc}\n")
-        return ExitCode.FALSE if exc.status in (404, 409) else ExitCode.BAD_INPUT
+        return ExitCode.FALSE
 
 
 def _tags(items: list[str]) -> dict[str, str]:
@@ -147,12 +150,9 @@ def _show_allocations(ctx: Context, items: list[Any], as_json: bool, *, single: 
                       for a in items], header=["ID", "PREFIX", "STATE", "OWNER", "DESCRIPTION"])
 
 
-# Skipped kinds that mean something is wrong, as opposed to entries that simply
-# do not belong in this pool (the same split as the server's report).
-_PROBLEM_KINDS = ("overlap", "invalid", "malformed", "unread")
-
-
 def _import(args: argparse.Namespace, ctx: Context, client: Any) -> int:
+    from cidrkit.ipam.model import PROBLEM_KINDS
+
     if args.file == "-":
         content, filename = ctx.stdin.read(), "stdin"
     else:
@@ -164,7 +164,7 @@ def _import(args: argparse.Namespace, ctx: Context, client: Any) -> int:
         filename = args.file
     report = client.import_file(args.pool, content=content, filename=filename,
                                 format=args.format, under=args.under, tags=_tags(args.tag))
-    problems = [s for s in report["skipped"] if s["kind"] in _PROBLEM_KINDS]
+    problems = [s for s in report["skipped"] if s["kind"] in PROBLEM_KINDS]
     if args.json:
         write_json(ctx, report)
     else:

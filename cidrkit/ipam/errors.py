@@ -76,6 +76,47 @@ class Forbidden(IpamError):
     code = "forbidden"
 
 
+class TooManyAttempts(IpamError):
+    """Too many failed logins from one client or for one token id; retry later.
+
+    ``retry_after`` is the number of seconds until an attempt is accepted again.
+    """
+
+    status = 429
+    code = "rate_limited"
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        self.retry_after = retry_after
+        super().__init__(message)
+
+
+class PayloadTooLarge(IpamError):
+    """A request body over the size limit (refused before it is read whole)."""
+
+    status = 413
+    code = "too_large"
+
+
+class StorageUnavailable(IpamError):
+    """The database cannot take the change right now: read-only, unreachable, locked.
+
+    ``code`` says which (``read_only``, ``database_unavailable``).
+    """
+
+    status = 503
+
+    def __init__(self, message: str, *, code: str = "database_unavailable") -> None:
+        self.code = code
+        super().__init__(message)
+
+
+class StorageFull(IpamError):
+    """The database's disk (or its size limit) is full; nothing was written."""
+
+    status = 507
+    code = "storage_full"
+
+
 class SchemaOutOfDate(IpamError):
     """The database schema is not at the revision this version of cidrkit needs."""
 

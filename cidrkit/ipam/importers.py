@@ -22,18 +22,13 @@ from cidrkit.core import Prefix
 from cidrkit.errors import CidrkitError
 from cidrkit.ipam.allocator import check_tags
 from cidrkit.ipam.errors import Conflict, InvalidRequest, IpamError
-from cidrkit.ipam.model import Allocation, AllocationRequest, Pool
+from cidrkit.ipam.model import PROBLEM_KINDS, Allocation, AllocationRequest, Pool, SkipKind
 from cidrkit.ipam.service import AllocateOp, AllocateResult, AllocationService
 
 if TYPE_CHECKING:
     from cidrkit.sources.record import Labels
 
 ImportFormat = Literal["auto", "lock", "inventory"]
-SkipKind = Literal["outside", "pool", "inside", "duplicate", "overlap", "invalid", "malformed",
-                   "unread"]
-# Kinds that say something is wrong (a collision, a bad value), as opposed to
-# entries that simply do not belong in this pool.
-PROBLEM_KINDS: frozenset[str] = frozenset({"overlap", "invalid", "malformed", "unread"})
 LOCK_MARKER = "cidrkit-plan-lock"
 
 

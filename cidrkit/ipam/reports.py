@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from cidrkit.core import IPSet, Prefix
 from cidrkit.core.alloc import free_blocks
 from cidrkit.ipam.errors import InvalidRequest
-from cidrkit.ipam.model import Pool, Utilisation
+from cidrkit.ipam.model import FAMILY_BITS, Pool, Utilisation
 
 MAX_PAGE = 1000
 
@@ -46,7 +46,7 @@ def free_page(
     if length is None:
         window = tuple(blocks[offset : offset + limit])
         return FreePage(pool.name, None, len(blocks), offset, window)
-    width = 32 if pool.version == 4 else 128
+    width = FAMILY_BITS[pool.version]
     if not 0 <= length <= width:
         raise InvalidRequest(
             f"length: /{length} is not a prefix length of IPv{pool.version}", field="length"

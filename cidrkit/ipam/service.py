@@ -28,7 +28,7 @@ from sqlalchemy.engine import Connection
 
 from cidrkit.core import IPSet, Prefix
 from cidrkit.ipam.allocator import PoolSpace
-from cidrkit.ipam.database import Database
+from cidrkit.ipam.database import Database, storage_error
 from cidrkit.ipam.errors import Conflict, InvalidRequest, IpamError, NotFound
 from cidrkit.ipam.model import Allocation, AllocationRequest, Pool
 from cidrkit.ipam.schema import allocations, audit_log, pools
@@ -116,24 +116,30 @@ class AllocationService:
     def execute(self, ops: Sequence[Operation]) -> list[Outcome]:
         """Apply ``ops`` in one transaction; one outcome per op, in order.
 
-        Outcomes are results or ``IpamError`` values, never raised. Database
-        failures other than the overlap backstop propagate.
+        Outcomes are results or ``IpamError`` values, never raised. When the
+        database refuses the transaction, each op is retried alone, so only the
+        one at fault fails (a full or read-only database fails them all, each
+        with its 507/503 error).
         """
         try:
             with self.db.write() as conn:
                 batch = _Batch(conn, self.db.dialect, self._cached, self._shapes)
                 outcomes = batch.run(ops)
-        except sa.exc.IntegrityError as exc:
+        except sa.exc.DBAPIError as exc:
             self._forget()
             if len(ops) > 1:
+                # One request's bad row (or the overlap backstop) must not fail the
+                # others that shared its transaction: each is retried on its own.
                 return [outcome for op in ops for outcome in self.execute([op])]
-            return [
-                Conflict(
-                    "the database refused the change as overlapping a live allocation "
-                    f"({exc.orig})",
-                    code="overlap",
-                )
-            ]
+            if isinstance(exc, sa.exc.IntegrityError):
+                return [
+                    Conflict(
+                        "the database refused the change as overlapping a live allocation "
+                        f"({exc.orig})",
+                        code="overlap",
+                    )
+                ]
+            return [storage_error(exc)]
         except BaseException:
             self._forget()
             raise

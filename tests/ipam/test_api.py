@@ -214,5 +214,6 @@ def test_import_refuses_what_the_planner_would_refuse(client: TestClient,
 def test_openapi_documents_every_error_status(client: TestClient) -> None:
     spec = client.get("/openapi.json").json()
     allocate = spec["paths"]["/api/v1/pools/{pool}/allocations"]["post"]
-    assert set(allocate["responses"]) == {"200", "201", "401", "403", "404", "409", "422"}
+    assert set(allocate["responses"]) == {"200", "201", "401", "403", "404", "409", "413",
+                                          "422", "429", "503", "507"}
     assert spec["components"]["securitySchemes"]["HTTPBearer"]["scheme"] == "bearer"
