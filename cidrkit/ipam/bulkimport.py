@@ -1,0 +1,187 @@
+"""Writing an import: every block checked outside the write lock, then one short insert.
+
+An import may carry hundreds of thousands of blocks. Checking them one by
+one inside the pool's write transaction (as ordinary requests are) held
+every other writer back for seconds, and one statement naming them all
+exceeded the databases' parameter limits. Here the checks run first, on a
+read snapshot: earlier imports of the same blocks (idempotency keys), the
+pool's length rules, and overlap with live blocks, found with one sweep
+(``cidrkit.core.pairs``). The write transaction then takes the pool's lock
+and, if nobody wrote to the pool since the snapshot (its generation is
+unchanged), only inserts, in chunks; otherwise it checks again under the
+lock. The import stays one transaction: all of its blocks or none.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from cidrkit.core import Prefix
+from cidrkit.core.pairs import overlapping_pairs
+from cidrkit.ipam.allocator import check_length
+from cidrkit.ipam.database import Database
+from cidrkit.ipam.errors import InvalidRequest, NotFound
+from cidrkit.ipam.model import Allocation, AllocationRequest, Pool, SkipKind
+from cidrkit.ipam.schema import allocations, audit_log, pools
+from cidrkit.ipam.service import fingerprint
+from cidrkit.ipam.store import (
+    allocation_from,
+    allocation_query,
+    audit_row,
+    claim_pools,
+    live_blocks,
+    prefix_row,
+)
+
+IMPORT_KEY = "import:"
+# Rows per INSERT statement: far below SQLite's and PostgreSQL's parameter limits.
+CHUNK = 2000
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    """One block to import: prefix, description and where it was found."""
+
+    prefix: Prefix
+    description: str
+    origin: str
+
+
+@dataclass
+class ImportPlan:
+    """What an import will do, decided against one state of the pool."""
+
+    generation: int
+    new: list[tuple[Block, str]] = field(default_factory=list)  # block, request digest
+    existing: list[Allocation] = field(default_factory=list)
+    skipped: list[tuple[Block, str, SkipKind]] = field(default_factory=list)
+
+
+def plan_import(conn: Connection, pool: Pool, blocks: Sequence[Block],
+                tags: dict[str, str]) -> ImportPlan:
+    """Decide each block's fate against the pool as ``conn`` sees it.
+
+    ``blocks`` must be pairwise disjoint (the importer keeps supernets and
+    reports what lies inside them).
+    """
+    generation = conn.execute(
+        sa.select(pools.c.generation).where(pools.c.id == pool.id)
+    ).scalar_one_or_none()
+    if generation is None:
+        raise NotFound(f"pool {pool.name!r} does not exist", field="pool")
+    plan = ImportPlan(generation)
+    earlier = _earlier_imports(conn, pool)
+    candidates: list[tuple[Block, str]] = []
+    for block in blocks:
+        digest = fingerprint([_request(block, tags)])
+        key = f"{IMPORT_KEY}{block.prefix}"
+        if key in earlier:
+            found, previous = earlier[key]
+            if previous == digest:
+                plan.existing.append(found)
+            else:
+                plan.skipped.append((block, f"idempotency_key: {key!r} was already used in "
+                                     f"pool {pool.name!r} for a different request", "invalid"))
+            continue
+        try:
+            check_length(pool, block.prefix.length, "prefix")
+        except InvalidRequest as exc:
+            plan.skipped.append((block, exc.message, "invalid"))
+            continue
+        candidates.append((block, digest))
+    live = live_blocks(conn, pool)
+    spans: list[Prefix] = [*live, *(b.prefix for b, _ in candidates)]
+    hit: dict[int, Prefix] = {}
+    for first, second in overlapping_pairs(spans):
+        low, high = sorted((first, second))
+        if low < len(live) <= high:
+            hit.setdefault(high - len(live), live[low])
+    for index, (block, digest) in enumerate(candidates):
+        other = hit.get(index)
+        if other is None:
+            plan.new.append((block, digest))
+        else:
+            plan.skipped.append((block, f"prefix: {block.prefix} overlaps {other}, already "
+                                 f"allocated in pool {pool.name!r}", "overlap"))
+    return plan
+
+
+def apply_import(db: Database, pool: Pool, blocks: Sequence[Block], tags: dict[str, str],
+                 actor: str) -> tuple[ImportPlan, list[Allocation]]:
+    """Plan on a snapshot, then insert under the pool's lock; the plan and the new rows."""
+    with db.read() as conn:
+        plan = plan_import(conn, pool, blocks, tags)
+    with db.write() as conn:
+        locked = claim_pools(conn, [pool.name], dialect=db.dialect, shapes={})
+        if not locked:
+            raise NotFound(f"pool {pool.name!r} does not exist", field="pool")
+        if locked[0].generation != plan.generation:
+            # Someone wrote to the pool meanwhile: decide again, now under its lock.
+            plan = plan_import(conn, locked[0], blocks, tags)
+        made = _insert(conn, locked[0], plan, tags, actor)
+    return plan, made
+
+
+def _request(block: Block, tags: dict[str, str]) -> AllocationRequest:
+    return AllocationRequest(prefix=block.prefix, description=block.description[:1000],
+                             tags=dict(tags))
+
+
+def _earlier_imports(conn: Connection, pool: Pool) -> dict[str, tuple[Allocation, str | None]]:
+    query = allocation_query().where(
+        allocations.c.pool_id == pool.id,
+        allocations.c.idempotency_key.like(f"{IMPORT_KEY}%"),
+        allocations.c.batch_index == 0,
+    )
+    return {row.idempotency_key: (allocation_from(row), row.request_hash)
+            for row in conn.execute(query)}
+
+
+def _chunks(items: Sequence[Any]) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(items), CHUNK):
+        yield items[start:start + CHUNK]
+
+
+def _insert(conn: Connection, pool: Pool, plan: ImportPlan, tags: dict[str, str],
+            actor: str) -> list[Allocation]:
+    """Insert the plan's new blocks and their audit entries; the new allocations.
+
+    Plain multi-row inserts (no RETURNING per row, which costs a round of
+    processing each); the ids are then read back in one query: under the
+    pool's lock only this transaction adds rows to the pool, so the rows
+    above the previous highest id with an import key are ours.
+    """
+    if not plan.new:
+        return []
+    now = datetime.now(UTC)
+    floor = conn.execute(sa.select(sa.func.max(allocations.c.id))).scalar() or 0
+    rows = [{
+        "pool_id": pool.id, **prefix_row(block.prefix), "state": "allocated",
+        "description": block.description[:1000], "owner": "", "tags": dict(tags),
+        "idempotency_key": f"{IMPORT_KEY}{block.prefix}", "batch_index": 0,
+        "request_hash": digest, "child_pool_id": None, "created_at": now,
+        "released_at": None,
+    } for block, digest in plan.new]
+    for chunk in _chunks(rows):
+        conn.execute(allocations.insert(), list(chunk))
+    ids = dict(conn.execute(
+        sa.select(allocations.c.idempotency_key, allocations.c.id).where(
+            allocations.c.pool_id == pool.id, allocations.c.id > floor,
+            allocations.c.idempotency_key.like(f"{IMPORT_KEY}%"))
+    ).all())
+    made = [Allocation(id=ids[row["idempotency_key"]], pool=pool.name, prefix=row["prefix"],
+                       state="allocated", description=row["description"], tags=dict(tags),
+                       idempotency_key=row["idempotency_key"], created_at=now)
+            for row in rows]
+    audits = [audit_row(actor, "allocation.create", pool.name, a.id,
+                        {"prefix": str(a.prefix), "state": "allocated",
+                         "idempotency_key": a.idempotency_key}, now) for a in made]
+    for chunk in _chunks(audits):
+        conn.execute(audit_log.insert(), list(chunk))
+    return made
