@@ -15,10 +15,12 @@ class IpamError(CidrkitError):
 
     status = 400
     code = "error"
+    # The input at fault when the raiser names none (the token, for a 401).
+    default_field: str | None = None
 
     def __init__(self, message: str, *, field: str | None = None) -> None:
         self.message = message
-        self.field = field
+        self.field = field if field is not None else self.default_field
         super().__init__(message)
 
     def to_json(self) -> dict[str, object]:
@@ -67,6 +69,7 @@ class Unauthorized(IpamError):
 
     status = 401
     code = "unauthorized"
+    default_field = "authorization"
 
 
 class Forbidden(IpamError):
@@ -74,6 +77,7 @@ class Forbidden(IpamError):
 
     status = 403
     code = "forbidden"
+    default_field = "pool"
 
 
 class TooManyAttempts(IpamError):
@@ -84,6 +88,7 @@ class TooManyAttempts(IpamError):
 
     status = 429
     code = "rate_limited"
+    default_field = "authorization"
 
     def __init__(self, message: str, *, retry_after: int) -> None:
         self.retry_after = retry_after
@@ -95,6 +100,7 @@ class PayloadTooLarge(IpamError):
 
     status = 413
     code = "too_large"
+    default_field = "body"
 
 
 class StorageUnavailable(IpamError):

@@ -92,7 +92,9 @@ def _http_error(request: Request, exc: Exception) -> JSONResponse:
         body = {"code": "too_large", "message": f"body: {exc.detail}", "field": "body"}
         return JSONResponse({"error": body}, status_code=413, headers=headers)
     code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
-    body = {"code": code, "message": f"{request.method} {request.url.path}: {exc.detail}"}
+    field = {404: "path", 405: "method"}.get(exc.status_code, "request")
+    body = {"code": code, "message": f"{request.method} {request.url.path}: {exc.detail}",
+            "field": field}
     return JSONResponse({"error": body}, status_code=exc.status_code, headers=headers)
 
 

@@ -125,21 +125,13 @@ class AllocationService:
             with self.db.write() as conn:
                 batch = _Batch(conn, self.db.dialect, self._cached, self._shapes)
                 outcomes = batch.run(ops)
-        except sa.exc.DBAPIError as exc:
+        except sa.exc.StatementError as exc:
             self._forget()
             if len(ops) > 1:
                 # One request's bad row (or the overlap backstop) must not fail the
                 # others that shared its transaction: each is retried on its own.
-                return [outcome for op in ops for outcome in self.execute([op])]
-            if isinstance(exc, sa.exc.IntegrityError):
-                return [
-                    Conflict(
-                        "the database refused the change as overlapping a live allocation "
-                        f"({exc.orig})",
-                        code="overlap",
-                    )
-                ]
-            return [storage_error(exc)]
+                return [self._alone(op) for op in ops]
+            return [_refusal(exc)]
         except BaseException:
             self._forget()
             raise
@@ -147,6 +139,12 @@ class AllocationService:
             for key, (generation, space) in batch.committed_spaces().items():
                 self._spaces[key] = (generation, list(space.used), space.taken)
         return outcomes
+
+    def _alone(self, op: Operation) -> Outcome:
+        try:
+            return self.execute([op])[0]
+        except sa.exc.StatementError as exc:  # a value the driver could not even send
+            return _refusal(exc)
 
     def _forget(self) -> None:
         # After a failed transaction nothing in memory is known to match the database.
@@ -415,6 +413,19 @@ class _Batch:
                 outcomes[index] = AllocateResult(tuple(made_here))
         if audits:
             conn.execute(audit_log.insert(), audits)
+
+
+def _refusal(exc: sa.exc.StatementError) -> IpamError:
+    """The error of one op whose transaction the database (or its driver) refused."""
+    if isinstance(exc, sa.exc.IntegrityError):
+        return Conflict(
+            f"the database refused the change as conflicting with what it holds ({exc.orig})",
+            code="overlap",
+        )
+    if isinstance(exc, sa.exc.DBAPIError):
+        return storage_error(exc)
+    return InvalidRequest(f"body: the database could not store a value ({exc.orig})",
+                          field="body")
 
 
 def _check_digest(op: AllocateOp, previous: str | None, current: str) -> None:

@@ -127,7 +127,10 @@ async def _form(request: Request) -> dict[str, str]:
     raw = await request.body()
     if len(raw) > MAX_FORM:
         raise InvalidRequest(f"body: a form of at most {MAX_FORM} bytes", field="body")
-    parsed = parse_qs(raw.decode("utf-8", "replace"), keep_blank_values=True)
+    try:
+        parsed = parse_qs(raw.decode("utf-8"), keep_blank_values=True, errors="strict")
+    except UnicodeDecodeError:
+        raise InvalidRequest("body: the form is not valid UTF-8", field="body") from None
     return {k: v[-1].strip() for k, v in parsed.items()}
 
 
@@ -144,7 +147,10 @@ async def _posted(request: Request) -> tuple[WebSession, dict[str, str]] | Respo
     if session is None:
         return _render(request, "login.html", None, status=401,
                        error="Your session has ended; log in again.")
-    form = await _form(request)
+    try:
+        form = await _form(request)
+    except IpamError as exc:
+        return _error_page(request, session, exc)
     sent = form.get(CSRF_FIELD, "")
     if not _same_origin(request) or not hmac.compare_digest(sent, session.csrf):
         return _refused(request, session)
@@ -182,7 +188,10 @@ def _index(request: Request, session: WebSession, *, status: int = 200,
 @router.post("/login")
 async def login(request: Request) -> Response:
     """Check the token from the form once, then start a server-side session."""
-    form = await _form(request)
+    try:
+        form = await _form(request)
+    except IpamError as exc:
+        return _render(request, "login.html", None, status=exc.status, error=exc.message)
     nonce = request.cookies.get(LOGIN_COOKIE, "")
     expected = login_csrf(nonce) if nonce else ""
     if (not _same_origin(request) or not expected
