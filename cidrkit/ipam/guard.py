@@ -42,7 +42,9 @@ DOCS_POLICY = PAGE_POLICY.replace("style-src 'self'", "style-src 'self' 'unsafe-
 SECURITY_HEADERS = [
     (b"x-frame-options", b"DENY"),
     (b"x-content-type-options", b"nosniff"),
-    (b"referrer-policy", b"no-referrer"),
+    # same-origin, not no-referrer: with no-referrer a browser sends "Origin: null"
+    # on the page's own forms, and the origin check could not tell them apart.
+    (b"referrer-policy", b"same-origin"),
 ]
 
 

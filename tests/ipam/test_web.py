@@ -225,7 +225,7 @@ def test_security_headers_on_every_page(browser: TestClient, secret: str) -> Non
         answer = browser.get(path)
         assert answer.headers["x-frame-options"] == "DENY", path
         assert answer.headers["x-content-type-options"] == "nosniff"
-        assert answer.headers["referrer-policy"] == "no-referrer"
+        assert answer.headers["referrer-policy"] == "same-origin"
         policy = answer.headers["content-security-policy"]
         assert "frame-ancestors 'none'" in policy and "script-src 'self';" in policy
         assert "unsafe-eval" not in policy and "script-src 'self' 'unsafe-inline'" not in policy
