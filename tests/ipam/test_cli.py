@@ -79,9 +79,10 @@ def test_token_commands(tmp_path: Path) -> None:
     assert code == 2 and "is not a token id" in err
 
 
-@pytest.mark.parametrize("command", [("token", "list"), ("db", "current"), ("db", "upgrade")])
+@pytest.mark.parametrize("command", [("token", "list"), ("db", "current"), ("db", "upgrade"),
+                                     ("serve",)])
 def test_a_file_that_is_not_a_database_is_one_clear_line(tmp_path: Path,
-                                                         command: tuple[str, str]) -> None:
+                                                         command: tuple[str, ...]) -> None:
     junk = tmp_path / "notes.txt"
     junk.write_text("these are not the tables you are looking for\n" * 100)
     code, out, err = cli(*command, "--db", str(junk))

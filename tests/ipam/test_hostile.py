@@ -11,6 +11,7 @@ every allocation request exactly as the full route does (status and bytes).
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -18,13 +19,17 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from cidrkit.ipam.api import create_app
 from cidrkit.ipam.database import Database
+from cidrkit.ipam.errors import InvalidRequest
 from cidrkit.ipam.limits import AttemptLimiter
 from cidrkit.ipam.model import PoolRules
 from cidrkit.ipam.pools import PoolSpec, create_pool
-from cidrkit.ipam.tokens import create_token
+from cidrkit.ipam.tokens import create_token, parse_token_id
+from cidrkit.ipam.webtext import form_length
 
 TIMESTAMP = re.compile(rb'"(created_at|released_at)":"[^"]+"')
 ALLOCATE = "/api/v1/pools/prodA/allocations"
@@ -283,3 +288,74 @@ def test_web_forms_refuse_like_the_api(
     listed = fast.get(f"{ALLOCATE}?limit=1000",
                       headers={"authorization": f"Bearer {tokens['admin']}"}).json()
     assert listed["total"] == 0
+
+
+_JSON_LEAF = (st.none() | st.booleans() | st.integers(min_value=-(2**70), max_value=2**70)
+              | st.floats(allow_nan=False) | st.text(max_size=30)
+              | st.sampled_from(["24", "²", "٣", "10.0.3.0/24", "10.0.3.0/24\n", "\x00",
+                                 "best_fit", "reserved", "::/0", "a" * 300]))
+_JSON = st.recursive(_JSON_LEAF, lambda inner: st.lists(inner, max_size=3)
+                     | st.dictionaries(st.text(max_size=8), inner, max_size=3), max_leaves=6)
+_FIELDS = st.sampled_from(["prefix_length", "prefix", "strategy", "state", "description",
+                           "owner", "tags", "idempotency_key", "extra"])
+_BODIES = st.dictionaries(_FIELDS, _JSON, max_size=4) | _JSON
+
+
+@settings(max_examples=int(os.environ.get("CIDRKIT_HOSTILE_EXAMPLES", "60")), deadline=None,
+          suppress_health_check=list(HealthCheck), derandomize=True)
+@given(body=_BODIES)
+def test_generated_bodies_get_the_same_answer_on_both_routes(sqlite_db: Database,
+                                                             body: Any) -> None:
+    """Any JSON body: never a 5xx, a 4xx names its field, both routes agree."""
+    state = _shared_apps(sqlite_db)
+    fast, full, tokens = state
+    probe = Probe("POST", ALLOCATE, body=body)
+    first, second = _send(fast, probe, tokens), _send(full, probe, tokens)
+    _check_answer(probe, first)
+    assert first.status_code == second.status_code, (body, first.text, second.text)
+    if first.status_code >= 400:
+        assert first.content == second.content
+
+
+_APPS: dict[str, tuple[TestClient, TestClient, dict[str, str]]] = {}
+
+
+def _shared_apps(db: Database) -> tuple[TestClient, TestClient, dict[str, str]]:
+    """One pair of apps per database for all of Hypothesis's examples."""
+    if db.url not in _APPS:
+        create_pool(db, PoolSpec("prodA", ["10.0.0.0/16"], rules=PoolRules(default_length=28)),
+                    actor="t")
+        tokens = {"admin": create_token(db, name="admin", pool=None, scope="admin")[1]}
+        limiter = AttemptLimiter(limit=10**9)
+        _APPS[db.url] = (TestClient(create_app(db, fast_path=True, batching=False,
+                                               limiter=limiter)),
+                         TestClient(create_app(db, fast_path=False, batching=False,
+                                               limiter=limiter)), tokens)
+    return _APPS[db.url]
+
+
+@given(text=st.text(max_size=40) | st.from_regex(r"ckt_[0-9]{1,12}_[A-Za-z0-9_-]{1,5}"))
+def test_token_ids_parse_exactly_like_a_plain_oracle(text: str) -> None:
+    """Never raises on any text; accepts exactly ASCII decimal ids 1..2**31-1."""
+    expected = None
+    parts = text.split("_", 2)
+    if (len(parts) == 3 and parts[0] == "ckt" and parts[1].isascii() and parts[1].isdigit()
+            and not parts[1].startswith("0") and len(parts[1]) <= 10
+            and 1 <= int(parts[1]) <= 2**31 - 1 and parts[2]
+            and all(c.isascii() and (c.isalnum() or c in "_-") for c in parts[2])
+            and len(parts[2]) <= 200):
+        expected = int(parts[1])
+    assert parse_token_id(text) == expected
+
+
+@given(text=st.text(max_size=12))
+def test_form_lengths_accept_only_ascii_digits(text: str) -> None:
+    digits = text.removeprefix("/")
+    if text == "":
+        assert form_length(text, "prefix_length") is None
+    elif digits.isascii() and digits.isdigit() and 1 <= len(digits) <= 3:
+        assert form_length(text, "prefix_length") == int(digits)
+    else:
+        with pytest.raises(InvalidRequest) as refused:
+            form_length(text, "prefix_length")
+        assert refused.value.field == "prefix_length"
