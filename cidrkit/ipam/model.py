@@ -12,7 +12,6 @@ from datetime import datetime
 from typing import Literal
 
 from cidrkit.core import Prefix
-from cidrkit.core.text import V4_BITS, V6_BITS
 
 State = Literal["reserved", "allocated", "released"]
 LIVE_STATES: tuple[State, ...] = ("reserved", "allocated")
@@ -25,8 +24,6 @@ SkipKind = Literal["outside", "pool", "inside", "duplicate", "overlap", "invalid
 # as opposed to entries that simply do not belong in the pool. The import
 # report, its HTTP model and the command line's exit code all use this one set.
 PROBLEM_KINDS: frozenset[str] = frozenset({"overlap", "invalid", "malformed", "unread"})
-# Address width per IP version, as the core defines it.
-FAMILY_BITS: dict[int, int] = {4: V4_BITS, 6: V6_BITS}
 
 
 @dataclass(frozen=True, slots=True)

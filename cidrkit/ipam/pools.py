@@ -17,11 +17,12 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from cidrkit.core import Prefix
+from cidrkit.core.text import family_bits
 from cidrkit.errors import ParseError
 from cidrkit.ipam.allocator import PoolSpace
 from cidrkit.ipam.database import Database
 from cidrkit.ipam.errors import Conflict, InvalidRequest
-from cidrkit.ipam.model import FAMILY_BITS, AllocationRequest, Pool, PoolRules
+from cidrkit.ipam.model import AllocationRequest, Pool, PoolRules
 from cidrkit.ipam.schema import allocations, audit_log, pool_prefixes, pools
 from cidrkit.ipam.store import audit_row, bump_generation, get_pool, live_blocks, prefix_row
 
@@ -81,7 +82,7 @@ def parse_prefixes(texts: Sequence[str], field_name: str = "prefixes") -> list[P
 
 def check_rules(rules: PoolRules, version: int) -> None:
     """Raise ``InvalidRequest`` for lengths outside the family or out of order."""
-    width = FAMILY_BITS[version]
+    width = family_bits(version)
     named = {
         "min_length": rules.min_length,
         "default_length": rules.default_length,

@@ -42,7 +42,7 @@ def test_tokens_401_and_403(client: TestClient, sqlite_db: Database, prod: str) 
     url = "/api/v1/pools/prod/allocations"
     body = {"tags": {"env": "x"}}
     assert client.post(url, json=body).json() == {"error": {
-        "code": "unauthorized",
+        "code": "unauthorized", "field": "authorization",
         "message": "missing API token (send 'Authorization: Bearer <token>')"}}
     for bad in ("nonsense", "ckt_1_wrong", "ckt_99_x"):
         response = client.post(url, json=body, headers={"Authorization": f"Bearer {bad}"})
