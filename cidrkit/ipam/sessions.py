@@ -50,6 +50,9 @@ class SessionStore:
         cookie = secrets.token_urlsafe(32)
         now = datetime.now(UTC)
         with self.db.write() as conn:
+            # Sessions past their expiry are of no use to anyone: drop them here,
+            # where sessions are made, so the table never grows without bound.
+            conn.execute(web_sessions.delete().where(web_sessions.c.expires_at < now))
             conn.execute(web_sessions.insert(), {
                 "id": _key(cookie),
                 "token_id": token.id,
