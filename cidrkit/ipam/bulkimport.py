@@ -114,8 +114,10 @@ def plan_import(conn: Connection, pool: Pool, blocks: Sequence[Block],
 def apply_import(db: Database, pool: Pool, blocks: Sequence[Block], tags: dict[str, str],
                  actor: str) -> tuple[ImportPlan, list[Allocation]]:
     """Plan on a snapshot, then insert under the pool's lock; the plan and the new rows."""
+    postgres = db.dialect == "postgresql"
     with db.read() as conn:
         plan = plan_import(conn, pool, blocks, tags)
+    rows = _Rows(plan, pool, tags, actor, postgres)
     with db.write() as conn:
         locked = claim_pools(conn, [pool.name], dialect=db.dialect, shapes={})
         if not locked:
@@ -123,8 +125,9 @@ def apply_import(db: Database, pool: Pool, blocks: Sequence[Block], tags: dict[s
         if locked[0].generation != plan.generation:
             # Someone wrote to the pool meanwhile: decide again, now under its lock.
             plan = plan_import(conn, locked[0], blocks, tags)
-        made = _insert(conn, locked[0], plan, tags, actor)
-    return plan, made
+            rows = _Rows(plan, pool, tags, actor, postgres)
+        ids = rows.insert(conn)
+    return plan, rows.allocations(ids)
 
 
 def _request(block: Block, tags: dict[str, str]) -> AllocationRequest:
@@ -153,49 +156,64 @@ _COLUMNS = ("pool_id", "prefix", "first_hex", "last_hex", "length", "state", "de
             "created_at", "released_at")
 
 
-def _insert(conn: Connection, pool: Pool, plan: ImportPlan, tags: dict[str, str],
-            actor: str) -> list[Allocation]:
-    """Insert the plan's new blocks and their audit entries; the new allocations.
+class _Rows:
+    """The rows of an import, rendered before the write lock is taken.
 
-    Rows are rendered before the insert and handed to the driver's
-    ``executemany`` directly: the ORM-free path still paid a round of type
-    processing per value, which is most of the time the pool's lock is held.
-    The ids are then read back in one query: under the pool's lock only this
-    transaction adds rows to the pool, so the rows above the previous highest
-    id with an import key are ours.
+    Values go to the driver's ``executemany`` as they will be stored (the
+    typed path paid a round of processing per value, most of the time the
+    pool's lock was held; SQLite's DateTime is text in this format, JSON is
+    text on both databases, cast on PostgreSQL where the column needs it).
     """
-    if not plan.new:
-        return []
-    now = datetime.now(UTC)
-    postgres = conn.dialect.name == "postgresql"
-    # How each dialect's own column type stores these values (SQLAlchemy's
-    # SQLite DateTime is text in this format; JSON is text on both).
-    stamp: Any = now if postgres else now.replace(tzinfo=None).isoformat(" ")
-    tags_json = json.dumps(tags)
-    texts = [str(block.prefix) for block, _ in plan.new]
-    rows = [(pool.id, text, to_hex(block.prefix.start), to_hex(block.prefix.end),
-             block.prefix.length, "allocated", block.description[:1000], "", tags_json,
-             f"{IMPORT_KEY}{text}", 0, digest, None, stamp, None)
-            for (block, digest), text in zip(plan.new, texts, strict=True)]
-    floor = conn.execute(sa.select(sa.func.max(allocations.c.id))).scalar() or 0
-    for chunk in _chunks(rows):
-        conn.exec_driver_sql(_statement("allocations", _COLUMNS, postgres), list(chunk))
-    ids = dict(conn.execute(
-        sa.select(allocations.c.idempotency_key, allocations.c.id).where(
-            allocations.c.pool_id == pool.id, allocations.c.id > floor,
-            allocations.c.idempotency_key.like(f"{IMPORT_KEY}%"))
-    ).all())
-    made = [Allocation(id=ids[f"{IMPORT_KEY}{text}"], pool=pool.name, prefix=block.prefix,
-                       state="allocated", description=block.description[:1000],
-                       tags=dict(tags), idempotency_key=f"{IMPORT_KEY}{text}", created_at=now)
-            for (block, _), text in zip(plan.new, texts, strict=True)]
-    audits = [(stamp, actor, "allocation.create", pool.name, a.id,
-               json.dumps({"prefix": text, "state": "allocated",
-                           "idempotency_key": a.idempotency_key}))
-              for a, text in zip(made, texts, strict=True)]
-    for chunk in _chunks(audits):
-        conn.exec_driver_sql(_statement("audit_log", _AUDIT_COLUMNS, postgres), list(chunk))
-    return made
+
+    def __init__(self, plan: ImportPlan, pool: Pool, tags: dict[str, str], actor: str,
+                 postgres: bool) -> None:
+        self.plan, self.pool, self.tags, self.actor = plan, pool, tags, actor
+        self.postgres = postgres
+        self.now = datetime.now(UTC)
+        self.stamp: Any = self.now if postgres else self.now.replace(tzinfo=None).isoformat(" ")
+        self.texts = [str(block.prefix) for block, _ in plan.new]
+        tags_json = json.dumps(tags)
+        self.rows = [(pool.id, text, to_hex(block.prefix.start), to_hex(block.prefix.end),
+                      block.prefix.length, "allocated", block.description[:1000], "",
+                      tags_json, f"{IMPORT_KEY}{text}", 0, digest, None, self.stamp, None)
+                     for (block, digest), text in zip(plan.new, self.texts, strict=True)]
+        self.details = [json.dumps({"prefix": text, "state": "allocated",
+                                    "idempotency_key": f"{IMPORT_KEY}{text}"})
+                        for text in self.texts]
+
+    def insert(self, conn: Connection) -> dict[str, int]:
+        """Insert the rows and their audit entries; the new ids by idempotency key.
+
+        The ids are read back in one query: under the pool's lock only this
+        transaction adds rows to the pool, so the rows above the previous
+        highest id with an import key are ours.
+        """
+        if not self.rows:
+            return {}
+        floor = conn.execute(sa.select(sa.func.max(allocations.c.id))).scalar() or 0
+        for chunk in _chunks(self.rows):
+            conn.exec_driver_sql(_statement("allocations", _COLUMNS, self.postgres),
+                                 list(chunk))
+        ids: dict[str, int] = dict(conn.execute(
+            sa.select(allocations.c.idempotency_key, allocations.c.id).where(
+                allocations.c.pool_id == self.pool.id, allocations.c.id > floor,
+                allocations.c.idempotency_key.like(f"{IMPORT_KEY}%"))
+        ).all())
+        audits = [(self.stamp, self.actor, "allocation.create", self.pool.name,
+                   ids[f"{IMPORT_KEY}{text}"], detail)
+                  for text, detail in zip(self.texts, self.details, strict=True)]
+        for chunk in _chunks(audits):
+            conn.exec_driver_sql(_statement("audit_log", _AUDIT_COLUMNS, self.postgres),
+                                 list(chunk))
+        return ids
+
+    def allocations(self, ids: dict[str, int]) -> list[Allocation]:
+        """The new allocations, once ``insert`` has given their ids."""
+        return [Allocation(id=ids[f"{IMPORT_KEY}{text}"], pool=self.pool.name,
+                           prefix=block.prefix, state="allocated",
+                           description=block.description[:1000], tags=dict(self.tags),
+                           idempotency_key=f"{IMPORT_KEY}{text}", created_at=self.now)
+                for (block, _), text in zip(self.plan.new, self.texts, strict=True)]
 
 
 def _statement(table: str, columns: Sequence[str], postgres: bool) -> str:
