@@ -12,7 +12,7 @@ import argparse
 from typing import Any
 
 from cidrkit.cli.context import Context
-from cidrkit.cli.exit import ExitCode
+from cidrkit.cli.exit import ExitCode, NegativeAnswer
 from cidrkit.cli.output import write_json, write_table
 from cidrkit.errors import CidrkitError
 
@@ -76,10 +76,9 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         return _dispatch(args, ctx, client)
     except ClientError as exc:
         if exc.status not in (404, 409):
-            raise  # bad input, a refused token, an unreachable server: the CLI's boundary
+            raise  # bad input, a refused token, an unreachable server: exit 2
         # Not found, exhausted, taken: an answer ("no"), exit 1, not an input error.
-        ctx.stderr.write(f"cidrkit: error: {exc}\n")
-        return ExitCode.FALSE
+        raise NegativeAnswer(f"error: {exc}") from None
 
 
 def _tags(items: list[str]) -> dict[str, str]:
