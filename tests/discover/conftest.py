@@ -17,8 +17,8 @@ import pytest
 pytest.importorskip("boto3", reason="discover tests need the aws extra: pip install -e '.[test]'")
 pytest.importorskip("moto", reason="discover tests need moto[server]: pip install -e '.[test]'")
 
-from tests.discover.faultproxy import FaultProxy  # noqa: E402
-from tests.discover.orgsim import Organisation, build_organisation  # noqa: E402
+from tests.discover.faultproxy import FaultProxy
+from tests.discover.orgsim import Organisation, build_organisation
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,66 @@
+"""``cidrkit plan PLAN --against DIR``: compare the plan's lock with the space in use."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from pathlib import Path
+
+from cidrkit.cli.context import Context
+from cidrkit.cli.exit import ExitCode
+
+FORMATS = ("table", "json", "sarif")
+
+
+def run_against(args: argparse.Namespace, ctx: Context) -> int:
+    """Print the drift report; exit 1 on drift, 2 when the plan, lock or inventory is bad."""
+    from cidrkit.plan.diagnostics import PlanError
+    from cidrkit.plan.drift import compare
+    from cidrkit.plan.drift_render import (
+        render_drift_json,
+        render_drift_sarif,
+        render_drift_table,
+    )
+    from cidrkit.plan.lockfile import lock_path, read_lock
+    from cidrkit.plan.space import load_plan
+    from cidrkit.sources import read_inventory
+
+    if args.format not in FORMATS:
+        ctx.stderr.write(f"cidrkit: error: --against prints {', '.join(FORMATS)}, "
+                         f"not --format {args.format}\n")
+        return ExitCode.BAD_INPUT
+    missing = [p for p in args.against if not os.path.exists(p)]
+    if missing:
+        ctx.stderr.write(f"cidrkit: error: --against {missing[0]}: no such file or folder\n")
+        return ExitCode.BAD_INPUT
+    lock_file = Path(args.lock) if args.lock else lock_path(Path(args.plan))
+    try:
+        plan = load_plan(Path(args.plan))
+        lock = read_lock(lock_file)
+    except PlanError as err:
+        for problem in err.problems:
+            ctx.stderr.write(problem.render() + "\n")
+        return ExitCode.BAD_INPUT
+    if lock is None:
+        ctx.stderr.write(f"cidrkit: error: {lock_file} is missing: drift compares reality "
+                         f"with the lock; run 'cidrkit plan {args.plan}' first\n")
+        return ExitCode.BAD_INPUT
+    inventory = read_inventory(args.against)
+    report = compare(plan, lock, inventory)
+    render = {"json": render_drift_json, "sarif": render_drift_sarif}.get(
+        args.format, render_drift_table)
+    text = render(report)
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8")
+    else:
+        ctx.stdout.write(text)
+    for bad in inventory.malformed:
+        ctx.stderr.write(f"{bad.origin}: error: {bad.value!r}: {bad.message}\n")
+    for skipped in inventory.skipped:
+        ctx.stderr.write(f"{skipped.file}: error: not read: {skipped.reason}\n")
+    if report.findings:
+        return ExitCode.FALSE
+    # Nothing that could not be read is reported as "no drift".
+    if inventory.malformed or inventory.skipped:
+        return ExitCode.BAD_INPUT
+    return ExitCode.OK
