@@ -4,6 +4,11 @@ from __future__ import annotations
 
 import argparse
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import NoReturn
+
 from cidrkit.cli.context import Context
 from cidrkit.cli.exit import ExitCode
 
@@ -17,6 +22,8 @@ _ONLY = {
     "azure": ("subscription",),
     "gcp": ("project",),
 }
+_NOUNS = {"ec2:DescribeVpcs": "VPCs", "ec2:DescribeSubnets": "subnets",
+          "resourcegraph:Resources": "VNets", "compute:subnetworks.aggregatedList": "subnetworks"}
 _DEFAULTS = {"region": [], "organization": False, "account": [], "role": "CidrkitDiscovery",
              "external_id": None, "profile": None, "max_attempts": 8, "subscription": [],
              "project": [], "endpoint": None}
@@ -131,7 +138,7 @@ def summarise(run: object, ctx: Context) -> int:
         region = f" {result.region}" if result.region else ""
         head = f"{result.provider} {result.account or '-'}{name}{region}"
         if result.status == "ok":
-            counts = ", ".join(f"{f.items} {f.api.split(':')[-1]}" for f in result.files)
+            counts = ", ".join(f"{f.items} {_NOUNS.get(f.api, f.api)}" for f in result.files)
             ctx.stdout.write(f"{head}: ok ({counts})\n")
         else:
             ctx.stdout.write(f"{head}: {result.status}: {result.error}\n")
@@ -148,6 +155,56 @@ def summarise(run: object, ctx: Context) -> int:
 def run(args: argparse.Namespace, ctx: Context) -> int:
     check_options(args)
     return summarise(discover(args, args.output, ctx), ctx)
+
+
+class _WordsParser(argparse.ArgumentParser):
+    """Parses ``audit --discover 'aws --organization'``; errors name the option they came from."""
+
+    def error(self, message: str) -> NoReturn:
+        from cidrkit.errors import InputError
+
+        raise InputError(f"--discover {self.words!r}: {message}")
+
+    words = ""
+
+
+def audit_discovered(args: argparse.Namespace, ctx: Context,
+                     audit_paths: Callable[[argparse.Namespace, Context, list[str]], int]) -> int:
+    """``audit --discover``: discover into a temporary folder, audit it with the given paths.
+
+    The discovered connections file is used unless ``--connections`` names
+    another. Failed scopes are warned about on stderr; a partial discovery
+    exits 3 whatever the audit found, since the audit saw only part of the
+    estate (bad input still exits 2).
+    """
+    import shlex
+    import tempfile
+
+    from cidrkit.discover.model import Discovery
+    from cidrkit.discover.writer import CONNECTIONS
+
+    parser = _WordsParser(prog="cidrkit audit --discover", add_help=False)
+    parser.words = args.discover
+    configure(parser, output=False)
+    try:
+        words = shlex.split(args.discover)
+    except ValueError as err:
+        parser.error(str(err))
+    options = parser.parse_args(words)
+    check_options(options)
+    with tempfile.TemporaryDirectory(prefix="cidrkit-discover-") as folder:
+        found = discover(options, folder, ctx)
+        assert isinstance(found, Discovery)
+        for failed in found.failed:
+            ctx.warn(f"discovery of {failed.label} failed: {failed.error}")
+        if found.connections_file and not args.connections:
+            args.connections = f"{folder}/{CONNECTIONS}"
+        code = audit_paths(args, ctx, [folder, *args.paths])
+    if found.partial and code != ExitCode.BAD_INPUT:
+        ctx.stderr.write(f"cidrkit: discovery was partial: {len(found.failed)} of "
+                         f"{len(found.results)} scopes failed; the audit covers the rest\n")
+        return PARTIAL
+    return code
 
 
 class _ProgressBar:

@@ -6,6 +6,8 @@ import json
 from pathlib import Path
 from urllib.parse import unquote
 
+import pytest
+
 from tests.cli.runner import cli
 from tests.discover.faultproxy import FaultProxy, Request, ec2_error, sts_access_denied
 from tests.discover.orgsim import REGIONS, ROLE, Organisation
@@ -142,3 +144,138 @@ def test_audit_of_discovered_files_equals_audit_of_hand_written_exports(
     shared = [c for c in found_report["conflicts"]
               if c["a"]["prefix"] == c["b"]["prefix"] == "10.0.0.0/16"]
     assert len(shared) == 12 * 11 // 2
+
+
+def test_audit_discover_in_one_step(aws: FaultProxy, organisation: Organisation,
+                                    tmp_path: Path) -> None:
+    aws.rules.append(refuse_role(organisation.refusing))
+    regions = " ".join(f"--region {r}" for r in REGIONS)
+    result = cli("audit", "--discover", f"aws --organization --role {ROLE} {regions}", "--json")
+    assert result.code == 3, result.err
+    assert (f"cidrkit: warning: discovery of aws {organisation.refusing} failed: cannot assume"
+            in result.err)
+    assert "discovery was partial: 1 of 13 scopes failed; the audit covers the rest" in result.err
+    report = json.loads(result.out)
+    found_dir = tmp_path / "found"
+    assert discover_org(found_dir).code == 3
+    two_step = json.loads(cli("audit", str(found_dir), "--connections",
+                              str(found_dir / ".connections.yaml"), "--json").out)
+    assert conflict_keys(report) == conflict_keys(two_step)
+    assert report["conflicts"]
+
+
+def test_audit_discover_complete_exits_on_findings(aws: FaultProxy, organisation: Organisation,
+                                                   tmp_path: Path) -> None:
+    accounts = " ".join(f"--account {a}" for a in organisation.discoverable)
+    result = cli("audit", "--discover", f"aws --organization {accounts} --region eu-west-1")
+    assert result.code == 1, result.err
+    assert "partial" not in result.err
+    assert "10.0.0.0/16" in result.out
+
+
+def test_discover_aws_account_without_organisation(aws: FaultProxy, organisation: Organisation,
+                                                   tmp_path: Path) -> None:
+    member = organisation.discoverable[-1]
+    out = tmp_path / "found"
+    result = cli("discover", "aws", "-o", str(out), "--account", member, "--region", "eu-west-1")
+    assert result.code == 0, result.err
+    assert result.out == (f"aws {member} eu-west-1: ok (2 VPCs, 4 subnets)\n")
+    vpcs = json.loads((out / "aws" / member / "eu-west-1" / "describe-vpcs.json").read_text())
+    assert {v["OwnerId"] for v in vpcs["Vpcs"]} == {member}
+    assert aws.seen["AssumeRole"] == 1
+    # Written as the AWS CLI prints: 4-space indent, the service's key order.
+    text = (out / "aws" / member / "eu-west-1" / "describe-vpcs.json").read_text()
+    assert text.startswith('{\n    "Vpcs": [\n        {\n')
+
+
+def test_every_enabled_region_by_default(aws: FaultProxy, organisation: Organisation,
+                                         tmp_path: Path) -> None:
+    out = tmp_path / "found"
+    result = cli("discover", "aws", "-o", str(out), "--concurrency", "16")
+    assert result.code == 0, result.err
+    regions = {p.name for p in (out / "aws" / organisation.management).iterdir()}
+    assert set(REGIONS) <= regions
+    # moto marks the opt-in regions as not opted in: they are not read.
+    assert "ap-east-1" not in regions
+    assert aws.seen["DescribeRegions"] == 1
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["discover", "azure", "-o", "X", "--organization"],
+     "cidrkit: error: --organization applies to 'discover aws' only\n"),
+    (["discover", "aws", "-o", "X", "--project", "p"],
+     "cidrkit: error: --project applies to 'discover gcp' only\n"),
+    (["discover", "gcp", "-o", "X"], "cidrkit: error: discover gcp needs at least one --project\n"),
+    (["discover", "aws", "-o", "X", "--endpoint", "http://127.0.0.1:1"],
+     "cidrkit: error: --endpoint applies to azure and gcp; AWS reads AWS_ENDPOINT_URL and its "
+     "config like every AWS SDK\n"),
+    (["discover", "aws", "-o", "X", "--concurrency", "0"], "'0' must be at least 1"),
+    (["discover", "aws", "-o", "X", "--max-attempts", "many"], "'many' is not a whole number"),
+    (["discover", "ftp", "-o", "X"], "invalid choice: 'ftp'"),
+    (["discover", "aws"], "the following arguments are required: -o/--output"),
+    (["audit"], "cidrkit: error: audit needs a PATH or --discover PROVIDER\n"),
+    (["audit", "--discover", "aws --bogus"],
+     "cidrkit: error: --discover 'aws --bogus': unrecognized arguments: --bogus\n"),
+    (["audit", "--discover", "aws --region 'eu"],
+     "cidrkit: error: --discover \"aws --region 'eu\": No closing quotation\n"),
+    (["audit", "--discover", "gcp"],
+     "cidrkit: error: discover gcp needs at least one --project\n"),
+])
+def test_bad_usage_exits_2(args: list[str], message: str, tmp_path: Path,
+                           monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = cli(*args)
+    assert result.code == 2
+    assert message in result.err
+    assert not (tmp_path / "X").exists()
+
+
+def test_output_folder_must_be_new_or_empty(aws: FaultProxy, tmp_path: Path) -> None:
+    (tmp_path / "old").mkdir()
+    (tmp_path / "old" / "describe-vpcs.json").write_text("{}")
+    result = cli("discover", "aws", "-o", str(tmp_path / "old"), "--region", "eu-west-1")
+    assert (result.code, result.out) == (2, "")
+    assert result.err == (f"cidrkit: error: {tmp_path / 'old'}: folder is not empty; discover "
+                          "into a new folder (stale files would be audited as current)\n")
+    (tmp_path / "file").write_text("")
+    result = cli("discover", "aws", "-o", str(tmp_path / "file"), "--region", "eu-west-1")
+    assert result.err == f"cidrkit: error: {tmp_path / 'file'}: exists and is not a folder\n"
+
+
+def test_no_credentials_is_bad_input(aws: FaultProxy, tmp_path: Path,
+                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("AWS_ACCESS_KEY_ID")
+    monkeypatch.delenv("AWS_SECRET_ACCESS_KEY")
+    result = cli("discover", "aws", "-o", str(tmp_path / "out"), "--region", "eu-west-1")
+    assert result.code == 2
+    assert result.err == ("cidrkit: error: AWS credentials (the SDK's chain: environment, "
+                          "profile, SSO, instance role) do not work: Unable to locate "
+                          "credentials\n")
+    assert sum(aws.seen.values()) == 0
+
+
+def test_unknown_organisation_account_and_missing_profile(aws: FaultProxy,
+                                                          tmp_path: Path) -> None:
+    result = cli("discover", "aws", "-o", str(tmp_path / "a"), "--organization",
+                 "--account", "000000000000")
+    assert (result.code, result.err) == (
+        2, "cidrkit: error: --account 000000000000: not an account of the organisation\n")
+    result = cli("discover", "aws", "-o", str(tmp_path / "b"), "--profile", "nope")
+    assert (result.code, result.err) == (
+        2, "cidrkit: error: --profile nope: The config profile (nope) could not be found\n")
+
+
+def test_not_in_an_organisation(aws: FaultProxy, tmp_path: Path) -> None:
+    def no_org(request: Request) -> tuple[int, str] | None:
+        if request.headers.get("x-amz-target", "").endswith(".ListAccounts"):
+            return 400, ('{"__type": "AWSOrganizationsNotInUseException", "Message": '
+                         '"Your account is not a member of an organization."}')
+        return None
+
+    aws.rules.append(no_org)
+    result = cli("discover", "aws", "-o", str(tmp_path / "a"), "--organization")
+    assert result.code == 2
+    assert result.err == (
+        "cidrkit: error: cannot list the organisation's accounts (run from the management or a "
+        "delegated administrator account): AWSOrganizationsNotInUseException: Your account is "
+        "not a member of an organization. (ListAccounts)\n")
