@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import argparse
 
+from cidrkit.cli.context import Context
+from cidrkit.cli.exit import ExitCode
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable
     from typing import NoReturn
-
-from cidrkit.cli.context import Context
-from cidrkit.cli.exit import ExitCode
 
 PROVIDERS = ("aws", "azure", "gcp")
 #: Some scopes failed: the files describe only part of what was asked for.

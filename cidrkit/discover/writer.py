@@ -40,7 +40,8 @@ def _plain(value: Any) -> Any:
     raise TypeError(f"cannot write {type(value).__name__} as JSON")
 
 
-def write_json(out_dir: str, relpath: str, data: Any, indent: int) -> None:
+def write_json(out_dir: str, relpath: str, data: Any, indent: int,
+               sort_keys: bool = False) -> None:
     """Write ``data`` to ``out_dir/relpath`` as the exporting tool would (``indent`` spaces).
 
     Written to a temporary name and renamed, so an interrupted run never
@@ -50,7 +51,8 @@ def write_json(out_dir: str, relpath: str, data: Any, indent: int) -> None:
     os.makedirs(os.path.dirname(path), exist_ok=True)
     temporary = path + ".partial"
     with open(temporary, "w", encoding="utf-8") as handle:
-        json.dump(data, handle, indent=indent, ensure_ascii=False, default=_plain)
+        json.dump(data, handle, indent=indent, ensure_ascii=False, default=_plain,
+                  sort_keys=sort_keys)
         handle.write("\n")
     os.replace(temporary, path)
 
