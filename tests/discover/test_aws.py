@@ -279,3 +279,60 @@ def test_not_in_an_organisation(aws: FaultProxy, tmp_path: Path) -> None:
         "cidrkit: error: cannot list the organisation's accounts (run from the management or a "
         "delegated administrator account): AWSOrganizationsNotInUseException: Your account is "
         "not a member of an organization. (ListAccounts)\n")
+
+
+def test_transit_gateways_and_peerings_become_the_connections_file(
+        aws: FaultProxy, organisation: Organisation, tmp_path: Path) -> None:
+    from cidrkit.audit.connections import parse_connections
+
+    out = tmp_path / "found"
+    assert discover_org(out, *accounts_args(organisation)).code == 0
+    text = (out / ".connections.yaml").read_text()
+    connections = parse_connections(text, "connections")
+    groups = sorted(sorted(value.removeprefix("aws:") for member in c.members
+                           for key, value in member if key == "scope")
+                    for c in connections.entries)
+    assert groups == sorted(organisation.gateway_groups + organisation.peerings)
+    vias = sorted(c.via or "" for c in connections.entries)
+    assert vias == ["peering", "transit-gateway"]
+
+
+def test_progress_bar_only_on_a_terminal(aws: FaultProxy, organisation: Organisation,
+                                         tmp_path: Path) -> None:
+    import io
+
+    from cidrkit.cli.context import Context
+    from cidrkit.cli.main import run
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    member = organisation.discoverable[0]
+    args = ["discover", "aws", "-o", "", "--account", member, "--region", "eu-west-1",
+            "--region", "us-east-1"]
+    err = Terminal()
+    args[3] = str(tmp_path / "a")
+    assert run(args, Context(io.StringIO(), io.StringIO(), err, {})) == 0
+    drawn = err.getvalue()
+    assert "\rdiscovering [" in drawn and "] 2/2 " in drawn
+    # The bar is wiped before the summary line.
+    assert drawn.split("\r")[-1].startswith("cidrkit: wrote 4 files")
+    quiet = Terminal()
+    args[3] = str(tmp_path / "b")
+    assert run([*args, "--quiet"], Context(io.StringIO(), io.StringIO(), quiet, {})) == 0
+    assert "discovering" not in quiet.getvalue()
+    assert "discovering" not in cli(*args[:3], str(tmp_path / "c"), *args[4:]).err
+
+
+def test_cloud_sdks_stay_off_the_start_up_path() -> None:
+    import subprocess
+    import sys
+
+    code = ("import sys; from cidrkit.cli.main import main; main(['discover', '--help']); "
+            "main(['audit', '--help']); "
+            "print(sorted({m.split('.')[0] for m in sys.modules} & "
+            "{'boto3', 'botocore', 'azure', 'google', 'moto'}))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True)
+    assert done.stdout.splitlines()[-1] == "[]"
