@@ -49,7 +49,8 @@ def configure(parser: argparse.ArgumentParser, *, output: bool = True) -> None:
         "Exit codes: 0 every scope read, 2 bad usage or no usable credentials,\n"
         "3 partial: some scopes (accounts, regions, projects) failed; each is listed."
     )
-    parser.add_argument("provider", choices=PROVIDERS, help="the cloud to read")
+    parser.add_argument("provider", choices=PROVIDERS, metavar="PROVIDER",
+                        help="the cloud to read: aws, azure or gcp")
     if output:
         parser.add_argument("-o", "--output", metavar="DIR", required=True,
                             help="new or empty folder to write into")
