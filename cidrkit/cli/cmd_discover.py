@@ -12,6 +12,8 @@ if TYPE_CHECKING:
     from collections.abc import Callable
     from typing import NoReturn
 
+    from cidrkit.discover.model import Discovery
+
 PROVIDERS = ("aws", "azure", "gcp")
 #: Some scopes failed: the files describe only part of what was asked for.
 PARTIAL = 3
@@ -105,7 +107,7 @@ def check_options(args: argparse.Namespace) -> None:
             setattr(args, name, list(default) if isinstance(default, list) else default)
 
 
-def discover(args: argparse.Namespace, out_dir: str, ctx: Context) -> object:
+def discover(args: argparse.Namespace, out_dir: str, ctx: Context) -> Discovery:
     """Run the discovery ``args`` describe into ``out_dir``; return the ``Discovery``."""
     progress = _ProgressBar(ctx) if not args.quiet and ctx.is_terminal(ctx.stderr) else None
     try:
@@ -129,11 +131,8 @@ def discover(args: argparse.Namespace, out_dir: str, ctx: Context) -> object:
             progress.clear()
 
 
-def summarise(run: object, ctx: Context) -> int:
+def summarise(run: Discovery, ctx: Context) -> int:
     """Print one line per scope to stdout, the partial note to stderr; return the exit code."""
-    from cidrkit.discover.model import Discovery
-
-    assert isinstance(run, Discovery)
     for result in run.results:
         name = f" ({result.account_name})" if result.account_name else ""
         region = f" {result.region}" if result.region else ""
@@ -181,7 +180,6 @@ def audit_discovered(args: argparse.Namespace, ctx: Context,
     import shlex
     import tempfile
 
-    from cidrkit.discover.model import Discovery
     from cidrkit.discover.writer import CONNECTIONS
 
     parser = _WordsParser(prog="cidrkit audit --discover", add_help=False)
@@ -195,7 +193,6 @@ def audit_discovered(args: argparse.Namespace, ctx: Context,
     check_options(options)
     with tempfile.TemporaryDirectory(prefix="cidrkit-discover-") as folder:
         found = discover(options, folder, ctx)
-        assert isinstance(found, Discovery)
         for failed in found.failed:
             ctx.warn(f"discovery of {failed.label} failed: {failed.error}")
         if found.connections_file and not args.connections:

@@ -102,7 +102,8 @@ def discover_aws(out_dir: str, options: AwsOptions,
     if options.organization:
         accounts = list_accounts(base, home_region, config, options.accounts)
     else:
-        accounts = [Account(a) for a in (options.accounts or (home,))]
+        # Repeated ids or regions would have two threads write the same files.
+        accounts = [Account(a) for a in dict.fromkeys(options.accounts or (home,))]
 
     def open_account(account: Account) -> Account:
         if account.skipped:
@@ -154,7 +155,7 @@ def _list_regions(account: Account, wanted: tuple[str, ...], home_region: str,
     from botocore.exceptions import BotoCoreError, ClientError
 
     if wanted:
-        account.regions = list(wanted)
+        account.regions = list(dict.fromkeys(wanted))
         return
     try:
         ec2 = account.client("ec2", home_region, config)

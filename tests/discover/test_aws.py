@@ -177,7 +177,8 @@ def test_discover_aws_account_without_organisation(aws: FaultProxy, organisation
                                                    tmp_path: Path) -> None:
     member = organisation.discoverable[-1]
     out = tmp_path / "found"
-    result = cli("discover", "aws", "-o", str(out), "--account", member, "--region", "eu-west-1")
+    result = cli("discover", "aws", "-o", str(out), "--account", member, "--region", "eu-west-1",
+                 "--account", member, "--region", "eu-west-1")
     assert result.code == 0, result.err
     assert result.out == (f"aws {member} eu-west-1: ok (2 VPCs, 4 subnets)\n")
     vpcs = json.loads((out / "aws" / member / "eu-west-1" / "describe-vpcs.json").read_text())
