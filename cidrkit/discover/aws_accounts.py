@@ -100,7 +100,8 @@ def list_accounts(session: Session, region: str, config: Config,
         unknown = [a for a in only if a not in known]
         if unknown:
             raise DiscoveryError(f"--account {unknown[0]}: not an account of the organisation")
-        accounts = [a for a in accounts if a.id in set(only)]
+        wanted = set(only)
+        accounts = [a for a in accounts if a.id in wanted]
     return sorted(accounts, key=lambda a: a.id)
 
 
