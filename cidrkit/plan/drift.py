@@ -16,6 +16,9 @@ come out:
     inside a planned leaf block is the leaf's own business and not drift);
 ``outside``
     space in use outside every pool of the plan.
+
+Unplanned and outside space is reported by its outermost prefix per scope:
+the subnets of an unplanned VPC are part of the VPC's finding.
 """
 
 from __future__ import annotations
@@ -146,9 +149,8 @@ def compare(plan: Plan, lock: Mapping[str, Prefix], inventory: Inventory) -> Dri
         findings.append(Drift("absent", key, planned, None, node.where))
     leaf_space = IPSet(leaves)
     pools = [p for pool in plan.pools for p in pool.prefixes]
-    for item in observed:
-        if id(item) in used or item.prefix in leaf_space:
-            continue
+    for item in _outermost(o for o in observed
+                           if id(o) not in used and o.prefix not in leaf_space):
         inside = any(item.prefix.overlaps(p) for p in pools)
         findings.append(Drift("unplanned" if inside else "outside", None, None, item, None))
     order = {kind: n for n, kind in enumerate(KINDS)}
@@ -156,6 +158,20 @@ def compare(plan: Plan, lock: Mapping[str, Prefix], inventory: Inventory) -> Dri
                                  d.actual.prefix if d.actual else d.planned,
                                  d.actual.scope if d.actual else ""))
     return DriftReport(findings, as_planned, compared, inventory)
+
+
+def _outermost(items: Iterable[Observed]) -> list[Observed]:
+    """Drop items inside another item of the same scope: an unplanned VPC's subnets are
+    part of that one finding, not findings of their own."""
+    kept: list[Observed] = []
+    last: dict[str, Prefix] = {}
+    for item in sorted(items, key=lambda o: (o.scope, o.prefix)):
+        outer = last.get(item.scope)
+        if outer is not None and item.prefix in outer:
+            continue
+        last[item.scope] = item.prefix
+        kept.append(item)
+    return kept
 
 
 def _blocks(plan: Plan) -> Iterable[tuple[PlanNode, int, str]]:

@@ -337,3 +337,29 @@ def test_cloud_sdks_stay_off_the_start_up_path() -> None:
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           check=True)
     assert done.stdout.splitlines()[-1] == "[]"
+
+
+def test_drift_of_a_plan_against_discovered_files(aws: FaultProxy, organisation: Organisation,
+                                                  tmp_path: Path) -> None:
+    first = organisation.discoverable[0]
+    out = tmp_path / "found"
+    assert cli("discover", "aws", "-o", str(out), "--account", first,
+               "--region", "us-east-1").code == 0
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(
+        "cloud: aws\n"
+        "pools:\n  - {name: apps, cidr: 10.96.0.0/11}\n"
+        "tree:\n"
+        "  app-0-0: {kind: vpc, prefix: 10.100.0.0/16}\n"
+        "  app-0-9: {kind: vpc, prefix: 10.109.0.0/16}\n")
+    assert cli("plan", str(plan)).code == 0
+    result = cli("plan", str(plan), "--against", str(out), "--format", "json")
+    assert result.code == 1, result.err
+    drift = [(d["kind"], d["block"] or d["actual"]["prefix"])
+             for d in json.loads(result.out)["drift"]]
+    # app-0-0 is in use as planned, with its subnets inside it; app-0-9 was never built;
+    # the shared 10.0.0.0/16 (its subnets are part of that finding) and app-0-0's
+    # secondary 100.64.0.0/24 and IPv6 block are outside the pool.
+    assert drift == [("absent", "app-0-9"), ("outside", "10.0.0.0/16"),
+                     ("outside", "100.64.0.0/24"), ("outside", organisation.vpcs[
+                         (first, "us-east-1")][1].ipv6)]

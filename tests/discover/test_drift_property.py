@@ -37,10 +37,10 @@ def _record(prefix: Prefix, name: str, scope: str) -> Record:
 @given(fates=st.lists(st.sampled_from(FATES), min_size=1, max_size=40),
        unplanned=st.sets(st.integers(100, 199), max_size=5),
        outside=st.sets(st.integers(0, 255), max_size=5),
-       hyphenated=st.booleans(), duplicated=st.booleans())
+       hyphenated=st.booleans(), duplicated=st.booleans(), nested=st.booleans())
 def test_drift_reports_exactly_the_changes_made(fates: list[str], unplanned: set[int],
                                                  outside: set[int], hyphenated: bool,
-                                                 duplicated: bool) -> None:
+                                                 duplicated: bool, nested: bool) -> None:
     plan, lock = _plan(len(fates))
     inventory = Inventory()
     expected: Counter[tuple[str, str]] = Counter()
@@ -60,6 +60,13 @@ def test_drift_reports_exactly_the_changes_made(fates: list[str], unplanned: set
     for n in unplanned:
         inventory.records.append(_record(Prefix.parse(f"10.0.{n}.128/25"), "", "vpc-x"))
         expected[("unplanned", f"10.0.{n}.128/25")] += 1
+        if nested:
+            # Inside that block in the same scope: part of its finding. In another
+            # scope: a finding of its own.
+            inner = Prefix.parse(f"10.0.{n}.192/26")
+            inventory.records.append(_record(inner, "", "vpc-x"))
+            inventory.records.append(_record(inner, "", "vpc-z"))
+            expected[("unplanned", str(inner))] += 1
     for n in outside:
         inventory.records.append(_record(Prefix.parse(f"192.168.{n}.0/24"), "", "vpc-y"))
         expected[("outside", f"192.168.{n}.0/24")] += 1
