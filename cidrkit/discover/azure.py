@@ -28,6 +28,7 @@ QUERY = """resources
 | project id, name, type, location, resourceGroup, subscriptionId, tags, properties
 | order by id asc"""
 VNET_TYPE = "Microsoft.Network/virtualNetworks"
+SUBSCRIPTIONS_PER_QUERY = 1000
 _LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 
@@ -93,16 +94,21 @@ def query_vnets(client: Any, call: dict[str, Any],
     from azure.mgmt.resourcegraph.models import QueryRequest, QueryRequestOptions
 
     rows: list[dict[str, Any]] = []
-    token: str | None = None
-    while True:
-        options = QueryRequestOptions(result_format="objectArray", skip_token=token)
-        request = QueryRequest(query=QUERY, subscriptions=list(subscriptions) or None,
-                               options=options)
-        response = client.resources(request, **call)
-        rows.extend(r for r in (response.data or []) if isinstance(r, dict))
-        token = response.skip_token
-        if not token:
-            return rows
+    # One request names at most 1,000 subscriptions; none means all the credential sees.
+    chunks: list[list[str] | None] = [
+        list(subscriptions[i:i + SUBSCRIPTIONS_PER_QUERY])
+        for i in range(0, len(subscriptions), SUBSCRIPTIONS_PER_QUERY)] or [None]
+    for chunk in chunks:
+        token: str | None = None
+        while True:
+            options = QueryRequestOptions(result_format="objectArray", skip_token=token)
+            request = QueryRequest(query=QUERY, subscriptions=chunk, options=options)
+            response = client.resources(request, **call)
+            rows.extend(r for r in (response.data or []) if isinstance(r, dict))
+            token = response.skip_token
+            if not token:
+                break
+    return rows
 
 
 def _first_line(err: Exception) -> str:

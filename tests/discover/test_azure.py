@@ -125,3 +125,19 @@ def test_plain_http_endpoint_only_on_loopback(graph: ReplayServer, tmp_path: Pat
         2, "cidrkit: error: --endpoint ftp://x: not an http(s) URL\n")
     assert graph.seen == []
     assert not (tmp_path / "x").exists()
+
+
+def test_more_than_a_thousand_subscriptions_take_several_queries(graph: ReplayServer,
+                                                                 tmp_path: Path) -> None:
+    empty = {"totalRecords": 0, "count": 0, "resultTruncated": "false", "data": [],
+             "facets": []}
+    graph.routes[ROUTE] = [(200, empty), (200, empty)]
+    subscriptions = [f"00000000-0000-4000-8000-{n:012d}" for n in range(1500)]
+    args = [arg for s in subscriptions for arg in ("--subscription", s)]
+    out = tmp_path / "found"
+    result = cli("discover", "azure", "-o", str(out), "--endpoint", graph.url, *args)
+    assert result.code == 0, result.err
+    assert [len(s.json()["subscriptions"]) for s in graph.seen] == [1000, 500]
+    assert len(result.out.splitlines()) == 1500
+    # Nothing found is no export file, only provenance.
+    assert sorted(p.name for p in out.iterdir()) == [".discovery.json"]
