@@ -7,9 +7,9 @@ import textwrap
 import pytest
 
 from cidrkit.core.prefix import Prefix
-from cidrkit.plan.allocator import Allocation, allocate_plan
+from cidrkit.plan.allocator import PlanResult, allocate_plan
 from cidrkit.plan.diagnostics import PlanFitError
-from cidrkit.plan.space import load_plan_text
+from cidrkit.plan.load import load_plan_text
 from cidrkit.plan.spec import Plan
 
 
@@ -17,7 +17,7 @@ def load(body: str) -> Plan:
     return load_plan_text(textwrap.dedent(body), "plan.yaml")
 
 
-def blocks(allocation: Allocation) -> dict[str, str]:
+def blocks(allocation: PlanResult) -> dict[str, str]:
     return {k: str(v) for k, v in allocation.blocks.items()}
 
 
