@@ -22,7 +22,7 @@ def run_against(args: argparse.Namespace, ctx: Context) -> int:
         render_drift_table,
     )
     from cidrkit.plan.lockfile import lock_path, read_lock
-    from cidrkit.plan.space import load_plan
+    from cidrkit.plan.load import load_plan
     from cidrkit.sources import read_inventory
 
     if args.format not in FORMATS:
