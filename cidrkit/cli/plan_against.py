@@ -21,8 +21,8 @@ def run_against(args: argparse.Namespace, ctx: Context) -> int:
         render_drift_sarif,
         render_drift_table,
     )
-    from cidrkit.plan.lockfile import lock_path, read_lock
     from cidrkit.plan.load import load_plan
+    from cidrkit.plan.lockfile import lock_path, read_lock
     from cidrkit.sources import read_inventory
 
     if args.format not in FORMATS:

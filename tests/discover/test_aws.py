@@ -363,3 +363,45 @@ def test_drift_of_a_plan_against_discovered_files(aws: FaultProxy, organisation:
     assert drift == [("absent", "app-0-9"), ("outside", "10.0.0.0/16"),
                      ("outside", "100.64.0.0/24"), ("outside", organisation.vpcs[
                          (first, "us-east-1")][1].ipv6)]
+
+
+def test_regions_that_cannot_be_listed_fail_the_account(aws: FaultProxy,
+                                                        organisation: Organisation,
+                                                        tmp_path: Path) -> None:
+    def no_regions(request: Request) -> tuple[int, str] | None:
+        if request.action == "DescribeRegions":
+            return ec2_error(403, "UnauthorizedOperation",
+                             "You are not authorized to perform this operation.")
+        return None
+
+    aws.rules.append(no_regions)
+    result = cli("discover", "aws", "-o", str(tmp_path / "found"),
+                 "--account", organisation.management)
+    assert result.code == 3
+    assert result.out == (
+        f"aws {organisation.management}: failed: cannot list regions: UnauthorizedOperation: "
+        "You are not authorized to perform this operation. (DescribeRegions)\n")
+
+
+def test_suspended_accounts_are_listed_as_skipped() -> None:
+    import boto3
+    from botocore.stub import Stubber
+
+    from cidrkit.discover.aws_accounts import list_accounts
+
+    client = boto3.session.Session(aws_access_key_id="k", aws_secret_access_key="s").client(
+        "organizations", region_name="us-east-1")
+    stub = Stubber(client)
+    stub.add_response("list_accounts", {"Accounts": [
+        {"Id": "222233334444", "Name": "old", "Status": "SUSPENDED"},
+        {"Id": "111122223333", "Name": "live", "Status": "ACTIVE"}]})
+
+    class Session:
+        def client(self, *args: object, **kwargs: object) -> object:
+            return client
+
+    with stub:
+        accounts = list_accounts(Session(), "us-east-1", None, ())  # type: ignore[arg-type]
+    assert [(a.id, a.folder, a.skipped) for a in accounts] == [
+        ("111122223333", "live-111122223333", None),
+        ("222233334444", "old-222233334444", "account state is SUSPENDED")]
