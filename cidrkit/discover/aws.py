@@ -34,7 +34,13 @@ from cidrkit.discover.model import (
     utc_now,
 )
 from cidrkit.discover.runner import Progress, run_bounded
-from cidrkit.discover.writer import CONNECTIONS, prepare_out_dir, write_json, write_manifest
+from cidrkit.discover.writer import (
+    CONNECTIONS,
+    check_out_dir,
+    prepare_out_dir,
+    write_json,
+    write_manifest,
+)
 
 if TYPE_CHECKING:
     from botocore.config import Config
@@ -86,7 +92,9 @@ def discover_aws(out_dir: str, options: AwsOptions,
     from botocore.config import Config
     from botocore.exceptions import BotoCoreError
 
-    prepare_out_dir(out_dir)
+    # The folder is checked first and created only once the credentials work,
+    # so a failed start leaves nothing behind.
+    check_out_dir(out_dir)
     run = Discovery("aws", out_dir, utc_now())
     config = Config(retries={"mode": "standard", "total_max_attempts": options.max_attempts},
                     max_pool_connections=max(10, options.concurrency),
@@ -104,6 +112,7 @@ def discover_aws(out_dir: str, options: AwsOptions,
     else:
         # Repeated ids or regions would have two threads write the same files.
         accounts = [Account(a) for a in dict.fromkeys(options.accounts or (home,))]
+    prepare_out_dir(out_dir)
 
     def open_account(account: Account) -> Account:
         if account.skipped:

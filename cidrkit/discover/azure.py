@@ -20,7 +20,12 @@ from cidrkit.discover.model import (
     ScopeResult,
     utc_now,
 )
-from cidrkit.discover.writer import prepare_out_dir, write_json, write_manifest
+from cidrkit.discover.writer import (
+    check_out_dir,
+    prepare_out_dir,
+    write_json,
+    write_manifest,
+)
 
 API = "resourcegraph:Resources"
 QUERY = """resources
@@ -121,6 +126,7 @@ def discover_azure(out_dir: str, subscriptions: tuple[str, ...],
     """Discover into ``out_dir``: one scope per subscription, or one failed query scope."""
     from azure.core.exceptions import AzureError, ClientAuthenticationError
 
+    check_out_dir(out_dir)
     client, call = _client(endpoint)
     prepare_out_dir(out_dir)
     run = Discovery("azure", out_dir, utc_now())

@@ -22,7 +22,12 @@ from cidrkit.discover.model import (
     utc_now,
 )
 from cidrkit.discover.runner import Progress, run_bounded
-from cidrkit.discover.writer import prepare_out_dir, write_json, write_manifest
+from cidrkit.discover.writer import (
+    check_out_dir,
+    prepare_out_dir,
+    write_json,
+    write_manifest,
+)
 
 API = "compute:subnetworks.aggregatedList"
 _LOOPBACK = ("127.0.0.1", "localhost", "::1")
@@ -99,6 +104,7 @@ def _read_project(client: Any, out_dir: str, project: str) -> ScopeResult:
 def discover_gcp(out_dir: str, projects: tuple[str, ...], endpoint: str | None = None,
                  concurrency: int = 8, progress: Progress | None = None) -> Discovery:
     """Discover every subnetwork of ``projects`` into the new or empty folder ``out_dir``."""
+    check_out_dir(out_dir)
     client = _client(endpoint)
     prepare_out_dir(out_dir)
     run = Discovery("gcp", out_dir, utc_now())

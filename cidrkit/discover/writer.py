@@ -18,17 +18,21 @@ CONNECTIONS = ".connections.yaml"
 MANIFEST_FORMAT = 1
 
 
-def prepare_out_dir(path: str) -> None:
-    """Create ``path``, or accept it when it is an empty folder; DiscoveryError otherwise."""
+def check_out_dir(path: str) -> None:
+    """DiscoveryError unless ``path`` is absent or an empty folder; creates nothing."""
     if os.path.exists(path):
         if not os.path.isdir(path):
             raise DiscoveryError(f"{path}: exists and is not a folder")
         if os.listdir(path):
             raise DiscoveryError(f"{path}: folder is not empty; discover into a new folder "
                                  "(stale files would be audited as current)")
-        return
+
+
+def prepare_out_dir(path: str) -> None:
+    """Create ``path``, or accept it when it is an empty folder; DiscoveryError otherwise."""
+    check_out_dir(path)
     try:
-        os.makedirs(path)
+        os.makedirs(path, exist_ok=True)
     except OSError as err:
         raise DiscoveryError(f"{path}: cannot create folder: {err.strerror}") from None
 

@@ -253,6 +253,7 @@ def test_no_credentials_is_bad_input(aws: FaultProxy, tmp_path: Path,
                           "profile, SSO, instance role) do not work: Unable to locate "
                           "credentials\n")
     assert sum(aws.seen.values()) == 0
+    assert not (tmp_path / "out").exists()
 
 
 def test_unknown_organisation_account_and_missing_profile(aws: FaultProxy,
@@ -343,8 +344,8 @@ def test_drift_of_a_plan_against_discovered_files(aws: FaultProxy, organisation:
                                                   tmp_path: Path) -> None:
     first = organisation.discoverable[0]
     out = tmp_path / "found"
-    assert cli("discover", "aws", "-o", str(out), "--account", first,
-               "--region", "us-east-1").code == 0
+    found = cli("discover", "aws", "-o", str(out), "--account", first, "--region", "us-east-1")
+    assert found.code == 0, found.out + found.err
     plan = tmp_path / "plan.yaml"
     plan.write_text(
         "cloud: aws\n"
@@ -352,9 +353,10 @@ def test_drift_of_a_plan_against_discovered_files(aws: FaultProxy, organisation:
         "tree:\n"
         "  app-0-0: {kind: vpc, prefix: 10.100.0.0/16}\n"
         "  app-0-9: {kind: vpc, prefix: 10.109.0.0/16}\n")
-    assert cli("plan", str(plan)).code == 0
+    planned = cli("plan", str(plan))
+    assert planned.code == 0, planned.err
     result = cli("plan", str(plan), "--against", str(out), "--format", "json")
-    assert result.code == 1, result.err
+    assert result.code == 1, result.out + result.err
     drift = [(d["kind"], d["block"] or d["actual"]["prefix"])
              for d in json.loads(result.out)["drift"]]
     # app-0-0 is in use as planned, with its subnets inside it; app-0-9 was never built;
