@@ -99,3 +99,18 @@ def test_planner_ipam_and_remedy_choose_the_same_block(
     pools, used, length = scenario
     expected = place(IPSet(pools).difference(IPSet(used)), pools, length)
     assert [caller(pools, used, length) for caller in CALLERS] == [expected] * 3
+
+
+@pytest.mark.parametrize("caller", CALLERS, ids=lambda c: c.__name__)
+def test_ties_go_to_the_lowest_address_whatever_order_pools_are_declared(
+    caller: Caller,
+) -> None:
+    # The IPAM used to break best-fit ties by declaration order.
+    pools = [P("10.9.0.0/28"), P("10.0.0.0/28")]
+    assert caller(pools, [], 28) == P("10.0.0.0/28")
+
+
+def test_ipam_first_fit_takes_the_lowest_address_of_all_pool_prefixes() -> None:
+    pool = Pool(1, "p", 4, (P("10.9.0.0/24"), P("10.0.0.0/24")), PoolRules())
+    space = PoolSpace(pool, [P("10.0.0.0/26")])
+    assert space.place(AllocationRequest(length=26, strategy="first_fit")) == P("10.0.0.64/26")

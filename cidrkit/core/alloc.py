@@ -9,7 +9,7 @@ request every layer hands out the same block.
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 
 from cidrkit.core.ipset import Interval, IPSet, Member
 from cidrkit.core.prefix import Prefix
@@ -64,20 +64,24 @@ def _fit(bits: int, start: int, end: int, length: int, strategy: Strategy) -> tu
         aligned = -(-start // size) * size
         return (0, bits, aligned) if aligned + size - 1 <= end else _NO_FIT
     best = _NO_FIT
+    wanted = bits - length
     for block_start, host_bits in cover_blocks(bits, start, end):
-        if host_bits >= bits - length and (host_bits, bits, block_start) < best:
+        if host_bits >= wanted and (host_bits, bits, block_start) < best:
             best = (host_bits, bits, block_start)
+            if host_bits == wanted:
+                break  # an exact fit: nothing later in this interval ranks lower
     return best
 
 
-def _spans(free: IPSet, parents: Iterable[Prefix], length: int) -> list[Interval]:
+def _spans(
+    intervals: Sequence[Interval], parents: Iterable[Prefix], length: int
+) -> list[Interval]:
     """The free intervals inside each parent that could hold a ``/length``.
 
     Intervals are cut at parent edges: a block lies wholly inside one parent,
     never across two that touch (two adjacent pools are still two pools). A
     parent inside another adds nothing, and is dropped so its edges cut nothing.
     """
-    intervals = free.intervals
     spans: list[Interval] = []
     outer: Prefix | None = None
     for parent in sorted(parents):
@@ -135,6 +139,12 @@ def _check_strategy(strategy: str) -> None:
         raise ValueError(f"unknown strategy {strategy!r}; choose best_fit or first_fit")
 
 
+def _choose(spans: list[Interval], length: int, strategy: Strategy) -> Prefix | None:
+    key = min((_fit(bits, start, end, length, strategy) for bits, start, end in spans),
+              default=_NO_FIT)
+    return None if key == _NO_FIT else Prefix(key[1], key[2], length)
+
+
 def place(
     free: IPSet, parents: Iterable[Prefix], length: int, strategy: Strategy = "best_fit"
 ) -> Prefix | None:
@@ -155,28 +165,42 @@ def place(
     Prefix('10.0.0.0/28')
     """
     _check_strategy(strategy)
-    return _FreeList(_spans(free, parents, length), length, strategy).take()
+    return _choose(_spans(free.intervals, parents, length), length, strategy)
 
 
 class FreeSpace:
     """Free space that shrinks as blocks are taken: placement for a run of requests.
 
-    Each ``take`` places one request with ``place`` and removes the block, so
-    later requests of the same run never get it again.
+    Each ``take`` places one request exactly as ``place`` does and removes the
+    block, so later requests of the same run never get it again. The free
+    intervals are kept as a sorted list: taking a block splits the one
+    interval it came from instead of rebuilding a set.
     """
 
-    __slots__ = ("free",)
+    __slots__ = ("_intervals",)
 
     def __init__(self, free: IPSet) -> None:
-        self.free = free
+        self._intervals: list[Interval] = list(free.intervals)
+
+    @property
+    def free(self) -> IPSet:
+        """The space not taken yet."""
+        return IPSet.from_intervals(self._intervals)
 
     def take(
         self, parents: Iterable[Prefix], length: int, strategy: Strategy = "best_fit"
     ) -> Prefix | None:
         """Place a ``/length`` inside one of ``parents``, remove it from the free space."""
-        block = place(self.free, parents, length, strategy)
+        _check_strategy(strategy)
+        block = _choose(_spans(self._intervals, parents, length), length, strategy)
         if block is not None:
-            self.free = self.free.difference(IPSet([block]))
+            # The block lies inside one free interval: the first that ends at or after it.
+            index = bisect_left(self._intervals, (block.bits, block.start),
+                                key=lambda iv: (iv[0], iv[2]))
+            bits, start, end = self._intervals[index]
+            self._intervals[index : index + 1] = [
+                (bits, a, b) for a, b in ((start, block.start - 1), (block.end + 1, end)) if a <= b
+            ]
         return block
 
 
@@ -219,7 +243,7 @@ def allocate(
     _check_request(parent, length, strategy)
     # Free space is computed once and shrunk by each block handed out.
     given = free_space(parent, used)
-    free = _FreeList(_spans(given, [parent], length), length, strategy)
+    free = _FreeList(_spans(given.intervals, [parent], length), length, strategy)
     result: list[Prefix] = []
     for _ in range(count):
         block = free.take()

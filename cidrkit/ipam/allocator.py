@@ -12,13 +12,14 @@ from __future__ import annotations
 
 from cidrkit.core import IPSet, Prefix
 from cidrkit.core.alloc import Strategy, place
+from cidrkit.core.text import family_bits
 from cidrkit.ipam.errors import Conflict, InvalidRequest
 from cidrkit.ipam.model import AllocationRequest, Pool, PoolRules
 
 
 def family_width(version: int) -> int:
-    """Address width in bits of IP version 4 or 6."""
-    return 32 if version == 4 else 128
+    """Address width in bits of IP version 4 or 6 (the core's ``family_bits``)."""
+    return family_bits(version)
 
 
 def check_length(pool: Pool, length: int, where: str) -> None:

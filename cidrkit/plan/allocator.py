@@ -89,6 +89,11 @@ class _Placer:
 
     # -- helpers -------------------------------------------------------------
 
+    def problem(self, node: PlanNode, message: str, hint: str | None = None) -> None:
+        """Record a problem with ``node``'s block, keyed as the lock file keys it."""
+        key = block_key(node.path, self.version)
+        self.problems.append(Problem(node.where, message, hint, key=key))
+
     def is_moving(self, node: PlanNode) -> bool:
         return any(node.path == m or node.path.startswith(m + "/") for m in self.moving)
 
@@ -117,21 +122,22 @@ class _Placer:
         return None
 
     def clash(self, node: PlanNode, prefix: Prefix, spaces: list[Prefix],
-              siblings: dict[str, Prefix]) -> str | None:
-        """Why ``node`` cannot have ``prefix`` inside ``spaces``, or ``None``."""
+              siblings: dict[str, Prefix]) -> tuple[str, str | None] | None:
+        """Why ``node`` cannot have ``prefix`` inside ``spaces`` and a hint, or ``None``."""
         for avoid in self.avoid:
             if avoid.prefix.overlaps(prefix):
-                return f"overlaps avoided {avoid.prefix}{_note(avoid)}"
+                return f"overlaps avoided {avoid.prefix}{_note(avoid)}", None
         for key, other in siblings.items():
             if other.overlaps(prefix):
-                return f"overlaps {key!r} at {other}"
+                return f"overlaps {key!r} at {other}", None
         for key, other in self.result.reserved.items():
             if other.version != self.version or any(other.contains(s) for s in spaces):
                 continue
             if key.startswith(node.path + "/") and prefix.contains(other):
                 continue  # a removed child of this very node
             if other.overlaps(prefix):
-                return f"overlaps {other}, still reserved for removed {key!r}"
+                return (f"overlaps {other}, still reserved for removed {key!r}",
+                        "run with --release to free it")
         return None
 
     # -- placement -----------------------------------------------------------
@@ -183,13 +189,12 @@ class _Placer:
         allowed = self.allowed(node, spaces)
         if not any(s.contains(block) for s in allowed):
             where = " or ".join(str(s) for s in allowed) or "its pool"
-            self.problems.append(Problem(node.where, f"node {node.path!r}: {block} is not inside "
-                                                     f"{where}"))
+            self.problem(node, f"node {node.path!r}: {block} is not inside {where}")
             return False
-        why = self.clash(node, block, spaces, placed)
-        if why is not None:
-            hint = "run with --release to free it" if "reserved" in why else None
-            self.problems.append(Problem(node.where, f"node {node.path!r}: {block} {why}", hint))
+        clash = self.clash(node, block, spaces, placed)
+        if clash is not None:
+            why, hint = clash
+            self.problem(node, f"node {node.path!r}: {block} {why}", hint)
             return False
         key = block_key(node.path, self.version)
         if locked is not None and locked != block and status == "pinned":
@@ -233,13 +238,13 @@ class _Placer:
         where = f"the best free spot is {proposal}" if proposal else "no free block holds it"
         why = ("is not free" if same_start
                else "starts below it, which would renumber its first addresses")
-        self.problems.append(Problem(
-            node.where,
+        self.problem(
+            node,
             f"node {node.path!r} now needs a /{wanted} but is locked to {locked}, and the "
             f"/{wanted} around it ({grown}) {why}; {where}",
             f"to move it (renumbering its hosts) run with --move {node.path}"
             if proposal else "free space in its parent or lower its demand",
-        ))
+        )
 
     def children_floor(self, node: PlanNode) -> int:
         from cidrkit.plan.sizing import smallest_power_of_two_length
@@ -289,11 +294,10 @@ class _Placer:
                    if any(s.contains(p) for s in allowed))
         if held:
             hint += f"; {held:,} addresses are held by removed nodes (--release frees them)"
-        self.problems.append(Problem(
-            node.where,
-            f"node {node.path!r} needs a /{request.length} ({size:,} addresses) but {have}",
+        self.problem(
+            node, f"node {node.path!r} needs a /{request.length} ({size:,} addresses) but {have}",
             hint,
-        ))
+        )
 
 
 def _fit_hint(parent: str, free: list[Prefix], size: int) -> str:
