@@ -12,7 +12,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
     from typing import NoReturn
 
-    from cidrkit.discover.model import Discovery
+    from cidrkit.discover.model import Discovery, ScopeResult
 
 PROVIDERS = ("aws", "azure", "gcp")
 #: Some scopes failed: the files describe only part of what was asked for.
@@ -59,6 +59,10 @@ def configure(parser: argparse.ArgumentParser, *, output: bool = True) -> None:
     parser.add_argument("--concurrency", type=_positive, default=8, metavar="N",
                         help="scopes read at once (default: 8)")
     parser.add_argument("--quiet", action="store_true", help="no progress bar on a terminal")
+    if output:
+        parser.add_argument("--json", action="store_true",
+                            help="print the outcome as JSON (what .discovery.json holds) "
+                                 "instead of one line per scope")
     aws = parser.add_argument_group("AWS")
     aws.add_argument("--region", action="append", metavar="REGION",
                      help="read only this region (repeatable; default: every enabled region)")
@@ -131,17 +135,19 @@ def discover(args: argparse.Namespace, out_dir: str, ctx: Context) -> Discovery:
             progress.clear()
 
 
-def summarise(run: Discovery, ctx: Context) -> int:
-    """Print one line per scope to stdout, the partial note to stderr; return the exit code."""
-    for result in run.results:
-        name = f" ({result.account_name})" if result.account_name else ""
-        region = f" {result.region}" if result.region else ""
-        head = f"{result.provider} {result.account or '-'}{name}{region}"
-        if result.status == "ok":
-            counts = ", ".join(f"{f.items} {_NOUNS.get(f.api, f.api)}" for f in result.files)
-            ctx.stdout.write(f"{head}: ok ({counts})\n")
-        else:
-            ctx.stdout.write(f"{head}: {result.status}: {result.error}\n")
+def summarise(run: Discovery, ctx: Context, as_json: bool = False) -> int:
+    """Print one line per scope (or JSON) to stdout, the partial note to stderr.
+
+    Returns the exit code.
+    """
+    if as_json:
+        import json
+
+        from cidrkit.discover.writer import manifest
+
+        ctx.stdout.write(json.dumps(manifest(run), indent=2) + "\n")
+    else:
+        ctx.stdout.writelines(_scope_line(result) for result in run.results)
     extras = ".discovery.json" + (f", {run.connections_file}" if run.connections_file else "")
     files = sum(len(r.files) for r in run.results)
     ctx.stderr.write(f"cidrkit: wrote {files} files to {run.out_dir} (and {extras})\n")
@@ -152,9 +158,19 @@ def summarise(run: Discovery, ctx: Context) -> int:
     return ExitCode.OK
 
 
+def _scope_line(result: ScopeResult) -> str:
+    name = f" ({result.account_name})" if result.account_name else ""
+    region = f" {result.region}" if result.region else ""
+    head = f"{result.provider} {result.account or '-'}{name}{region}"
+    if result.status == "ok":
+        counts = ", ".join(f"{f.items} {_NOUNS.get(f.api, f.api)}" for f in result.files)
+        return f"{head}: ok ({counts})\n"
+    return f"{head}: {result.status}: {result.error}\n"
+
+
 def run(args: argparse.Namespace, ctx: Context) -> int:
     check_options(args)
-    return summarise(discover(args, args.output, ctx), ctx)
+    return summarise(discover(args, args.output, ctx), ctx, args.json)
 
 
 class _WordsParser(argparse.ArgumentParser):

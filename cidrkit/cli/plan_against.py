@@ -14,7 +14,6 @@ FORMATS = ("table", "json", "sarif")
 
 def run_against(args: argparse.Namespace, ctx: Context) -> int:
     """Print the drift report; exit 1 on drift, 2 when the plan, lock or inventory is bad."""
-    from cidrkit.plan.diagnostics import PlanError
     from cidrkit.plan.drift import compare
     from cidrkit.plan.drift_render import (
         render_drift_json,
@@ -25,22 +24,19 @@ def run_against(args: argparse.Namespace, ctx: Context) -> int:
     from cidrkit.plan.lockfile import lock_path, read_lock
     from cidrkit.sources import read_inventory
 
-    if args.format not in FORMATS:
+    fmt = "json" if args.json else args.format
+    if fmt not in FORMATS:
         ctx.stderr.write(f"cidrkit: error: --against prints {', '.join(FORMATS)}, "
-                         f"not --format {args.format}\n")
+                         f"not --format {fmt}\n")
         return ExitCode.BAD_INPUT
     missing = [p for p in args.against if not os.path.exists(p)]
     if missing:
         ctx.stderr.write(f"cidrkit: error: --against {missing[0]}: no such file or folder\n")
         return ExitCode.BAD_INPUT
+    # A bad plan or lock raises PlanError, which the CLI's boundary reports (exit 2).
+    plan = load_plan(Path(args.plan), max_nodes=args.max_nodes)
     lock_file = Path(args.lock) if args.lock else lock_path(Path(args.plan))
-    try:
-        plan = load_plan(Path(args.plan))
-        lock = read_lock(lock_file)
-    except PlanError as err:
-        for problem in err.problems:
-            ctx.stderr.write(problem.render() + "\n")
-        return ExitCode.BAD_INPUT
+    lock = read_lock(lock_file)
     if lock is None:
         ctx.stderr.write(f"cidrkit: error: {lock_file} is missing: drift compares reality "
                          f"with the lock; run 'cidrkit plan {args.plan}' first\n")
@@ -48,10 +44,14 @@ def run_against(args: argparse.Namespace, ctx: Context) -> int:
     inventory = read_inventory(args.against)
     report = compare(plan, lock, inventory)
     render = {"json": render_drift_json, "sarif": render_drift_sarif}.get(
-        args.format, render_drift_table)
+        fmt, render_drift_table)
     text = render(report)
     if args.output:
-        Path(args.output).write_text(text, encoding="utf-8")
+        try:
+            Path(args.output).write_text(text, encoding="utf-8")
+        except OSError as err:
+            ctx.stderr.write(f"cidrkit: error: {args.output}: cannot write: {err.strerror}\n")
+            return ExitCode.BAD_INPUT
     else:
         ctx.stdout.write(text)
     for bad in inventory.malformed:

@@ -61,9 +61,9 @@ def write_json(out_dir: str, relpath: str, data: Any, indent: int,
     os.replace(temporary, path)
 
 
-def write_manifest(run: Discovery) -> None:
-    """Write ``.discovery.json``: every scope's outcome and every file's provenance."""
-    body = {
+def manifest(run: Discovery) -> dict[str, Any]:
+    """Every scope's outcome and every file's provenance, as JSON-ready data."""
+    return {
         "cidrkit-discovery": MANIFEST_FORMAT,
         "provider": run.provider,
         "started": run.started,
@@ -73,4 +73,8 @@ def write_manifest(run: Discovery) -> None:
         "scopes": [r.to_json() for r in run.results],
         "files": [f.to_json() for r in run.results for f in r.files],
     }
-    write_json(run.out_dir, MANIFEST, body, indent=2)
+
+
+def write_manifest(run: Discovery) -> None:
+    """Write ``.discovery.json`` (see ``manifest``) into the output folder."""
+    write_json(run.out_dir, MANIFEST, manifest(run), indent=2)

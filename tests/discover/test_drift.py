@@ -165,3 +165,26 @@ def test_sarif_without_against_is_refused(planned: tuple[Path, dict[str, str]]) 
     result = cli("plan", str(plan), "--format", "sarif")
     assert (result.code, result.err) == (
         2, "cidrkit: error: --format sarif is for --against reports\n")
+
+
+def test_json_flag_output_file_and_bad_plan(planned: tuple[Path, dict[str, str]],
+                                            tmp_path: Path) -> None:
+    plan, lock = planned
+    reality = write_reality(tmp_path / "real", *as_planned(lock))
+    result = cli("plan", str(plan), "--against", str(reality), "--json")
+    assert result.code == 0
+    assert json.loads(result.out)["summary"]["as_planned"] == 4
+    report = tmp_path / "drift.sarif"
+    result = cli("plan", str(plan), "--against", str(reality), "--format", "sarif",
+                 "-o", str(report))
+    assert (result.code, result.out) == (0, "")
+    assert json.loads(report.read_text())["runs"][0]["results"] == []
+    result = cli("plan", str(plan), "--against", str(reality), "-o",
+                 str(tmp_path / "no" / "such" / "dir" / "out.txt"))
+    assert result.code == 2
+    assert "out.txt: cannot write: No such file or directory" in result.err
+    plan.write_text(PLAN.replace("prefix: /20", "prefix: 10.20.0.5/20"))
+    result = cli("plan", str(plan), "--against", str(reality))
+    assert result.code == 2
+    assert "'10.20.0.5/20'" in result.err and "host bits" in result.err
+    assert result.out == ""

@@ -107,3 +107,12 @@ def test_plain_http_endpoint_only_on_loopback(compute: ReplayServer, tmp_path: P
         2, "cidrkit: error: --endpoint http://compute.example.com: plain http is only allowed "
            "on loopback; use https\n")
     assert compute.seen == []
+
+
+def test_json_summary_is_the_provenance(compute: ReplayServer, tmp_path: Path) -> None:
+    out = tmp_path / "found"
+    result = cli("discover", "gcp", "-o", str(out), "--endpoint", compute.url,
+                 "--project", "acme-data", "--json")
+    assert result.code == 0, result.err
+    assert json.loads(result.out) == json.loads((out / ".discovery.json").read_text())
+    assert json.loads(result.out)["files"][0]["path"] == "gcp/acme-data/subnets.json"
