@@ -151,8 +151,9 @@ def test_missing_inventory_lock_and_unreadable_files(planned: tuple[Path, dict[s
     (reality / "notes.json").write_text('{"something": "else"}')
     result = cli("plan", str(plan), "--against", str(reality))
     assert result.code == 2
-    assert result.err == (f"{reality}/notes.json: error: not read: JSON of an unrecognised "
-                          "shape\n")
+    assert result.err.startswith(f"{reality}/notes.json: error: not read: JSON of an "
+                                 "unrecognised shape")
+    assert result.err.count("\n") == 1
     (tmp_path / "plan.yaml.lock").unlink()
     result = cli("plan", str(plan), "--against", str(reality))
     assert result.code == 2
