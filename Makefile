@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 # compat mode: a plain .pth entry, so `cidrkit` starts without an import hook.
 EDITABLE := --config-settings editable_mode=compat
 
-.PHONY: demo test lint unit fuzz bench bench-core bench-start bench-bulk bench-audit bench-plan bench-ipam docs clean
+.PHONY: demo test lint unit fuzz bench bench-core bench-start bench-bulk bench-audit bench-plan bench-ipam bench-discover docs clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "cidrkit needs Python >= 3.11"'
@@ -49,7 +49,7 @@ lint: $(VENV)/.installed-test
 	$(BIN)/mypy
 
 ## bench: speed against the peer libraries and tools, printed as ratios (medians)
-bench: bench-core bench-start bench-bulk bench-audit bench-plan bench-ipam
+bench: bench-core bench-start bench-bulk bench-audit bench-plan bench-ipam bench-discover
 
 bench-core: $(VENV)/.installed-bench
 	$(BIN)/python bench/bench_core.py
@@ -65,6 +65,9 @@ bench-plan: $(VENV)/.installed-bench
 # Set CIDRKIT_BENCH_PG_URL to include PostgreSQL.
 bench-ipam: $(VENV)/.installed-bench
 	$(BIN)/python bench/bench_ipam.py
+# 3 accounts x 4 regions x 50 VPCs from moto's server on loopback.
+bench-discover: $(VENV)/.installed-bench
+	$(BIN)/python bench/bench_discover.py --runs 3
 
 ## docs: regenerate the CLI reference from --help
 docs: $(VENV)/.installed
