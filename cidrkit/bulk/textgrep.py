@@ -13,12 +13,15 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from types import ModuleType
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 from cidrkit.bulk.arrays import IntervalArray, PrefixArray
 from cidrkit.bulk.lpm import LpmTable
+from cidrkit.bulk.native import pack_intervals
 from cidrkit.bulk.setops import merge
 from cidrkit.bulk.textparse import parse_address_text
 
@@ -56,7 +59,12 @@ class CidrGrep:
             merged.v6.with_ids(np.arange(len(merged.v6), dtype=np.int64)),
         )
         self._table = LpmTable(numbered)
+        self._merged = merged
         self.empty = len(merged) == 0
+
+    def native(self, engine: ModuleType) -> Any:
+        """The same matcher in the compiled engine (``engine.Grep``)."""
+        return engine.Grep(*pack_intervals(self._merged))
 
     def scan(self, lines: Sequence[str]) -> LineMatches:
         """Scan lines (without newlines); return which matched and with what."""

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import argparse
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from itertools import islice
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from cidrkit.cli.context import Context
 from cidrkit.cli.exit import ExitCode
 from cidrkit.errors import InputError, ParseError
 
 if TYPE_CHECKING:
+    from cidrkit._engine import Grep
     from cidrkit.bulk.textgrep import CidrGrep
 
 CHUNK_LINES = 65_536
@@ -76,14 +77,22 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
+    from cidrkit.bulk.native import load_engine
+
     matcher, files = _patterns_and_files(args)
     files = files or ["-"]
     with_names = len(files) > 1 if args.with_names is None else args.with_names
+    engine = load_engine(ctx.env)
+    native = matcher.native(engine) if engine is not None else None
     selected_any = False
     bad_files = 0
     for name in files:
         try:
-            selected_any |= _grep_one(matcher, name, ctx, args, with_names) > 0
+            if native is not None:
+                selected = _grep_one_native(native, name, ctx, args, with_names)
+            else:
+                selected = _grep_one(matcher, name, ctx, args, with_names)
+            selected_any |= selected > 0
         except InputError as err:
             ctx.stderr.write(f"cidrkit: error: {err}\n")
             bad_files += 1
@@ -166,6 +175,57 @@ def _grep_one(
     if args.count:
         write((f"{label}:" if with_names else "") + f"{selected_total}\n")
     return selected_total
+
+
+def _grep_one_native(
+    native: Grep, name: str, ctx: Context, args: argparse.Namespace, with_names: bool
+) -> int:
+    """Grep one input with the compiled engine; the same bytes as ``_grep_one``."""
+    from cidrkit.bulk.native import byte_writer
+
+    label = "(standard input)" if name == "-" else name
+    options = {
+        "invert": args.invert,
+        "count_only": args.count,
+        "only_matching": args.only,
+        "line_numbers": args.numbers,
+        "label": (f"{label}:" if with_names else "").encode("utf-8", "surrogateescape"),
+    }
+    write = byte_writer(ctx.stdout)
+    try:
+        if name != "-":
+            with open(name, "rb") as handle:
+                # Text mode: universal newlines, invalid UTF-8 shown as U+FFFD.
+                _, selected = native.run(write, fd=handle.fileno(), **options)
+        else:
+            selected = _grep_stdin_native(native, ctx, write, options)
+    except OSError as err:
+        if isinstance(err, BrokenPipeError):
+            raise
+        raise InputError(f"{name}: cannot read: {err.strerror or err}") from None
+    if args.count:
+        ctx.stdout.write((f"{label}:" if with_names else "") + f"{selected}\n")
+    return selected
+
+
+def _grep_stdin_native(
+    native: Grep, ctx: Context, write: Callable[[bytes], object], options: dict[str, Any]
+) -> int:
+    """Standard input splits lines at ``\\n`` only, as Python's ``sys.stdin`` does."""
+    import sys
+
+    if ctx.stdin is sys.stdin:
+        # Undecodable bytes pass through unchanged when stdin escapes them.
+        lossy = sys.stdin.errors != "surrogateescape"
+        _, selected = native.run(
+            write, fd=sys.stdin.fileno(), universal_newlines=False, lossy=lossy, **options
+        )
+    else:
+        data = ctx.stdin.read().encode("utf-8", "surrogateescape")
+        _, selected = native.run(
+            write, data=data, universal_newlines=False, lossy=False, **options
+        )
+    return selected
 
 
 def _chunks(stream: TextIO) -> Iterator[list[str]]:
