@@ -26,3 +26,46 @@ def scan_candidates(text: bytes) -> tuple[list[tuple[int, int]], list[tuple[int,
 
 def parse_address(text: bytes) -> tuple[int, int] | None:
     """``(bits, value)`` of an address the core accepts, else None."""
+
+def content_key(data: bytes, salt: bytes) -> bytes:
+    """A 16-byte key of a table's content and the options it was read with."""
+
+class LookupTable:
+    """Longest-prefix match with each row's annotation text, for ``cidrkit lookup``."""
+
+    @staticmethod
+    def build(
+        v4_starts: bytes,
+        v4_lengths: bytes,
+        v4_rows: bytes,
+        v6_starts: bytes,
+        v6_lengths: bytes,
+        v6_rows: bytes,
+        suffix_offsets: bytes,
+        suffixes: bytes,
+        miss: bytes,
+        problems: bytes,
+        key: bytes,
+    ) -> LookupTable: ...
+    @staticmethod
+    def open(path: str, key: bytes) -> LookupTable | None: ...
+    def save(self, path: str) -> None: ...
+    def problems(self) -> bytes: ...
+    def __len__(self) -> int: ...
+    def lookup_words(self, words: list[str]) -> list[int]: ...
+    def annotate(
+        self,
+        write: Callable[[bytes], object],
+        report: Callable[[list[tuple[int, str]]], object],
+        *,
+        fd: int | None = None,
+        data: bytes | None = None,
+        universal_newlines: bool = True,
+        lossy: bool = True,
+        matched_only: bool = False,
+        count_hits: bool = False,
+        progress: Callable[[int], object] | None = None,
+    ) -> int: ...
+    @property
+    def misses(self) -> int: ...
+    def stats_text(self) -> bytes: ...

@@ -21,7 +21,6 @@ import numpy.typing as npt
 
 from cidrkit.bulk.arrays import IntervalArray, PrefixArray
 from cidrkit.bulk.lpm import LpmTable
-from cidrkit.bulk.native import pack_intervals
 from cidrkit.bulk.setops import merge
 from cidrkit.bulk.textparse import parse_address_text
 
@@ -34,6 +33,19 @@ _V6 = re.compile(
     r"(?:[0-9]{1,3}(?:\.[0-9]{1,3}){3}|[0-9A-Fa-f]{0,4})"
     r"(?![0-9A-Za-z:])"
 )
+
+
+def pack_intervals(prefixes: PrefixArray) -> tuple[bytes, bytes]:
+    """Inclusive ``(first, last)`` of every prefix as the engine reads them.
+
+    IPv4: little-endian u32 pairs; IPv6: u64 quadruples
+    ``(first_hi, first_lo, last_hi, last_lo)``.
+    """
+    v4, v6 = prefixes.v4, prefixes.v6
+    packed_v4 = np.stack([v4.lo, v4.last()[1]], axis=1).astype("<u4").tobytes()
+    last_hi, last_lo = v6.last()
+    packed_v6 = np.stack([v6.hi, v6.lo, last_hi, last_lo], axis=1).astype("<u8").tobytes()
+    return packed_v4, packed_v6
 
 
 @dataclass(frozen=True, slots=True)

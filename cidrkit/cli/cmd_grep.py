@@ -77,7 +77,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
-    from cidrkit.bulk.native import load_engine
+    from cidrkit.native import load_engine
 
     matcher, files = _patterns_and_files(args)
     files = files or ["-"]
@@ -181,7 +181,7 @@ def _grep_one_native(
     native: Grep, name: str, ctx: Context, args: argparse.Namespace, with_names: bool
 ) -> int:
     """Grep one input with the compiled engine; the same bytes as ``_grep_one``."""
-    from cidrkit.bulk.native import byte_writer
+    from cidrkit.native import byte_writer
 
     label = "(standard input)" if name == "-" else name
     options = {

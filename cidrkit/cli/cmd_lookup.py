@@ -69,10 +69,20 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
-    from cidrkit.bulk.annotate import Annotator
-
     if args.column and args.field:
         raise InputError("give --column (CSV input) or --field (JSON lines input), not both")
+    # Text lines in and out go through the compiled engine when it is built.
+    if not args.column and not args.field and args.output in (None, "text"):
+        from cidrkit.native import load_engine
+
+        engine = load_engine(ctx.env)
+        if engine is not None and not (args.stats and args.json):
+            from cidrkit.cli.lookup_native import run_native
+
+            return run_native(engine, args, ctx)
+
+    from cidrkit.bulk.annotate import Annotator
+
     table = _load_table(args)
     for problem in table.problems:
         ctx.stderr.write(problem + "\n")
@@ -97,17 +107,27 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def _load_table(args: argparse.Namespace) -> LabelledTable:
+    return parse_table(args, read_table(args))
+
+
+def read_table(args: argparse.Namespace) -> bytes:
+    """The bytes of the TABLE file."""
+    path: str = args.table
+    try:
+        with open(path, "rb") as handle:
+            return handle.read()
+    except OSError as err:
+        raise InputError(f"{path}: cannot read table: {err.strerror}") from None
+
+
+def parse_table(args: argparse.Namespace, data: bytes) -> LabelledTable:
+    """The TABLE file's bytes as a ``LabelledTable`` (CSV or text, as the options say)."""
     from cidrkit.bulk.annotate import LabelledTable
 
     path: str = args.table
     as_csv = args.table_format == "csv" or (
         args.table_format == "auto" and path.lower().endswith(".csv")
     )
-    try:
-        with open(path, "rb") as handle:
-            data = handle.read()
-    except OSError as err:
-        raise InputError(f"{path}: cannot read table: {err.strerror}") from None
     if as_csv:
         return LabelledTable.from_csv(
             data.decode("utf-8-sig", errors="replace"), path, args.prefix_column, args.label
@@ -130,7 +150,7 @@ def _annotate_stream(annotator: Annotator, name: str, ctx: Context, *, write: bo
                 total = os.path.getsize(name)
             except OSError as err:
                 raise InputError(f"{name}: cannot read: {err.strerror}") from None
-        progress = _Progress(ctx, name, total)
+        progress = Progress(ctx, name, total)
         first_line = 1
         for chunk in _chunks(stream):
             out, found = annotator.process(chunk, first_line)
@@ -152,7 +172,7 @@ def _chunks(stream: TextIO) -> Iterator[list[str]]:
         yield chunk
 
 
-class _Progress:
+class Progress:
     """A one-line progress report on stderr, only for big inputs on a terminal."""
 
     def __init__(self, ctx: Context, name: str, total: int | None) -> None:

@@ -35,80 +35,81 @@ fn parse_octet(part: &[u8]) -> Option<u32> {
 /// Parse IPv6 text in any RFC 4291 form: `::` at most once and standing for
 /// at least one zero group, 1 to 4 hex digits per group, an optional dotted
 /// quad as the last two groups. Zone indexes (`%eth0`) are rejected.
+///
+/// One pass over the bytes: groups before `::` fill the head, groups after
+/// it the tail, and the tail is shifted into place at the end.
 pub fn parse_v6(text: &[u8]) -> Option<u128> {
-    if text.contains(&b'%') {
-        return None;
-    }
-    let gap = find_double_colon(text, 0);
     let mut groups = [0u16; 8];
-    match gap {
-        None => {
-            if parse_groups(text, true, &mut groups)? != 8 {
-                return None;
-            }
-        }
-        Some(gap) => {
-            if find_double_colon(text, gap + 1).is_some() {
-                return None;
-            }
-            let mut head = [0u16; 8];
-            let mut tail = [0u16; 8];
-            let head_len = if gap > 0 {
-                parse_groups(&text[..gap], false, &mut head)?
-            } else {
-                0
-            };
-            let rest = &text[gap + 2..];
-            let tail_len = if rest.is_empty() {
-                0
-            } else {
-                parse_groups(rest, true, &mut tail)?
-            };
-            if head_len + tail_len > 7 {
-                return None;
-            }
-            groups[..head_len].copy_from_slice(&head[..head_len]);
-            groups[8 - tail_len..].copy_from_slice(&tail[..tail_len]);
+    let mut count = 0usize;
+    let mut gap: Option<usize> = None;
+    let mut pos = 0usize;
+    let len = text.len();
+    if text.starts_with(b"::") {
+        gap = Some(0);
+        pos = 2;
+        if pos == len {
+            return Some(0);
         }
     }
-    Some(groups.iter().fold(0u128, |acc, &g| (acc << 16) | u128::from(g)))
-}
-
-fn find_double_colon(text: &[u8], from: usize) -> Option<usize> {
-    text.get(from..)?
-        .windows(2)
-        .position(|w| w == b"::")
-        .map(|at| at + from)
-}
-
-/// Fill `out` with the groups of a `:`-separated run; return how many.
-/// More than eight groups is a rejection (the caller's count check would
-/// reject them anyway).
-fn parse_groups(text: &[u8], last: bool, out: &mut [u16; 8]) -> Option<usize> {
-    let mut count = 0;
-    let pieces = text.split(|&b| b == b':');
-    let total = text.iter().filter(|&&b| b == b':').count() + 1;
-    for (index, piece) in pieces.enumerate() {
-        if (1..=4).contains(&piece.len()) && piece.iter().all(u8::is_ascii_hexdigit) {
-            if count == 8 {
-                return None;
-            }
-            out[count] = piece.iter().fold(0u16, |acc, &b| (acc << 4) | hex_value(b));
-            count += 1;
-            continue;
+    loop {
+        // One group: 1 to 4 hex digits, or a dotted quad ending the text.
+        let start = pos;
+        let mut value: u16 = 0;
+        while pos < len && pos - start < 5 && text[pos].is_ascii_hexdigit() {
+            value = (value << 4) | hex_value(text[pos]);
+            pos += 1;
         }
-        if last && index == total - 1 && piece.contains(&b'.') {
-            let v4 = parse_v4(piece)?;
+        let digits = pos - start;
+        if pos < len && text[pos] == b'.' {
+            // Only the last piece may be a dotted quad; it takes two groups.
+            let v4 = parse_v4(&text[start..])?;
             if count > 6 {
                 return None;
             }
-            out[count] = (v4 >> 16) as u16;
-            out[count + 1] = v4 as u16;
-            return Some(count + 2);
+            groups[count] = (v4 >> 16) as u16;
+            groups[count + 1] = v4 as u16;
+            count += 2;
+            break;
         }
-        return None;
+        if digits == 0 || digits > 4 || count == 8 {
+            return None;
+        }
+        groups[count] = value;
+        count += 1;
+        if pos == len {
+            break;
+        }
+        if text[pos] != b':' {
+            return None;
+        }
+        pos += 1;
+        if pos < len && text[pos] == b':' {
+            if gap.is_some() {
+                return None;
+            }
+            gap = Some(count);
+            pos += 1;
+            if pos == len {
+                break;
+            }
+        } else if pos == len {
+            // A single trailing colon: an empty last group.
+            return None;
+        }
     }
-    Some(count)
+    match gap {
+        None if count == 8 => {}
+        None => return None,
+        Some(at) => {
+            if count > 7 {
+                return None;
+            }
+            let tail = count - at;
+            groups.copy_within(at..count, 8 - tail);
+            groups[at..8 - tail].fill(0);
+        }
+    }
+    Some(groups.iter().fold(0u128, |acc, &g| (acc << 16) | u128::from(g)))
 }
 
 fn hex_value(b: u8) -> u16 {

@@ -5,6 +5,7 @@
 //! are appended to one output buffer. Pieces of a block run on the rayon
 //! pool and their outputs are joined in order.
 
+use memchr::{memchr, memchr2, memrchr, memrchr2};
 use rayon::prelude::*;
 
 use crate::addr::{parse_v4, parse_v6};
@@ -115,6 +116,9 @@ pub fn matching_spans(set: &AddressSet, text: &[u8]) -> Vec<Span> {
 
 fn grep_piece(set: &AddressSet, options: &GrepOptions, text: &[u8], first_line: u64) -> GrepBlock {
     let hits = matching_spans(set, text);
+    if !options.invert && !options.line_numbers {
+        return matched_lines_only(options, text, &hits);
+    }
     let mut block = GrepBlock::default();
     let mut next_hit = 0;
     for (number, (start, end)) in (first_line..).zip(LineSpans::new(text, options.newlines)) {
@@ -151,6 +155,58 @@ fn grep_piece(set: &AddressSet, options: &GrepOptions, text: &[u8], first_line: 
         }
     }
     block
+}
+
+/// The common case (no `-v`, no `-n`): only the lines around the hits are
+/// looked at, found from each hit by searching back and forward for a line end.
+fn matched_lines_only(options: &GrepOptions, text: &[u8], hits: &[Span]) -> GrepBlock {
+    let mut block = GrepBlock {
+        lines: count_lines(text, options.newlines) as u64,
+        ..GrepBlock::default()
+    };
+    let mut at = 0;
+    while at < hits.len() {
+        let (start, end) = line_around(text, hits[at].start, options.newlines);
+        let first_hit = at;
+        while at < hits.len() && hits[at].start < end {
+            at += 1;
+        }
+        block.selected += 1;
+        if options.count_only {
+            continue;
+        }
+        if options.only_matching {
+            for span in &hits[first_hit..at] {
+                block.output.extend_from_slice(&options.label);
+                block.output.extend_from_slice(&text[span.start..span.end]);
+                block.output.push(b'\n');
+            }
+        } else {
+            block.output.extend_from_slice(&options.label);
+            push_line(&mut block.output, &text[start..end], options.lossy);
+            block.output.push(b'\n');
+        }
+    }
+    block
+}
+
+/// The content `(start, end)` of the line holding byte `at`.
+fn line_around(text: &[u8], at: usize, newlines: Newlines) -> (usize, usize) {
+    match newlines {
+        Newlines::Universal => {
+            let start = memrchr2(b'\n', b'\r', &text[..at]).map_or(0, |p| p + 1);
+            let end = memchr2(b'\n', b'\r', &text[at..]).map_or(text.len(), |p| at + p);
+            (start, end)
+        }
+        Newlines::Lf => {
+            let start = memrchr(b'\n', &text[..at]).map_or(0, |p| p + 1);
+            let mut end = memchr(b'\n', &text[at..]).map_or(text.len(), |p| at + p);
+            while end > start && text[end - 1] == b'\r' {
+                end -= 1;
+            }
+            (start, end)
+        }
+    }
 }
 
 #[cfg(test)]

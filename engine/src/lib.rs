@@ -6,8 +6,11 @@ pub mod addr;
 pub mod addrset;
 pub mod grep;
 pub mod lines;
+pub mod lookup;
+pub mod lpm;
 pub mod output;
 pub mod scan;
+pub mod tablefile;
 
 #[cfg(feature = "python")]
 mod python;

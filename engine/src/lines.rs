@@ -6,7 +6,7 @@
 
 use std::io::{self, Read};
 
-use memchr::{memchr, memchr2, memrchr};
+use memchr::{memchr, memchr2, memchr_iter, memrchr};
 
 /// Which bytes end a line.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -73,6 +73,11 @@ impl Iterator for LineSpans<'_> {
 
 /// Number of lines in `text` (as `LineSpans` counts them).
 pub fn count_lines(text: &[u8], newlines: Newlines) -> usize {
+    if newlines == Newlines::Lf || memchr(b'\r', text).is_none() {
+        // Only `\n` ends a line: count them with the vectorised search.
+        let ends = memchr_iter(b'\n', text).count();
+        return ends + usize::from(!text.is_empty() && !text.ends_with(b"\n"));
+    }
     LineSpans::new(text, newlines).count()
 }
 

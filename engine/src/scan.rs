@@ -90,7 +90,8 @@ fn dotted_quad_end(text: &[u8], at: usize) -> Option<usize> {
 pub fn ipv4_candidates(text: &[u8], out: &mut Vec<Span>) {
     let mut resume = 0;
     for dot in memchr_iter(b'.', text) {
-        if dot < resume {
+        // Most dots (host names, version strings) fail here at once.
+        if dot < resume || dot == 0 || !is_digit(text, dot - 1) || !is_digit(text, dot + 1) {
             continue;
         }
         // The digit run before this dot would be the first octet.

@@ -9,15 +9,19 @@ built falls back to it on its own.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from types import ModuleType
-from typing import TextIO
+import os
 
-import numpy as np
-
-from cidrkit.bulk.arrays import PrefixArray
+# Neither numpy nor cidrkit.bulk is imported here: a lookup against a saved
+# table never loads them.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping
+    from types import ModuleType
+    from typing import TextIO
 
 ENGINE_VARIABLE = "CIDRKIT_ENGINE"
+# Saved lookup tables sit beside the table file under this suffix.
+SAVED_TABLE_SUFFIX = ".cidrkit-lpm"
 
 
 def load_engine(env: Mapping[str, str]) -> ModuleType | None:
@@ -31,18 +35,23 @@ def load_engine(env: Mapping[str, str]) -> ModuleType | None:
     return _engine
 
 
-def pack_intervals(prefixes: PrefixArray) -> tuple[bytes, bytes]:
-    """Inclusive ``(first, last)`` of every prefix as the engine reads them.
+# Bump when what a saved lookup table holds changes meaning.
+TABLE_FORMAT = "1"
 
-    IPv4: little-endian u32 pairs; IPv6: u64 quadruples
-    ``(first_hi, first_lo, last_hi, last_lo)``.
-    """
-    v4, v6 = prefixes.v4, prefixes.v6
-    v4_last = v4.last()[1]
-    packed_v4 = np.stack([v4.lo, v4_last], axis=1).astype("<u4").tobytes()
-    v6_last_hi, v6_last_lo = v6.last()
-    packed_v6 = np.stack([v6.hi, v6.lo, v6_last_hi, v6_last_lo], axis=1).astype("<u8").tobytes()
-    return packed_v4, packed_v6
+
+def table_key(engine: ModuleType, data: bytes, options: list[str]) -> bytes:
+    """The key of a lookup table's content, read with ``options``, by this cidrkit version."""
+    from cidrkit import __version__
+
+    salt = "\0".join([TABLE_FORMAT, __version__, *options]).encode("utf-8", "surrogateescape")
+    key: bytes = engine.content_key(data, salt)
+    return key
+
+
+def saved_table_path(table: str) -> str:
+    """Where the built form of the lookup table ``table`` is saved: beside it, hidden."""
+    folder, name = os.path.split(table)
+    return os.path.join(folder, f".{name}{SAVED_TABLE_SUFFIX}")
 
 
 def byte_writer(stream: TextIO) -> Callable[[bytes], object]:
