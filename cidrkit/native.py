@@ -54,6 +54,29 @@ def saved_table_path(table: str) -> str:
     return os.path.join(folder, f".{name}{SAVED_TABLE_SUFFIX}")
 
 
+def table_stamp(engine: ModuleType, path: str, options: list[str]) -> bytes | None:
+    """A key of the table file's size, times and inode, and the options; None if unreadable.
+
+    A saved table with the same stamp is used without reading the table
+    file (as git trusts an unchanged stat); any other is checked by content.
+    """
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    fields = [info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino, info.st_dev]
+    return table_key(engine, " ".join(map(str, fields)).encode(), ["stamp", *options])
+
+
+def cached_table_path(
+    engine: ModuleType, table: str, options: list[str], env: Mapping[str, str]
+) -> str:
+    """Where a table whose folder is read-only is saved instead: the user's cache."""
+    cache = env.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    name = table_key(engine, os.path.abspath(table).encode(), options).hex()
+    return os.path.join(cache, "cidrkit", f"{name}{SAVED_TABLE_SUFFIX}")
+
+
 def byte_writer(stream: TextIO) -> Callable[[bytes], object]:
     """A function writing UTF-8 bytes to a text stream, straight to its buffer when it has one."""
     buffer = getattr(stream, "buffer", None)

@@ -16,8 +16,8 @@ import numpy as np
 from cidrkit.bulk.annotate import LabelledTable
 
 
-def native_table(engine: ModuleType, table: LabelledTable, key: bytes) -> Any:
-    """Build ``engine.LookupTable`` from a parsed table."""
+def native_table(engine: ModuleType, table: LabelledTable, key: bytes, stamp: bytes) -> Any:
+    """Build ``engine.LookupTable`` from a parsed table, its content key and file stamp."""
     assert table.prefixes is not None, "tables built by LabelledTable keep their prefixes"
     v4, v6 = table.prefixes.v4, table.prefixes.v6
     suffixes = [
@@ -40,4 +40,5 @@ def native_table(engine: ModuleType, table: LabelledTable, key: bytes) -> Any:
         miss.encode(),
         problems.encode("utf-8", "surrogateescape"),
         key,
+        stamp,
     )

@@ -10,7 +10,6 @@ each block is annotated and written as bytes.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import os
 import sys
 from types import ModuleType
@@ -20,11 +19,17 @@ from cidrkit.cli.cmd_lookup import Progress, parse_table, read_table
 from cidrkit.cli.context import Context
 from cidrkit.cli.exit import ExitCode
 from cidrkit.errors import InputError
-from cidrkit.native import byte_writer, saved_table_path, table_key
+from cidrkit.native import (
+    byte_writer,
+    cached_table_path,
+    saved_table_path,
+    table_key,
+    table_stamp,
+)
 
 
 def run_native(engine: ModuleType, args: argparse.Namespace, ctx: Context) -> int:
-    table = _table(engine, args)
+    table = _table(engine, args, ctx)
     problems = table.problems().decode("utf-8", "surrogateescape")
     ctx.stderr.write(problems)
     errors = problems.count("\n")
@@ -40,22 +45,38 @@ def _discard(data: bytes) -> None:
     return None
 
 
-def _table(engine: ModuleType, args: argparse.Namespace) -> Any:
-    """The saved table when its key matches, else a new one (saved when the folder allows)."""
-    data = read_table(args)
+def _table(engine: ModuleType, args: argparse.Namespace, ctx: Context) -> Any:
+    """The saved table when it matches TABLE, else a new one, saved for the next run.
+
+    A saved table matches by the file's stamp (size, times, inode: the table
+    is not even read) or else by its content. It is saved beside TABLE, or
+    in the user's cache when TABLE's folder cannot take it; when neither
+    can, each run builds it again.
+    """
     options = [args.table_format, args.table, args.prefix_column or "", *(args.label or [])]
-    # The key needs only the engine; numpy is loaded below, on a miss.
+    places = [saved_table_path(args.table), cached_table_path(engine, args.table, options, ctx.env)]
+    stamp = table_stamp(engine, args.table, options)
+    if stamp is not None:
+        for place in places:
+            table = engine.LookupTable.open(place, stamp=stamp)
+            if table is not None:
+                return table
+    data = read_table(args)
     key = table_key(engine, data, options)
-    saved = saved_table_path(args.table)
-    table = engine.LookupTable.open(saved, key)
-    if table is not None:
-        return table
+    for place in places:
+        table = engine.LookupTable.open(place, key=key)
+        if table is not None:
+            return table
     from cidrkit.bulk.nativelookup import native_table
 
-    table = native_table(engine, parse_table(args, data), key)
-    # A read-only folder: the next run builds the table again.
-    with contextlib.suppress(OSError):
-        table.save(saved)
+    table = native_table(engine, parse_table(args, data), key, stamp or bytes(16))
+    for place in places:
+        try:
+            os.makedirs(os.path.dirname(place) or ".", exist_ok=True)
+            table.save(place)
+            break
+        except OSError:
+            continue
     return table
 
 

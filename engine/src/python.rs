@@ -197,7 +197,7 @@ impl LookupTable {
     /// annotation of a miss, and the table's problems as text.
     #[staticmethod]
     #[pyo3(signature = (v4_starts, v4_lengths, v4_rows, v6_starts, v6_lengths, v6_rows,
-                        suffix_offsets, suffixes, miss, problems, key))]
+                        suffix_offsets, suffixes, miss, problems, key, stamp))]
     #[allow(clippy::too_many_arguments)]
     fn build(
         py: Python<'_>,
@@ -212,6 +212,7 @@ impl LookupTable {
         miss: &[u8],
         problems: &[u8],
         key: &[u8],
+        stamp: &[u8],
     ) -> PyResult<Self> {
         let v4_starts = le_items::<4, u32>(v4_starts, "IPv4 starts", u32::from_le_bytes)?;
         let v4_rows = le_items::<4, i32>(v4_rows, "IPv4 rows", i32::from_le_bytes)?;
@@ -236,7 +237,7 @@ impl LookupTable {
                 "rows, lengths or suffix offsets out of range",
             ));
         }
-        let key = key_of(key)?;
+        let (key, stamp) = (key_of(key)?, key_of(stamp)?);
         let image = py.allow_threads(|| {
             let zip4 = v4_starts.into_iter().zip(v4_lengths.iter().copied()).zip(v4_rows);
             let zip6 = v6_starts.into_iter().zip(v6_lengths.iter().copied()).zip(v6_rows);
@@ -252,15 +253,19 @@ impl LookupTable {
                 miss,
                 problems,
             };
-            TableImage::new(&parts, key)
+            TableImage::new(&parts, key, stamp)
         });
         Ok(Self::with_image(image))
     }
 
-    /// The table saved at `path` for this `key`, or None (missing, stale, foreign).
+    /// The table saved at `path` for this content `key` or file `stamp`,
+    /// or None (missing, stale, foreign).
     #[staticmethod]
-    fn open(path: std::path::PathBuf, key: &[u8]) -> PyResult<Option<Self>> {
-        Ok(TableImage::open(&path, key_of(key)?).map(Self::with_image))
+    #[pyo3(signature = (path, *, key=None, stamp=None))]
+    fn open(path: std::path::PathBuf, key: Option<&[u8]>, stamp: Option<&[u8]>) -> PyResult<Option<Self>> {
+        let key = key.map(key_of).transpose()?;
+        let stamp = stamp.map(key_of).transpose()?;
+        Ok(TableImage::open(&path, key, stamp).map(Self::with_image))
     }
 
     /// Save the table to `path` (through a temporary file and a rename).

@@ -1,8 +1,8 @@
 //! A built lookup table as one aligned image: kept in memory after a build,
 //! saved to a file, and memory-mapped as it is by the next run.
 //!
-//! Layout: a 112-byte header (magic, content key, the byte length of each
-//! section), then the sections, each starting at a multiple of 16 bytes:
+//! Layout: a 128-byte header (magic, content key, file stamp, the byte
+//! length of each section), then the sections, each starting at a multiple of 16 bytes:
 //! IPv4 boundaries, owners, slice index; IPv6 boundaries, owners, slice
 //! index; the offsets and bytes of every row's annotation text; the text
 //! of a miss; the table's problems (messages, one per line).
@@ -17,9 +17,12 @@ use crate::lpm::{FamilyTable, FamilyView};
 
 /// Format name and version, and a byte-order mark: an image written on a
 /// machine of the other byte order is not recognised (and is rebuilt).
-const MAGIC: [u8; 8] = [b'C', b'K', b'L', b'P', b'M', 1, 0x01, 0x02];
+const MAGIC: [u8; 8] = [b'C', b'K', b'L', b'P', b'M', 2, 0x01, 0x02];
 const SECTIONS: usize = 10;
-const HEADER: usize = 8 + 16 + 8 * SECTIONS + 8;
+const KEY_AT: usize = 8;
+const STAMP_AT: usize = 24;
+const LENGTHS_AT: usize = 40;
+const HEADER: usize = LENGTHS_AT + 8 * SECTIONS;
 const ALIGN: usize = 16;
 
 enum Store {
@@ -66,8 +69,9 @@ fn layout(lengths: &[usize; SECTIONS]) -> ([usize; SECTIONS], usize) {
 }
 
 impl TableImage {
-    /// Lay out a built table with its content key.
-    pub fn new(parts: &TableParts<'_>, key: [u8; 16]) -> TableImage {
+    /// Lay out a built table with its content key and the stamp (size,
+    /// times, inode) of the file it was read from.
+    pub fn new(parts: &TableParts<'_>, key: [u8; 16], stamp: [u8; 16]) -> TableImage {
         let sections: [&[u8]; SECTIONS] = [
             bytes_of(&parts.v4.starts),
             bytes_of(&parts.v4.owners),
@@ -86,9 +90,11 @@ impl TableImage {
         // SAFETY: u128 has no padding; the byte view covers exactly the vector.
         let bytes = unsafe { std::slice::from_raw_parts_mut(store.as_mut_ptr().cast::<u8>(), total) };
         bytes[..8].copy_from_slice(&MAGIC);
-        bytes[8..24].copy_from_slice(&key);
+        bytes[KEY_AT..KEY_AT + 16].copy_from_slice(&key);
+        bytes[STAMP_AT..STAMP_AT + 16].copy_from_slice(&stamp);
         for (i, &length) in lengths.iter().enumerate() {
-            bytes[24 + 8 * i..32 + 8 * i].copy_from_slice(&(length as u64).to_le_bytes());
+            let at = LENGTHS_AT + 8 * i;
+            bytes[at..at + 8].copy_from_slice(&(length as u64).to_le_bytes());
         }
         for (i, section) in sections.iter().enumerate() {
             bytes[offsets[i]..offsets[i] + section.len()].copy_from_slice(section);
@@ -100,20 +106,27 @@ impl TableImage {
         }
     }
 
-    /// Map the image saved at `path` if it holds a table with this `key`.
-    /// A missing, foreign, truncated or stale file is `None`, never an error.
-    pub fn open(path: &Path, key: [u8; 16]) -> Option<TableImage> {
+    /// Map the image saved at `path` if it holds the table whose content
+    /// key is `key`, or (without reading the table) whose file stamp is
+    /// `stamp`. A missing, foreign, truncated or stale file is `None`,
+    /// never an error.
+    pub fn open(path: &Path, key: Option<[u8; 16]>, stamp: Option<[u8; 16]>) -> Option<TableImage> {
         let file = File::open(path).ok()?;
         // SAFETY: the file is replaced by rename, never rewritten in place,
         // so the mapped bytes do not change under us.
         let map = unsafe { Mmap::map(&file) }.ok()?;
-        if map.len() < padded(HEADER) || map[..8] != MAGIC || map[8..24] != key {
+        if map.len() < padded(HEADER) || map[..8] != MAGIC {
+            return None;
+        }
+        let key_matches = key.is_some_and(|key| map[KEY_AT..KEY_AT + 16] == key);
+        let stamp_matches = stamp.is_some_and(|stamp| map[STAMP_AT..STAMP_AT + 16] == stamp);
+        if !key_matches && !stamp_matches {
             return None;
         }
         let mut lengths = [0usize; SECTIONS];
         for (i, length) in lengths.iter_mut().enumerate() {
-            *length =
-                usize::try_from(u64::from_le_bytes(map[24 + 8 * i..32 + 8 * i].try_into().ok()?)).ok()?;
+            let at = LENGTHS_AT + 8 * i;
+            *length = usize::try_from(u64::from_le_bytes(map[at..at + 8].try_into().ok()?)).ok()?;
         }
         let (offsets, total) = layout(&lengths);
         let image = TableImage {
@@ -286,12 +299,20 @@ mod tests {
             problems: b"bad row\n",
         };
         let key = content_key(b"table", b"text");
-        let image = TableImage::new(&parts, key);
+        let image = TableImage::new(&parts, key, [7; 16]);
         let dir = std::env::temp_dir().join(format!("cidrkit-engine-test-{}", std::process::id()));
         fs::create_dir_all(&dir).unwrap();
         let path = dir.join("t.lpm");
         image.save(&path).unwrap();
-        let mapped = TableImage::open(&path, key).expect("same key");
+        let mapped = TableImage::open(&path, Some(key), None).expect("same key");
+        assert!(
+            TableImage::open(&path, None, Some([7; 16])).is_some(),
+            "same stamp"
+        );
+        assert!(
+            TableImage::open(&path, None, Some([8; 16])).is_none(),
+            "another stamp"
+        );
         assert_eq!(mapped.v4().lookup(0x0A01_0203), 1);
         assert_eq!(mapped.v4().lookup(0x0A02_0000), 0);
         assert_eq!(mapped.v6().lookup((0x2001_0db8u128 << 96) | 5), 2);
@@ -299,10 +320,10 @@ mod tests {
             (mapped.suffix(1), mapped.miss(), mapped.problems()),
             (&b"\tB\n"[..], &b"\t-"[..], &b"bad row\n"[..])
         );
-        assert!(TableImage::open(&path, content_key(b"table2", b"text")).is_none());
+        assert!(TableImage::open(&path, Some(content_key(b"table2", b"text")), None).is_none());
         fs::write(&path, &image.bytes()[..200]).unwrap();
         assert!(
-            TableImage::open(&path, key).is_none(),
+            TableImage::open(&path, Some(key), None).is_none(),
             "a truncated file is not a table"
         );
         fs::remove_dir_all(&dir).unwrap();

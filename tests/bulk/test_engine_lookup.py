@@ -118,11 +118,22 @@ def test_saved_table_is_rebuilt_when_the_table_changes(tmp_path: Path) -> None:
     assert saved.is_file()
     table.write_text("10.1.0.0/16\n")
     assert cli(args, "10.1.1.1 a\n") == (0, "10.1.1.1 a\t10.1.0.0/16\n", "")
+    # Same size, other content, and a file time that does not move: the
+    # stamp changes with the inode, and the content decides.
+    info = table.stat()
+    replacement = tmp_path / "t.new"
+    replacement.write_text("10.1.1.0/24\n")
+    os.utime(replacement, ns=(info.st_atime_ns, info.st_mtime_ns))
+    replacement.replace(table)
+    assert cli(args, "10.1.1.1 a\n") == (0, "10.1.1.1 a\t10.1.1.0/24\n", "")
+    # Touched but unchanged: found again by content.
+    os.utime(table)
+    assert cli(args, "10.1.1.1 a\n") == (0, "10.1.1.1 a\t10.1.1.0/24\n", "")
     # A damaged saved table is not trusted: it is rebuilt.
     saved.write_bytes(saved.read_bytes()[:300])
-    assert cli(args, "10.1.1.1 a\n") == (0, "10.1.1.1 a\t10.1.0.0/16\n", "")
+    assert cli(args, "10.1.1.1 a\n") == (0, "10.1.1.1 a\t10.1.1.0/24\n", "")
     saved.write_bytes(b"CKLPM" + os.urandom(2000))
-    assert cli(args, "10.1.1.1 a\n") == (0, "10.1.1.1 a\t10.1.0.0/16\n", "")
+    assert cli(args, "10.1.1.1 a\n") == (0, "10.1.1.1 a\t10.1.1.0/24\n", "")
 
 
 def test_table_problems_and_exit_code_repeat_from_the_saved_table(tmp_path: Path) -> None:
@@ -136,20 +147,20 @@ def test_table_problems_and_exit_code_repeat_from_the_saved_table(tmp_path: Path
     assert input_problem.startswith("<stdin>:2: error: 'nope': ")
 
 
-def test_read_only_folder_still_answers(tmp_path: Path) -> None:
-    folder = tmp_path / "ro"
-    folder.mkdir()
-    table = folder / "t.txt"
+def test_table_saved_in_the_cache_when_its_folder_cannot_take_it(tmp_path: Path) -> None:
+    table = tmp_path / "t.txt"
     table.write_text("2001:db8::/32\n")
-    folder.chmod(0o555)
-    try:
-        if os.access(folder, os.W_OK):
-            pytest.skip("running as a user who can write anywhere")
-        assert cli(["lookup", "--table", str(table)], "2001:db8::9\n")[1] == (
-            "2001:db8::9\t2001:db8::/32\n"
-        )
-    finally:
-        folder.chmod(0o755)
+    # A directory where the saved table would go: it can be neither read nor replaced.
+    blocker = Path(saved_table_path(str(table)))
+    blocker.mkdir()
+    (blocker / "keep").write_text("")
+    env = {"XDG_CACHE_HOME": str(tmp_path / "cache")}
+    args = ["lookup", "--table", str(table)]
+    expected = (0, "2001:db8::9\t2001:db8::/32\n", "")
+    assert cli(args, "2001:db8::9\n", env=env) == expected
+    saved = list((tmp_path / "cache" / "cidrkit").iterdir())
+    assert len(saved) == 1 and saved[0].name.endswith(".cidrkit-lpm")
+    assert cli(args, "2001:db8::9\n", env=env) == expected
 
 
 @given(
@@ -208,5 +219,6 @@ def test_engine_table_rejects_inconsistent_arrays() -> None:
             b"",
             b"\t-",
             b"",
+            bytes(16),
             bytes(16),
         )
