@@ -87,3 +87,52 @@ def grep_patterns(folder: Path, count: int, seed: int = 13) -> Path:
     chosen += rng.sample(table_lines("bgp-ipv6.txt"), v6_count)
     path.write_text("\n".join(chosen) + "\n")
     return path
+
+
+def shuffled_table(folder: Path, name: str, seed: int = 42) -> Path:
+    """A BGP table's lines in random order."""
+    path = folder / f"shuffled-{name}"
+    if not path.exists():
+        lines = table_lines(name)
+        random.Random(seed).shuffle(lines)
+        path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def sample_table(folder: Path, name: str, count: int, seed: int = 7) -> Path:
+    """``count`` random lines of a BGP table (the right-hand side of exclude/intersect)."""
+    path = folder / f"sample-{count}-{name}"
+    if not path.exists():
+        lines = random.Random(seed).sample(table_lines(name), count)
+        path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def random_prefixes(folder: Path, count: int, bits: int, seed: int = 5) -> Path:
+    """``count`` random prefixes of one family (lengths 8-32 or 16-64), text, one per line."""
+    import numpy as np
+
+    path = folder / f"random-{count}-v{4 if bits == 32 else 6}.txt"
+    if path.exists():
+        return path
+    rng = np.random.default_rng(seed)
+    tmp = path.with_suffix(".tmp")
+    with tmp.open("w") as out:
+        for start in range(0, count, 1_000_000):
+            n = min(1_000_000, count - start)
+            if bits == 32:
+                length = rng.integers(8, 33, n)
+                value = rng.integers(0, 1 << 32, n, dtype=np.uint64)
+                value &= ~((np.uint64(1) << (32 - length).astype(np.uint64)) - np.uint64(1))
+                octets = [(value >> np.uint64(s)) & np.uint64(255) for s in (24, 16, 8, 0)]
+                rows = zip(*(o.tolist() for o in octets), length.tolist(), strict=True)
+                out.write("".join(f"{a}.{b}.{c}.{d}/{n}\n" for a, b, c, d, n in rows))
+            else:
+                length = rng.integers(16, 65, n)
+                hi = rng.integers(0, 1 << 63, n, dtype=np.uint64) | np.uint64(1 << 61)
+                hi &= ~((np.uint64(1) << (64 - length).astype(np.uint64)) - np.uint64(1))
+                groups = [(hi >> np.uint64(s)) & np.uint64(0xFFFF) for s in (48, 32, 16, 0)]
+                rows = zip(*(g.tolist() for g in groups), length.tolist(), strict=True)
+                out.write("".join(f"{a:x}:{b:x}:{c:x}:{d:x}::/{n}\n" for a, b, c, d, n in rows))
+    tmp.rename(path)
+    return path
