@@ -13,7 +13,7 @@ ENGINE_MANIFEST := --manifest-path engine/Cargo.toml
 # Seconds of the bounded differential fuzz run (make fuzz-native).
 FUZZ_SECONDS ?= 120
 
-.PHONY: demo test lint unit engine-test engine-lint fuzz-native bench bench-core bench-start bench-bulk bench-audit bench-plan bench-ipam docs clean
+.PHONY: demo test lint unit engine-test engine-lint fuzz-native bench bench-commands bench-core bench-start bench-bulk bench-audit bench-plan bench-ipam docs clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "cidrkit needs Python >= 3.11"'
@@ -62,7 +62,7 @@ fuzz-native: $(VENV)/.installed-test
 		tests/bulk/test_engine_fuzz.py
 
 ## bench: speed against the peer libraries and tools, printed as ratios (medians)
-bench: bench-core bench-start bench-bulk bench-audit bench-plan bench-ipam
+bench: bench-core bench-start bench-bulk bench-commands bench-audit bench-plan bench-ipam
 
 bench-core: $(VENV)/.installed-bench
 	$(BIN)/python bench/bench_core.py
@@ -71,6 +71,9 @@ bench-start: $(VENV)/.installed-bench
 	$(BIN)/python bench/bench_cli_start.py
 bench-bulk: $(VENV)/.installed-bench
 	$(BIN)/python bench/bench_bulk.py --quick
+# Whole commands beside grepcidr (apt-get install grepcidr), pytricia and ipset_c scripts.
+bench-commands: $(VENV)/.installed-bench
+	$(BIN)/python bench/bench_commands.py --runs 3
 bench-audit: $(VENV)/.installed-bench
 	$(BIN)/python bench/bench_audit.py --runs 3
 bench-plan: $(VENV)/.installed-bench

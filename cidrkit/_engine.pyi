@@ -72,3 +72,6 @@ class LookupTable:
     @property
     def misses(self) -> int: ...
     def stats_text(self) -> bytes: ...
+
+def merge_text(chunks: list[bytes], write: Callable[[bytes], object]) -> bool:
+    """Write the merged prefixes of plain prefix lines (IPv4 first); False if a line is not one."""

@@ -10,6 +10,7 @@ pub mod lookup;
 pub mod lpm;
 pub mod output;
 pub mod scan;
+pub mod setalgebra;
 pub mod tablefile;
 
 #[cfg(feature = "python")]

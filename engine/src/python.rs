@@ -17,6 +17,7 @@ use crate::lookup::{lookup_block, LookupOptions};
 use crate::lpm;
 use crate::output::push_number;
 use crate::scan::{ipv4_candidates, ipv6_candidates, Span};
+use crate::setalgebra;
 use crate::tablefile::{self, TableImage, TableParts};
 
 /// Input is read and processed in blocks of about this size.
@@ -414,11 +415,26 @@ fn content_key<'py>(py: Python<'py>, data: &[u8], salt: &[u8]) -> Bound<'py, PyB
     PyBytes::new(py, &key)
 }
 
+/// Merge inputs whose every line is a plain prefix or address: call
+/// `write(bytes)` with the merged prefixes (IPv4 first) and return True;
+/// return False, writing nothing, when any line is something else.
+#[pyfunction]
+fn merge_text(py: Python<'_>, chunks: Vec<Bound<'_, PyBytes>>, write: &Bound<'_, PyAny>) -> PyResult<bool> {
+    let slices: Vec<&[u8]> = chunks.iter().map(|chunk| chunk.as_bytes()).collect();
+    let Some(merged) = py.allow_threads(|| setalgebra::merge_intervals(&slices)) else {
+        return Ok(false);
+    };
+    drop(slices);
+    setalgebra::write_prefixes(&merged, |block| write.call1((PyBytes::new(py, block),)).map(drop))?;
+    Ok(true)
+}
+
 #[pymodule]
 fn _engine(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Grep>()?;
     m.add_class::<LookupTable>()?;
     m.add_function(wrap_pyfunction!(content_key, m)?)?;
+    m.add_function(wrap_pyfunction!(merge_text, m)?)?;
     m.add_function(wrap_pyfunction!(scan_candidates, m)?)?;
     m.add_function(wrap_pyfunction!(parse_address, m)?)?;
     Ok(())
