@@ -13,6 +13,8 @@ from cidrkit.cli.exit import ExitCode
 from cidrkit.errors import InputError, ParseError
 
 if TYPE_CHECKING:
+    from types import ModuleType
+
     from cidrkit._engine import Grep
     from cidrkit.bulk.textgrep import CidrGrep
 
@@ -79,11 +81,15 @@ def configure(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace, ctx: Context) -> int:
     from cidrkit.native import load_engine
 
-    matcher, files = _patterns_and_files(args)
+    texts, files = _pattern_texts(args)
+    engine = load_engine(ctx.env)
+    # Plain patterns go straight to the engine, without loading numpy.
+    native = _plain_patterns_native(engine, texts) if engine is not None else None
+    if native is None:
+        matcher = _matcher(texts)
+        native = matcher.native(engine) if engine is not None else None
     files = files or ["-"]
     with_names = len(files) > 1 if args.with_names is None else args.with_names
-    engine = load_engine(ctx.env)
-    native = matcher.native(engine) if engine is not None else None
     selected_any = False
     bad_files = 0
     for name in files:
@@ -101,11 +107,8 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     return ExitCode.OK if selected_any else ExitCode.FALSE
 
 
-def _patterns_and_files(args: argparse.Namespace) -> tuple[CidrGrep, list[str]]:
-    """Read the patterns (-e, -f, then leading arguments) and build the matcher."""
-    from cidrkit.bulk.textgrep import CidrGrep
-    from cidrkit.bulk.textparse import parse_prefix_text
-
+def _pattern_texts(args: argparse.Namespace) -> tuple[list[tuple[str, str]], list[str]]:
+    """Read the patterns (-e, -f, then leading arguments): (text, origin) pairs and the files."""
     texts: list[tuple[str, str]] = [(p, "argument") for p in args.patterns]
     for path in args.pattern_files:
         try:
@@ -119,6 +122,14 @@ def _patterns_and_files(args: argparse.Namespace) -> tuple[CidrGrep, list[str]]:
             texts += [(part, "argument") for part in rest.pop(0).split(",")]
     if not texts:
         raise InputError("no pattern: give CIDRs, ranges or addresses first, or -e/-f")
+    return texts, rest
+
+
+def _matcher(texts: list[tuple[str, str]]) -> CidrGrep:
+    """Parse the patterns with the bulk reader (which words every error) into a matcher."""
+    from cidrkit.bulk.textgrep import CidrGrep
+    from cidrkit.bulk.textparse import parse_prefix_text
+
     data = "\n".join(text for text, _ in texts).encode()
     parsed = parse_prefix_text(data, "pattern", line_numbers=list(range(len(texts))))
     if parsed.problems:
@@ -127,7 +138,32 @@ def _patterns_and_files(args: argparse.Namespace) -> tuple[CidrGrep, list[str]]:
         origin = texts[index][1]
         where = None if origin == "argument" else origin
         raise ParseError(first.text, first.reason, hint=first.hint, where=where)
-    return CidrGrep([parsed.prefixes, parsed.ranges]), rest
+    return CidrGrep([parsed.prefixes, parsed.ranges])
+
+
+def _plain_patterns_native(engine: ModuleType, texts: list[tuple[str, str]]) -> Grep | None:
+    """The engine's matcher when every pattern is one plain item, else None.
+
+    Anything else (blank or comment lines, surrounding blanks, errors) is
+    left to ``_matcher``, so what is skipped and how errors read stay its own.
+    """
+    from cidrkit.core.parse import parse_item
+
+    v4, v6 = bytearray(), bytearray()
+    for text, _ in texts:
+        if not text or text != text.strip() or text.startswith("#"):
+            return None
+        try:
+            item = parse_item(text)
+        except ParseError:
+            return None
+        if item.bits == 32:
+            v4 += item.start.to_bytes(4, "little") + item.end.to_bytes(4, "little")
+        else:
+            for value in (item.start >> 64, item.start, item.end >> 64, item.end):
+                v6 += (value & 0xFFFF_FFFF_FFFF_FFFF).to_bytes(8, "little")
+    grep: Grep = engine.Grep(bytes(v4), bytes(v6))
+    return grep
 
 
 def _is_pattern(arg: str) -> bool:

@@ -16,7 +16,7 @@ from cidrkit.cli.context import Context
 from cidrkit.cli.main import run
 from cidrkit.core.text import parse_v4, parse_v6
 from cidrkit.errors import ParseError
-from tests.bulk.enginecases import FRAGMENTS, pattern_lists, texts
+from tests.bulk.enginecases import FRAGMENTS, PATTERNS, pattern_lists, texts
 
 PYTHON = {"CIDRKIT_ENGINE": "python"}
 FLAGS = ["-v", "-c", "-o", "-n", "-H", "--no-filename"]
@@ -84,7 +84,7 @@ def test_grep_files_print_the_same_bytes(
         path = Path(folder) / "log"
         # latin-1 bytes are invalid UTF-8 wherever a non-ASCII character is.
         path.write_bytes(text.encode(encoding))
-        args = ["grep", *flags, "-e", ",".join(patterns), str(path)]
+        args = ["grep", *flags, *(f for p in patterns for f in ("-e", p)), str(path)]
         assert cli(args) == cli(args, env=PYTHON)
 
 
@@ -95,6 +95,25 @@ def test_grep_stdin_prints_the_same_bytes(text: str, patterns: list[str], flags:
         flags.remove("-H")
     args = ["grep", *flags, ",".join(patterns)]
     assert cli(args, text) == cli(args, text, env=PYTHON)
+
+
+@given(
+    st.lists(
+        st.sampled_from([*PATTERNS, "10.0.0.5/8", " 10.0.0.0/8", "# note", "", "x", "::1/129"]),
+        min_size=1,
+        max_size=4,
+    ),
+    texts(),
+)
+@settings(max_examples=60, deadline=None)
+def test_pattern_files_with_odd_lines_read_the_same(patterns: list[str], text: str) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        listing = Path(folder) / "patterns"
+        listing.write_text("\n".join(patterns) + "\n")
+        log = Path(folder) / "log"
+        log.write_text(text)
+        args = ["grep", "-f", str(listing), str(log)]
+        assert cli(args) == cli(args, env=PYTHON)
 
 
 def test_grep_several_files_and_a_missing_one(tmp_path: Path) -> None:
@@ -127,3 +146,20 @@ def test_big_input_crosses_blocks_with_line_numbers(tmp_path: Path) -> None:
     expected = [f"{i + 1}:{line[:-2]}\n" for i, line in enumerate(lines) if i % 256 in (3, 200)]
     assert (code, out) == (0, "".join(expected))
     assert cli(args, env=PYTHON)[:2] == (code, out)
+
+
+def test_grep_with_plain_patterns_does_not_load_numpy(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    log = tmp_path / "log"
+    log.write_text("a 10.1.2.3\nb 2001:db8::1\nc 11.0.0.1\n")
+    code = (
+        "import sys\n"
+        "from cidrkit.cli.main import main\n"
+        f"sys.argv = ['cidrkit', 'grep', '10.0.0.0/8,2001:db8::/32', {str(log)!r}]\n"
+        "main()\n"
+        "print(sorted(m for m in sys.modules if m == 'numpy'), file=sys.stderr)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert (done.stdout, done.stderr) == ("a 10.1.2.3\nb 2001:db8::1\n", "[]\n")
