@@ -75,3 +75,8 @@ class LookupTable:
 
 def merge_text(chunks: list[bytes], write: Callable[[bytes], object]) -> bool:
     """Write the merged prefixes of plain prefix lines (IPv4 first); False if a line is not one."""
+
+def set_operation_text(
+    op: str, left: list[bytes], right: list[bytes], write: Callable[[bytes], object]
+) -> bool | None:
+    """Write ``exclude`` or ``intersect`` of plain prefix lists; None if a line is not plain."""

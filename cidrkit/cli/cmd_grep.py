@@ -79,7 +79,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
-    from cidrkit.native import load_engine
+    from cidrkit.cli.native import load_engine
 
     texts, files = _pattern_texts(args)
     engine = load_engine(ctx.env)
@@ -217,7 +217,7 @@ def _grep_one_native(
     native: Grep, name: str, ctx: Context, args: argparse.Namespace, with_names: bool
 ) -> int:
     """Grep one input with the compiled engine; the same bytes as ``_grep_one``."""
-    from cidrkit.native import byte_writer
+    from cidrkit.cli.native import byte_writer
 
     label = "(standard input)" if name == "-" else name
     options = {

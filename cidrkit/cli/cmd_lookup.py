@@ -73,7 +73,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         raise InputError("give --column (CSV input) or --field (JSON lines input), not both")
     # Text lines in and out go through the compiled engine when it is built.
     if not args.column and not args.field and args.output in (None, "text"):
-        from cidrkit.native import load_engine
+        from cidrkit.cli.native import load_engine
 
         engine = load_engine(ctx.env)
         if engine is not None and not (args.stats and args.json):

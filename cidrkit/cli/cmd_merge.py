@@ -37,7 +37,7 @@ def _merged_natively(chunks: list[Chunk], ctx: Context) -> bool:
     The engine declines any input with a line that is not a plain prefix or
     address (comments, ranges, errors): the Python path reports those.
     """
-    from cidrkit.native import byte_writer, load_engine
+    from cidrkit.cli.native import byte_writer, load_engine
 
     engine = load_engine(ctx.env)
     if engine is None:

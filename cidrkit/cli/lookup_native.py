@@ -18,14 +18,14 @@ from typing import Any
 from cidrkit.cli.cmd_lookup import Progress, parse_table, read_table
 from cidrkit.cli.context import Context
 from cidrkit.cli.exit import ExitCode
-from cidrkit.errors import InputError
-from cidrkit.native import (
+from cidrkit.cli.native import (
     byte_writer,
     cached_table_path,
     saved_table_path,
     table_key,
     table_stamp,
 )
+from cidrkit.errors import InputError
 
 
 def run_native(engine: ModuleType, args: argparse.Namespace, ctx: Context) -> int:

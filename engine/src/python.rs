@@ -429,12 +429,36 @@ fn merge_text(py: Python<'_>, chunks: Vec<Bound<'_, PyBytes>>, write: &Bound<'_,
     Ok(true)
 }
 
+/// `exclude` or `intersect` of two plain prefix lists: call `write(bytes)`
+/// with the resulting prefixes and return whether there were any; None,
+/// writing nothing, when a line of either is not a plain prefix or address.
+#[pyfunction]
+fn set_operation_text(
+    py: Python<'_>,
+    op: &str,
+    left: Vec<Bound<'_, PyBytes>>,
+    right: Vec<Bound<'_, PyBytes>>,
+    write: &Bound<'_, PyAny>,
+) -> PyResult<Option<bool>> {
+    if op != "exclude" && op != "intersect" {
+        return Err(PyValueError::new_err(format!("unknown set operation {op:?}")));
+    }
+    let left: Vec<&[u8]> = left.iter().map(|chunk| chunk.as_bytes()).collect();
+    let right: Vec<&[u8]> = right.iter().map(|chunk| chunk.as_bytes()).collect();
+    let Some(result) = py.allow_threads(|| setalgebra::set_operation(op, &left, &right)) else {
+        return Ok(None);
+    };
+    setalgebra::write_prefixes(&result, |block| write.call1((PyBytes::new(py, block),)).map(drop))?;
+    Ok(Some(!result.v4.is_empty() || !result.v6.is_empty()))
+}
+
 #[pymodule]
 fn _engine(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Grep>()?;
     m.add_class::<LookupTable>()?;
     m.add_function(wrap_pyfunction!(content_key, m)?)?;
     m.add_function(wrap_pyfunction!(merge_text, m)?)?;
+    m.add_function(wrap_pyfunction!(set_operation_text, m)?)?;
     m.add_function(wrap_pyfunction!(scan_candidates, m)?)?;
     m.add_function(wrap_pyfunction!(parse_address, m)?)?;
     Ok(())

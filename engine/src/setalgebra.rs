@@ -282,6 +282,92 @@ pub fn write_prefixes<E>(merged: &Intervals, mut emit: impl FnMut(&[u8]) -> Resu
     Ok(())
 }
 
+/// `a - b` of sorted, disjoint, non-adjacent intervals.
+pub fn difference<T: Ord + Copy + Successor + Predecessor>(a: &[(T, T)], b: &[(T, T)]) -> Vec<(T, T)> {
+    let mut out = Vec::with_capacity(a.len());
+    let mut j = 0;
+    for &(first, last) in a {
+        let mut start = first;
+        // Intervals of `b` ending before this one cannot touch it or later ones.
+        while j < b.len() && b[j].1 < first {
+            j += 1;
+        }
+        let mut k = j;
+        let mut open = true;
+        while k < b.len() && b[k].0 <= last {
+            let (cut_first, cut_last) = b[k];
+            if cut_first > start {
+                out.push((start, cut_first.predecessor()));
+            }
+            match cut_last.successor() {
+                Some(next) if cut_last < last => start = next.max(start),
+                _ => {
+                    open = false;
+                    break;
+                }
+            }
+            k += 1;
+        }
+        if open {
+            out.push((start, last));
+        }
+    }
+    out
+}
+
+/// `a & b` of sorted, disjoint intervals.
+pub fn intersection<T: Ord + Copy>(a: &[(T, T)], b: &[(T, T)]) -> Vec<(T, T)> {
+    let mut out = Vec::new();
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() && j < b.len() {
+        let first = a[i].0.max(b[j].0);
+        let last = a[i].1.min(b[j].1);
+        if first <= last {
+            out.push((first, last));
+        }
+        if a[i].1 < b[j].1 {
+            i += 1;
+        } else {
+            j += 1;
+        }
+    }
+    out
+}
+
+/// `value - 1` (callers never ask it of zero).
+pub trait Predecessor {
+    fn predecessor(self) -> Self;
+}
+
+impl Predecessor for u32 {
+    fn predecessor(self) -> u32 {
+        self - 1
+    }
+}
+
+impl Predecessor for u128 {
+    fn predecessor(self) -> u128 {
+        self - 1
+    }
+}
+
+/// The set operation named `op` ("exclude" or "intersect") of two plain
+/// prefix lists, merged; `None` when a line of either is not plain.
+pub fn set_operation(op: &str, left: &[&[u8]], right: &[&[u8]]) -> Option<Intervals> {
+    let (a, b) = rayon::join(|| merge_intervals(left), || merge_intervals(right));
+    let (a, b) = (a?, b?);
+    Some(match op {
+        "exclude" => Intervals {
+            v4: difference(&a.v4, &b.v4),
+            v6: difference(&a.v6, &b.v6),
+        },
+        _ => Intervals {
+            v4: intersection(&a.v4, &b.v4),
+            v6: intersection(&a.v6, &b.v6),
+        },
+    })
+}
+
 /// The merged prefixes of plain prefix text as one buffer (see `write_prefixes`).
 pub fn merge_text(chunks: &[&[u8]]) -> Option<Vec<u8>> {
     let merged = merge_intervals(chunks)?;
@@ -327,6 +413,39 @@ mod tests {
         ] {
             assert_eq!(merged(text), None, "{text}");
         }
+    }
+
+    #[test]
+    fn difference_and_intersection_against_brute_force() {
+        let mut seed = 12345u64;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % 64) as u32
+        };
+        for _ in 0..500 {
+            let mut sides = Vec::new();
+            for _ in 0..2 {
+                let items: Vec<(u32, u32)> = (0..next() % 6)
+                    .map(|_| {
+                        let (x, y) = (next(), next());
+                        (x.min(y), x.max(y))
+                    })
+                    .collect();
+                sides.push(union(items));
+            }
+            let member = |set: &[(u32, u32)], v: u32| set.iter().any(|&(a, b)| a <= v && v <= b);
+            let diff = union(difference(&sides[0], &sides[1]));
+            let both = union(intersection(&sides[0], &sides[1]));
+            for v in 0..64 {
+                assert_eq!(member(&diff, v), member(&sides[0], v) && !member(&sides[1], v));
+                assert_eq!(member(&both, v), member(&sides[0], v) && member(&sides[1], v));
+            }
+            assert_eq!(diff, difference(&sides[0], &sides[1]), "already normal");
+        }
+        assert_eq!(difference(&[(0, u32::MAX)], &[(5, u32::MAX)]), [(0, 4)]);
+        assert_eq!(difference(&[(0u128, u128::MAX)], &[(0, 9)]), [(10, u128::MAX)]);
     }
 
     #[test]

@@ -130,7 +130,7 @@ def test_grep_several_files_and_a_missing_one(tmp_path: Path) -> None:
 
 
 def test_engine_switch_selects_the_python_path(monkeypatch: pytest.MonkeyPatch) -> None:
-    from cidrkit import native
+    from cidrkit.cli import native
 
     assert native.load_engine({}) is _engine
     assert native.load_engine(PYTHON) is None

@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cidrkit import _engine
-from cidrkit.native import saved_table_path
+from cidrkit.cli.native import saved_table_path
 from tests.bulk.test_engine_grep import PYTHON, cli
 
 V4_PREFIXES = [

@@ -79,3 +79,34 @@ def test_large_inputs_print_the_same_bytes_on_both_paths(tmp_path: Path) -> None
     declined = cli(["merge", str(noisy)])
     assert declined == cli(["merge", str(noisy)], env=PYTHON)
     assert declined[0] == 2 and "10.0.0.5/8" in declined[2]
+
+
+@given(st.lists(networks(), max_size=30), st.lists(networks(), max_size=30))
+@settings(max_examples=200)
+def test_exclude_and_intersect_match_the_core_ipset(left: list[str], right: list[str]) -> None:
+    a = IPSet([parse_item(i) for i in left])
+    b = IPSet([parse_item(i) for i in right])
+    for op, expected in (("exclude", a - b), ("intersect", a & b)):
+        blocks: list[bytes] = []
+        found = _engine.set_operation_text(
+            op, ["\n".join(left).encode()], ["\n".join(right).encode()], blocks.append
+        )
+        assert found == bool(expected)
+        assert b"".join(blocks).decode() == "".join(f"{p}\n" for p in expected.prefixes())
+
+
+def test_large_exclude_and_intersect_print_the_same_bytes(tmp_path: Path) -> None:
+    rng = random.Random(4)
+    left = [f"10.{rng.randrange(256)}.{rng.randrange(256)}.0/24" for _ in range(9_000)]
+    left += [f"2001:db8:{rng.randrange(1 << 16):x}::/48" for _ in range(3_000)]
+    right = [f"10.{rng.randrange(256)}.0.0/17" for _ in range(100)] + ["2001:db8:8000::/33"]
+    a, b = tmp_path / "a.txt", tmp_path / "b.txt"
+    a.write_text("\n".join(left) + "\n")
+    b.write_text("\n".join(right) + "\n")
+    for args in (["exclude", str(a), "--minus", str(b)], ["intersect", str(a), "--with", str(b)]):
+        native = cli(args)
+        assert native == cli(args, env=PYTHON)
+        assert native[0] == 0 and native[1]
+    c = tmp_path / "c.txt"
+    c.write_text("192.0.2.0/24\n")
+    assert cli(["intersect", str(a), "--with", str(c)])[:2] == (1, "")
