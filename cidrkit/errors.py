@@ -22,6 +22,13 @@ class ParseError(CidrkitError, ValueError):
     text is at fault) and ``hint`` an obvious fix, if there is one.
     ``where`` is filled in by whoever read the text from a file
     (``plan.yaml:14``), so the message can point at its source.
+
+    >>> from cidrkit.core import Prefix
+    >>> try:
+    ...     Prefix.parse("192.0.2.5/24")
+    ... except ParseError as err:
+    ...     print(err.located("plan.yaml:3"))
+    plan.yaml:3: '192.0.2.5/24': host bits set; did you mean 192.0.2.0/24?
     """
 
     def __init__(

@@ -14,7 +14,7 @@ from dataclasses import replace
 
 from cidrkit.audit.model import Allocation, Conflict, Remedy
 from cidrkit.core import IPSet, Prefix
-from cidrkit.core.alloc import next_free
+from cidrkit.core.alloc import FreeSpace
 
 #: Placing blocks in pools costs set algebra per block; beyond this many
 #: distinct blocks a report of candidates stops being read anyway.
@@ -71,29 +71,25 @@ def plan_remedies(
 class Placer:
     """Hands out free pool blocks, never the same one twice, never over allocated space.
 
-    ``taken`` is every allocated address; the first ``MAX_PLACEMENTS`` distinct
-    blocks asked for are placed, later ones get no candidates.
+    ``taken`` is every allocated address. Blocks are placed by cidrkit's one
+    placement rule (best fit over all the pools), so a remedy proposes what
+    the planner and the IPAM would hand out. The first ``MAX_PLACEMENTS``
+    distinct blocks asked for are placed, later ones get no candidates.
     """
 
     def __init__(self, taken: IPSet, pools: Sequence[Prefix]) -> None:
         self.pools = list(pools)
-        self.taken = taken
+        self.free = FreeSpace(IPSet(self.pools).difference(taken))
         self.placed: dict[Prefix, tuple[Prefix, ...]] = {}
 
     def place(self, block: Prefix) -> tuple[Prefix, ...]:
-        """A free block of ``block``'s size in the first pool that has one, or ``()``."""
+        """The free pool block of ``block``'s size that best fit picks, or ``()``."""
         if block in self.placed:
             return self.placed[block]
         if len(self.placed) >= MAX_PLACEMENTS:
             return ()
-        found: tuple[Prefix, ...] = ()
-        for pool in self.pools:
-            if pool.bits != block.bits or pool.length > block.length:
-                continue
-            spot = next_free(pool, self.taken, block.length)
-            if spot is not None:
-                self.taken = self.taken.union(IPSet([spot]))
-                found = (spot,)
-                break
+        pools = [pool for pool in self.pools if pool.bits == block.bits]
+        spot = self.free.take(pools, block.length)
+        found = () if spot is None else (spot,)
         self.placed[block] = found
         return found

@@ -7,8 +7,9 @@ other command does; once files and stdin hold more than
 (imported only then, so quick commands never load numpy).
 
 Reading is shared with every other command (``inputs.gather``); only the
-parsing differs. Both paths print
-the same bytes and report bad lines the same way; tests hold them to it.
+parsing differs, and the work is ``cidrkit.bulk``'s (``bulk.textlists``,
+``bulk.setops``). Both paths print the same bytes and report bad lines the
+same way; tests hold them to it.
 """
 
 from __future__ import annotations
@@ -37,31 +38,17 @@ def parse_chunks(chunks: list[Chunk], diags: Diagnostics) -> tuple[PrefixArray, 
     ``ids`` of the result number the lines across all chunks (chunk after
     chunk), so callers can map an element back to its text.
     """
-    from cidrkit.bulk.arrays import IntervalArray, Intervals, PrefixArray, Prefixes
+    from cidrkit.bulk.textlists import join_parsed
     from cidrkit.bulk.textparse import parse_prefix_text
 
-    prefix_parts: dict[int, list[Prefixes]] = {32: [], 128: []}
-    range_parts: dict[int, list[Intervals]] = {32: [], 128: []}
-    lines_before = 0
+    parts = []
     for chunk in chunks:
         decode(chunk)  # the same "not UTF-8" error as the core path
         parsed = parse_prefix_text(chunk.data, chunk.name or "")
         for err in parsed.problems:
             _report(chunk, err, diags)
-        for bits in (32, 128):
-            part = parsed.prefixes.family(bits)
-            prefix_parts[bits].append(part.with_ids(part.ids + lines_before))
-            spans = parsed.ranges.family(bits)
-            range_parts[bits].append(
-                Intervals(
-                    bits, spans.start_hi, spans.start_lo, spans.end_hi, spans.end_lo,
-                    spans.ids + lines_before,
-                )
-            )
-        lines_before += parsed.line_count
-    prefixes = PrefixArray(*(Prefixes.concat(prefix_parts[b], b) for b in (32, 128)))
-    ranges = IntervalArray(*(Intervals.concat(range_parts[b], b) for b in (32, 128)))
-    return prefixes, ranges
+        parts.append(parsed)
+    return join_parsed(parts)
 
 
 def _report(chunk: Chunk, err: ParseError, diags: Diagnostics) -> None:
@@ -71,21 +58,11 @@ def _report(chunk: Chunk, err: ParseError, diags: Diagnostics) -> None:
     diags.parse_error(Source(err.text, chunk.name, line), bare)
 
 
-def address_count(result: PrefixArray) -> int:
-    """Addresses held by disjoint prefixes, exactly (Python ints past 2**64)."""
-    import numpy as np
-
-    total = 0
-    for part in result.families():
-        counts = np.bincount(part.length, minlength=part.bits + 1)
-        total += sum(int(n) << (part.bits - length) for length, n in enumerate(counts) if n)
-    return total
-
-
 def write_prefix_array(ctx: Context, result: PrefixArray, *, ranges: bool, as_json: bool) -> None:
     """Print a bulk result exactly as ``setops.write_set`` prints an IPSet."""
     from cidrkit.bulk.setops import merge_ranges
     from cidrkit.bulk.textformat import iter_prefix_text
+    from cidrkit.bulk.textlists import address_count
     from cidrkit.cli.output import json_count, write_json
 
     if ranges:

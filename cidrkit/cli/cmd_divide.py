@@ -8,10 +8,8 @@ from cidrkit.cli.common import add_json, add_limit, check_limit
 from cidrkit.cli.context import Context
 from cidrkit.cli.exit import ExitCode
 from cidrkit.cli.output import write_json
-from cidrkit.core.ipset import IPSet
+from cidrkit.core.alloc import divide
 from cidrkit.core.prefix import Prefix
-from cidrkit.core.range import Range
-from cidrkit.errors import AllocationError
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -27,30 +25,18 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
     prefix = Prefix.parse(args.cidr)
-    count: int = args.count
-    if count < 1:
-        raise AllocationError(f"cannot divide {prefix} into {count} blocks: N must be at least 1")
-    length = prefix.length + (count - 1).bit_length()
-    if length > prefix.bits:
-        raise AllocationError(
-            f"cannot divide {prefix} into {count:,} blocks: it has only {prefix.size:,} addresses"
-        )
-    check_limit(count, args.limit, f"dividing {prefix} into {count:,} blocks")
-    blocks = (prefix.subnet(index, length) for index in range(count))
-    used_end = prefix.start + (count << (prefix.bits - length)) - 1
-    free = (
-        list(IPSet([Range(prefix.bits, used_end + 1, prefix.end)]).prefixes())
-        if used_end < prefix.end else []
-    )
+    division = divide(prefix, args.count)
+    check_limit(division.count, args.limit, f"dividing {prefix} into {division.count:,} blocks")
     if args.json:
         write_json(ctx, {
-            "cidr": str(prefix), "count": count, "prefix_length": length,
-            "blocks": [str(b) for b in blocks], "free": [str(f) for f in free],
+            "cidr": str(prefix), "count": division.count, "prefix_length": division.length,
+            "blocks": [str(b) for b in division.blocks()],
+            "free": [str(f) for f in division.leftover()],
         })
         return ExitCode.OK
     write = ctx.stdout.write
-    for block in blocks:
+    for block in division.blocks():
         write(f"{block}\n")
-    for block in free:
+    for block in division.leftover():
         write(f"# free: {block}\n")
     return ExitCode.OK

@@ -43,9 +43,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace, ctx: Context) -> int:
     from cidrkit.plan.allocator import allocate_plan
     from cidrkit.plan.diagnostics import PlanError
+    from cidrkit.plan.load import load_plan
     from cidrkit.plan.lockfile import dump_lock, lock_path, read_lock
     from cidrkit.plan.render_text import render_diff
-    from cidrkit.plan.space import load_plan
 
     plan_file = Path(args.plan)
     lock_file = Path(args.lock) if args.lock else lock_path(plan_file)
@@ -93,10 +93,10 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
 
 def _render(fmt: str, plan: object, allocation: object) -> str:
     from cidrkit.plan import render_text
-    from cidrkit.plan.allocator import Allocation
+    from cidrkit.plan.allocator import PlanResult
     from cidrkit.plan.spec import Plan
 
-    assert isinstance(plan, Plan) and isinstance(allocation, Allocation)
+    assert isinstance(plan, Plan) and isinstance(allocation, PlanResult)
     if fmt == "json":
         return render_text.render_json(allocation)
     if fmt == "csv":

@@ -7,8 +7,9 @@ from typing import Any
 
 from cidrkit.cli.context import Context
 from cidrkit.cli.exit import ExitCode
+from cidrkit.core.text import family_bits
+from cidrkit.core.usable import CLOUDS, cloud_reserved
 
-CLOUDS = ("aws", "azure", "gcp", "none")
 K8S_MODELS = ("eks", "gke", "aks-overlay", "azure-cni")
 
 
@@ -21,7 +22,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--growth", default="0%", metavar="P",
                         help="extra demand to plan for, e.g. 50%% (default 0%%)")
     parser.add_argument("--cloud", choices=CLOUDS, default="none",
-                        help="reserved addresses: aws/azure 5, gcp 4, none 0 (default)")
+                        help=f"reserved addresses: {_reserved_by_cloud()} (default)")
     parser.add_argument("--ipv6", action="store_true", help="size an IPv6 block instead")
     k8s = parser.add_argument_group("Kubernetes (--k8s)")
     k8s.add_argument("--k8s", action="store_true", help="size a Kubernetes cluster")
@@ -34,6 +35,14 @@ def configure(parser: argparse.ArgumentParser) -> None:
     k8s.add_argument("--services", type=int, metavar="N",
                      help="service IPs wanted (default: the model's default range)")
     parser.add_argument("--json", action="store_true", help="print JSON")
+
+
+def _reserved_by_cloud() -> str:
+    """``aws/azure 5, gcp 4, none 0``: clouds grouped by what they reserve."""
+    groups: dict[int, list[str]] = {}
+    for cloud in CLOUDS:
+        groups.setdefault(cloud_reserved(cloud), []).append(cloud)
+    return ", ".join(f"{'/'.join(names)} {count}" for count, names in groups.items())
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
@@ -52,7 +61,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     from cidrkit.plan.profiles import PROFILES
     from cidrkit.plan.sizing import size_for_hosts
 
-    bits = 128 if args.ipv6 else 32
+    bits = family_bits(6 if args.ipv6 else 4)
     sizing = size_for_hosts(args.hosts, growth, PROFILES[args.cloud], bits)
     if args.json:
         _json(ctx, {

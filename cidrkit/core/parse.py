@@ -37,6 +37,9 @@ def parse_item(text: str) -> Item:
 
     A bare address comes back as an ``Addr``; callers that want a /32 or
     /128 use ``Prefix.parse`` instead.
+
+    >>> [parse_item(t) for t in ("192.0.2.1", "192.0.2.0/24", "192.0.2.1-192.0.2.9")]
+    [Addr('192.0.2.1'), Prefix('192.0.2.0/24'), Range('192.0.2.1-192.0.2.9')]
     """
     if is_range_text(text):
         return Range.parse(text)

@@ -31,6 +31,9 @@ def reverse_zones(prefix: Prefix) -> list[str]:
     ``192.168.1.0/24`` gives ``['1.168.192.in-addr.arpa.']``; a /20 gives its
     16 /24 zones; a /106 gives its 4 /108 zones. An IPv4 prefix longer than
     /24 lives inside its /24's zone (see :func:`rfc2317_zone` for delegation).
+
+    >>> reverse_zones(Prefix.parse("192.0.2.0/23"))
+    ['2.0.192.in-addr.arpa.', '3.0.192.in-addr.arpa.']
     """
     step = _label_bits(prefix)
     if prefix.bits == 32 and prefix.length > 24:

@@ -19,7 +19,11 @@ from cidrkit.errors import AllocationError
 
 
 def length_for_hosts(bits: int, hosts: int, model: str = "rfc") -> int:
-    """The longest prefix length whose block holds ``hosts`` usable addresses."""
+    """The longest prefix length whose block holds ``hosts`` usable addresses.
+
+    >>> length_for_hosts(32, 124), length_for_hosts(32, 124, "aws")   # AWS keeps 5
+    (25, 24)
+    """
     if hosts < 1:
         raise ValueError(f"a host count must be at least 1, not {hosts}")
     chosen = get_model(model)

@@ -102,6 +102,10 @@ def classify(item: Addr | Prefix) -> Classification:
 
     A prefix that straddles entries (``0.0.0.0/0``) is ``mixed``; one outside
     every entry is ``global`` (or ``reserved`` for IPv6 outside 2000::/3).
+
+    >>> found = classify(Addr.parse("192.0.2.1"))
+    >>> found.name, found.rfc, found.is_global
+    ('documentation', 'RFC 5737', False)
     """
     inside = [entry for entry in _TABLE if entry.prefix and entry.prefix.contains(item)]
     if inside:

@@ -13,6 +13,20 @@ V4_BITS = 32
 V6_BITS = 128
 V4_MAX = (1 << V4_BITS) - 1
 V6_MAX = (1 << V6_BITS) - 1
+
+
+def family_bits(version: int) -> int:
+    """The address width of IP version 4 or 6, in bits: 32 or 128.
+
+    >>> family_bits(6)
+    128
+    """
+    if version == 4:
+        return V4_BITS
+    if version == 6:
+        return V6_BITS
+    raise ValueError(f"IP version must be 4 or 6, not {version!r}")
+
 _HEX = frozenset("0123456789abcdefABCDEF")
 _MAPPED_PREFIX = 0xFFFF << 32
 

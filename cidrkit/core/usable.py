@@ -16,6 +16,8 @@ else:
     ModelName = str  # keeps ``typing`` off the start-up path of the CLI
 
 MODEL_NAMES: tuple[ModelName, ...] = ("rfc", "aws", "azure", "gcp", "none")
+#: The models that are platforms a subnet lives on: every model but classic RFC.
+CLOUDS: tuple[ModelName, ...] = ("aws", "azure", "gcp", "none")
 
 
 class UsableModel(Frozen):
@@ -105,3 +107,15 @@ def get_model(name: str) -> UsableModel:
         raise ValueError(
             f"unknown usable-address model {name!r}; choose one of {', '.join(MODELS)}"
         ) from None
+
+
+def cloud_reserved(cloud: str) -> int:
+    """Addresses ``cloud`` reserves in every subnet, wherever they sit in it.
+
+    >>> [cloud_reserved(c) for c in CLOUDS]
+    [5, 5, 4, 0]
+    """
+    if cloud not in CLOUDS:
+        raise ValueError(f"unknown cloud {cloud!r}; choose one of {', '.join(CLOUDS)}")
+    model = MODELS[cloud]
+    return model.front + model.back

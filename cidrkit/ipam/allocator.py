@@ -2,25 +2,24 @@
 
 A ``PoolSpace`` is a pool plus its live blocks, loaded inside the write
 transaction that holds the pool's lock. It checks a request against the
-pool's rules and picks the block with cidrkit's allocation primitives
-(``cidrkit.core.alloc``); it does no CIDR arithmetic of its own and never
+pool's rules and picks the block with cidrkit's one placement rule
+(``cidrkit.core.alloc.place``); it does no CIDR arithmetic of its own and never
 touches the database, so a batch of requests can be planned in memory and
 written at once.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from cidrkit.core import IPSet, Prefix
-from cidrkit.core.alloc import free_blocks, next_free
+from cidrkit.core.alloc import Strategy, place
+from cidrkit.core.text import family_bits
 from cidrkit.ipam.errors import Conflict, InvalidRequest
 from cidrkit.ipam.model import AllocationRequest, Pool, PoolRules
 
 
 def family_width(version: int) -> int:
-    """Address width in bits of IP version 4 or 6."""
-    return 32 if version == 4 else 128
+    """Address width in bits of IP version 4 or 6 (the core's ``family_bits``)."""
+    return family_bits(version)
 
 
 def check_length(pool: Pool, length: int, where: str) -> None:
@@ -131,32 +130,13 @@ class PoolSpace:
             )
         return prefix
 
-    def _next(self, length: int, strategy: str, where: str) -> Prefix:
-        best: tuple[int, Prefix] | None = None
-        parents = [p for p in self.pool.prefixes if p.length <= length]
-        for parent in parents:
-            candidate = next_free(parent, self.taken, length, strategy=strategy)  # type: ignore[arg-type]
-            if candidate is None:
-                continue
-            if strategy == "first_fit" or len(parents) == 1:
-                return candidate
-            # Best fit across the pool's prefixes: the candidate whose enclosing
-            # free block is smallest leaves the big blocks whole.
-            enclosing = _enclosing(free_blocks(parent, self.taken), candidate)
-            if best is None or enclosing > best[0]:
-                best = (enclosing, candidate)
-        if best is None:
+    def _next(self, length: int, strategy: Strategy, where: str) -> Prefix:
+        prefixes = self.pool.prefixes
+        block = place(IPSet(prefixes).difference(self.taken), prefixes, length, strategy)
+        if block is None:
             raise Conflict(
                 f"{where}: pool {self.pool.name!r} has no free /{length}",
                 code="exhausted",
                 field=where,
             )
-        return best[1]
-
-
-def _enclosing(blocks: Sequence[Prefix], inner: Prefix) -> int:
-    """Length of the free block containing ``inner`` (longer = smaller block)."""
-    for block in blocks:
-        if block.contains(inner):
-            return block.length
-    return inner.length
+        return block

@@ -102,12 +102,11 @@ def lock_candidates(
     try:
         blocks = parse_lock(text, filename)
     except PlanError as exc:
-        entry_marker = f"{filename}#/blocks/"
-        if not all(p.where.startswith(entry_marker) for p in exc.problems):
+        if any(p.key is None for p in exc.problems):
             raise InvalidRequest(f"content: {exc}", field="content") from None
         # Only some blocks are bad: report each, then read the rest with the same reader.
         body = json.loads(text)
-        bad = {_unescape_pointer(p.where[len(entry_marker):]): p for p in exc.problems}
+        bad = {p.key: p for p in exc.problems if p.key is not None}
         for key, problem in bad.items():
             # One line, written as cidrkit writes every parse error.
             reason = f"{problem.message}; {problem.hint}" if problem.hint else problem.message
@@ -129,10 +128,6 @@ def lock_candidates(
 
 def _escape_pointer(key: str) -> str:
     return key.replace("~", "~0").replace("/", "~1")  # RFC 6901
-
-
-def _unescape_pointer(token: str) -> str:
-    return token.replace("~1", "/").replace("~0", "~")
 
 
 def inventory_candidates(text: str, filename: str) -> tuple[list[Candidate], list[SkippedEntry]]:

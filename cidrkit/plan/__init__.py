@@ -6,8 +6,8 @@ Typical use::
     from cidrkit.plan import allocate_plan, load_plan, read_lock, lock_path
 
     plan = load_plan(Path("plan.yaml"))
-    allocation = allocate_plan(plan, read_lock(lock_path(Path("plan.yaml"))))
-    allocation.blocks["acme/eu-west-1/prod"]      # Prefix('10.17.0.0/18')
+    result = allocate_plan(plan, read_lock(lock_path(Path("plan.yaml"))))
+    result.blocks["acme/eu-west-1/prod"]      # Prefix('10.17.0.0/18')
 
 ``load_plan`` reads and sizes (it does I/O for the file and ``avoid_from``);
 ``allocate_plan`` is pure. Errors are ``PlanError`` (bad plan) and
@@ -21,19 +21,19 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from cidrkit.plan.allocator import Allocation, allocate_plan
+    from cidrkit.plan.allocator import PlanResult, allocate_plan
     from cidrkit.plan.diagnostics import PlanError, PlanFitError, Problem
+    from cidrkit.plan.load import load_plan, load_plan_text
     from cidrkit.plan.lockfile import dump_lock, lock_path, parse_lock, read_lock
-    from cidrkit.plan.space import load_plan, load_plan_text
     from cidrkit.plan.spec import Avoid, FamilyRequest, Plan, PlanNode, Pool
 
 # Imported on first use: ``cidrkit size`` and ``cidrkit nat`` load a submodule
 # of this package and must not pay for YAML and the allocator.
 _HOMES = {
-    "Allocation": "allocator", "allocate_plan": "allocator",
+    "PlanResult": "allocator", "allocate_plan": "allocator",
     "PlanError": "diagnostics", "PlanFitError": "diagnostics", "Problem": "diagnostics",
     "dump_lock": "lockfile", "lock_path": "lockfile", "parse_lock": "lockfile",
-    "read_lock": "lockfile", "load_plan": "space", "load_plan_text": "space",
+    "read_lock": "lockfile", "load_plan": "load", "load_plan_text": "load",
     "Avoid": "spec", "FamilyRequest": "spec", "Plan": "spec", "PlanNode": "spec",
     "Pool": "spec",
 }
@@ -47,13 +47,13 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
-    "Allocation",
     "Avoid",
     "FamilyRequest",
     "Plan",
     "PlanError",
     "PlanFitError",
     "PlanNode",
+    "PlanResult",
     "Pool",
     "Problem",
     "allocate_plan",

@@ -1,7 +1,7 @@
 """Place every block of a plan: largest first, aligned, stable under a lock.
 
 Pure: takes a sized ``Plan`` and the previous lock (``{key: Prefix}``), returns
-an ``Allocation``; no files, no printing.
+a ``PlanResult``; no files, no printing.
 
 Rules, applied top-down within each parent (the pools, for the top level):
 
@@ -22,15 +22,16 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from cidrkit.core.alloc import free_blocks
+from cidrkit.core.alloc import FreeSpace, free_blocks, place
 from cidrkit.core.ipset import IPSet
 from cidrkit.core.prefix import Prefix
+from cidrkit.core.text import family_bits
 from cidrkit.plan.diagnostics import PlanFitError, Problem
 from cidrkit.plan.spec import Avoid, Plan, PlanNode, block_key
 
 
 @dataclass(slots=True)
-class Allocation:
+class PlanResult:
     """The outcome of planning.
 
     ``blocks`` maps every node's key (``path`` or ``path/ipv6``) to its block;
@@ -50,55 +51,6 @@ class Allocation:
     def lock(self) -> dict[str, Prefix]:
         """What the lock file should hold after this plan: blocks and reservations."""
         return {**self.reserved, **self.blocks}
-
-
-class FreeList:
-    """The free aligned blocks of a parent, split buddy-style as blocks are taken.
-
-    Built once from the core's ``free_blocks``; each ``take`` picks the
-    smallest free block that holds the request (lowest address on ties),
-    carves the request from its start and keeps the halves it split off. This
-    is best fit in time proportional to the free list, not to the siblings.
-    """
-
-    def __init__(self, spaces: list[Prefix], taken: IPSet) -> None:
-        self.blocks = sorted({b for s in spaces for b in free_blocks(s, taken)})
-
-    def take(self, allowed: list[Prefix], length: int) -> Prefix | None:
-        """Remove and return the best-fit ``/length`` inside ``allowed``, or None."""
-        best: tuple[int, int, Prefix, Prefix] | None = None
-        for block in self.blocks:
-            if block.length > length:
-                continue
-            for space in allowed:
-                # A free block inside the allowed space, or an allowed pool
-                # prefix lying wholly inside a larger free block.
-                usable = block if space.contains(block) else (
-                    space if block.contains(space) and space.length <= length else None)
-                if usable is not None:
-                    rank = (-usable.length, usable.value, usable, block)
-                    if best is None or rank[:2] < best[:2]:
-                        best = rank
-        if best is None:
-            return None
-        _, _, usable, block = best
-        chosen = Prefix(usable.bits, usable.value, length)
-        self.blocks.remove(block)
-        self.blocks.extend(_split_off(block, chosen))
-        self.blocks.sort()
-        return chosen
-
-
-def _split_off(block: Prefix, chosen: Prefix) -> list[Prefix]:
-    """The aligned pieces of ``block`` left after taking ``chosen`` out of it."""
-    pieces = []
-    current = block
-    while current.length < chosen.length:
-        halves = list(current.subnets(current.length + 1))
-        current, other = (halves[0], halves[1]) if halves[0].contains(chosen) else (
-            halves[1], halves[0])
-        pieces.append(other)
-    return pieces
 
 
 def frontier(nodes: Iterable[PlanNode], version: int) -> list[PlanNode]:
@@ -124,7 +76,7 @@ def _label(prefix: Prefix) -> str:
 
 class _Placer:
     def __init__(self, plan: Plan, version: int, lock: Mapping[str, Prefix],
-                 moving: set[str], result: Allocation, problems: list[Problem]) -> None:
+                 moving: set[str], result: PlanResult, problems: list[Problem]) -> None:
         self.plan = plan
         self.version = version
         self.lock = lock
@@ -136,6 +88,11 @@ class _Placer:
         self.pools = {p.name: p for p in plan.pools_of(version)}
 
     # -- helpers -------------------------------------------------------------
+
+    def problem(self, node: PlanNode, message: str, hint: str | None = None) -> None:
+        """Record a problem with ``node``'s block, keyed as the lock file keys it."""
+        key = block_key(node.path, self.version)
+        self.problems.append(Problem(node.where, message, hint, key=key))
 
     def is_moving(self, node: PlanNode) -> bool:
         return any(node.path == m or node.path.startswith(m + "/") for m in self.moving)
@@ -165,21 +122,22 @@ class _Placer:
         return None
 
     def clash(self, node: PlanNode, prefix: Prefix, spaces: list[Prefix],
-              siblings: dict[str, Prefix]) -> str | None:
-        """Why ``node`` cannot have ``prefix`` inside ``spaces``, or ``None``."""
+              siblings: dict[str, Prefix]) -> tuple[str, str | None] | None:
+        """Why ``node`` cannot have ``prefix`` inside ``spaces`` and a hint, or ``None``."""
         for avoid in self.avoid:
             if avoid.prefix.overlaps(prefix):
-                return f"overlaps avoided {avoid.prefix}{_note(avoid)}"
+                return f"overlaps avoided {avoid.prefix}{_note(avoid)}", None
         for key, other in siblings.items():
             if other.overlaps(prefix):
-                return f"overlaps {key!r} at {other}"
+                return f"overlaps {key!r} at {other}", None
         for key, other in self.result.reserved.items():
             if other.version != self.version or any(other.contains(s) for s in spaces):
                 continue
             if key.startswith(node.path + "/") and prefix.contains(other):
                 continue  # a removed child of this very node
             if other.overlaps(prefix):
-                return f"overlaps {other}, still reserved for removed {key!r}"
+                return (f"overlaps {other}, still reserved for removed {key!r}",
+                        "run with --release to free it")
         return None
 
     # -- placement -----------------------------------------------------------
@@ -217,9 +175,9 @@ class _Placer:
         for node, locked, wanted in growing:
             self.grow(node, locked, wanted, spaces, used, placed)
         if pending:
-            free = FreeList(spaces, used.union(IPSet(placed.values())))
+            space = FreeSpace(IPSet(spaces).difference(used.union(IPSet(placed.values()))))
             for node in pending:
-                self.fresh(node, spaces, parent, used, placed, free)
+                self.fresh(node, spaces, parent, used, placed, space)
         for node in ordered:
             block = self.result.blocks.get(block_key(node.path, v))
             if block is not None:
@@ -231,13 +189,12 @@ class _Placer:
         allowed = self.allowed(node, spaces)
         if not any(s.contains(block) for s in allowed):
             where = " or ".join(str(s) for s in allowed) or "its pool"
-            self.problems.append(Problem(node.where, f"node {node.path!r}: {block} is not inside "
-                                                     f"{where}"))
+            self.problem(node, f"node {node.path!r}: {block} is not inside {where}")
             return False
-        why = self.clash(node, block, spaces, placed)
-        if why is not None:
-            hint = "run with --release to free it" if "reserved" in why else None
-            self.problems.append(Problem(node.where, f"node {node.path!r}: {block} {why}", hint))
+        clash = self.clash(node, block, spaces, placed)
+        if clash is not None:
+            why, hint = clash
+            self.problem(node, f"node {node.path!r}: {block} {why}", hint)
             return False
         key = block_key(node.path, self.version)
         if locked is not None and locked != block and status == "pinned":
@@ -281,50 +238,41 @@ class _Placer:
         where = f"the best free spot is {proposal}" if proposal else "no free block holds it"
         why = ("is not free" if same_start
                else "starts below it, which would renumber its first addresses")
-        self.problems.append(Problem(
-            node.where,
+        self.problem(
+            node,
             f"node {node.path!r} now needs a /{wanted} but is locked to {locked}, and the "
             f"/{wanted} around it ({grown}) {why}; {where}",
             f"to move it (renumbering its hosts) run with --move {node.path}"
             if proposal else "free space in its parent or lower its demand",
-        ))
+        )
 
     def children_floor(self, node: PlanNode) -> int:
         from cidrkit.plan.sizing import smallest_power_of_two_length
 
-        bits = 32 if self.version == 4 else 128
+        bits = family_bits(self.version)
         kids = frontier(node.children, self.version)
         total = sum(1 << (bits - _length(k, self.version)) for k in kids)
         return smallest_power_of_two_length(bits, max(total, 1))
 
     def best_fit(self, allowed: list[Prefix], used: IPSet, placed: dict[str, Prefix],
                  length: int) -> Prefix | None:
+        """Where a new ``/length`` would go in ``allowed``, leaving the free space as it is."""
         taken = used.union(IPSet(placed.values()))
-        candidates = [
-            block
-            for space in allowed
-            if space.length <= length
-            for block in free_blocks(space, taken)
-            if block.length <= length
-        ]
-        if not candidates:
-            return None
-        chosen = min(candidates, key=lambda p: (-p.length, p.value))
-        return Prefix(chosen.bits, chosen.value, length)
+        return place(IPSet(allowed).difference(taken), allowed, length)
 
     def fresh(self, node: PlanNode, spaces: list[Prefix], parent: str, used: IPSet,
-              placed: dict[str, Prefix], free_list: FreeList) -> None:
+              placed: dict[str, Prefix], space: FreeSpace) -> None:
         request = node.request(self.version)
         assert request is not None
         allowed = self.allowed(node, spaces)
-        block = free_list.take(allowed, request.length)
+        block = space.take(allowed, request.length)
         if block is not None:
             key = block_key(node.path, self.version)
             old = self.lock.get(key)
             status = "new" if old is None else ("kept" if old == block else "moved")
             if status == "moved" and old is not None:
                 self.result.previous[key] = old
-            # Taken from the free list, so it already avoids everything in use.
+            # Taken from the free space, so it already avoids everything in use.
             placed[key] = block
             self.result.blocks[key] = block
             self.result.status[key] = status
@@ -340,17 +288,16 @@ class _Placer:
             within += f" (pool {node.pools[self.version]!r})"
         have = f"the largest free block {within} is {_label(largest)}" if largest else (
             f"nothing is free {within}")
-        size = 1 << ((32 if self.version == 4 else 128) - request.length)
+        size = 1 << (family_bits(self.version) - request.length)
         hint = _fit_hint(parent, free, size)
         held = sum(p.size for p in self.result.reserved.values()
                    if any(s.contains(p) for s in allowed))
         if held:
             hint += f"; {held:,} addresses are held by removed nodes (--release frees them)"
-        self.problems.append(Problem(
-            node.where,
-            f"node {node.path!r} needs a /{request.length} ({size:,} addresses) but {have}",
+        self.problem(
+            node, f"node {node.path!r} needs a /{request.length} ({size:,} addresses) but {have}",
             hint,
-        ))
+        )
 
 
 def _fit_hint(parent: str, free: list[Prefix], size: int) -> str:
@@ -368,7 +315,7 @@ def _note(avoid: Avoid) -> str:
 
 
 def allocate_plan(plan: Plan, lock: Mapping[str, Prefix] | None = None, *,
-                  release: bool = False, move: Iterable[str] = ()) -> Allocation:
+                  release: bool = False, move: Iterable[str] = ()) -> PlanResult:
     """Place every block of ``plan``, keeping the blocks in ``lock`` where they are.
 
     ``release`` gives back the blocks of nodes that left the plan; ``move``
@@ -376,7 +323,7 @@ def allocate_plan(plan: Plan, lock: Mapping[str, Prefix] | None = None, *,
     ``PlanFitError`` listing every node that does not fit.
     """
     lock = dict(lock or {})
-    result = Allocation()
+    result = PlanResult()
     problems: list[Problem] = []
     keys = {block_key(n.path, v) for n in plan.nodes() for v in (4, 6) if n.request(v)}
     paths = {n.path for n in plan.nodes()}

@@ -14,11 +14,18 @@ from cidrkit.errors import AllocationError, InputError
 
 @dataclass(frozen=True, slots=True)
 class Problem:
-    """One thing wrong with a plan: ``where`` is ``file:line:col`` or a path."""
+    """One thing wrong with a plan.
+
+    ``where`` is ``file:line:col``, ``file#/json/pointer`` or a path, for
+    people. ``key`` is for programs: the block key (``shop/prod``,
+    ``shop/prod/ipv6``) the problem concerns, as in the lock file's
+    ``blocks``; ``None`` when it concerns no one block (a file, a pool).
+    """
 
     where: str
     message: str
     hint: str | None = None
+    key: str | None = None
 
     def render(self) -> str:
         """``plan.yaml:14:11: error: ...`` plus an indented hint line."""

@@ -58,7 +58,7 @@ def parse_lock(text: str, source: str) -> dict[str, Prefix]:
         try:
             blocks[key] = Prefix.parse(str(text_value))
         except ParseError as exc:
-            problems.append(Problem(pointer, exc.problem, exc.hint))
+            problems.append(Problem(pointer, exc.problem, exc.hint, key=key))
     if problems:
         raise PlanError(problems)
     return blocks

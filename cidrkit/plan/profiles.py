@@ -1,17 +1,16 @@
-"""Cloud profiles: reserved addresses, prefix-length limits and IPv6 rules.
+"""Cloud profiles: prefix-length limits and IPv6 rules, on top of the core's usable models.
 
 A profile is chosen per plan node with ``cloud:`` and inherited down the tree.
-The numbers come from each provider's documentation:
+The addresses each cloud reserves are the core's (``cidrkit.core.usable``);
+the limits here come from each provider's documentation:
 
-* AWS reserves the first four addresses and the last one of every subnet; VPCs
-  and subnets are /16 to /28. Amazon-provided IPv6 gives a VPC a /56 and each
-  subnet a /64; IPv6 from AWS IPAM allows /44 to /60 (VPC) and /44 to /64
-  (subnet) in steps of 4.
-* Azure reserves five addresses per subnet; the smallest subnet is a /29 and
-  IPv6 subnets are exactly /64.
-* Google Cloud reserves four addresses per subnet; the smallest primary range
-  is a /29, IPv6 subnets are /64 and a VPC's ULA range is a /48.
-* ``none`` reserves nothing and imposes no limit.
+* AWS: VPCs and subnets are /16 to /28. Amazon-provided IPv6 gives a VPC a
+  /56 and each subnet a /64; IPv6 from AWS IPAM allows /44 to /60 (VPC) and
+  /44 to /64 (subnet) in steps of 4.
+* Azure: the smallest subnet is a /29 and IPv6 subnets are exactly /64.
+* Google Cloud: the smallest primary range is a /29, IPv6 subnets are /64 and
+  a VPC's ULA range is a /48.
+* ``none`` imposes no limit.
 """
 
 from __future__ import annotations
@@ -19,10 +18,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from cidrkit.core.usable import CLOUDS, cloud_reserved
+
 Kind = Literal["group", "vpc", "subnet", "range"]
 Ipv6Source = Literal["provider", "ipam"]
 
-CLOUDS = ("aws", "azure", "gcp", "none")
+__all__ = ["CLOUDS", "PROFILES", "CloudProfile", "Ipv6Source", "Kind", "LengthRule", "profile"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,13 +55,20 @@ class LengthRule:
 
 @dataclass(frozen=True, slots=True)
 class CloudProfile:
-    """What a cloud allows and reserves, per kind of node and family."""
+    """What a cloud allows and reserves, per kind of node and family.
+
+    ``usable_model`` names the core's usable-address model of the cloud.
+    """
 
     name: str
-    reserved: int
     usable_model: str
     ipv4: dict[Kind, LengthRule]
     ipv6: dict[tuple[Kind, Ipv6Source], LengthRule]
+
+    @property
+    def reserved(self) -> int:
+        """Addresses the cloud reserves in every subnet."""
+        return cloud_reserved(self.usable_model)
 
     def ipv4_rule(self, kind: Kind) -> LengthRule | None:
         """The IPv4 length rule for ``kind``, or ``None`` when unconstrained."""
@@ -74,7 +82,6 @@ class CloudProfile:
 PROFILES: dict[str, CloudProfile] = {
     "aws": CloudProfile(
         name="aws",
-        reserved=5,
         usable_model="aws",
         ipv4={"vpc": LengthRule(16, 28), "subnet": LengthRule(16, 28)},
         ipv6={
@@ -86,7 +93,6 @@ PROFILES: dict[str, CloudProfile] = {
     ),
     "azure": CloudProfile(
         name="azure",
-        reserved=5,
         usable_model="azure",
         ipv4={"vpc": LengthRule(8, 29), "subnet": LengthRule(8, 29)},
         ipv6={
@@ -96,7 +102,6 @@ PROFILES: dict[str, CloudProfile] = {
     ),
     "gcp": CloudProfile(
         name="gcp",
-        reserved=4,
         usable_model="gcp",
         ipv4={"subnet": LengthRule(8, 29)},
         ipv6={
@@ -105,7 +110,7 @@ PROFILES: dict[str, CloudProfile] = {
             ("subnet", "ipam"): LengthRule(64, 64),
         },
     ),
-    "none": CloudProfile(name="none", reserved=0, usable_model="none", ipv4={}, ipv6={}),
+    "none": CloudProfile(name="none", usable_model="none", ipv4={}, ipv6={}),
 }
 
 

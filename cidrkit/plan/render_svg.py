@@ -14,7 +14,7 @@ from html import escape
 
 from cidrkit.core.alloc import free_blocks
 from cidrkit.core.prefix import Prefix
-from cidrkit.plan.allocator import Allocation, frontier
+from cidrkit.plan.allocator import PlanResult, frontier
 from cidrkit.plan.spec import Avoid, Plan, PlanNode, block_key
 
 WIDTH = 1000
@@ -67,7 +67,7 @@ def _free(canvas: _Canvas, space: Prefix, used: list[Prefix], x: float, w: float
         canvas.rect(bx, y, bw, "url(#avoid)", f"avoided {entry.prefix}{note}")
 
 
-def _tree(canvas: _Canvas, node: PlanNode, version: int, allocation: Allocation,
+def _tree(canvas: _Canvas, node: PlanNode, version: int, allocation: PlanResult,
           x: float, w: float, y: float, depth: int, avoid: list[Avoid]) -> float:
     """Draw ``node`` and its descendants; return the lowest y used."""
     block = allocation.blocks[block_key(node.path, version)]
@@ -87,7 +87,7 @@ def _tree(canvas: _Canvas, node: PlanNode, version: int, allocation: Allocation,
     return bottom
 
 
-def _draw(plan: Plan, allocation: Allocation) -> tuple[str, float]:
+def _draw(plan: Plan, allocation: PlanResult) -> tuple[str, float]:
     canvas = _Canvas()
     for pool in plan.pools:
         tops = [n for n in frontier(plan.roots, pool.version)
@@ -126,7 +126,7 @@ _DEFS = (
 )
 
 
-def render_svg(plan: Plan, allocation: Allocation) -> str:
+def render_svg(plan: Plan, allocation: PlanResult) -> str:
     """A standalone SVG document picturing every pool."""
     body, height = _draw(plan, allocation)
     return (
@@ -135,7 +135,7 @@ def render_svg(plan: Plan, allocation: Allocation) -> str:
     )
 
 
-def render_html(plan: Plan, allocation: Allocation) -> str:
+def render_html(plan: Plan, allocation: PlanResult) -> str:
     """A self-contained HTML page: the picture plus a table of free blocks."""
     svg = render_svg(plan, allocation)
     rows = []

@@ -13,7 +13,7 @@ import math
 from collections.abc import Mapping
 
 from cidrkit.core.prefix import Prefix
-from cidrkit.plan.allocator import Allocation, frontier
+from cidrkit.plan.allocator import PlanResult, frontier
 from cidrkit.plan.report import percent, rows
 from cidrkit.plan.spec import Plan, block_key
 
@@ -24,7 +24,7 @@ def _count(value: int | None) -> str:
     return "-" if value is None else f"{value:,}"
 
 
-def render_table(plan: Plan, allocation: Allocation) -> str:
+def render_table(plan: Plan, allocation: PlanResult) -> str:
     """The tree table plus a line per pool and the reserved/released blocks."""
     table = [TABLE_HEADER]
     for row in rows(plan, allocation):
@@ -57,7 +57,7 @@ def render_table(plan: Plan, allocation: Allocation) -> str:
     return "\n".join(lines) + "\n"
 
 
-def pool_summary(plan: Plan, allocation: Allocation) -> list[str]:
+def pool_summary(plan: Plan, allocation: PlanResult) -> list[str]:
     """``pool NAME PREFIX: X of Y addresses allocated (Z%)`` per pool prefix."""
     lines = []
     for pool in plan.pools:
@@ -85,7 +85,7 @@ def _amount(count: int) -> str:
     return f"{count:,}"
 
 
-def render_json(allocation: Allocation) -> str:
+def render_json(allocation: PlanResult) -> str:
     """One flat object ``{path: cidr}`` (IPv6 at ``path/ipv6``), nothing else."""
     body = {key: str(allocation.blocks[key]) for key in _ordered(allocation.blocks)}
     return json.dumps(body, indent=2) + "\n"
@@ -102,7 +102,7 @@ CSV_HEADER = ("path", "name", "depth", "kind", "cloud", "ipv4", "ipv6", "address
               "demand", "usable", "utilisation", "status", "note")
 
 
-def render_csv(plan: Plan, allocation: Allocation) -> str:
+def render_csv(plan: Plan, allocation: PlanResult) -> str:
     """One row per node, in tree order (RFC 4180 quoting)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
@@ -119,7 +119,7 @@ def render_csv(plan: Plan, allocation: Allocation) -> str:
     return out.getvalue()
 
 
-def render_terraform(plan: Plan, allocation: Allocation) -> str:
+def render_terraform(plan: Plan, allocation: PlanResult) -> str:
     """A tfvars JSON file: ``network_plan`` maps each path to its attributes.
 
     Ready for ``for_each``; filter by ``kind`` or ``parent`` in a ``for``
@@ -142,7 +142,7 @@ def render_terraform(plan: Plan, allocation: Allocation) -> str:
     return json.dumps({"network_plan": entries}, indent=2) + "\n"
 
 
-def render_diff(old: Mapping[str, Prefix], allocation: Allocation) -> str:
+def render_diff(old: Mapping[str, Prefix], allocation: PlanResult) -> str:
     """What re-planning changes in the lock, one line per block.
 
     ``+`` a new block, ``~`` a block grown in place or moved (old → new),

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from cidrkit.core.prefix import Prefix
-from cidrkit.plan.allocator import Allocation, frontier
+from cidrkit.plan.allocator import PlanResult, frontier
 from cidrkit.plan.profiles import PROFILES
 from cidrkit.plan.sizing import usable_count
 from cidrkit.plan.spec import Plan, PlanNode, block_key
@@ -41,13 +41,13 @@ class Row:
         return Fraction(self.demand, self.usable)
 
 
-def rows(plan: Plan, allocation: Allocation) -> Iterator[Row]:
+def rows(plan: Plan, allocation: PlanResult) -> Iterator[Row]:
     """Every node, depth first in plan order, with its blocks and figures."""
     for root in plan.roots:
         yield from _rows(root, 0, allocation)
 
 
-def _rows(node: PlanNode, depth: int, allocation: Allocation) -> Iterator[Row]:
+def _rows(node: PlanNode, depth: int, allocation: PlanResult) -> Iterator[Row]:
     v4 = allocation.blocks.get(block_key(node.path, 4))
     v6 = allocation.blocks.get(block_key(node.path, 6))
     demand: int | None = None

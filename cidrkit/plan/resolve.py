@@ -14,6 +14,7 @@ from fractions import Fraction
 from typing import Any, cast
 
 from cidrkit.core.prefix import Prefix
+from cidrkit.core.text import family_bits
 from cidrkit.errors import ParseError
 from cidrkit.plan.diagnostics import PlanError, Problem
 from cidrkit.plan.k8s import MODELS, size_cluster
@@ -217,7 +218,7 @@ class _Resolver:
     def explicit(self, value: Value, version: int, label: str) -> FamilyRequest | None:
         """``/24`` (a length) or ``10.1.0.0/16`` (a pinned block)."""
         text = str(value.data).strip()
-        bits = 32 if version == 4 else 128
+        bits = family_bits(version)
         if text.startswith("/"):
             digits = text[1:]
             if not digits.isdigit() or not 0 <= int(digits) <= bits:

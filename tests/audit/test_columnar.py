@@ -19,7 +19,7 @@ from cidrkit.audit.why import who_holds
 from cidrkit.core import Addr, Prefix
 from cidrkit.sources import Inventory, Labels, Origin, Record, read_inventory
 from cidrkit.sources.lists import BULK_MIN_LINES
-from tests.audit.clirun import ROOT, cli
+from tests.cli.runner import REPO_ROOT, cli
 
 SCOPES = ["aws:vpc-1", "aws:vpc-2", "azure:/sub/x/vnets/hub", "file:list.txt", "k8s:prod"]
 LABELS = [
@@ -118,6 +118,6 @@ def test_golden_reports_on_the_columnar_path(
     monkeypatch: pytest.MonkeyPatch, name: str, args: tuple[str, ...]
 ) -> None:
     monkeypatch.setattr(engine, "COLUMNAR_MIN_RECORDS", 0)
-    code, out, err = cli("audit", "examples/inventory", *args)
+    code, out, err = cli("audit", "examples/inventory", *args, cwd=REPO_ROOT)
     assert (code, err) == (1, "")
-    assert out == (ROOT / "tests" / "audit" / "golden" / name).read_text(encoding="utf-8")
+    assert out == (REPO_ROOT / "tests" / "audit" / "golden" / name).read_text(encoding="utf-8")

@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
-from tests.audit.clirun import ROOT, cli
+from tests.cli.runner import REPO_ROOT, cli
 
-GOLDEN = ROOT / "tests" / "audit" / "golden"
+GOLDEN = REPO_ROOT / "tests" / "audit" / "golden"
 INVENTORY = "examples/inventory"
 
 # Worked out by hand from the fixture files: (prefix a, prefix b, relation) for every
@@ -50,7 +50,7 @@ EXPECTED_CONFLICTS = {
 
 
 def _audit_json(*extra: str) -> dict[str, Any]:
-    code, out, _ = cli("audit", INVENTORY, "--json", *extra)
+    code, out, _ = cli("audit", INVENTORY, "--json", *extra, cwd=REPO_ROOT)
     assert code == 1
     return json.loads(out)  # type: ignore[no-any-return]
 
@@ -118,7 +118,7 @@ def test_connections_make_unconnected_conflicts_latent() -> None:
     ],
 )
 def test_golden_reports(name: str, args: tuple[str, ...]) -> None:
-    code, out, err = cli("audit", INVENTORY, *args)
+    code, out, err = cli("audit", INVENTORY, *args, cwd=REPO_ROOT)
     assert (code, err) == (1, "")
     path = GOLDEN / name
     if os.environ.get("CIDRKIT_UPDATE_GOLDEN"):
@@ -127,7 +127,7 @@ def test_golden_reports(name: str, args: tuple[str, ...]) -> None:
 
 
 def test_why_lists_innermost_first() -> None:
-    code, out, _ = cli("why", "10.20.0.9", INVENTORY)
+    code, out, _ = cli("why", "10.20.0.9", INVENTORY, cwd=REPO_ROOT)
     assert code == 0
     lines = [ln.split()[0] for ln in out.splitlines()[1:] if ln.startswith("  ") and
              not ln.startswith("      ")]
@@ -136,14 +136,14 @@ def test_why_lists_innermost_first() -> None:
 
 
 def test_why_nothing_found_exits_1() -> None:
-    code, out, _ = cli("why", "198.51.100.7", INVENTORY)
+    code, out, _ = cli("why", "198.51.100.7", INVENTORY, cwd=REPO_ROOT)
     assert (code, out) == (1, "198.51.100.7 is in no allocation of the inventories\n")
 
 
 def test_exit_codes() -> None:
-    code, _, _ = cli("audit", f"{INVENTORY}/acme/aws/acme-prod-482915730164")
+    code, _, _ = cli("audit", f"{INVENTORY}/acme/aws/acme-prod-482915730164", cwd=REPO_ROOT)
     assert code == 0
-    code, _, _ = cli("audit", f"{INVENTORY}/globex/onprem")
+    code, _, _ = cli("audit", f"{INVENTORY}/globex/onprem", cwd=REPO_ROOT)
     assert code == 2  # malformed rows only, no conflicts
-    code, _, err = cli("audit", "no/such/dir")
+    code, _, err = cli("audit", "no/such/dir", cwd=REPO_ROOT)
     assert (code, err) == (2, "cidrkit: error: no such file or folder: no/such/dir\n")

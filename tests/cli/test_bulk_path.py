@@ -94,3 +94,22 @@ def test_large_file_uses_the_bulk_engine_and_reports_bad_lines(
     assert result.out.splitlines()[:4] == [
         "10.0.0.0/22", "10.0.4.0/23", "10.0.6.0/24", "10.0.8.0/21",
     ]
+
+
+def test_equal_items_are_paired_in_input_order_on_both_paths(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A one-address range equals the address's /32; the bulk path used to rank
+    # every prefix before every range, the core path by the sweep's order.
+    (tmp_path / "a.txt").write_text("10.0.0.1-10.0.0.1\n10.0.0.0/24\n10.0.0.1\n10.0.0.1/32\n")
+    monkeypatch.chdir(tmp_path)
+    fast, slow = _both(monkeypatch, "overlaps", "a.txt")
+    assert fast == slow
+    assert fast.out.splitlines() == [
+        "10.0.0.0/24 contains 10.0.0.1-10.0.0.1",
+        "10.0.0.0/24 contains 10.0.0.1/32",
+        "10.0.0.0/24 contains 10.0.0.1/32",
+        "10.0.0.1-10.0.0.1 and 10.0.0.1/32 are the same block",
+        "10.0.0.1-10.0.0.1 and 10.0.0.1/32 are the same block",
+        "10.0.0.1/32 and 10.0.0.1/32 are the same block",
+    ]

@@ -2,23 +2,15 @@
 
 from __future__ import annotations
 
-import io
 import json
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from cidrkit.cli.context import Context
-from cidrkit.cli.main import run
 from cidrkit.ipam.database import Database, default_url
+from tests.cli.runner import cli
 from tests.ipam.conftest import REPO, Server, start_server
-
-
-def cli(*argv: str, env: dict[str, str] | None = None, stdin: str = "") -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = run(list(argv), Context(io.StringIO(stdin), out, err, env or {}))
-    return code, out.getvalue(), err.getvalue()
 
 
 def test_db_upgrade_and_current(tmp_path: Path) -> None:

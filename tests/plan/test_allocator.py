@@ -7,9 +7,9 @@ import textwrap
 import pytest
 
 from cidrkit.core.prefix import Prefix
-from cidrkit.plan.allocator import Allocation, allocate_plan
+from cidrkit.plan.allocator import PlanResult, allocate_plan
 from cidrkit.plan.diagnostics import PlanFitError
-from cidrkit.plan.space import load_plan_text
+from cidrkit.plan.load import load_plan_text
 from cidrkit.plan.spec import Plan
 
 
@@ -17,7 +17,7 @@ def load(body: str) -> Plan:
     return load_plan_text(textwrap.dedent(body), "plan.yaml")
 
 
-def blocks(allocation: Allocation) -> dict[str, str]:
+def blocks(allocation: PlanResult) -> dict[str, str]:
     return {k: str(v) for k, v in allocation.blocks.items()}
 
 
@@ -77,6 +77,8 @@ def test_grown_node_that_cannot_grow_in_place_is_an_error_with_a_proposal() -> N
         "and the /24 around it (10.0.1.0/24) is not free; the best free spot is 10.0.3.0/24\n"
         "  hint: to move it (renumbering its hosts) run with --move net/mid"
     ]
+    # Programs read which block failed from the key, not from the message.
+    assert [p.key for p in caught.value.problems] == ["net/mid"]
     moved = allocate_plan(load(bigger), first.lock(), move=["net/mid"])
     assert str(moved.blocks["net/mid"]) == "10.0.3.0/24"
     assert moved.blocks["net/mid2"] == first.blocks["net/mid2"]
@@ -236,3 +238,40 @@ def test_growth_that_would_move_the_start_address_is_refused() -> None:
         "it (10.0.1.0/24) starts below it, which would renumber its first addresses; the best "
         "free spot is 10.0.3.0/24"
     )
+
+
+def test_fit_problems_name_the_block_key_of_each_family() -> None:
+    plan = load("""\
+        pools: [{name: lab, cidr: 10.0.0.0/24}, {name: v6, cidr: "2001:db8::/64"}]
+        tree:
+          big: {prefix: /23, ipv6: /56}
+        """)
+    with pytest.raises(PlanFitError) as caught:
+        allocate_plan(plan)
+    assert sorted(p.key for p in caught.value.problems if p.key) == ["big", "big/ipv6"]
+
+
+def test_the_release_hint_follows_the_cause_not_the_words_of_a_note() -> None:
+    # An avoided block whose note says "reserved" is not a removed node's
+    # reservation: --release would not free it, so the hint must not say so.
+    plan = load("""\
+        pools: [{name: lab, cidr: 10.0.0.0/16}]
+        avoid: [{cidr: 10.0.0.0/24, note: reserved for the DC}]
+        tree:
+          app: {prefix: 10.0.0.0/25}
+        """)
+    with pytest.raises(PlanFitError) as caught:
+        allocate_plan(plan)
+    [problem] = caught.value.problems
+    assert problem.message == (
+        "node 'app': 10.0.0.0/25 overlaps avoided 10.0.0.0/24 (reserved for the DC, plan.yaml:2:9)"
+    )
+    assert problem.hint is None
+
+
+def test_a_block_over_a_removed_nodes_reservation_hints_release() -> None:
+    first = allocate_plan(load(BASE))
+    pinned = BASE.replace("      big: {prefix: /24}\n", "") + "      other: {prefix: 10.0.0.0/24}\n"
+    with pytest.raises(PlanFitError) as caught:
+        allocate_plan(load(pinned), first.lock())
+    assert [p.hint for p in caught.value.problems] == ["run with --release to free it"]

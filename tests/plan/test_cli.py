@@ -7,9 +7,9 @@ import textwrap
 from collections.abc import Callable
 from pathlib import Path
 
-from tests.plan.conftest import CliResult
+from tests.cli.runner import Result
 
-Cli = Callable[..., CliResult]
+Cli = Callable[..., Result]
 
 PLAN = """\
 cloud: aws

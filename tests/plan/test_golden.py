@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.plan.conftest import CliResult
+from tests.cli.runner import Result
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "plans"
 GOLDEN = EXAMPLES / "golden"
@@ -36,14 +36,14 @@ def workdir(tmp_path: Path) -> Path:
     return tmp_path / "plans"
 
 
-def test_the_shipped_lock_is_up_to_date(cli: Callable[..., CliResult], workdir: Path) -> None:
+def test_the_shipped_lock_is_up_to_date(cli: Callable[..., Result], workdir: Path) -> None:
     result = cli("plan", str(workdir / "multi-region.yaml"), "--check")
     assert (result.code, result.out, result.err) == (0, "", "")
 
 
 @pytest.mark.parametrize("fmt", sorted(FORMATS))
 def test_every_format_matches_its_golden_file(
-    cli: Callable[..., CliResult], workdir: Path, fmt: str
+    cli: Callable[..., Result], workdir: Path, fmt: str
 ) -> None:
     result = cli("plan", str(workdir / "multi-region.yaml"), "--format", fmt)
     assert (result.code, result.err) == (0, "")
@@ -51,7 +51,7 @@ def test_every_format_matches_its_golden_file(
 
 
 def test_the_picture_is_well_formed_and_labels_blocks(
-    cli: Callable[..., CliResult], workdir: Path
+    cli: Callable[..., Result], workdir: Path
 ) -> None:
     import xml.etree.ElementTree as ET
 
@@ -64,7 +64,7 @@ def test_the_picture_is_well_formed_and_labels_blocks(
 
 
 def test_a_fresh_plan_reproduces_the_shipped_lock(
-    cli: Callable[..., CliResult], workdir: Path
+    cli: Callable[..., Result], workdir: Path
 ) -> None:
     (workdir / "multi-region.yaml.lock").unlink()
     result = cli("plan", str(workdir / "multi-region.yaml"), "--format", "json")
@@ -74,7 +74,7 @@ def test_a_fresh_plan_reproduces_the_shipped_lock(
     assert fresh == (EXAMPLES / "multi-region.yaml.lock").read_text(encoding="utf-8")
 
 
-def test_appending_vpcs_moves_nothing(cli: Callable[..., CliResult], workdir: Path) -> None:
+def test_appending_vpcs_moves_nothing(cli: Callable[..., Result], workdir: Path) -> None:
     appended = workdir / "multi-region-appended.yaml"
     shutil.copy(workdir / "multi-region.yaml.lock", workdir / "multi-region-appended.yaml.lock")
     check = cli("plan", str(appended), "--check")

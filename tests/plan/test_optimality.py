@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from cidrkit.core.prefix import Prefix
 from cidrkit.plan.allocator import allocate_plan
-from cidrkit.plan.space import load_plan_text
+from cidrkit.plan.load import load_plan_text
 
 
 @dataclass

@@ -172,3 +172,14 @@ def test_little_law() -> None:
 def test_cloud_minimum_is_explained() -> None:
     sizing = size_for_hosts(3, Fraction(0), PROFILES["aws"])
     assert sizing.steps[-1] == "/29 is smaller than aws allows for a subnet"
+
+
+def test_every_cloud_has_one_profile_and_the_core_reservations() -> None:
+    from cidrkit.core.usable import CLOUDS, MODELS
+
+    assert tuple(PROFILES) == CLOUDS
+    for name, cloud in PROFILES.items():
+        model = MODELS[cloud.usable_model]
+        assert cloud.reserved == model.front + model.back, name
+        # A /24 of the cloud has exactly its reserved addresses fewer than 256.
+        assert model.usable(32, 24) == 256 - cloud.reserved, name

@@ -7,7 +7,7 @@ import textwrap
 import pytest
 
 from cidrkit.plan.diagnostics import PlanError
-from cidrkit.plan.space import load_plan_text
+from cidrkit.plan.load import load_plan_text
 from cidrkit.plan.spec import Plan
 
 POOLS = """\

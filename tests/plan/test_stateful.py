@@ -14,9 +14,9 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
 from cidrkit.core.prefix import Prefix
-from cidrkit.plan.allocator import Allocation, allocate_plan
+from cidrkit.plan.allocator import PlanResult, allocate_plan
 from cidrkit.plan.diagnostics import PlanError
-from cidrkit.plan.space import load_plan_text
+from cidrkit.plan.load import load_plan_text
 
 POOL4 = Prefix.parse("10.0.0.0/16")
 POOL6 = Prefix.parse("2001:db8::/40")
@@ -58,7 +58,7 @@ class PlanMachine(RuleBasedStateMachine):
         self.counter = 1
         self.lock: dict[str, Prefix] = {}
         self.previous_lock: dict[str, Prefix] = {}
-        self.allocation: Allocation | None = None
+        self.allocation: PlanResult | None = None
         self.replan(release=False)
         assert self.allocation is not None, "the seed plan must fit"
 

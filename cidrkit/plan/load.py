@@ -1,16 +1,13 @@
 """Pools and space to avoid, and the one entry point that reads a plan file.
 
 ``avoid_from`` paths (relative to the plan file) are read with the inventory
-importers of ``cidrkit.sources`` when they are available, so every format the
-auditor understands can feed the planner; a plain list or CSV reader is the
-fallback.
+importers of ``cidrkit.sources``, so every format the auditor understands can
+feed the planner.
 """
 
 from __future__ import annotations
 
-import csv
 import difflib
-import io
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -109,58 +106,22 @@ def read_inventories(paths: list[Path], problems: list[Problem]) -> list[Avoid]:
     paths = [p for p in paths if p.exists()]
     if not paths:
         return []
+    # Imported here: most plans have no avoid_from, and the importers cost start-up time.
+    from cidrkit.sources import read_inventory
+
     try:
-        from cidrkit import sources
-
-        read_inventory = getattr(sources, "read_inventory", None)
-    except ImportError:
-        read_inventory = None
-    if read_inventory is not None:
-        try:
-            inventory = read_inventory([str(p) for p in paths])
-        except CidrkitError as exc:
-            problems.append(Problem(str(paths[0]), f"avoid_from: {exc}"))
-            return []
-        for bad in getattr(inventory, "malformed", []):
-            problems.append(Problem(str(bad.origin), f"avoid_from: {bad.value!r}: {bad.message}"))
-        for skipped in getattr(inventory, "skipped", []):
-            problems.append(Problem(skipped.file, f"avoid_from: not read: {skipped.reason}"))
-        return [
-            Avoid(r.prefix, r.labels.name or r.labels.kind or "", str(r.origin))
-            for r in inventory.records
-        ]
-    return [a for path in paths for a in _read_list_or_csv(path, problems)]
-
-
-def _read_list_or_csv(path: Path, problems: list[Problem]) -> list[Avoid]:
-    if path.is_dir():
-        return [a for p in sorted(path.iterdir()) if p.is_file()
-                for a in _read_list_or_csv(p, problems)]
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except OSError as exc:
-        problems.append(Problem(str(path), f"avoid_from: cannot read: {exc.strerror}"))
+        inventory = read_inventory([str(p) for p in paths])
+    except CidrkitError as exc:
+        problems.append(Problem(str(paths[0]), f"avoid_from: {exc}"))
         return []
-    found: list[Avoid] = []
-    if path.suffix.lower() == ".csv":
-        rows = csv.reader(io.StringIO(text))
-        for number, row in enumerate(rows, start=1):
-            cells = [c.strip() for c in row]
-            where = f"{path}:{number}"
-            hits = [c for c in cells if _looks_like_block(c)]
-            if not hits:
-                continue
-            note = next((c for c in cells if c and c != hits[0]), "")
-            found.extend(Avoid(p, note, where) for p in _prefixes(hits[0], where, problems))
-        return found
-    for number, line in enumerate(text.splitlines(), start=1):
-        body = line.split("#", 1)[0].strip()
-        if not body:
-            continue
-        head, _, note = body.partition(" ")
-        where = f"{path}:{number}"
-        found.extend(Avoid(p, note.strip(), where) for p in _prefixes(head, where, problems))
-    return found
+    for bad in inventory.malformed:
+        problems.append(Problem(str(bad.origin), f"avoid_from: {bad.value!r}: {bad.message}"))
+    for skipped in inventory.skipped:
+        problems.append(Problem(skipped.file, f"avoid_from: not read: {skipped.reason}"))
+    return [
+        Avoid(r.prefix, r.labels.name or r.labels.kind or "", str(r.origin))
+        for r in inventory.records
+    ]
 
 
 def _check_keys(entry: Mapping[Any, Any], allowed: tuple[str, ...], what: str, where: str,
@@ -171,10 +132,6 @@ def _check_keys(entry: Mapping[Any, Any], allowed: tuple[str, ...], what: str, w
             hint = f"did you mean {close[0]!r}?" if close else (
                 "quote text that contains a comma")
             problems.append(Problem(where, f"unknown key {key!r} in {what}", hint))
-
-
-def _looks_like_block(text: str) -> bool:
-    return "/" in text and (":" in text or text[:1].isdigit())
 
 
 def _prefix(text: str, where: str, problems: list[Problem]) -> Prefix | None:
