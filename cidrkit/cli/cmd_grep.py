@@ -15,8 +15,10 @@ from cidrkit.errors import InputError, ParseError
 if TYPE_CHECKING:
     from types import ModuleType
 
-    from cidrkit._engine import Grep
+    from cidrkit import _engine
     from cidrkit.bulk.textgrep import CidrGrep
+
+    Grep = _engine.Grep
 
 CHUNK_LINES = 65_536
 
