@@ -3,7 +3,7 @@
 //! The prefixes of a family are flattened into boundaries that cut the
 //! address space into pieces, each owned by the most specific prefix that
 //! covers it (or none): a lookup is "the last boundary at or below the
-//! address". A slice index on the top 16 bits narrows that search to the
+//! address". A slice index on the top bits (up to 20) narrows that search to the
 //! few boundaries of one slice, so a lookup reads one index entry and
 //! binary-searches a run of a few cache lines. Sorted arrays instead of a
 //! trie (as ClickHouse moved to for its IP dictionaries): they are compact,
@@ -14,7 +14,8 @@ pub trait Family: Copy + Ord + Default {
     const BITS: u32;
     fn last_of(start: Self, length: u8) -> Self;
     fn successor(self) -> Option<Self>;
-    fn slice_of(self) -> usize;
+    /// The top `bits` bits (1 to 32) of the address.
+    fn slice_of(self, bits: u32) -> usize;
 }
 
 impl Family for u32 {
@@ -31,8 +32,8 @@ impl Family for u32 {
         self.checked_add(1)
     }
     #[inline]
-    fn slice_of(self) -> usize {
-        (self >> 16) as usize
+    fn slice_of(self, bits: u32) -> usize {
+        (self >> (32 - bits)) as usize
     }
 }
 
@@ -50,13 +51,28 @@ impl Family for u128 {
         self.checked_add(1)
     }
     #[inline]
-    fn slice_of(self) -> usize {
-        (self >> 112) as usize
+    fn slice_of(self, bits: u32) -> usize {
+        (self >> (128 - bits)) as usize
     }
 }
 
-/// Entries of a slice index: one per value of the top 16 bits, plus the end.
-pub const INDEX_LEN: usize = (1 << 16) + 1;
+/// Bits of an address that pick its slice: about one slice per boundary,
+/// from 4 bits for a tiny table up to 20 (4 MiB of index) for a full one,
+/// which leaves about two boundaries per slice for a full IPv4 table and a
+/// few dozen in the densest IPv6 slices (16 bits left thousands there).
+pub const MAX_INDEX_BITS: u32 = 20;
+const MIN_INDEX_BITS: u32 = 4;
+
+fn index_bits(boundaries: usize) -> u32 {
+    (usize::BITS - boundaries.leading_zeros()).clamp(MIN_INDEX_BITS, MAX_INDEX_BITS)
+}
+
+/// The index bits of an index of `length` entries, if it is a valid length.
+pub fn bits_of_index(length: usize) -> Option<u32> {
+    let slices = length.checked_sub(1)?;
+    let bits = slices.trailing_zeros();
+    (slices.is_power_of_two() && (MIN_INDEX_BITS..=MAX_INDEX_BITS).contains(&bits)).then_some(bits)
+}
 
 /// One family's boundaries, their owners and the slice index.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -126,10 +142,11 @@ impl<T: Family> Pieces<T> {
 }
 
 fn slice_index<T: Family>(starts: &[T]) -> Vec<u32> {
-    let mut index = vec![0u32; INDEX_LEN];
+    let bits = index_bits(starts.len());
+    let mut index = vec![0u32; (1 << bits) + 1];
     let mut at = 0usize;
     for (slice, entry) in index.iter_mut().enumerate() {
-        while at < starts.len() && starts[at].slice_of() < slice {
+        while at < starts.len() && starts[at].slice_of(bits) < slice {
             at += 1;
         }
         *entry = at as u32;
@@ -143,21 +160,30 @@ pub struct FamilyView<'a, T> {
     pub starts: &'a [T],
     pub owners: &'a [i32],
     pub index: &'a [u32],
+    /// Address bits that pick a slice (`index` has `2^index_bits + 1` entries).
+    pub index_bits: u32,
 }
 
 impl<'a, T: Family> FamilyView<'a, T> {
+    /// A view of the arrays; `None` when the index length is not one a build makes.
+    pub fn new(starts: &'a [T], owners: &'a [i32], index: &'a [u32]) -> Option<Self> {
+        let index_bits = bits_of_index(index.len())?;
+        Some(FamilyView {
+            starts,
+            owners,
+            index,
+            index_bits,
+        })
+    }
+
     pub fn of(table: &'a FamilyTable<T>) -> Self {
-        FamilyView {
-            starts: &table.starts,
-            owners: &table.owners,
-            index: &table.index,
-        }
+        Self::new(&table.starts, &table.owners, &table.index).expect("built with a valid index")
     }
 
     /// The row of the longest prefix holding `address`, or -1.
     #[inline]
     pub fn lookup(&self, address: T) -> i32 {
-        let slice = address.slice_of();
+        let slice = address.slice_of(self.index_bits);
         let low = self.index[slice] as usize;
         let high = self.index[slice + 1] as usize;
         let within = self.starts[low..high].partition_point(|&start| start <= address);

@@ -13,11 +13,11 @@ use std::path::Path;
 
 use memmap2::Mmap;
 
-use crate::lpm::{FamilyTable, FamilyView};
+use crate::lpm::{bits_of_index, FamilyTable, FamilyView};
 
 /// Format name and version, and a byte-order mark: an image written on a
 /// machine of the other byte order is not recognised (and is rebuilt).
-const MAGIC: [u8; 8] = [b'C', b'K', b'L', b'P', b'M', 2, 0x01, 0x02];
+const MAGIC: [u8; 8] = [b'C', b'K', b'L', b'P', b'M', 3, 0x01, 0x02];
 const SECTIONS: usize = 10;
 const KEY_AT: usize = 8;
 const STAMP_AT: usize = 24;
@@ -176,19 +176,12 @@ impl TableImage {
     }
 
     pub fn v4(&self) -> FamilyView<'_, u32> {
-        FamilyView {
-            starts: self.items(0),
-            owners: self.items(1),
-            index: self.items(2),
-        }
+        // Images are checked on opening (`is_consistent`), so the index is valid.
+        FamilyView::new(self.items(0), self.items(1), self.items(2)).expect("a checked image")
     }
 
     pub fn v6(&self) -> FamilyView<'_, u128> {
-        FamilyView {
-            starts: self.items(3),
-            owners: self.items(4),
-            index: self.items(5),
-        }
+        FamilyView::new(self.items(3), self.items(4), self.items(5)).expect("a checked image")
     }
 
     pub fn rows(&self) -> usize {
@@ -223,7 +216,7 @@ impl TableImage {
         let family_fits = |starts: usize, owners: &[i32], index: &[u32]| {
             starts > 0
                 && starts == owners.len()
-                && index.len() == crate::lpm::INDEX_LEN
+                && bits_of_index(index.len()).is_some()
                 && index.windows(2).all(|w| w[0] <= w[1])
                 && index.last().is_some_and(|&end| end as usize == starts)
         };
@@ -233,10 +226,13 @@ impl TableImage {
         !offsets.is_empty()
             && offsets.windows(2).all(|w| w[0] <= w[1])
             && offsets.last().is_some_and(|&end| end as usize == self.lengths[7])
-            && family_fits(self.v4().starts.len(), self.v4().owners, self.v4().index)
-            && family_fits(self.v6().starts.len(), self.v6().owners, self.v6().index)
-            && owners_fit(self.v4().owners)
-            && owners_fit(self.v6().owners)
+            && family_fits(self.items::<u32>(0).len(), self.items(1), self.items(2))
+            && family_fits(self.items::<u128>(3).len(), self.items(4), self.items(5))
+            // Boundary 0 is address 0: a lookup never steps before the first.
+            && self.items::<u32>(0).first() == Some(&0)
+            && self.items::<u128>(3).first() == Some(&0)
+            && owners_fit(self.items(1))
+            && owners_fit(self.items(4))
     }
 }
 
