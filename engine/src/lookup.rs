@@ -123,10 +123,10 @@ pub fn lookup_block(table: &TableImage, options: &LookupOptions, text: &[u8]) ->
 
 fn lookup_piece(table: &TableImage, options: &LookupOptions, text: &[u8]) -> LookupBlock {
     let (v4, v6) = (table.v4(), table.v6());
-    let mut block = LookupBlock {
-        output: Vec::with_capacity(text.len() + text.len() / 2),
-        ..LookupBlock::default()
-    };
+    let mut block = LookupBlock::default();
+    // First every record's row, in a tight loop: the lookups of many lines
+    // are independent, so their cache misses overlap; then the output.
+    let mut records: Vec<(usize, usize, i32)> = Vec::with_capacity(text.len() / 64);
     for (index, (start, end)) in LineSpans::new(text, options.newlines).enumerate() {
         block.lines += 1;
         let line = &text[start..end];
@@ -142,6 +142,11 @@ fn lookup_piece(table: &TableImage, options: &LookupOptions, text: &[u8]) -> Loo
                 -1
             }
         };
+        records.push((start, end, row));
+    }
+    block.output.reserve(text.len() + records.len() * 24);
+    for &(start, end, row) in &records {
+        let line = &text[start..end];
         if row < 0 {
             block.misses += 1;
             if !options.matched_only {
