@@ -13,7 +13,7 @@ ENGINE_MANIFEST := --manifest-path engine/Cargo.toml
 # Seconds of the bounded differential fuzz run (make fuzz-native).
 FUZZ_SECONDS ?= 120
 
-.PHONY: demo test lint unit engine-test engine-lint fuzz-native bench bench-commands bench-core bench-start bench-bulk bench-audit bench-plan bench-ipam docs clean
+.PHONY: demo test lint unit fuzz engine-test engine-lint fuzz-native bench bench-commands bench-core bench-start bench-bulk bench-audit bench-plan bench-ipam docs clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "cidrkit needs Python >= 3.11"'
@@ -43,6 +43,12 @@ unit: $(VENV)/.installed-test
 	@# pytest exits 5 when it collects no tests; say so rather than fail.
 	@code=0; $(BIN)/python -m pytest || code=$$?; \
 	if [ $$code -eq 5 ]; then echo "pytest collected no tests"; exit 0; fi; exit $$code
+
+## fuzz: every command fed hostile argv, files and stdin, many examples each
+# (the normal suite runs a few); FUZZ_EXAMPLES=N sets how many per command.
+FUZZ_EXAMPLES ?= 500
+fuzz: $(VENV)/.installed-test
+	CIDRKIT_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest tests/cli/test_fuzz.py -q -p no:cacheprovider
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from cidrkit.bulk.annotate import LabelledTable
+from cidrkit.errors import cap_lines
 
 
 def native_table(engine: ModuleType, table: LabelledTable, key: bytes, stamp: bytes) -> Any:
@@ -27,7 +28,8 @@ def native_table(engine: ModuleType, table: LabelledTable, key: bytes, stamp: by
     offsets = np.zeros(len(suffixes) + 1, dtype="<u8")
     np.cumsum([len(s) for s in suffixes], out=offsets[1:])
     miss = "\t-" + "\t" * len(table.label_names)
-    problems = "".join(p + "\n" for p in table.problems)
+    # As the Python path prints them: the first few, then a count.
+    problems = "".join(p + "\n" for p in cap_lines(table.problems))
     return engine.LookupTable.build(
         v4.lo.astype("<u4").tobytes(),
         v4.length.astype(np.uint8).tobytes(),

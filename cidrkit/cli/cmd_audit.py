@@ -33,13 +33,12 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     from cidrkit.audit.export import iter_report_json, iter_report_sarif
     from cidrkit.audit.render import render_markdown, render_text
     from cidrkit.core import Prefix
-    from cidrkit.errors import InputError, ParseError
+    from cidrkit.errors import InputError, InputErrors, ParseError
     from cidrkit.sources import read_inventory
 
     missing = [p for p in args.paths if not os.path.exists(p)]
     if missing:
-        ctx.stderr.write(f"cidrkit: error: no such file or folder: {missing[0]}\n")
-        return ExitCode.BAD_INPUT
+        raise InputErrors([InputError(f"{path}: no such file or folder") for path in missing])
     pools = []
     for text in args.pool:
         try:

@@ -12,10 +12,11 @@ from typing import TYPE_CHECKING, TextIO
 
 from cidrkit.cli.context import Context
 from cidrkit.cli.exit import ExitCode
-from cidrkit.errors import InputError
+from cidrkit.cli.lookup_table import load_table
+from cidrkit.errors import MAX_REPORTED, InputError, cap_lines
 
 if TYPE_CHECKING:
-    from cidrkit.bulk.annotate import Annotator, Format, LabelledTable
+    from cidrkit.bulk.annotate import Annotator, Format
 
 CHUNK_LINES = 65_536
 PROGRESS_ABOVE_BYTES = 16 << 20
@@ -27,9 +28,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "that contains it, and that prefix's labels. Streams: memory holds the table\n"
         "and one chunk of input, whatever the input size.\n\n"
         "Input: text lines (the address is the first word), CSV (--column) or JSON\n"
-        "lines (--field). TABLE: one prefix per line, or a CSV with a header whose\n"
-        "prefix column (prefix/cidr/network/subnet/block, or --prefix-column) is\n"
-        "followed by label columns."
+        "lines (--field). TABLE: one prefix per line, or a CSV with a header; its\n"
+        "prefix column is the one named like a prefix (prefix, cidr, subnet_cidr,\n"
+        "network...) whose cells are prefixes, else the column of prefixes, or\n"
+        "--prefix-column; the other columns are labels."
     )
     parser.add_argument(
         "inputs", nargs="*", metavar="INPUT", help="files to read, - for stdin (default)"
@@ -65,29 +67,35 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--stats", action="store_true", help="print hit counts per prefix instead of the records"
     )
-    parser.add_argument("--json", action="store_true", help="with --stats, print JSON")
+    parser.add_argument(
+        "--json", action="store_true",
+        help="print JSON: with --stats one object, otherwise JSON lines (--output jsonl)",
+    )
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
     if args.column and args.field:
         raise InputError("give --column (CSV input) or --field (JSON lines input), not both")
     # Text lines in and out go through the compiled engine when it is built.
-    if not args.column and not args.field and args.output in (None, "text"):
+    if not (args.column or args.field or args.json) and args.output in (None, "text"):
         from cidrkit.cli.native import load_engine
 
         engine = load_engine(ctx.env)
-        if engine is not None and not (args.stats and args.json):
+        if engine is not None:
             from cidrkit.cli.lookup_native import run_native
 
             return run_native(engine, args, ctx)
 
     from cidrkit.bulk.annotate import Annotator
 
-    table = _load_table(args)
-    for problem in table.problems:
-        ctx.stderr.write(problem + "\n")
+    table = load_table(args)
+    for line in cap_lines(table.problems):
+        ctx.stderr.write(line + "\n")
     input_format: Format = "csv" if args.column else "jsonl" if args.field else "text"
-    output_format: Format = args.output or input_format
+    if args.json and not args.stats and args.output not in (None, "jsonl"):
+        raise InputError(f"--json prints JSON lines; it cannot be combined with --output "
+                         f"{args.output}")
+    output_format: Format = args.output or ("jsonl" if args.json else input_format)
     errors = len(table.problems)
     inputs = args.inputs or ["-"]
     annotator = Annotator(
@@ -104,37 +112,6 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     if args.stats:
         _write_stats(ctx, annotator, as_json=args.json)
     return ExitCode.BAD_INPUT if errors else ExitCode.OK
-
-
-def _load_table(args: argparse.Namespace) -> LabelledTable:
-    return parse_table(args, read_table(args))
-
-
-def read_table(args: argparse.Namespace) -> bytes:
-    """The bytes of the TABLE file."""
-    path: str = args.table
-    try:
-        with open(path, "rb") as handle:
-            return handle.read()
-    except OSError as err:
-        raise InputError(f"{path}: cannot read table: {err.strerror}") from None
-
-
-def parse_table(args: argparse.Namespace, data: bytes) -> LabelledTable:
-    """The TABLE file's bytes as a ``LabelledTable`` (CSV or text, as the options say)."""
-    from cidrkit.bulk.annotate import LabelledTable
-
-    path: str = args.table
-    as_csv = args.table_format == "csv" or (
-        args.table_format == "auto" and path.lower().endswith(".csv")
-    )
-    if as_csv:
-        return LabelledTable.from_csv(
-            data.decode("utf-8-sig", errors="replace"), path, args.prefix_column, args.label
-        )
-    if args.prefix_column or args.label:
-        raise InputError("--prefix-column and --label need a CSV table (--table-format csv)")
-    return LabelledTable.from_text(data, path)
 
 
 def _annotate_stream(annotator: Annotator, name: str, ctx: Context, *, write: bool) -> int:
@@ -155,7 +132,7 @@ def _annotate_stream(annotator: Annotator, name: str, ctx: Context, *, write: bo
         for chunk in _chunks(stream):
             out, found = annotator.process(chunk, first_line)
             first_line += len(chunk)
-            for message in found:
+            for message in found[: max(0, MAX_REPORTED - problems)]:
                 ctx.stderr.write(message + "\n")
             problems += len(found)
             if write and out:
@@ -163,6 +140,9 @@ def _annotate_stream(annotator: Annotator, name: str, ctx: Context, *, write: bo
             if progress.active:
                 progress.update(sum(len(line) + 1 for line in chunk))
         progress.done()
+    if problems > MAX_REPORTED:
+        more = problems - MAX_REPORTED
+        ctx.stderr.write(f"cidrkit: \u2026 and {more:,} more errors in {name}\n")
     return problems
 
 

@@ -15,9 +15,10 @@ import sys
 from types import ModuleType
 from typing import Any
 
-from cidrkit.cli.cmd_lookup import Progress, parse_table, read_table
+from cidrkit.cli.cmd_lookup import Progress
 from cidrkit.cli.context import Context
 from cidrkit.cli.exit import ExitCode
+from cidrkit.cli.lookup_table import load_table
 from cidrkit.cli.native import (
     byte_writer,
     cached_table_path,
@@ -25,11 +26,12 @@ from cidrkit.cli.native import (
     table_key,
     table_stamp,
 )
-from cidrkit.errors import InputError
+from cidrkit.errors import MAX_REPORTED, InputError
 
 
 def run_native(engine: ModuleType, args: argparse.Namespace, ctx: Context) -> int:
     table = _table(engine, args, ctx)
+    # The table's problems, as the Python path prints them (capped).
     problems = table.problems().decode("utf-8", "surrogateescape")
     ctx.stderr.write(problems)
     errors = problems.count("\n")
@@ -61,7 +63,12 @@ def _table(engine: ModuleType, args: argparse.Namespace, ctx: Context) -> Any:
             table = engine.LookupTable.open(place, stamp=stamp)
             if table is not None:
                 return table
-    data = read_table(args)
+    try:
+        with open(args.table, "rb") as handle:
+            data = handle.read()
+    except OSError:
+        load_table(args)  # raises the error the Python path words
+        raise
     key = table_key(engine, data, options)
     for place in places:
         table = engine.LookupTable.open(place, key=key)
@@ -69,7 +76,7 @@ def _table(engine: ModuleType, args: argparse.Namespace, ctx: Context) -> Any:
             return table
     from cidrkit.bulk.nativelookup import native_table
 
-    table = native_table(engine, parse_table(args, data), key, stamp or bytes(16))
+    table = native_table(engine, load_table(args), key, stamp or bytes(16))
     for place in places:
         try:
             os.makedirs(os.path.dirname(place) or ".", exist_ok=True)
@@ -87,15 +94,18 @@ def _annotate(table: Any, name: str, ctx: Context, args: argparse.Namespace, wri
 
     def report(found: list[tuple[int, str]]) -> None:
         nonlocal problems
+        shown = found[: max(0, MAX_REPORTED - problems)]
+        problems += len(found)
+        if not shown:
+            return
         # The messages come from the Python parser, which is the reference.
         from cidrkit.bulk.annotate import describe
         from cidrkit.bulk.textparse import parse_address_text
 
-        words = "\n".join(word for _, word in found).encode("utf-8", "surrogateescape")
-        parsed = parse_address_text(words, source, line_numbers=[n for n, _ in found])
+        words = "\n".join(word for _, word in shown).encode("utf-8", "surrogateescape")
+        parsed = parse_address_text(words, source, line_numbers=[n for n, _ in shown])
         for problem in parsed.problems:
             ctx.stderr.write(describe(problem) + "\n")
-        problems += len(parsed.problems)
 
     options: dict[str, Any] = {"matched_only": args.matched_only, "count_hits": args.stats}
     try:
@@ -130,4 +140,7 @@ def _annotate(table: Any, name: str, ctx: Context, args: argparse.Namespace, wri
             raise
         raise InputError(f"{name}: cannot read: {err.strerror or err}") from None
     progress.done()
+    if problems > MAX_REPORTED:
+        more = problems - MAX_REPORTED
+        ctx.stderr.write(f"cidrkit: \u2026 and {more:,} more errors in {name}\n")
     return problems

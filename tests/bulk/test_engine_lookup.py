@@ -164,7 +164,7 @@ def test_table_saved_in_the_cache_when_its_folder_cannot_take_it(tmp_path: Path)
 
 
 @given(
-    st.lists(st.tuples(st.integers(0, 255), st.integers(0, 8)), max_size=30),
+    st.lists(st.tuples(st.integers(0, 255), st.integers(0, 8)), min_size=1, max_size=30),
     st.lists(st.integers(0, 255), max_size=50),
 )
 def test_longest_match_against_brute_force(
