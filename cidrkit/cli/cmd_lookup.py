@@ -74,10 +74,20 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
-    from cidrkit.bulk.annotate import Annotator
-
     if args.column and args.field:
         raise InputError("give --column (CSV input) or --field (JSON lines input), not both")
+    # Text lines in and out go through the compiled engine when it is built.
+    if not (args.column or args.field or args.json) and args.output in (None, "text"):
+        from cidrkit.cli.native import load_engine
+
+        engine = load_engine(ctx.env)
+        if engine is not None:
+            from cidrkit.cli.lookup_native import run_native
+
+            return run_native(engine, args, ctx)
+
+    from cidrkit.bulk.annotate import Annotator
+
     table = load_table(args)
     for line in cap_lines(table.problems):
         ctx.stderr.write(line + "\n")
@@ -117,7 +127,7 @@ def _annotate_stream(annotator: Annotator, name: str, ctx: Context, *, write: bo
                 total = os.path.getsize(name)
             except OSError as err:
                 raise InputError(f"{name}: cannot read: {err.strerror}") from None
-        progress = _Progress(ctx, name, total)
+        progress = Progress(ctx, name, total)
         first_line = 1
         for chunk in _chunks(stream):
             out, found = annotator.process(chunk, first_line)
@@ -142,7 +152,7 @@ def _chunks(stream: TextIO) -> Iterator[list[str]]:
         yield chunk
 
 
-class _Progress:
+class Progress:
     """A one-line progress report on stderr, only for big inputs on a terminal."""
 
     def __init__(self, ctx: Context, name: str, total: int | None) -> None:
