@@ -27,7 +27,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "that contains it, and that prefix's labels. Streams: memory holds the table\n"
         "and one chunk of input, whatever the input size.\n\n"
         "Input: text lines (the address is the first word), CSV (--column) or JSON\n"
-        "lines (--field). TABLE: one prefix per line, or a CSV with a header whose\n"
+        "lines (--field); Parquet and Arrow IPC files are recognised by their first\n"
+        "bytes, read one row group at a time, and keep every column (--column names\n"
+        "the address column). TABLE: one prefix per line, or a CSV with a header whose\n"
         "prefix column (prefix/cidr/network/subnet/block, or --prefix-column) is\n"
         "followed by label columns."
     )
@@ -57,7 +59,12 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "--field", metavar="PATH", help="input is JSON lines; the address is in PATH (a.b.c)"
     )
     parser.add_argument(
-        "--output", choices=["text", "csv", "jsonl"], help="output format (default: the input's)"
+        "--output",
+        choices=["text", "csv", "jsonl", "parquet", "arrow"],
+        help="output format (default: the input's)",
+    )
+    parser.add_argument(
+        "--output-file", metavar="FILE", help="write to FILE (needed for parquet and arrow output)"
     )
     parser.add_argument(
         "--matched-only", action="store_true", help="drop records that match nothing"
@@ -80,6 +87,9 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     output_format: Format = args.output or input_format
     errors = len(table.problems)
     inputs = args.inputs or ["-"]
+    columnar = _columnar_run(args, ctx, table, inputs)
+    if columnar is not None:
+        return columnar
     annotator = Annotator(
         table,
         input_format,
@@ -94,6 +104,22 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     if args.stats:
         _write_stats(ctx, annotator, as_json=args.json)
     return ExitCode.BAD_INPUT if errors else ExitCode.OK
+
+
+def _columnar_run(
+    args: argparse.Namespace, ctx: Context, table: LabelledTable, inputs: list[str]
+) -> int | None:
+    """Parquet/Arrow inputs go to their own path; text binary output is refused here."""
+    from cidrkit.cli import lookup_columnar
+
+    fmt = lookup_columnar.columnar_format(inputs)
+    if fmt is not None:
+        return lookup_columnar.run(args, ctx, table, fmt)
+    if args.output in lookup_columnar.COLUMNAR_OUTPUTS:
+        raise InputError(f"--output {args.output} needs Parquet or Arrow input")
+    if args.output_file:
+        raise InputError("--output-file is for Parquet and Arrow input; text goes to stdout")
+    return None
 
 
 def _load_table(args: argparse.Namespace) -> LabelledTable:
