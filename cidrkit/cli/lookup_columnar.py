@@ -34,7 +34,7 @@ def run(args: argparse.Namespace, ctx: Context, table: LabelledTable, fmt: Colum
     """Annotate Parquet/Arrow inputs into ``--output-file`` (or count hits with ``--stats``)."""
     try:
         from cidrkit.scale.arrow import ArrowLookup
-        from cidrkit.scale.files import BatchWriter, OutputFormat, annotate_files
+        from cidrkit.scale.files import BatchWriter, OutputFormat, annotate_files, check_inputs
     except ImportError as err:
         raise InputError(
             f"reading {fmt} input needs pyarrow ({err.name} is missing):"
@@ -42,6 +42,7 @@ def run(args: argparse.Namespace, ctx: Context, table: LabelledTable, fmt: Colum
         ) from None
     if args.field:
         raise InputError(f"--field is for JSON lines; name the {fmt} address column with --column")
+    check_inputs(list(args.inputs), args.column)
     output: OutputFormat = args.output or fmt
     if output not in ("parquet", "arrow", "csv"):
         raise InputError(f"{fmt} input writes --output parquet, arrow or csv, not {output}")

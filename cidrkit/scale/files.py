@@ -52,6 +52,13 @@ def column_name(schema: pa.Schema, column: str | None, source: str) -> str:
     raise InputError(f"{source}: no column {column!r}; it has {', '.join(names)}")
 
 
+def check_inputs(paths: list[str], column: str | None) -> None:
+    """Fail before any output is written when an input is unreadable or lacks the column."""
+    for path in paths:
+        schema, _ = read_batches(path)
+        column_name(schema, column, path)
+
+
 def read_batches(
     path: str, batch_rows: int = BATCH_ROWS
 ) -> tuple[pa.Schema, Iterator[pa.RecordBatch]]:
@@ -89,17 +96,26 @@ class BatchWriter:
         self.sink = sink
         self.fmt = fmt
         self._writer: Any = None
+        self._schema: pa.Schema | None = None
 
-    def write(self, batch: pa.RecordBatch) -> None:
-        if self._writer is None:
+    def write(self, batch: pa.RecordBatch, source: str = "input") -> None:
+        """Append ``batch``; later batches (other input files) must fit the first one's schema."""
+        if self._schema is None:
+            self._schema = batch.schema
             if self.fmt == "parquet":
                 self._writer = pq.ParquetWriter(self.sink, batch.schema)
             elif self.fmt == "arrow":
                 self._writer = ipc.new_file(self.sink, batch.schema)
             else:
                 self._writer = pacsv.CSVWriter(self.sink, batch.schema)
-        elif batch.schema != self._writer.schema:
-            batch = batch.cast(self._writer.schema)
+        elif batch.schema != self._schema:
+            try:
+                batch = batch.cast(self._schema)
+            except (pa.ArrowInvalid, pa.ArrowNotImplementedError, ValueError) as err:
+                raise InputError(
+                    f"{source}: its columns differ from the first input's, which the"
+                    f" one output file takes: {err}"
+                ) from None
         if self.fmt == "parquet":
             self._writer.write_batch(batch, row_group_size=max(1, batch.num_rows))
         else:
@@ -117,15 +133,18 @@ def annotate_files(
     writer: BatchWriter | None,
     *,
     matched_only: bool = False,
-    batch_rows: int = BATCH_ROWS,
+    batch_rows: int | None = None,
 ) -> FileAnnotation:
-    """Annotate each file in turn into ``writer`` (None: only count hits)."""
+    """Annotate each file in turn into ``writer`` (None: only count hits).
+
+    Batches hold at most ``batch_rows`` rows (default ``BATCH_ROWS``).
+    """
     result = FileAnnotation(np.zeros(len(lookup.table), np.int64))
     with ExitStack() as stack:
         if writer is not None:
             stack.callback(writer.close)
         for path in paths:
-            schema, batches = read_batches(path, batch_rows)
+            schema, batches = read_batches(path, batch_rows or BATCH_ROWS)
             name = column_name(schema, column, path)
             for batch in batches:
                 _annotate_batch(lookup, batch, name, path, writer, matched_only, result)
@@ -157,4 +176,4 @@ def _annotate_batch(
     annotated = lookup.append_matches(batch, rows, path)
     if matched_only:
         annotated = annotated.filter(pa.array(rows >= 0))
-    writer.write(annotated)
+    writer.write(annotated, path)
