@@ -12,6 +12,7 @@ Memory per worker: the table plus one Arrow batch
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from typing import Any
 
@@ -20,8 +21,8 @@ import pyarrow as pa
 from cidrkit.errors import InputError
 from cidrkit.scale.arrow import ArrowLookup
 
-# One unpickled table per worker process, keyed by broadcast id.
-_WORKER_TABLES: dict[int, ArrowLookup] = {}
+# One unpickled table per worker process, keyed by a token made per annotate() call.
+_WORKER_TABLES: dict[str, ArrowLookup] = {}
 
 
 def annotate(frame: Any, column: str, lookup: ArrowLookup) -> Any:
@@ -42,7 +43,7 @@ def annotate(frame: Any, column: str, lookup: ArrowLookup) -> Any:
 
 def _annotator(shared: Any, column: str) -> Any:
     """The function each task runs; it captures only the broadcast handle and the column."""
-    key = shared.id
+    key = uuid.uuid4().hex
 
     def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         lookup = _WORKER_TABLES.get(key)
