@@ -15,7 +15,6 @@ values are read straight from the Arrow buffer. The output columns are
 
 from __future__ import annotations
 
-import pickle
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -47,8 +46,9 @@ class ArrowLookup:
     """A labelled prefix table whose prefix and label columns are Arrow arrays.
 
     Output columns are named ``match_prefix`` and ``match_<label>``, as the
-    CSV output of ``cidrkit lookup`` names them. Pickles as its
-    ``LabelledTable``, so engines can ship it to workers.
+    CSV output of ``cidrkit lookup`` names them. Pickles as the lookup
+    arrays and the Arrow columns (buffers, not a Python string per
+    prefix), so engines ship it to workers cheaply.
 
     >>> lookup = ArrowLookup.from_csv_text("prefix,vpc\\n10.0.0.0/8,prod\\n10.1.0.0/16,dev\\n")
     >>> out = lookup.match_columns(pa.array(["10.1.2.3", None, "192.0.2.1", "10.9.9.9"]))
@@ -58,12 +58,16 @@ class ArrowLookup:
 
     def __init__(self, table: LabelledTable) -> None:
         """Wrap a table as it is; its bad rows (``table.problems``) are the caller's to report."""
-        self.table = table
+        self.lpm = table.lpm
         self.prefix = pa.array(table.prefix_text, pa.string())
         self.labels = {
             name: pa.array([row[k] for row in table.labels], pa.string())
             for k, name in enumerate(table.label_names)
         }
+
+    def __len__(self) -> int:
+        """Rows of the table; the ``rows`` answers index them."""
+        return len(self.prefix)
 
     @classmethod
     def from_file(
@@ -91,8 +95,11 @@ class ArrowLookup:
         """A table from CSV text with a header row (the first prefix-like column holds prefixes)."""
         return cls(_whole(LabelledTable.from_csv(text, source)))
 
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (_rebuild, (pickle.dumps(self.table, protocol=pickle.HIGHEST_PROTOCOL),))
+    def __getstate__(self) -> dict[str, Any]:
+        return {"lpm": self.lpm, "prefix": self.prefix, "labels": self.labels}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.lpm, self.prefix, self.labels = state["lpm"], state["prefix"], state["labels"]
 
     @property
     def column_names(self) -> list[str]:
@@ -195,7 +202,7 @@ class ArrowLookup:
     def _text_rows(self, array: pa.Array, where: str, offset: int) -> ArrowMatches:
         lines, bad = _as_lines(array)
         parsed = parse_address_text(lines, "", first_line=1)
-        found = self.table.lpm.lookup(parsed.prefixes)
+        found = self.lpm.lookup(parsed.prefixes)
         rows = np.full(len(array), -1, np.int64)
         rows[parsed.prefixes.v4.ids] = found.v4
         rows[parsed.prefixes.v6.ids] = found.v6
@@ -224,7 +231,7 @@ class ArrowLookup:
             data = _buffer(array.buffers()[2])
             starts, lengths = offsets[:-1], np.diff(offsets)
         valid = _valid(array)
-        lpm = self.table.lpm
+        lpm = self.lpm
         v4 = np.flatnonzero(valid & (lengths == 4))
         if len(v4):
             raw = data[starts[v4, None] + np.arange(4)]
@@ -253,11 +260,6 @@ def _whole(table: LabelledTable) -> LabelledTable:
     shown = "\n  ".join(table.problems[:5])
     more = f"\n  ... and {len(table.problems) - 5} more" if len(table.problems) > 5 else ""
     raise InputError(f"the prefix table has {len(table.problems)} bad rows:\n  {shown}{more}")
-
-
-def _rebuild(data: bytes) -> ArrowLookup:
-    table: LabelledTable = pickle.loads(data)
-    return ArrowLookup(table)
 
 
 def _buffer(buffer: pa.Buffer | None) -> npt.NDArray[np.uint8]:

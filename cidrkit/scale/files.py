@@ -139,7 +139,7 @@ def annotate_files(
 
     Batches hold at most ``batch_rows`` rows (default ``BATCH_ROWS``).
     """
-    result = FileAnnotation(np.zeros(len(lookup.table), np.int64))
+    result = FileAnnotation(np.zeros(len(lookup), np.int64))
     with ExitStack() as stack:
         if writer is not None:
             stack.callback(writer.close)
@@ -168,7 +168,7 @@ def _annotate_batch(
         problem.where = f"{head} {result.rows + int(row)}"
     result.problems += found.problems
     rows = found.rows
-    result.hits += np.bincount(rows[rows >= 0], minlength=len(lookup.table))
+    result.hits += np.bincount(rows[rows >= 0], minlength=len(lookup))
     result.misses += int(np.count_nonzero(rows < 0) - batch.column(column).null_count)
     result.rows += batch.num_rows
     if writer is None:
