@@ -29,6 +29,7 @@ import argparse
 import os
 import pickle
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -50,14 +51,6 @@ from cidrkit.scale.arrow import ArrowLookup  # noqa: E402
 CHUNK_ROWS = 1 << 20
 V6_SHARE = 0.25
 HEX = np.frombuffer(b"0123456789abcdef", dtype=np.uint8)
-
-
-def rss_mib() -> float:
-    with open("/proc/self/status") as status:
-        for line in status:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return float("nan")
 
 
 def median_time(fn: Callable[[], Any], runs: int) -> tuple[float, Any]:
@@ -171,6 +164,7 @@ def bench_spark(flows: Path, peer_table: Path, lookup: ArrowLookup, runs: int, r
         .config("spark.ui.enabled", "false")
         .config("spark.driver.memory", "3g")
         .config("spark.sql.shuffle.partitions", "8")
+        .config("spark.sql.execution.arrow.maxRecordsPerBatch", "131072")
         .getOrCreate()
     )
     spark.sparkContext.setLogLevel("ERROR")
@@ -247,18 +241,36 @@ def report(name: str, rows: int, ours: float, peer: float, cores: int) -> None:
     )
 
 
-def memory(lookup: ArrowLookup, before: float, flows: Path) -> None:
-    broadcast = len(pickle.dumps(lookup, protocol=pickle.HIGHEST_PROTOCOL))
+WORKER = """
+import pickle, sys
+def rss():
+    for line in open("/proc/self/status"):
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+import numpy, pyarrow, cidrkit.scale.arrow
+before = rss()
+lookup = pickle.loads(open(sys.argv[1], "rb").read())
+print(rss() - before)
+"""
+
+
+def memory(lookup: ArrowLookup, flows: Path, folder: Path) -> None:
+    """What a worker holds: the unpickled table (RSS growth in a fresh process) and one batch."""
+    pickled = folder / "table.pickle"
+    pickled.write_bytes(pickle.dumps(lookup, protocol=pickle.HIGHEST_PROTOCOL))
+    worker = subprocess.run(
+        [sys.executable, "-c", WORKER, str(pickled)], capture_output=True, text=True, check=True
+    )
     arrays = lookup.lpm.nbytes + lookup.prefix.nbytes
     batch = next(
-        pq.ParquetFile(flows).iter_batches(batch_size=10_000, columns=["n", "src_addr", "bytes"])
+        pq.ParquetFile(flows).iter_batches(batch_size=131_072, columns=["n", "src_addr", "bytes"])
     )
     annotated = lookup.append_matches(batch, lookup.rows(batch.column("src_addr")).rows)
     print(
-        f"memory: broadcast (pickled table) {broadcast / 2**20:.1f} MiB; table in a worker"
-        f" {rss_mib() - before:.0f} MiB RSS growth ({arrays / 2**20:.1f} MiB of arrays);"
-        f" one 10,000-row batch {batch.nbytes / 2**20:.2f} MiB in,"
-        f" {annotated.nbytes / 2**20:.2f} MiB annotated",
+        f"memory: broadcast (pickled table) {pickled.stat().st_size / 2**20:.1f} MiB;"
+        f" table unpickled in a worker {float(worker.stdout):.0f} MiB RSS"
+        f" ({arrays / 2**20:.1f} MiB of arrays); one 131,072-row batch"
+        f" {batch.nbytes / 2**20:.1f} MiB in, {annotated.nbytes / 2**20:.1f} MiB annotated",
         flush=True,
     )
 
@@ -278,7 +290,6 @@ def main() -> None:
         folder = Path(tmp)
         table_text = folder / "bgp.txt"
         table_text.write_bytes(b"".join(p.read_bytes() for p in paths))
-        before = rss_mib()
         start = time.perf_counter()
         lookup = ArrowLookup.from_file(table_text)
         print(f"table: {len(lookup):,} prefixes built in {time.perf_counter() - start:.1f} s")
@@ -292,7 +303,7 @@ def main() -> None:
             f" written in {time.perf_counter() - start:.1f} s",
             flush=True,
         )
-        memory(lookup, before, flows)
+        memory(lookup, flows, folder)
         engines = args.engines.split(",")
         if "duckdb" in engines:
             bench_duckdb(flows, peer_table, lookup, args.runs, args.rows)
