@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pyarrow as pa
@@ -198,3 +200,32 @@ def test_a_corrupt_parquet_file_is_bad_input(table: str, tmp_path: Path) -> None
     code, _, err = cli("lookup", "--table", table, "--column", "a", str(broken), "--output", "csv")
     assert code == 2
     assert f"{broken}: not a readable parquet file" in err
+
+
+def test_without_pyarrow_the_columnar_path_says_what_to_install(
+    table: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    flows = write_parquet(tmp_path / "flows.parquet", FLOWS)
+    for name in ("cidrkit.scale.arrow", "cidrkit.scale.files"):
+        monkeypatch.delitem(sys.modules, name, raising=False)
+    monkeypatch.setitem(sys.modules, "pyarrow", None)
+    code, _, err = cli("lookup", "--table", table, "--column", "src_addr", flows)
+    assert code == 2
+    assert "reading parquet input needs pyarrow (pyarrow is missing)" in err
+    assert "pip install 'cidrkit[arrow]'" in err
+
+
+def test_text_lookups_never_load_pyarrow(table: str, tmp_path: Path) -> None:
+    text = tmp_path / "flows.txt"
+    text.write_text("10.1.2.3\n")
+    script = (
+        "import sys\n"
+        "from cidrkit.cli.main import main\n"
+        f"sys.argv = ['cidrkit', 'lookup', '--table', {table!r}, {str(text)!r}]\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "print('pyarrow' in sys.modules, 'numpy' in sys.modules)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    )
+    assert done.stdout.splitlines()[-1] == "False True"

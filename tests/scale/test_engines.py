@@ -82,3 +82,16 @@ def test_polars_lazy_frame_streams_through_the_same_expression(sample: Sample) -
     counts = dict(zip(got["match_vpc"].to_list(), got["len"].to_list(), strict=True))
     assert counts.get("vpc-0") == sample.vpc.count("vpc-0")
     assert counts.get(None) == sample.vpc.count(None)
+
+
+def test_duckdb_function_gives_null_for_bad_values_and_never_raises() -> None:
+    duckdb = pytest.importorskip("duckdb")
+    from cidrkit.scale.duckdb import register
+
+    con = duckdb.connect()
+    register(con, ArrowLookup.from_csv_text("prefix,owner name\n10.0.0.0/8,a\n"))
+    rows = con.execute(
+        "SELECT cidrkit_lookup(a), cidrkit_lookup_owner_name(a)"
+        " FROM (VALUES ('10.1.1.1'), (NULL), ('nope'), ('10.0.0.0/8')) t(a)"
+    ).fetchall()
+    assert rows == [("10.0.0.0/8", "a"), (None, None), (None, None), (None, None)]
