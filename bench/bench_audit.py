@@ -38,8 +38,12 @@ def measure(paths: list[str], columnar: bool, render: bool) -> dict[str, float]:
     middle = time.perf_counter()
     report = audit(inventory, columnar=columnar)
     end = time.perf_counter()
-    result = {"read": middle - start, "audit": end - middle,
-              "records": inventory.record_count, "conflicts": len(report.conflicts)}
+    result = {
+        "read": middle - start,
+        "audit": end - middle,
+        "records": inventory.record_count,
+        "conflicts": len(report.conflicts),
+    }
     if render:
         result["render"] = time.perf_counter()
         text = render_text(report)
@@ -88,14 +92,18 @@ def summarise(label: str, runs: list[dict[str, float]]) -> dict[str, float]:
     """Print and return the medians of ``runs``."""
     med = {key: statistics.median(r[key] for r in runs) for key in runs[0]}
     total = med["read"] + med["audit"]
-    print(f"{label}: records {int(med['records']):,}  conflicts {int(med['conflicts']):,}  "
-          f"runs {len(runs)}")
+    print(
+        f"{label}: records {int(med['records']):,}  conflicts {int(med['conflicts']):,}  "
+        f"runs {len(runs)}"
+    )
     print(f"  read   median {med['read']:7.2f} s")
     print(f"  audit  median {med['audit']:7.2f} s")
     print(f"  total  median {total:7.2f} s")
     if "render" in med:
-        print(f"  render median {med['render']:7.2f} s  ({int(med['lines']):,} lines of table "
-              f"report; not part of the total)")
+        print(
+            f"  render median {med['render']:7.2f} s  ({int(med['lines']):,} lines of table "
+            f"report; not part of the total)"
+        )
     highest = max(r["peak_mib"] for r in runs)
     print(f"  peak RSS median {med['peak_mib']:,.0f} MiB, max {highest:,.0f} MiB")
     med["total"] = total
@@ -106,8 +114,12 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--size", type=int, default=500_000, help="prefixes per inventory")
-    parser.add_argument("--peer-size", type=int, default=50_000,
-                        help="prefixes per inventory for the object-path comparison (0: skip)")
+    parser.add_argument(
+        "--peer-size",
+        type=int,
+        default=50_000,
+        help="prefixes per inventory for the object-path comparison (0: skip)",
+    )
     parser.add_argument("--render", action="store_true", help="also time the table report")
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     parser.add_argument("--objects", action="store_true", help=argparse.SUPPRESS)
@@ -123,19 +135,29 @@ def main() -> int:
         big = write_halves(lines, Path(tmp), "full")
         small = write_halves(lines[: 2 * args.peer_size], Path(tmp), "peer")
         del lines
-        full = summarise(f"columnar, 2 x {args.size:,}",
-                         [run_child(big, True, args.render) for _ in range(args.runs)])
-        print(f"  target: total < 10 s ({'met' if full['total'] < 10 else 'MISSED'}), "
-              f"peak < 2048 MiB ({'met' if full['peak_mib'] < 2048 else 'MISSED'})")
+        full = summarise(
+            f"columnar, 2 x {args.size:,}",
+            [run_child(big, True, args.render) for _ in range(args.runs)],
+        )
+        print(
+            f"  target: total < 10 s ({'met' if full['total'] < 10 else 'MISSED'}), "
+            f"peak < 2048 MiB ({'met' if full['peak_mib'] < 2048 else 'MISSED'})"
+        )
         if args.peer_size:
-            fast = summarise(f"columnar, 2 x {args.peer_size:,}",
-                             [run_child(small, True, False) for _ in range(args.runs)])
-            slow = summarise(f"objects,  2 x {args.peer_size:,}",
-                             [run_child(small, False, False) for _ in range(args.runs)])
-            print(f"object path / columnar at 2 x {args.peer_size:,}: "
-                  f"read {slow['read'] / fast['read']:.1f}x, "
-                  f"audit {slow['audit'] / fast['audit']:.1f}x, "
-                  f"total {slow['total'] / fast['total']:.1f}x")
+            fast = summarise(
+                f"columnar, 2 x {args.peer_size:,}",
+                [run_child(small, True, False) for _ in range(args.runs)],
+            )
+            slow = summarise(
+                f"objects,  2 x {args.peer_size:,}",
+                [run_child(small, False, False) for _ in range(args.runs)],
+            )
+            print(
+                f"object path / columnar at 2 x {args.peer_size:,}: "
+                f"read {slow['read'] / fast['read']:.1f}x, "
+                f"audit {slow['audit'] / fast['audit']:.1f}x, "
+                f"total {slow['total'] / fast['total']:.1f}x"
+            )
     return 0
 
 

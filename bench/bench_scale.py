@@ -13,8 +13,9 @@ times whole queries, median of ``--runs``:
   precomputed in the Parquet (it cannot parse text addresses itself); both
   sides run to Spark's ``noop`` sink, so the whole plan runs and nothing is
   written.
-- DuckDB: the ``cidrkit_lookup`` SQL function against the same bucketed
-  join in DuckDB SQL.
+- DuckDB: the streamed ``cidrkit.scale.duckdb.annotate`` and the
+  ``cidrkit_lookup`` SQL function, each against the same bucketed join in
+  DuckDB SQL.
 - Memory: the table as held by a worker, the broadcast's pickled size, and
   one Arrow batch.
 
@@ -215,20 +216,28 @@ SELECT count(prefix_id) FROM (
 def bench_duckdb(flows: Path, peer_table: Path, lookup: ArrowLookup, runs: int, rows: int) -> None:
     import duckdb
 
-    from cidrkit.scale.duckdb import register
+    from cidrkit.scale.duckdb import annotate, register
 
     con = duckdb.connect()
     con.execute("SET threads TO 2")
     register(con, lookup)
-    ours_sql = f"SELECT count(cidrkit_lookup(src_addr)) FROM '{flows}'"
+    udf_sql = f"SELECT count(cidrkit_lookup(src_addr)) FROM '{flows}'"
     peer_sql = DUCKDB_PEER_SQL.format(table=peer_table, flows=flows)
-    t_ours, matched_ours = median_time(lambda: con.execute(ours_sql).fetchall()[0][0], runs)
+
+    def streamed() -> int:
+        relation = annotate(con, f"SELECT src_addr FROM '{flows}'", "src_addr", lookup)
+        return int(relation.aggregate("count(match_prefix)").fetchall()[0][0])
+
+    t_stream, matched_stream = median_time(streamed, runs)
+    t_udf, matched_udf = median_time(lambda: con.execute(udf_sql).fetchall()[0][0], runs)
     t_peer, matched_peer = median_time(lambda: con.execute(peer_sql).fetchall()[0][0], runs)
-    if matched_ours != matched_peer:
+    if not matched_stream == matched_udf == matched_peer:
         raise SystemExit(
-            f"duckdb: match counts differ: cidrkit {matched_ours}, peer {matched_peer}"
+            f"duckdb: match counts differ: stream {matched_stream}, function {matched_udf},"
+            f" peer {matched_peer}"
         )
-    report("duckdb (2 threads)", rows, t_ours, t_peer, cores=2)
+    report("duckdb annotate()", rows, t_stream, t_peer, cores=2)
+    report("duckdb function", rows, t_udf, t_peer, cores=2)
 
 
 def report(name: str, rows: int, ours: float, peer: float, cores: int) -> None:

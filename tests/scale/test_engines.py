@@ -95,3 +95,27 @@ def test_duckdb_function_gives_null_for_bad_values_and_never_raises() -> None:
         " FROM (VALUES ('10.1.1.1'), (NULL), ('nope'), ('10.0.0.0/8')) t(a)"
     ).fetchall()
     assert rows == [("10.0.0.0/8", "a"), (None, None), (None, None), (None, None)]
+
+
+def test_duckdb_streamed_annotation_equals_the_text_path(sample: Sample) -> None:
+    duckdb = pytest.importorskip("duckdb")
+    from cidrkit.scale.duckdb import annotate
+
+    con = duckdb.connect()
+    lookup = ArrowLookup.from_file(sample.table)
+    relation = annotate(con, f"SELECT n, src_addr FROM '{sample.flows}'", "src_addr", lookup)
+    got = relation.order("n").fetchall()
+    assert [row[0] for row in got] == list(range(len(sample.prefix)))
+    assert [row[2] for row in got] == sample.prefix
+    assert [row[3] for row in got] == sample.vpc
+
+
+def test_duckdb_streamed_annotation_names_a_missing_column() -> None:
+    duckdb = pytest.importorskip("duckdb")
+    from cidrkit.errors import InputError
+    from cidrkit.scale.duckdb import annotate
+
+    con = duckdb.connect()
+    lookup = ArrowLookup.from_csv_text("prefix\n10.0.0.0/8\n")
+    with pytest.raises(InputError, match="no column 'dst'; the query gives a, b"):
+        annotate(con, "SELECT 1 AS a, 2 AS b", "dst", lookup)
