@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 # compat mode: a plain .pth entry, so `cidrkit` starts without an import hook.
 EDITABLE := --config-settings editable_mode=compat
 
-.PHONY: demo test lint unit bench bench-core bench-start bench-bulk bench-audit bench-plan bench-ipam docs clean
+.PHONY: demo test lint unit fuzz bench bench-core bench-start bench-bulk bench-audit bench-plan bench-ipam docs clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "cidrkit needs Python >= 3.11"'
@@ -37,6 +37,12 @@ unit: $(VENV)/.installed-test
 	@# pytest exits 5 when it collects no tests; say so rather than fail.
 	@code=0; $(BIN)/python -m pytest || code=$$?; \
 	if [ $$code -eq 5 ]; then echo "pytest collected no tests"; exit 0; fi; exit $$code
+
+## fuzz: every command fed hostile argv, files and stdin, many examples each
+# (the normal suite runs a few); FUZZ_EXAMPLES=N sets how many per command.
+FUZZ_EXAMPLES ?= 500
+fuzz: $(VENV)/.installed-test
+	CIDRKIT_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest tests/cli/test_fuzz.py -q -p no:cacheprovider
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .

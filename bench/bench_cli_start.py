@@ -87,10 +87,8 @@ def time_once(argv: list[str]) -> float:
     elapsed = time.perf_counter() - start
     # The timed cidrkit command answers "true" (exit 0) and prints nothing on
     # stderr; anything else means we timed a crash, not a start-up.
-    failed = (
-        done.returncode != 0 or done.stderr
-        if "cidrkit" in argv[0]
-        else (done.returncode not in (0, 1))
+    failed = done.returncode != 0 or done.stderr if "cidrkit" in argv[0] else (
+        done.returncode not in (0, 1)
     )
     if failed:
         raise SystemExit(
@@ -105,7 +103,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--command", help="time this command line instead of cidrkit's")
     args = parser.parse_args(argv)
 
-    ours = Contender("cidrkit", shlex.split(args.command) if args.command else our_command())
+    ours = Contender(
+        "cidrkit", shlex.split(args.command) if args.command else our_command()
+    )
     contenders = [ours]
     for name, peer_argv in PEERS:
         if shutil.which(peer_argv[0]) is None:
@@ -121,10 +121,8 @@ def main(argv: list[str] | None = None) -> int:
         for contender in contenders:
             contender.times.append(time_once(contender.argv))
 
-    print(
-        f"cold start, median of {args.runs} runs (python {sys.version.split()[0]}, "
-        f"{os.cpu_count()} cpus)"
-    )
+    print(f"cold start, median of {args.runs} runs (python {sys.version.split()[0]}, "
+          f"{os.cpu_count()} cpus)")
     print(f"{'tool':<10} {'median ms':>10} {'min ms':>8} {'vs cidrkit':>11}  command")
     for contender in contenders:
         ratio = contender.median_ms / ours.median_ms

@@ -59,54 +59,27 @@ def family_cases(family: str, net_text: str, addr_text: str, other_text: str) ->
         return fn if have_netaddr else None
 
     return [
-        Case(
-            f"parse address {family}",
-            lambda: Addr.parse(addr_text),
-            lambda: ipaddress.ip_address(addr_text),
-            peer(lambda: netaddr.IPAddress(addr_text)),
-        ),
-        Case(
-            f"parse prefix {family}",
-            lambda: Prefix.parse(net_text),
-            lambda: ipaddress.ip_network(net_text),
-            peer(lambda: netaddr.IPNetwork(net_text)),
-        ),
-        Case(
-            f"contains addr {family}",
-            lambda: ours_addr in ours_net,
-            lambda: std_addr in std_net,
-            peer(lambda: na_addr in na_net),
-        ),
-        Case(
-            f"subnet_of {family}",
-            lambda: ours_net.contains(ours_other),
-            lambda: std_other.subnet_of(std_net),  # type: ignore[arg-type]
-            peer(lambda: na_other in na_net),
-        ),
-        Case(
-            f"overlaps {family}",
-            lambda: ours_net.overlaps(ours_other),
-            lambda: std_net.overlaps(std_other),
-            None,
-        ),
-        Case(
-            f"subnets 256 {family}",
-            lambda: sum(1 for _ in ours_net.subnets(split)),
-            lambda: sum(1 for _ in std_net.subnets(new_prefix=split)),
-            peer(lambda: sum(1 for _ in na_net.subnet(split))),
-        ),
-        Case(
-            f"str address {family}",
-            lambda: str(ours_addr),
-            lambda: str(std_addr),
-            peer(lambda: str(na_addr)),
-        ),
-        Case(
-            f"str prefix {family}",
-            lambda: str(ours_net),
-            lambda: str(std_net),
-            peer(lambda: str(na_net)),
-        ),
+        Case(f"parse address {family}", lambda: Addr.parse(addr_text),
+             lambda: ipaddress.ip_address(addr_text),
+             peer(lambda: netaddr.IPAddress(addr_text))),
+        Case(f"parse prefix {family}", lambda: Prefix.parse(net_text),
+             lambda: ipaddress.ip_network(net_text),
+             peer(lambda: netaddr.IPNetwork(net_text))),
+        Case(f"contains addr {family}", lambda: ours_addr in ours_net,
+             lambda: std_addr in std_net, peer(lambda: na_addr in na_net)),
+        Case(f"subnet_of {family}", lambda: ours_net.contains(ours_other),
+             lambda: std_other.subnet_of(std_net),  # type: ignore[arg-type]
+             peer(lambda: na_other in na_net)),
+        Case(f"overlaps {family}", lambda: ours_net.overlaps(ours_other),
+             lambda: std_net.overlaps(std_other),
+             None),
+        Case(f"subnets 256 {family}", lambda: sum(1 for _ in ours_net.subnets(split)),
+             lambda: sum(1 for _ in std_net.subnets(new_prefix=split)),
+             peer(lambda: sum(1 for _ in na_net.subnet(split)))),
+        Case(f"str address {family}", lambda: str(ours_addr), lambda: str(std_addr),
+             peer(lambda: str(na_addr))),
+        Case(f"str prefix {family}", lambda: str(ours_net), lambda: str(std_net),
+             peer(lambda: str(na_net))),
     ]
 
 
@@ -115,26 +88,22 @@ def build_cases() -> list[Case]:
     cases += family_cases("v6", V6_NET, V6_ADDR, V6_OTHER)
     first, last = "10.0.0.1", "10.0.255.254"
     std_first, std_last = ipaddress.IPv4Address(first), ipaddress.IPv4Address(last)
-    cases.append(
-        Case(
-            "range to prefixes v4",
-            lambda: Range.parse(f"{first}-{last}").to_prefixes(),
-            lambda: list(ipaddress.summarize_address_range(std_first, std_last)),
-            (lambda: netaddr.iprange_to_cidrs(first, last)) if netaddr is not None else None,
-        )
-    )
+    cases.append(Case(
+        "range to prefixes v4",
+        lambda: Range.parse(f"{first}-{last}").to_prefixes(),
+        lambda: list(ipaddress.summarize_address_range(std_first, std_last)),
+        (lambda: netaddr.iprange_to_cidrs(first, last)) if netaddr is not None else None,
+    ))
     blocks = [f"10.{i // 256}.{i % 256}.0/24" for i in range(0, 512, 2)]
     ours_blocks = [Prefix.parse(b) for b in blocks]
     std_blocks = [ipaddress.IPv4Network(b) for b in blocks]
     na_blocks = [netaddr.IPNetwork(b) for b in blocks] if netaddr is not None else []
-    cases.append(
-        Case(
-            "collapse 256 /24",
-            lambda: list(IPSet(ours_blocks).prefixes()),
-            lambda: list(ipaddress.collapse_addresses(std_blocks)),
-            (lambda: netaddr.cidr_merge(na_blocks)) if netaddr is not None else None,
-        )
-    )
+    cases.append(Case(
+        "collapse 256 /24",
+        lambda: list(IPSet(ours_blocks).prefixes()),
+        lambda: list(ipaddress.collapse_addresses(std_blocks)),
+        (lambda: netaddr.cidr_merge(na_blocks)) if netaddr is not None else None,
+    ))
     return cases
 
 
@@ -164,10 +133,8 @@ def main(argv: list[str] | None = None) -> int:
     header = f"{'operation':<22} {'cidrkit ns':>11} {'ipaddress ns':>13} {'ratio':>7}"
     if netaddr is not None:
         header += f" {'netaddr ns':>11} {'ratio':>7}"
-    print(
-        f"median of {args.repeat} repeats, python {sys.version.split()[0]}; "
-        "ratio = time / ipaddress time"
-    )
+    print(f"median of {args.repeat} repeats, python {sys.version.split()[0]}; "
+          "ratio = time / ipaddress time")
     print(header)
     for case in cases:
         ours_ns = median_ns(case.ours, args.repeat)

@@ -88,21 +88,11 @@ def start_server(url: str, extra: list[str]) -> tuple[subprocess.Popen[bytes], i
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    command = [
-        sys.executable,
-        "-m",
-        "cidrkit.cli.main",
-        "serve",
-        "--db",
-        url,
-        "--port",
-        str(port),
-        *extra,
-    ]
+    command = [sys.executable, "-m", "cidrkit.cli.main", "serve", "--db", url,
+               "--port", str(port), *extra]
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    process = subprocess.Popen(
-        command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
+    process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
@@ -222,11 +212,8 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=1600)
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--only", choices=("sqlite", "postgresql"))
-    parser.add_argument(
-        "--keys",
-        action="store_true",
-        help="send a fresh idempotency key with every HTTP allocation",
-    )
+    parser.add_argument("--keys", action="store_true",
+                        help="send a fresh idempotency key with every HTTP allocation")
     args = parser.parse_args()
     pg_base = os.environ.get("CIDRKIT_BENCH_PG_URL") or os.environ.get("CIDRKIT_TEST_PG_URL")
     kinds = ["sqlite"] + (["postgresql"] if pg_base else [])
@@ -235,22 +222,17 @@ def main() -> int:
     if "postgresql" not in kinds:
         print("postgresql: skipped (set CIDRKIT_BENCH_PG_URL)", file=sys.stderr)
     modes = ["serve", "serve --max-batch 1", "library row-lock loop"]
-    print(
-        f"{args.clients} clients, {args.requests} allocations of /28 per run, "
-        f"median of {args.runs} runs; {os.cpu_count()} CPUs; {load_average()}"
-    )
-    print(
-        f"{'database':<11} {'mode':<24} {'alloc/s':>8} {'p50 ms':>7} {'p99 ms':>7} {'vs loop':>8}"
-    )
+    print(f"{args.clients} clients, {args.requests} allocations of /28 per run, "
+          f"median of {args.runs} runs; {os.cpu_count()} CPUs; {load_average()}")
+    print(f"{'database':<11} {'mode':<24} {'alloc/s':>8} {'p50 ms':>7} {'p99 ms':>7} "
+          f"{'vs loop':>8}")
     for kind in kinds:
         results = {mode: summarise(measure(kind, pg_base, mode, args)) for mode in modes}
         baseline = results["library row-lock loop"][0]
         for mode in modes:
             rate, p50, p99 = results[mode]
-            print(
-                f"{kind:<11} {mode:<24} {rate:8.0f} {p50:7.1f} {p99:7.1f} {rate / baseline:7.2f}x",
-                flush=True,
-            )
+            print(f"{kind:<11} {mode:<24} {rate:8.0f} {p50:7.1f} {p99:7.1f} "
+                  f"{rate / baseline:7.2f}x", flush=True)
     print(f"after: {load_average()}")
     return 0
 

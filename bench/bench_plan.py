@@ -22,30 +22,17 @@ from cidrkit.plan import allocate_plan, load_plan_text
 def plan_text(regions: int, envs: int, azs: int, tiers: int, extra_env: bool = False) -> str:
     env_names = [f"e{i}" for i in range(envs)] + (["added"] if extra_env else [])
     lines = [
-        "cloud: aws",
-        "growth: 20%",
-        "headroom: 10%",
-        "pools:",
-        "  - {name: v4, cidr: 10.0.0.0/8}",
-        '  - {name: v6, cidr: "2001:db8::/32"}',
+        "cloud: aws", "growth: 20%", "headroom: 10%",
+        "pools:", "  - {name: v4, cidr: 10.0.0.0/8}", '  - {name: v6, cidr: "2001:db8::/32"}',
         "avoid: [{cidr: 10.0.0.0/16, note: legacy}]",
-        "templates:",
-        "  vpc:",
-        "    kind: vpc",
-        "    ipv6: /56",
-        "    children:",
-        '      "az-{az}":',
-        f"        matrix: {{az: [{', '.join(str(a) for a in range(azs))}]}}",
+        "templates:", "  vpc:", "    kind: vpc", "    ipv6: /56", "    children:",
+        '      "az-{az}":', f"        matrix: {{az: [{', '.join(str(a) for a in range(azs))}]}}",
         "        children:",
         *[f"          t{t}: {{hosts: {37 * (t + 1) ** 2}, ipv6: /64}}" for t in range(tiers)],
-        "tree:",
-        '  "{region}":',
+        "tree:", '  "{region}":',
         f"    matrix: {{region: [{', '.join(f'r{r}' for r in range(regions))}]}}",
-        "    ipv6: /44",
-        "    children:",
-        '      "{env}":',
-        f"        matrix: {{env: [{', '.join(env_names)}]}}",
-        "        use: vpc",
+        "    ipv6: /44", "    children:", '      "{env}":',
+        f"        matrix: {{env: [{', '.join(env_names)}]}}", "        use: vpc",
     ]
     return "\n".join(lines) + "\n"
 
@@ -75,10 +62,8 @@ def netaddr_best_fit(sizes: list[int]) -> list[Any]:
     free = netaddr.IPSet(["10.0.0.0/8"]) - netaddr.IPSet(["10.0.0.0/16"])
     out = []
     for length in sorted(sizes):
-        block = min(
-            (c for c in free.iter_cidrs() if c.prefixlen <= length),
-            key=lambda c: (-c.prefixlen, c.value),
-        )
+        block = min((c for c in free.iter_cidrs() if c.prefixlen <= length),
+                    key=lambda c: (-c.prefixlen, c.value))
         chosen = netaddr.IPNetwork((block.value, length))
         free.remove(chosen)
         out.append(chosen)
@@ -90,11 +75,8 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="smaller plans, fewer runs")
     args = parser.parse_args()
     runs = 3 if args.quick else 5
-    shapes = (
-        [(3, 3, 3, 3), (10, 4, 3, 4)]
-        if args.quick
-        else [(3, 3, 3, 3), (10, 4, 3, 4), (30, 5, 3, 6)]
-    )
+    shapes = [(3, 3, 3, 3), (10, 4, 3, 4)] if args.quick else [(3, 3, 3, 3), (10, 4, 3, 4),
+                                                                 (30, 5, 3, 6)]
     print(f"{'plan':>22}  {'nodes':>6}  {'load+size':>10}  {'place':>8}  {'re-plan':>8}")
     for shape in shapes:
         text = plan_text(*shape)
@@ -107,28 +89,18 @@ def main() -> None:
         place_s = median_time(lambda: allocate_plan(plan), runs)  # noqa: B023
         replan_s = median_time(lambda: allocate_plan(grown, lock), runs)  # noqa: B023
         label = "x".join(str(n) for n in shape)
-        print(
-            f"{label:>22}  {len(list(plan.nodes())):>6}  {load_s * 1e3:>8.1f}ms  "
-            f"{place_s * 1e3:>6.1f}ms  {replan_s * 1e3:>6.1f}ms"
-        )
+        print(f"{label:>22}  {len(list(plan.nodes())):>6}  {load_s * 1e3:>8.1f}ms  "
+              f"{place_s * 1e3:>6.1f}ms  {replan_s * 1e3:>6.1f}ms")
 
     leaves = [length for length in range(20, 29) for _ in range(150)]
-    print(
-        f"\nflat placement of {len(leaves)} blocks (/20../28), median of {runs};"
-        " ratio = peer time / cidrkit time:"
-    )
-    flat = (
-        "\n".join(
-            ["pools: [{name: p, cidr: 10.0.0.0/8}]", "avoid: [10.0.0.0/16]", "tree:"]
-            + [f"  n{i}: {{prefix: /{n}}}" for i, n in enumerate(leaves)]
-        )
-        + "\n"
-    )
+    print(f"\nflat placement of {len(leaves)} blocks (/20../28), median of {runs};"
+          " ratio = peer time / cidrkit time:")
+    flat = "\n".join(["pools: [{name: p, cidr: 10.0.0.0/8}]", "avoid: [10.0.0.0/16]", "tree:"]
+                     + [f"  n{i}: {{prefix: /{n}}}" for i, n in enumerate(leaves)]) + "\n"
     flat_plan = load_plan_text(flat)
     ours = median_time(lambda: allocate_plan(flat_plan), runs)
-    peers: dict[str, float] = {
-        "stdlib ipaddress (pack)": median_time(lambda: stdlib_pack(leaves), runs)
-    }
+    peers: dict[str, float] = {"stdlib ipaddress (pack)": median_time(
+        lambda: stdlib_pack(leaves), runs)}
     try:
         peers["netaddr IPSet best fit"] = median_time(lambda: netaddr_best_fit(leaves), runs)
     except ImportError:

@@ -9,9 +9,38 @@ the input came from a file, where (``file:line[:column]`` or a JSON pointer).
 
 from __future__ import annotations
 
+# Echoed input is cut to about this many characters: a 2 MB line must not
+# come back as a 2 MB error message.
+QUOTE_LIMIT = 80
+
+
+def quote(text: str, limit: int = QUOTE_LIMIT) -> str:
+    """``text`` quoted for a message, cut to ``limit`` characters with an ellipsis.
+
+    ``repr`` keeps control characters, NULs and lone surrogates printable.
+    """
+    if len(text) > limit:
+        return repr(text[: limit - 1]) + "\u2026"
+    return repr(text)
+
+
+# A report lists at most this many problems of one input, then a count.
+MAX_REPORTED = 20
+
 
 class CidrkitError(Exception):
     """Base class of every error cidrkit raises on purpose."""
+
+    def report_lines(self) -> list[str]:
+        """The lines a command line prints for this error, without newlines."""
+        return [f"cidrkit: error: {self}"]
+
+
+def cap_lines(lines: list[str], what: str = "errors") -> list[str]:
+    """The first ``MAX_REPORTED`` lines, then ``… and N more`` for the rest."""
+    if len(lines) <= MAX_REPORTED:
+        return lines
+    return [*lines[:MAX_REPORTED], f"\u2026 and {len(lines) - MAX_REPORTED:,} more {what}"]
 
 
 class ParseError(CidrkitError, ValueError):
@@ -51,7 +80,7 @@ class ParseError(CidrkitError, ValueError):
     def message(self) -> str:
         """The one-line message: where, the quoted input, and what is wrong."""
         head = f"{self.where}: " if self.where else ""
-        msg = f"{head}{self.text!r}: {self.reason}"
+        msg = f"{head}{quote(self.text)}: {self.reason}"
         if self.hint:
             msg += f"; {self.hint}"
         return msg
@@ -62,7 +91,7 @@ class ParseError(CidrkitError, ValueError):
 
         For reports that print the hint on a line of its own.
         """
-        return f"{self.text!r}: {self.reason}"
+        return f"{quote(self.text)}: {self.reason}"
 
     def located(self, where: str) -> ParseError:
         """Return a copy of this error that says where the text came from."""
@@ -76,6 +105,14 @@ class ParseError(CidrkitError, ValueError):
 
 class FamilyError(CidrkitError, ValueError):
     """An operation was given IPv4 and IPv6 values where one family is required."""
+
+
+class ArgumentError(CidrkitError, ValueError):
+    """A value outside what an operation accepts: a length out of range, a count below 1.
+
+    Also a ``ValueError``, so callers that caught the core's ``ValueError``
+    keep working; the CLI reports it as bad input.
+    """
 
 
 class LimitError(CidrkitError):
@@ -95,3 +132,14 @@ class AllocationError(CidrkitError):
 
 class InputError(CidrkitError):
     """A file or stream could not be read or has the wrong shape as a whole."""
+
+
+class InputErrors(InputError):
+    """Several inputs that could not be read, reported one per line (at most 20)."""
+
+    def __init__(self, errors: list[CidrkitError]) -> None:
+        self.errors = errors
+        super().__init__("; ".join(str(err) for err in errors))
+
+    def report_lines(self) -> list[str]:
+        return cap_lines([line for err in self.errors for line in err.report_lines()])

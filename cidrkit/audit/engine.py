@@ -10,16 +10,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from cidrkit.audit.connections import Connections
-from cidrkit.audit.model import KIND_RANK, Allocation, Conflict, NestingFinding
+from cidrkit.audit.model import Allocation, Conflict, NestingFinding
 from cidrkit.audit.remedy import plan_remedies
+from cidrkit.audit.rules import check_nesting, merge_labels
 from cidrkit.audit.scopes import ScopeInfo, collect_scopes
 from cidrkit.audit.sweep import overlapping_pairs
 from cidrkit.core import Prefix
-from cidrkit.sources.record import Inventory, Labels, Record
-
-#: kind of a nested allocation -> kinds that must contain it in the same scope.
-PARENT_KINDS = {"subnet": {"vpc", "vnet", "network"}, "node-pod-cidr": {"pod-cidr"},
-                 "secondary-range": set()}
+from cidrkit.sources.record import Inventory, Record
 
 
 @dataclass(slots=True)
@@ -64,23 +61,6 @@ class AuditReport:
             "nesting": len(self.nesting),
             "skipped": len(inv.skipped),
         }
-
-
-def merge_labels(old: Labels, new: Labels) -> Labels:
-    """Labels of one allocation seen twice: the broader kind, first name and facts wins."""
-    kind = old.kind
-    if new.kind is not None and KIND_RANK.get(new.kind, 9) < KIND_RANK.get(kind or "", 9):
-        kind = new.kind
-    return Labels(
-        kind,
-        old.name or new.name,
-        old.account or new.account,
-        old.region or new.region,
-        old.resource or new.resource,
-        old.planned and new.planned,
-        old.default or new.default,
-        old.note or new.note,
-    )
 
 
 def merge_records(records: Iterable[Record]) -> list[Allocation]:
@@ -130,33 +110,6 @@ def find_conflicts(
     return conflicts
 
 
-def check_nesting(allocations: Sequence[Allocation]) -> list[NestingFinding]:
-    """Subnets outside every block of their own VPC/VNet, node pod CIDRs outside the pod CIDR.
-
-    Only checked when the scope's parent blocks are known at all: a subnet
-    export without its VPC export says nothing about the VPC.
-    """
-    by_scope: dict[str, list[Allocation]] = {}
-    for alloc in allocations:
-        by_scope.setdefault(alloc.scope, []).append(alloc)
-    findings: list[NestingFinding] = []
-    for members in by_scope.values():
-        for alloc in members:
-            parents = PARENT_KINDS.get(alloc.kind or "")
-            if not parents:
-                continue
-            blocks = [m for m in members if m.kind in parents]
-            if blocks and not any(m.prefix.contains(alloc.prefix) for m in blocks
-                                  if m.prefix.version == alloc.prefix.version):
-                if not any(m.prefix.version == alloc.prefix.version for m in blocks):
-                    continue  # e.g. an IPv6 subnet in a VPC whose IPv6 block was not exported
-                outer = ", ".join(str(m.prefix) for m in blocks)
-                findings.append(NestingFinding(
-                    alloc, f"{alloc.kind} {alloc.prefix} is outside its scope's blocks ({outer})"))
-    findings.sort(key=lambda f: f.allocation.index)
-    return findings
-
-
 #: From this many records on, the audit runs on columns (``columnar``); below
 #: it the object path is quicker to start and builds the same report.
 COLUMNAR_MIN_RECORDS = 5000
@@ -177,7 +130,7 @@ def audit(
     if columnar is None:
         columnar = bool(inventory.tables) or inventory.record_count >= COLUMNAR_MIN_RECORDS
     if columnar:
-        from cidrkit.audit.columnar import audit_columns
+        from cidrkit.audit.columnar_audit import audit_columns
 
         views, found, nested, scope_infos = audit_columns(inventory, connections, pools)
         return AuditReport(inventory, views, found, nested, scope_infos, tuple(pools),

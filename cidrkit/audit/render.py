@@ -8,11 +8,15 @@ line cites both sides at their source.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from itertools import groupby
 
 from cidrkit.audit.engine import AuditReport
+from cidrkit.audit.groups import block_groups
 from cidrkit.audit.model import KIND_RANK, Allocation, Conflict
+from cidrkit.audit.rows import RemedyRow, Side, conflict_batches, sides_at
+from cidrkit.audit.sidetext import SideTexts
+from cidrkit.sources.record import Labels
 
 _RELATION = {"equal": "equals", "a_contains_b": "contains", "b_contains_a": "is inside"}
 _NETWORK_KINDS = {k for k, rank in KIND_RANK.items() if rank == 0}
@@ -21,22 +25,30 @@ _NETWORK_KINDS = {k for k, rank in KIND_RANK.items() if rank == 0}
 def _plural(count: int, word: str) -> str:
     if count == 1:
         return f"{count} {word}"
-    return f"{count} {word}es" if word.endswith(("x", "s")) else f"{count} {word}s"
+    return f"{count:,} {word}es" if word.endswith(("x", "s")) else f"{count:,} {word}s"
 
 
-def _label(alloc: Allocation) -> str:
-    parts = [alloc.kind or "allocation"]
-    if alloc.name:
-        parts.append(alloc.name)
-    if alloc.labels.planned:
+def _labels_text(labels: Labels) -> str:
+    parts = [labels.kind or "allocation"]
+    if labels.name:
+        parts.append(labels.name)
+    if labels.planned:
         parts.append("(planned)")
     return " ".join(parts)
 
 
-def _sources(alloc: Allocation) -> str:
-    first = str(alloc.observations[0])
-    more = len(alloc.observations) - 1
+def _label(alloc: Allocation) -> str:
+    return _labels_text(alloc.labels)
+
+
+def _where_text(holder: Allocation | Side) -> str:
+    first = str(holder.observations[0])
+    more = len(holder.observations) - 1
     return f"{first}  (+{_plural(more, 'other source')})" if more else first
+
+
+def _sources(alloc: Allocation) -> str:
+    return _where_text(alloc)
 
 
 def conflict_spans(report: AuditReport) -> list[tuple[str, str, str, range]]:
@@ -105,6 +117,28 @@ def headline(report: AuditReport, scope_a: str, scope_b: str,
     return f"{a_text} overlaps {listed} of {b_text}"
 
 
+class _SideLines:
+    """A side's name (``10.0.0.0/16 vpc core``), sources and scope, for listed conflicts."""
+
+    def __init__(self, report: AuditReport) -> None:
+        self.names = SideTexts(report, lambda side: f"{side.prefix} {_labels_text(side.labels)}")
+        # Without a line, "file:line" loses its colon too: such sides are written one by one.
+        self.wheres = SideTexts(report, _where_text, None)
+        self.scopes = SideTexts(report, lambda side: side.scope)
+
+
+def _remedy_text(report: AuditReport, scope: str, remedy: RemedyRow) -> str:
+    """The remedy line of a listed conflict; ``scope`` is the side to renumber."""
+    where = report.scopes[scope].describe()
+    text = (f"cheaper to renumber {remedy.block} of {where} "
+            f"({_plural(remedy.affected, 'allocation')}, {remedy.addresses:,} addresses)")
+    if remedy.candidates:
+        text += f" -> free: {', '.join(remedy.candidates)}"
+    elif report.pools:
+        text += " -> no free block of that size in the pools"
+    return text
+
+
 def _remedy_line(report: AuditReport, conflict: Conflict) -> str | None:
     remedy = conflict.remedy
     if remedy is None:
@@ -120,9 +154,31 @@ def _remedy_line(report: AuditReport, conflict: Conflict) -> str | None:
     return text
 
 
-def render_text(report: AuditReport) -> str:
-    """The terminal report."""
+#: A pair of scopes with more conflicts than this is shown grouped by covering
+#: block (unless ``expand``); the two-company example's largest pair has 7.
+GROUP_ABOVE = 20
+
+#: Covering blocks shown per grouped pair of scopes when no limit is given.
+SHOWN_GROUPS = 10
+
+
+def render_text(report: AuditReport, *, expand: bool = False, limit: int | None = None) -> str:
+    """The terminal report (see ``iter_text``) as one string."""
+    return "".join(iter_text(report, expand=expand, limit=limit))
+
+
+def iter_text(report: AuditReport, *, expand: bool = False,
+              limit: int | None = None) -> Iterator[str]:
+    """The terminal report in pieces of whole lines, so an expanded report is never whole
+    in memory.
+
+    A pair of scopes with more than ``GROUP_ABOVE`` conflicts is summarised by
+    covering block, the largest ``limit`` (default ``SHOWN_GROUPS``) first;
+    ``expand`` lists every conflict instead. ``limit`` also caps the conflicts
+    listed per pair of scopes.
+    """
     out: list[str] = []
+    side_texts = _SideLines(report)
     summary = report.summary()
     out.append(
         f"Read {_plural(summary['files'], 'file')}: {_plural(summary['records'], 'record')}, "
@@ -131,86 +187,182 @@ def render_text(report: AuditReport) -> str:
     spans = conflict_spans(report)
     if spans:
         out.append("")
-        out.append(f"CONFLICTS: {summary['conflicts']} ({summary['blocking']} blocking, "
-                   f"{summary['latent']} latent) between {_plural(len(spans), 'pair')} of scopes")
+        out.append(f"CONFLICTS: {summary['conflicts']:,} ({summary['blocking']:,} blocking, "
+                   f"{summary['latent']:,} latent) between {_plural(len(spans), 'pair')} of scopes")
     for severity, scope_a, scope_b, span in spans:
         out.append("")
         out.append(f"[{severity}] {headline(report, scope_a, scope_b, _b_kinds(report, span))}")
+        if len(span) > GROUP_ABOVE and not expand:
+            _grouped_text(report, span, SHOWN_GROUPS if limit is None else limit, out)
+            continue
+        shown = span if limit is None else span[:limit]
         # A dict keeps first-seen order and finds repeats in O(1).
         remedies: dict[str, None] = {}
-        for c in _conflicts_in(report, span):
-            out.append(f"  {c.a.prefix} {_label(c.a)}  {_RELATION[c.relation]}  "
-                       f"{c.b.prefix} {_label(c.b)}")
-            out.append(f"      a: {_sources(c.a)}")
-            out.append(f"      b: {_sources(c.b)}")
-            line = _remedy_line(report, c)
-            if line:
-                remedies[line] = None
+        for batch in conflict_batches(report, shown.stop, shown.start):
+            keys = batch.needed.tolist()
+            name = dict(zip(keys, side_texts.names.at(batch.needed), strict=True))
+            where = dict(zip(keys, side_texts.wheres.at(batch.needed), strict=True))
+            scope = dict(zip(keys, side_texts.scopes.at(batch.needed), strict=True))
+            for a, b, relation, remedy in zip(batch.a, batch.b, batch.relation, batch.remedy,
+                                              strict=True):
+                out.append(f"  {name[a]}  {_RELATION[relation]}  {name[b]}")
+                out.append(f"      a: {where[a]}")
+                out.append(f"      b: {where[b]}")
+                if remedy is not None:
+                    remedies[_remedy_text(report, scope[a if remedy.side == "a" else b],
+                                          remedy)] = None
+            if len(out) >= _FLUSH_LINES:
+                yield _lines(out)
+        if len(shown) < len(span):
+            out.append(f"  ... {len(span) - len(shown):,} more conflicts between these scopes "
+                       f"(shown: the first {len(shown):,}, by address)")
         out.extend(f"  remedy: {line}" for line in remedies)
-    _findings_text(report, out)
+    _findings_text(report, out, limit)
     out.append("")
     verdict = ("no conflicts" if not report.conflicts else
                f"{_plural(summary['conflicts'], 'conflict')} "
-               f"({summary['blocking']} blocking, {summary['latent']} latent)")
-    out.append(f"Summary: {verdict}, {summary['malformed']} malformed, "
-               f"{summary['ignored']} ignored, {summary['nesting']} nesting, "
+               f"({summary['blocking']:,} blocking, {summary['latent']:,} latent)")
+    out.append(f"Summary: {verdict}, {summary['malformed']:,} malformed, "
+               f"{summary['ignored']:,} ignored, {summary['nesting']:,} nesting, "
                f"{_plural(summary['skipped'], 'skipped file')}.")
-    return "\n".join(out) + "\n"
+    yield _lines(out)
 
 
-def _findings_text(report: AuditReport, out: list[str]) -> None:
+#: Lines gathered before a piece of the terminal report is handed on.
+_FLUSH_LINES = 30_000
+
+
+def _lines(out: list[str]) -> str:
+    """The lines gathered so far, each ending in a newline; ``out`` is emptied."""
+    text = "".join(line + "\n" for line in out)
+    out.clear()
+    return text
+
+
+def _side_text(side: Side) -> str:
+    return f"{side.prefix} {_labels_text(side.labels)}"
+
+
+def _grouped_text(report: AuditReport, span: range, limit: int, out: list[str]) -> None:
+    """One pair of scopes summarised by covering block, the largest ``limit`` first."""
+    groups, total = block_groups(report, span, limit)
+    needed = sorted({g.block for g in groups} | {x for g in groups for x in g.examples})
+    sides = dict(zip(needed, sides_at(report, needed), strict=True))
+    out.append(f"  {len(span):,} conflicts under {_plural(total, 'covering block')}, "
+               f"largest first (--all lists every conflict):")
+    for group in groups:
+        other = "b" if group.side == "a" else "a"
+        noun = _plural(group.others, group.kind or "allocation").split(" ", 1)[1]
+        examples = ", ".join(_side_text(sides[x]) for x in group.examples)
+        more = ", ..." if group.others > len(group.examples) else ""
+        out.append(f"  {group.side}: {_side_text(sides[group.block])}  overlaps "
+                   f"{group.others:,} {noun} of {other} "
+                   f"in {_plural(group.conflicts, 'conflict')}: {examples}{more}")
+        out.append(f"      at {_where_text(sides[group.block])}")
+    if total > len(groups):
+        out.append(f"  ... {total - len(groups):,} more covering blocks, each smaller "
+                   f"(--limit N shows N of them)")
+
+
+def _findings_text(report: AuditReport, out: list[str], limit: int | None) -> None:
     inv = report.inventory
+
+    def more(items: Sequence[object]) -> list[str]:
+        if limit is None or len(items) <= limit:
+            return []
+        return [f"  ... {len(items) - limit:,} more"]
+
     if report.nesting:
-        out += ["", f"NESTING: {len(report.nesting)}"]
-        for n in report.nesting:
+        out += ["", f"NESTING: {len(report.nesting):,}"]
+        for n in report.nesting[:limit]:
             out.append(f"  {n.message}")
             out.append(f"      at {_sources(n.allocation)}")
+        out += more(report.nesting)
     if inv.malformed:
-        out += ["", f"MALFORMED: {len(inv.malformed)}"]
-        for m in inv.malformed:
+        out += ["", f"MALFORMED: {len(inv.malformed):,}"]
+        for m in inv.malformed[:limit]:
             out.append(f"  {m.origin}: {m.value!r}: {m.message}")
+        out += more(inv.malformed)
     if inv.ignored:
-        out += ["", f"IGNORED: {len(inv.ignored)} (not allocations; --format json lists each)"]
+        out += ["", f"IGNORED: {len(inv.ignored):,} (not allocations; --format json lists each)"]
         for reason, count in sorted(Counter(i.reason for i in inv.ignored).items()):
             out.append(f"  {count:>4}  {reason}")
     if inv.notices:
-        out += ["", f"NOTICES: {len(inv.notices)}"]
-        out += [f"  {n.origin}: {n.value}: {n.message}" for n in inv.notices]
+        out += ["", f"NOTICES: {len(inv.notices):,}"]
+        out += [f"  {n.origin}: {n.value}: {n.message}" for n in inv.notices[:limit]]
+        out += more(inv.notices)
     if inv.skipped:
-        out += ["", f"SKIPPED FILES: {len(inv.skipped)}"]
-        out += [f"  {s.file}: {s.reason}" for s in inv.skipped]
+        out += ["", f"SKIPPED FILES: {len(inv.skipped):,}"]
+        out += [f"  {s.file}: {s.reason}" for s in inv.skipped[:limit]]
+        out += more(inv.skipped)
 
 
 def _md(text: str) -> str:
     return text.replace("|", "\\|")
 
 
-def render_markdown(report: AuditReport) -> str:
-    """A Markdown report for a pull-request comment."""
+def render_markdown(report: AuditReport, *, limit: int | None = None) -> str:
+    """A Markdown report for a pull-request comment.
+
+    Grouped like the terminal report: a pair of scopes with more than
+    ``GROUP_ABOVE`` conflicts becomes a table of its largest covering blocks.
+    ``limit`` caps the rows per pair of scopes and the findings listed.
+    """
     summary = report.summary()
     out = ["## cidrkit audit", ""]
     allocs = _plural(summary["allocations"], "allocation")
     out.append(f"{_plural(summary['files'], 'file')}, {allocs}"
-               f" in {_plural(summary['scopes'], 'scope')}: **{summary['blocking']} blocking**, "
-               f"{summary['latent']} latent conflicts, {summary['malformed']} malformed values.")
+               f" in {_plural(summary['scopes'], 'scope')}: **{summary['blocking']:,} blocking**, "
+               f"{summary['latent']:,} latent conflicts, "
+               f"{summary['malformed']:,} malformed values.")
     for severity, scope_a, scope_b, span in conflict_spans(report):
         out += ["", f"### {'🛑' if severity == 'blocking' else '⚠️'} "
-                    f"{_md(headline(report, scope_a, scope_b, _b_kinds(report, span)))}", "",
-                "| a | relation | b | a source | b source |", "|---|---|---|---|---|"]
+                    f"{_md(headline(report, scope_a, scope_b, _b_kinds(report, span)))}", ""]
+        if len(span) > GROUP_ABOVE:
+            _grouped_markdown(report, span, SHOWN_GROUPS if limit is None else limit, out)
+            continue
+        out += ["| a | relation | b | a source | b source |", "|---|---|---|---|---|"]
+        shown = span if limit is None else span[:limit]
         remedies: set[str] = set()
-        for c in _conflicts_in(report, span):
+        for c in _conflicts_in(report, shown):
             if line := _remedy_line(report, c):
                 remedies.add(line)
             out.append(f"| `{c.a.prefix}` {_md(_label(c.a))} | {_RELATION[c.relation]} | "
                        f"`{c.b.prefix}` {_md(_label(c.b))} | `{_md(str(c.a.observations[0]))}` | "
                        f"`{_md(str(c.b.observations[0]))}` |")
+        if len(shown) < len(span):
+            out.append(f"\n... and {len(span) - len(shown):,} more conflicts between these scopes.")
         out += [f"\nRemedy: {_md(line)}" for line in sorted(remedies)]
-    if report.inventory.malformed:
+    malformed = report.inventory.malformed
+    if malformed:
         out += ["", "### Malformed values", "", "| where | value | problem |", "|---|---|---|"]
         out += [f"| `{_md(str(m.origin))}` | `{_md(m.value)}` | {_md(m.message)} |"
-                for m in report.inventory.malformed]
+                for m in malformed[:limit]]
+        if limit is not None and len(malformed) > limit:
+            out.append(f"\n... and {len(malformed) - limit:,} more malformed values.")
     if report.nesting:
         out += ["", "### Nesting", ""]
         out += [f"- {_md(n.message)} (`{_md(str(n.allocation.observations[0]))}`)"
-                for n in report.nesting]
+                for n in report.nesting[:limit]]
+    if report.inventory.skipped:
+        out += ["", "### Files not read", ""]
+        out += [f"- `{_md(s.file)}`: {_md(s.reason)}" for s in report.inventory.skipped]
     return "\n".join(out) + "\n"
+
+
+def _grouped_markdown(report: AuditReport, span: range, limit: int, out: list[str]) -> None:
+    groups, total = block_groups(report, span, limit)
+    needed = sorted({g.block for g in groups} | {x for g in groups for x in g.examples})
+    sides = dict(zip(needed, sides_at(report, needed), strict=True))
+    out += [f"{len(span):,} conflicts under {_plural(total, 'covering block')}, "
+            f"largest first:", "",
+            "| side | covering block | overlaps | conflicts | e.g. | source |",
+            "|---|---|---|---|---|---|"]
+    for group in groups:
+        block = sides[group.block]
+        examples = ", ".join(f"`{sides[x].prefix}`" for x in group.examples)
+        out.append(f"| {group.side} | `{block.prefix}` {_md(_labels_text(block.labels))} | "
+                   f"{group.others:,} | {group.conflicts:,} | {examples} | "
+                   f"`{_md(str(block.observations[0]))}` |")
+    if total > len(groups):
+        out.append(f"\n... and {total - len(groups):,} more covering blocks.")

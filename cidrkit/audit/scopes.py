@@ -2,8 +2,10 @@
 
 A scope id is ``<provider>:<id>`` (``aws:vpc-...``, ``azure:/subscriptions/...``,
 ``gcp:projects/.../networks/...``, ``k8s:<cluster>``, ``netbox:<vrf>``,
-``file:<path>``, ``tf:<folder>:<address>``). This module gathers, per scope,
-the facts its allocations carry, to describe and select scopes.
+``file:<path>``, ``tf:<folder>:<address>``, ``cfn:<template>:<logical id>``,
+``arm:<template>:<vnet>``, ``infoblox:<view>``, ``aws-ipam:<file>``). This
+module gathers, per scope, the facts its allocations carry, to describe and
+select scopes.
 """
 
 from __future__ import annotations
@@ -16,7 +18,11 @@ from cidrkit.audit.model import KIND_RANK, Allocation
 _PROVIDERS = {
     "aws": "AWS VPC", "azure": "Azure VNet", "gcp": "GCP network", "k8s": "Kubernetes cluster",
     "netbox": "NetBox VRF", "file": "list", "tf": "planned Terraform network",
+    "cfn": "planned CloudFormation VPC", "arm": "planned Azure VNet",
+    "infoblox": "Infoblox network view", "aws-ipam": "AWS IPAM pool",
 }
+#: Providers whose scope id is ``<file or folder>:<address>``: planned networks in templates.
+_PLANNED = ("tf", "cfn", "arm")
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,8 +43,8 @@ class ScopeInfo:
         ident = self.scope.split(":", 1)[1] if ":" in self.scope else self.scope
         if self.provider in ("azure", "gcp"):
             return ident.rstrip("/").rsplit("/", 1)[-1]
-        if self.provider == "tf":
-            return ident.split(":", 1)[1] if ":" in ident else ident
+        if self.provider in _PLANNED:
+            return ident.rsplit(":", 1)[1] if ":" in ident else ident
         return ident
 
     def describe(self) -> str:
@@ -47,11 +53,11 @@ class ScopeInfo:
         if self.default:
             noun = "AWS default VPC"
         ident = self.short_id
-        if self.provider in ("k8s", "netbox", "file"):
+        if self.provider in ("k8s", "netbox", "file", "infoblox", "aws-ipam"):
             return f"{noun} {ident}"
-        if self.provider == "tf":
-            folder = self.scope.split(":", 2)[1]
-            return f"{noun} {ident} ({folder})"
+        if self.provider in _PLANNED:
+            place = self.scope.split(":", 1)[1].rsplit(":", 1)[0]
+            return f"{noun} {ident} ({place})"
         where = " ".join(x for x in (self.account, self.region) if x)
         named = bool(self.name) and self.name != ident and not self.default
         head = f"{noun} {self.name}" if named else f"{noun} {ident}"

@@ -57,7 +57,7 @@ def who_holds(
     if not inventory.tables and inventory.record_count < COLUMNAR_MIN_RECORDS:
         allocations = merge_records(inventory.records)
         return why(allocations, target), collect_scopes(allocations)
-    from cidrkit.audit.columns import AllocationColumns, RecordColumns
+    from cidrkit.audit.allocation_columns import AllocationColumns, RecordColumns
     from cidrkit.bulk import words
 
     columns = AllocationColumns(RecordColumns(inventory))

@@ -12,6 +12,7 @@ from cidrkit.cli.output import write_json
 from cidrkit.core.addr import Addr
 from cidrkit.core.parse import parse_item
 from cidrkit.core.prefix import Prefix
+from cidrkit.errors import InputError
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -26,6 +27,10 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     container = Prefix.from_addr(parsed) if isinstance(parsed, Addr) else parsed
     diags = Diagnostics(ctx)
     items = read_items(args.items, ctx, diags)
+    if not items and not diags.errors:
+        # "Every item is inside" is vacuously true and "false" would be a lie:
+        # with nothing to check, the input itself is wrong.
+        raise InputError("no items to check: the input held no address, prefix or range")
     results = [(item, container.contains(item)) for item in items]
     every = bool(results) and all(inside for _, inside in results)
     if args.json:

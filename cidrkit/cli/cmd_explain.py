@@ -33,6 +33,9 @@ _PHRASES = {
     "as112": "AS112",
     "amt": "AMT",
     "orchid": "ORCHIDv2",
+    "drip": "drone remote ID (DET)",
+    "dummy": "dummy (RFC 9780)",
+    "6a44": "6a44 relay anycast",
 }
 _REVERSE_SHOWN = 8
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 from collections.abc import Iterator
 from contextlib import ExitStack
 from itertools import islice
@@ -10,7 +11,7 @@ from typing import TYPE_CHECKING, TextIO
 
 from cidrkit.cli.context import Context
 from cidrkit.cli.exit import ExitCode
-from cidrkit.errors import InputError, ParseError
+from cidrkit.errors import InputError, InputErrors, ParseError, quote
 
 if TYPE_CHECKING:
     from cidrkit.bulk.textgrep import CidrGrep
@@ -59,6 +60,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "-n", dest="numbers", action="store_true", help="prefix lines with their line number"
     )
     # grep spells this -h, which here is --help.
+    parser.add_argument(
+        "--json", action="store_true",
+        help="print JSON lines: one object per selected line (file, line, text, addresses), "
+        "or per file with -c (file, count)",
+    )
     names = parser.add_mutually_exclusive_group()
     names.add_argument(
         "-H",
@@ -80,15 +86,16 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     files = files or ["-"]
     with_names = len(files) > 1 if args.with_names is None else args.with_names
     selected_any = False
-    bad_files = 0
+    bad_files: list[InputError] = []
     for name in files:
         try:
             selected_any |= _grep_one(matcher, name, ctx, args, with_names) > 0
         except InputError as err:
-            ctx.stderr.write(f"cidrkit: error: {err}\n")
-            bad_files += 1
+            # One unreadable file does not stop the others (as grep does);
+            # the run still ends with exit 2.
+            bad_files.append(err)
     if bad_files:
-        return ExitCode.BAD_INPUT
+        raise bad_files[0] if len(bad_files) == 1 else InputErrors(list(bad_files))
     return ExitCode.OK if selected_any else ExitCode.FALSE
 
 
@@ -108,6 +115,9 @@ def _patterns_and_files(args: argparse.Namespace) -> tuple[CidrGrep, list[str]]:
     if not texts:
         while rest and _is_pattern(rest[0]):
             texts += [(part, "argument") for part in rest.pop(0).split(",")]
+    if not texts and rest and rest[0] != "-" and not os.path.isfile(rest[0]):
+        # Neither a pattern nor a file: say what is wrong with it as a pattern.
+        _raise_bad_pattern(rest[0])
     if not texts:
         raise InputError("no pattern: give CIDRs, ranges or addresses first, or -e/-f")
     data = "\n".join(text for text, _ in texts).encode()
@@ -119,6 +129,20 @@ def _patterns_and_files(args: argparse.Namespace) -> tuple[CidrGrep, list[str]]:
         where = None if origin == "argument" else origin
         raise ParseError(first.text, first.reason, hint=first.hint, where=where)
     return CidrGrep([parsed.prefixes, parsed.ranges]), rest
+
+
+def _raise_bad_pattern(arg: str) -> None:
+    from cidrkit.core.parse import parse_item
+
+    if os.path.isdir(arg):
+        raise InputError(f"{quote(arg)} is neither a pattern nor a file: it is a directory")
+    for part in arg.split(","):
+        try:
+            parse_item(part.strip())
+        except ParseError as err:
+            raise InputError(
+                f"{quote(arg)} is neither a pattern nor an existing file: {err.message}"
+            ) from None
 
 
 def _is_pattern(arg: str) -> bool:
@@ -154,6 +178,10 @@ def _grep_one(
             selected_total += int(chosen.sum())
             if not args.count:
                 for k in chosen.nonzero()[0].tolist():
+                    if args.json:
+                        write(_json_line({"file": label, "line": first_line + k,
+                                          "text": chunk[k], "addresses": result.found[k]}))
+                        continue
                     head = (f"{label}:" if with_names else "") + (
                         f"{first_line + k}:" if args.numbers else ""
                     )
@@ -163,9 +191,17 @@ def _grep_one(
                     else:
                         write(f"{head}{chunk[k]}\n")
             first_line += len(chunk)
-    if args.count:
+    if args.count and args.json:
+        write(_json_line({"file": label, "count": selected_total}))
+    elif args.count:
         write((f"{label}:" if with_names else "") + f"{selected_total}\n")
     return selected_total
+
+
+def _json_line(record: dict[str, object]) -> str:
+    import json
+
+    return json.dumps(record, ensure_ascii=False) + "\n"
 
 
 def _chunks(stream: TextIO) -> Iterator[list[str]]:

@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING, TextIO
 
 from cidrkit.cli.context import Context
 from cidrkit.cli.exit import ExitCode
-from cidrkit.errors import InputError
+from cidrkit.cli.lookup_table import load_table
+from cidrkit.errors import MAX_REPORTED, InputError, cap_lines
 
 if TYPE_CHECKING:
     from cidrkit.bulk.annotate import Annotator, Format, LabelledTable
@@ -29,9 +30,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "Input: text lines (the address is the first word), CSV (--column) or JSON\n"
         "lines (--field); Parquet and Arrow IPC files are recognised by their first\n"
         "bytes, read one row group at a time, and keep every column (--column names\n"
-        "the address column). TABLE: one prefix per line, or a CSV with a header whose\n"
-        "prefix column (prefix/cidr/network/subnet/block, or --prefix-column) is\n"
-        "followed by label columns."
+        "the address column). TABLE: one prefix per line, or a CSV with a header; its\n"
+        "prefix column is the one named like a prefix (prefix, cidr, subnet_cidr,\n"
+        "network...) whose cells are prefixes, else the column of prefixes, or\n"
+        "--prefix-column; the other columns are labels."
     )
     parser.add_argument(
         "inputs", nargs="*", metavar="INPUT", help="files to read, - for stdin (default)"
@@ -72,7 +74,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--stats", action="store_true", help="print hit counts per prefix instead of the records"
     )
-    parser.add_argument("--json", action="store_true", help="with --stats, print JSON")
+    parser.add_argument(
+        "--json", action="store_true",
+        help="print JSON: with --stats one object, otherwise JSON lines (--output jsonl)",
+    )
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
@@ -80,11 +85,14 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
 
     if args.column and args.field:
         raise InputError("give --column (CSV input) or --field (JSON lines input), not both")
-    table = _load_table(args)
-    for problem in table.problems:
-        ctx.stderr.write(problem + "\n")
+    table = load_table(args)
+    for line in cap_lines(table.problems):
+        ctx.stderr.write(line + "\n")
     input_format: Format = "csv" if args.column else "jsonl" if args.field else "text"
-    output_format: Format = args.output or input_format
+    if args.json and not args.stats and args.output not in (None, "jsonl"):
+        raise InputError(f"--json prints JSON lines; it cannot be combined with --output "
+                         f"{args.output}")
+    output_format: Format = args.output or ("jsonl" if args.json else input_format)
     errors = len(table.problems)
     inputs = args.inputs or ["-"]
     columnar = _columnar_run(args, ctx, table, inputs)
@@ -122,27 +130,6 @@ def _columnar_run(
     return None
 
 
-def _load_table(args: argparse.Namespace) -> LabelledTable:
-    from cidrkit.bulk.annotate import LabelledTable
-
-    path: str = args.table
-    as_csv = args.table_format == "csv" or (
-        args.table_format == "auto" and path.lower().endswith(".csv")
-    )
-    try:
-        with open(path, "rb") as handle:
-            data = handle.read()
-    except OSError as err:
-        raise InputError(f"{path}: cannot read table: {err.strerror}") from None
-    if as_csv:
-        return LabelledTable.from_csv(
-            data.decode("utf-8-sig", errors="replace"), path, args.prefix_column, args.label
-        )
-    if args.prefix_column or args.label:
-        raise InputError("--prefix-column and --label need a CSV table (--table-format csv)")
-    return LabelledTable.from_text(data, path)
-
-
 def _annotate_stream(annotator: Annotator, name: str, ctx: Context, *, write: bool) -> int:
     """Feed one input through the annotator in chunks; return how many problems it had."""
     problems = 0
@@ -161,7 +148,7 @@ def _annotate_stream(annotator: Annotator, name: str, ctx: Context, *, write: bo
         for chunk in _chunks(stream):
             out, found = annotator.process(chunk, first_line)
             first_line += len(chunk)
-            for message in found:
+            for message in found[: max(0, MAX_REPORTED - problems)]:
                 ctx.stderr.write(message + "\n")
             problems += len(found)
             if write and out:
@@ -169,6 +156,9 @@ def _annotate_stream(annotator: Annotator, name: str, ctx: Context, *, write: bo
             if progress.active:
                 progress.update(sum(len(line) + 1 for line in chunk))
         progress.done()
+    if problems > MAX_REPORTED:
+        more = problems - MAX_REPORTED
+        ctx.stderr.write(f"cidrkit: \u2026 and {more:,} more errors in {name}\n")
     return problems
 
 

@@ -14,6 +14,7 @@ from cidrkit.core.addr import Addr
 from cidrkit.core.pairs import sorted_overlaps
 from cidrkit.core.parse import Item, parse_item
 from cidrkit.core.prefix import Prefix
+from cidrkit.errors import InputError
 
 _SAYS = {
     "equal": "{a} and {b} are the same block",
@@ -43,8 +44,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     else:
         texts, pairs = _core_pairs(parse_all(sources(chunks), parse_item, diags))
     if len(texts) < 2 and not diags.errors:
-        ctx.stderr.write("cidrkit: error: overlaps needs at least two items\n")
-        return ExitCode.BAD_INPUT
+        raise InputError(f"overlaps needs at least two items, got {len(texts)}")
     if args.json:
         write_json(ctx, {
             "pairs": [{"a": a, "b": b, "relation": rel} for a, b, rel in pairs],

@@ -5,8 +5,11 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from cidrkit.cli.common import whole_number
 from cidrkit.cli.context import Context
-from cidrkit.cli.exit import ExitCode
+from cidrkit.cli.exit import ExitCode, NegativeAnswer
+from cidrkit.errors import InputError
+from cidrkit.plan.loader import MAX_NODES
 
 FORMATS = ("table", "json", "csv", "terraform", "svg", "html")
 
@@ -38,49 +41,46 @@ def configure(parser: argparse.ArgumentParser) -> None:
                              "renumbering it; repeatable")
     parser.add_argument("-o", "--output", metavar="FILE",
                         help="write the rendering to FILE instead of stdout")
+    parser.add_argument("--json", action="store_true", help="same as --format json")
+    parser.add_argument("--max-nodes", type=whole_number(1), default=MAX_NODES, metavar="N",
+                        help="refuse a plan that expands (matrices, templates, YAML aliases) "
+                             f"to more than N nodes (default {MAX_NODES:,})")
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
     from cidrkit.plan.allocator import allocate_plan
-    from cidrkit.plan.diagnostics import PlanError
     from cidrkit.plan.load import load_plan
     from cidrkit.plan.lockfile import dump_lock, lock_path, read_lock
     from cidrkit.plan.render_text import render_diff
 
     plan_file = Path(args.plan)
+    # Loaded first: it names a directory or unreadable file as such, before
+    # the lock's name is derived from the plan's.
+    plan = load_plan(plan_file, max_nodes=args.max_nodes)
     lock_file = Path(args.lock) if args.lock else lock_path(plan_file)
-    try:
-        plan = load_plan(plan_file)
-        old = read_lock(lock_file)
-        allocation = allocate_plan(plan, old, release=args.release, move=args.move)
-    except PlanError as err:
-        for problem in err.problems:
-            ctx.stderr.write(problem.render() + "\n")
-        return ExitCode.BAD_INPUT
+    old = read_lock(lock_file)
+    allocation = allocate_plan(plan, old, release=args.release, move=args.move)
     new_text = dump_lock(allocation.lock())
     changed = old is None or dump_lock(old) != new_text
 
     if args.check:
         if old is None:
-            ctx.stderr.write(f"cidrkit: {lock_file} is missing; run 'cidrkit plan {args.plan}'\n")
-            return ExitCode.FALSE
+            raise NegativeAnswer(f"{lock_file} is missing; run 'cidrkit plan {args.plan}'")
         if changed:
             ctx.stdout.write(render_diff(old, allocation))
-            ctx.stderr.write(f"cidrkit: {lock_file} is out of date; "
-                             f"run 'cidrkit plan {args.plan}'\n")
-            return ExitCode.FALSE
+            raise NegativeAnswer(f"{lock_file} is out of date; run 'cidrkit plan {args.plan}'")
         return ExitCode.OK
     if args.diff:
         ctx.stdout.write(render_diff(old or {}, allocation))
         return ExitCode.FALSE if changed else ExitCode.OK
 
-    text = _render(args.format, plan, allocation)
+    text = _render("json" if args.json else args.format, plan, allocation)
     if args.output:
-        Path(args.output).write_text(text, encoding="utf-8")
+        _write_file(Path(args.output), text, "output")
     else:
         ctx.stdout.write(text)
     if changed and not args.no_write:
-        lock_file.write_text(new_text, encoding="utf-8")
+        _write_file(lock_file, new_text, "lock")
         news = sum(1 for s in allocation.status.values() if s == "new")
         grown = sum(1 for s in allocation.status.values() if s in ("grown", "moved"))
         ctx.stderr.write(f"cidrkit: wrote {lock_file} ({news} new, {grown} grown or moved, "
@@ -89,6 +89,13 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         ctx.warn(f"{key} ({allocation.reserved[key]}) is no longer in the plan but stays "
                  "reserved; run with --release to free it")
     return ExitCode.OK
+
+
+def _write_file(path: Path, text: str, what: str) -> None:
+    try:
+        path.write_text(text, encoding="utf-8")
+    except OSError as err:
+        raise InputError(f"{path}: cannot write the {what} file: {err.strerror}") from None
 
 
 def _render(fmt: str, plan: object, allocation: object) -> str:

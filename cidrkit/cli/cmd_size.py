@@ -5,10 +5,12 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from cidrkit.cli.common import whole_number
 from cidrkit.cli.context import Context
 from cidrkit.cli.exit import ExitCode
 from cidrkit.core.text import family_bits
 from cidrkit.core.usable import CLOUDS, cloud_reserved
+from cidrkit.errors import ArgumentError, InputError
 
 K8S_MODELS = ("eks", "gke", "aks-overlay", "azure-cni")
 
@@ -18,7 +20,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "Size a subnet from a host count (cloud-reserved addresses and growth\n"
         "included), or a Kubernetes cluster's node, pod and service ranges with --k8s."
     )
-    parser.add_argument("--hosts", type=int, metavar="N", help="hosts to hold")
+    parser.add_argument("--hosts", type=whole_number(1), metavar="N", help="hosts to hold")
     parser.add_argument("--growth", default="0%", metavar="P",
                         help="extra demand to plan for, e.g. 50%% (default 0%%)")
     parser.add_argument("--cloud", choices=CLOUDS, default="none",
@@ -27,12 +29,12 @@ def configure(parser: argparse.ArgumentParser) -> None:
     k8s = parser.add_argument_group("Kubernetes (--k8s)")
     k8s.add_argument("--k8s", action="store_true", help="size a Kubernetes cluster")
     k8s.add_argument("--model", choices=K8S_MODELS, help="networking model")
-    k8s.add_argument("--nodes", type=int, metavar="N", help="node count")
-    k8s.add_argument("--max-pods", type=int, default=110, metavar="N",
+    k8s.add_argument("--nodes", type=whole_number(1), metavar="N", help="node count")
+    k8s.add_argument("--max-pods", type=whole_number(1), default=110, metavar="N",
                      help="max pods per node (default 110)")
-    k8s.add_argument("--surge", type=int, default=0, metavar="N",
+    k8s.add_argument("--surge", type=whole_number(0), default=0, metavar="N",
                      help="extra nodes during upgrades (default 0)")
-    k8s.add_argument("--services", type=int, metavar="N",
+    k8s.add_argument("--services", type=whole_number(1), metavar="N",
                      help="service IPs wanted (default: the model's default range)")
     parser.add_argument("--json", action="store_true", help="print JSON")
 
@@ -50,19 +52,20 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
 
     try:
         growth = parse_percent(args.growth)
-    except ValueError as exc:
-        ctx.stderr.write(f"cidrkit: error: --growth: {exc}\n")
-        return ExitCode.BAD_INPUT
+    except ArgumentError as exc:
+        raise InputError(f"--growth: {exc}") from None
     if args.k8s:
         return _cluster(args, growth, ctx)
-    if args.hosts is None or args.hosts < 1:
-        ctx.stderr.write("cidrkit: error: give --hosts N (at least 1) or --k8s\n")
-        return ExitCode.BAD_INPUT
+    if args.hosts is None:
+        raise InputError("give --hosts N (at least 1) or --k8s")
     from cidrkit.plan.profiles import PROFILES
     from cidrkit.plan.sizing import size_for_hosts
 
     bits = family_bits(6 if args.ipv6 else 4)
     sizing = size_for_hosts(args.hosts, growth, PROFILES[args.cloud], bits)
+    if sizing.length is None:
+        # The last step says why nothing fits; it is the error, not a result.
+        raise InputError(f"--hosts {args.hosts:,}: {sizing.steps[-1]}")
     if args.json:
         _json(ctx, {
             "hosts": args.hosts, "growth": args.growth, "cloud": args.cloud,
@@ -71,23 +74,17 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         })
     else:
         ctx.stdout.write("".join(f"{step}\n" for step in sizing.steps))
-        if sizing.length is not None:
-            ctx.stdout.write(f"prefix: /{sizing.length}\n")
-    return ExitCode.OK if sizing.length is not None else ExitCode.BAD_INPUT
+        ctx.stdout.write(f"prefix: /{sizing.length}\n")
+    return ExitCode.OK
 
 
 def _cluster(args: argparse.Namespace, growth: Any, ctx: Context) -> int:
     from cidrkit.plan.k8s import size_cluster
 
     if args.model is None or args.nodes is None:
-        ctx.stderr.write("cidrkit: error: --k8s needs --model and --nodes\n")
-        return ExitCode.BAD_INPUT
-    try:
-        demand = size_cluster(args.model, args.nodes, args.max_pods, args.surge,
-                              args.services, growth)
-    except ValueError as exc:
-        ctx.stderr.write(f"cidrkit: error: {exc}\n")
-        return ExitCode.BAD_INPUT
+        raise InputError("--k8s needs --model and --nodes")
+    demand = size_cluster(args.model, args.nodes, args.max_pods, args.surge,
+                          args.services, growth)
     if args.json:
         _json(ctx, {
             "model": demand.model, "nodes": demand.nodes, "surge_nodes": demand.surge_nodes,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from cidrkit.cli.common import add_cloud, add_json, model_of
+from cidrkit.cli.common import MAX_DIGITS, add_cloud, add_json, model_of
 from cidrkit.cli.context import Context
 from cidrkit.cli.exit import ExitCode
 from cidrkit.cli.output import write_json, write_table
@@ -29,16 +29,31 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def parse_request(text: str, index: int) -> Request:
     name, sep, count = text.rpartition("=")
-    name = name if sep else f"#{index + 1}"
-    if not (count.isascii() and count.isdigit()) or int(count) < 1:
+    name = name.strip() if sep else f"#{index + 1}"
+    if not name:
+        raise ParseError(text, "empty name before '='; write NAME=COUNT or just COUNT")
+    if not (count.isascii() and count.isdigit()) or len(count) > MAX_DIGITS or int(count) < 1:
         raise ParseError(text, "a request is a host count (at least 1), optionally NAME=COUNT")
     return Request(name, int(count))
+
+
+def parse_requests(texts: list[str]) -> list[Request]:
+    """Every request, with names unique: they label the result rows."""
+    requests = [parse_request(text, i) for i, text in enumerate(texts)]
+    seen: dict[str, str] = {}
+    for text, request in zip(texts, requests, strict=True):
+        if request.name in seen:
+            raise ParseError(
+                text, f"the name {request.name!r} is already used by {seen[request.name]!r}"
+            )
+        seen[request.name] = text
+    return requests
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
     prefix = Prefix.parse(args.cidr)
     model = model_of(args)
-    requests = [parse_request(text, i) for i, text in enumerate(args.requests)]
+    requests = parse_requests(args.requests)
     placements, free = vlsm(prefix, requests, model)
     if args.json:
         write_json(ctx, {

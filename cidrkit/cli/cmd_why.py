@@ -21,17 +21,20 @@ def configure(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace, ctx: Context) -> int:
     from cidrkit.audit.why import who_holds
     from cidrkit.core import parse_item
+    from cidrkit.errors import InputError, InputErrors
     from cidrkit.sources import read_inventory
 
     target = parse_item(args.target)
     missing = [p for p in args.paths if not os.path.exists(p)]
     if missing:
-        ctx.stderr.write(f"cidrkit: error: no such file or folder: {missing[0]}\n")
-        return ExitCode.BAD_INPUT
+        raise InputErrors([InputError(f"{path}: no such file or folder") for path in missing])
     inventory = read_inventory(args.paths, columnar=True)
-    found, scopes = who_holds(inventory, target)
     for skipped in inventory.skipped:
         ctx.warn(f"{skipped.file}: skipped: {skipped.reason}")
+    if not inventory.record_count:
+        raise InputError(f"no allocation was read from {', '.join(args.paths)}: "
+                         "nothing to answer from")
+    found, scopes = who_holds(inventory, target)
     if args.json:
         ctx.stdout.write(json.dumps({
             "target": str(target),

@@ -14,7 +14,7 @@ import os
 from cidrkit.core.addr import Addr
 from cidrkit.core.parse import parse_item
 from cidrkit.core.prefix import Prefix
-from cidrkit.errors import InputError, ParseError
+from cidrkit.errors import QUOTE_LIMIT, InputError, ParseError, quote
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing
 if TYPE_CHECKING:
@@ -47,31 +47,70 @@ class Source:
 
 
 class Diagnostics:
-    """Problems found while reading input; reported on stderr as they happen."""
+    """Problems found while reading input; reported on stderr as they happen.
+
+    At most ``MAX_ERRORS_PER_INPUT`` are printed per input (file, stdin or
+    the command line); the rest are counted and summarised by
+    :meth:`exit_code`, so a binary file gives a screenful, not a flood.
+    """
 
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
         self.errors = 0
         self.messages: list[str] = []
+        self._per_input: dict[str | None, int] = {}
 
-    def error(self, message: str) -> None:
+    def error(self, message: str, input_name: str | None = None) -> None:
         self.errors += 1
-        self.messages.append(message)
-        self.ctx.stderr.write(message + "\n")
+        seen = self._per_input[input_name] = self._per_input.get(input_name, 0) + 1
+        if seen <= MAX_ERRORS_PER_INPUT:
+            self.messages.append(message)
+            self.ctx.stderr.write(message + "\n")
 
     def parse_error(self, source: Source, err: ParseError) -> None:
         """Report a bad input with its location, or a caret under a bad argument."""
         if source.file is not None:
             column = f":{err.column}" if err.column else ""
-            self.error(f"{source.file}:{source.line}{column}: error: {err.message}")
+            self.error(f"{source.file}:{source.line}{column}: error: {err.message}", source.file)
             return
-        self.error(f"cidrkit: error: {err.message}")
-        if err.column:
+        shown = self._per_input.get(None, 0) < MAX_ERRORS_PER_INPUT
+        self.error(f"cidrkit: error: {err.message}{_not_a_file(source.text)}")
+        if shown and err.column and len(err.text) <= QUOTE_LIMIT:
             self.ctx.stderr.write(f"  {err.text}\n  {' ' * (err.column - 1)}^\n")
 
     def exit_code(self, result: int) -> int:
-        """2 if any input was bad, else the command's own result."""
+        """2 if any input was bad, else the command's own result.
+
+        Called once, at the end: it also reports the errors left unprinted.
+        """
+        for name, count in self._per_input.items():
+            if count > MAX_ERRORS_PER_INPUT:
+                where = f" in {name}" if name else " in the arguments"
+                more = count - MAX_ERRORS_PER_INPUT
+                self.ctx.stderr.write(
+                    f"cidrkit: \u2026 and {more:,} more error{'s' * (more != 1)}{where}\n"
+                )
+        self._per_input.clear()
         return 2 if self.errors else result
+
+
+MAX_ERRORS_PER_INPUT = 20
+
+
+def _not_a_file(arg: str) -> str:
+    """For a command-line argument that did not parse: say it is no file either.
+
+    An argument is an address, a prefix, a range or a file name; when it
+    reads as a file name and is none of them, both readings failed and the
+    message says so. Text that reads as an address gets no such note.
+    """
+    if os.path.isdir(arg):
+        return f"; {quote(arg)} is a directory, not a file of addresses"
+    address_part = arg.split("/", 1)[0].split("%", 1)[0].lower()
+    reads_as_name = any("g" <= c <= "z" for c in address_part) or not any(
+        c.isdigit() or c == ":" for c in address_part
+    )
+    return "; no file of that name exists either" if reads_as_name else ""
 
 
 def strip_comment(line: str) -> str:
@@ -115,12 +154,19 @@ def gather(args: list[str], ctx: Context, *, stdin_by_default: bool = True) -> l
             literals.append(arg)
             continue
         if literals:
-            chunks.append(Chunk(None, "\n".join(literals).encode()))
+            chunks.append(_literal_chunk(literals))
             literals = []
         chunks.append(_stdin_chunk(ctx) if arg == "-" else _file_chunk(arg))
     if literals:
-        chunks.append(Chunk(None, "\n".join(literals).encode()))
+        chunks.append(_literal_chunk(literals))
     return chunks
+
+
+def _literal_chunk(literals: list[str]) -> Chunk:
+    # Arguments the OS could not decode arrive with lone surrogates
+    # (surrogateescape); turning them back into their bytes lets decode()
+    # report "not UTF-8" as it does for a file.
+    return Chunk(None, "\n".join(literals).encode("utf-8", "surrogateescape"))
 
 
 def _file_chunk(path: str) -> Chunk:
@@ -142,7 +188,9 @@ def decode(chunk: Chunk) -> str:
     try:
         return chunk.data.decode("utf-8")
     except UnicodeDecodeError as err:
-        raise InputError(f"{chunk.name or 'argument'}: not UTF-8 text ({err.reason})") from None
+        raise InputError(
+            f"{chunk.name or 'a command-line argument'}: not UTF-8 text ({err.reason})"
+        ) from None
 
 
 def sources(chunks: list[Chunk]) -> Iterator[Source]:

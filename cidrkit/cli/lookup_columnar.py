@@ -42,6 +42,11 @@ def run(args: argparse.Namespace, ctx: Context, table: LabelledTable, fmt: Colum
         ) from None
     if args.field:
         raise InputError(f"--field is for JSON lines; name the {fmt} address column with --column")
+    if args.json and not args.stats:
+        raise InputError(
+            f"--json writes JSON lines from text input; {fmt} input writes"
+            " --output parquet, arrow or csv"
+        )
     check_inputs(list(args.inputs), args.column)
     output: OutputFormat = args.output or fmt
     if output not in ("parquet", "arrow", "csv"):
@@ -56,9 +61,12 @@ def run(args: argparse.Namespace, ctx: Context, table: LabelledTable, fmt: Colum
         )
     for problem in result.problems:
         ctx.stderr.write(describe(problem) + "\n")
+    if result.problem_count > len(result.problems):
+        more = result.problem_count - len(result.problems)
+        ctx.stderr.write(f"cidrkit: \u2026 and {more:,} more errors\n")
     if args.stats:
         _write_stats(ctx, table, result.hits.tolist(), result.misses, as_json=args.json)
-    return ExitCode.BAD_INPUT if result.problems or table.problems else ExitCode.OK
+    return ExitCode.BAD_INPUT if result.problem_count or table.problems else ExitCode.OK
 
 
 class _TextSink:

@@ -10,8 +10,8 @@ import argparse
 import importlib
 import sys
 
-from cidrkit.cli.exit import ExitCode
-from cidrkit.errors import CidrkitError, ParseError
+from cidrkit.cli.exit import ExitCode, NegativeAnswer
+from cidrkit.errors import QUOTE_LIMIT, CidrkitError, ParseError
 
 # typing.TYPE_CHECKING without importing typing, which a one-shot command
 # would otherwise pay for on every start.
@@ -67,6 +67,12 @@ COMMANDS: dict[str, tuple[str, str]] = {
 
 HELP_WIDTH = 88
 
+EXIT_CODES_HELP = (
+    "Exit codes: 0 success/true, 1 false/not found/differences/conflicts, 2 bad input or\n"
+    "usage, 70 internal error (a bug in cidrkit: please report it), 130 interrupted."
+)
+DEBUG_HELP = "on an internal error, print the full traceback"
+
 
 class UsageError(Exception):
     """Bad command-line usage, raised by the parser instead of exiting."""
@@ -85,6 +91,7 @@ class Parser(argparse.ArgumentParser):
     """An ArgumentParser that writes to the injected streams and never calls sys.exit."""
 
     ctx: Context
+    selected_parser: argparse.ArgumentParser | None
 
     def _print_message(self, message: str, file: Any = None) -> None:
         if message:
@@ -110,29 +117,61 @@ def load_command(name: str) -> CommandModule:
 
 
 def build_parser(ctx: Context, selected: str | None) -> Parser:
-    """The top-level parser; only ``selected`` gets its arguments configured."""
+    """The top-level parser; only ``selected`` gets its arguments configured.
+
+    The selected command's own parser is kept as ``parser.selected_parser``,
+    so a usage error in its arguments shows its usage, not the top level's.
+    """
     bound: type[Parser] = type("BoundParser", (Parser,), {"ctx": ctx})
     parser = bound(
         prog="cidrkit",
         description="IP address planning for IPv4 and IPv6: CIDR math, bulk operations, "
         "audit, planning and IPAM.",
-        epilog="Exit codes: 0 success/true, 1 false/not found/differences, 2 bad input or usage.\n"
-        "Run 'cidrkit COMMAND --help' for a command's options.",
+        epilog=EXIT_CODES_HELP + "\nRun 'cidrkit COMMAND --help' for a command's options.",
         formatter_class=_formatter,
     )
     parser.add_argument("--version", action="version", version=_version())
+    parser.add_argument("--debug", action="store_true", help=DEBUG_HELP)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands")
     # With a command chosen, only its parser is built: building all of them
     # costs more start-up time than running a quick command.
     chosen = {selected: COMMANDS[selected]} if selected else COMMANDS
+    parser.selected_parser = None
     for name, (_, help_text) in chosen.items():
         sub = commands.add_parser(
-            name, help=help_text, description=help_text[0].upper() + help_text[1:] + ".",
-            formatter_class=_formatter,
+            name, help=help_text, description=_sentence(help_text), formatter_class=_formatter,
         )
         if name == selected:
             load_command(name).configure(sub)
+            sub.epilog = _with_examples(sub.epilog, name)
+            parser.selected_parser = sub
     return parser
+
+
+def _take_debug(argv: list[str]) -> tuple[list[str], bool]:
+    """Remove ``--debug`` wherever it stands (before a ``--``), and say if it was there.
+
+    Taken out before parsing so it works before or after any command or
+    action, without every parser declaring it.
+    """
+    end = argv.index("--") if "--" in argv else len(argv)
+    kept = [a for a in argv[:end] if a != "--debug"]
+    return kept + argv[end:], len(kept) != end
+
+
+def _sentence(help_text: str) -> str:
+    """A one-line help as a sentence: capitalised, with one closing mark."""
+    text = help_text[0].upper() + help_text[1:]
+    return text if text.endswith(("?", ".", "!")) else text + "."
+
+
+def _with_examples(epilog: str | None, name: str) -> str:
+    from cidrkit.cli.examples import EXAMPLES
+
+    lines = [epilog, ""] if epilog else []
+    lines.append("Examples:")
+    lines.extend(f"  {example}" for example in EXAMPLES[name])
+    return "\n".join(lines)
 
 
 def _version() -> str:
@@ -142,39 +181,70 @@ def _version() -> str:
 
 
 def run(argv: Sequence[str], ctx: Context) -> int:
-    """Run one command line; the single place where errors become exit codes."""
+    """Run one command line; the single place where errors become exit codes.
+
+    Bad input of every kind is a ``CidrkitError`` (exit 2). Anything else
+    escaping a command is a bug in cidrkit: exit 70 with a one-line request
+    for a report, the traceback only with ``--debug``, and never exit 1,
+    which scripts read as an answer.
+    """
     argv = list(argv)
     selected = next((a for a in argv if not a.startswith("-")), None)
     selected = selected if selected in COMMANDS else None
+    argv, debug = _take_debug(argv)
     try:
         parser = build_parser(ctx, selected)
-        args = parser.parse_args(argv)
+        args, extra = parser.parse_known_args(argv)
+        if extra:
+            culprit = parser.selected_parser or parser
+            raise UsageError(
+                culprit.format_usage(), f"unrecognized arguments: {' '.join(extra)}"
+            )
         if args.command is None:
             parser.print_help()
             return ExitCode.BAD_INPUT
         return int(load_command(args.command).run(args, ctx))
     except ParserExit as done:
         return done.status
+    except NegativeAnswer as answer:
+        ctx.stderr.write(f"cidrkit: {answer}\n")
+        return answer.code
     except UsageError as err:
         ctx.stderr.write(err.usage)
         ctx.stderr.write(f"cidrkit: error: {err}\n")
         return ExitCode.BAD_INPUT
     except ParseError as err:
         ctx.stderr.write(f"cidrkit: error: {err.message}\n")
-        if err.column and err.where is None:
+        if err.column and err.where is None and len(err.text) <= QUOTE_LIMIT:
             ctx.stderr.write(f"  {err.text}\n  {' ' * (err.column - 1)}^\n")
         return ExitCode.BAD_INPUT
-    except (CidrkitError, ValueError) as err:
-        # ValueError from the core means an argument out of its range
-        # (e.g. splitting a /24 into /16s); the message names it.
-        ctx.stderr.write(f"cidrkit: error: {err}\n")
+    except CidrkitError as err:
+        ctx.stderr.writelines(f"{line}\n" for line in err.report_lines())
         return ExitCode.BAD_INPUT
     except BrokenPipeError:
         # `cidrkit ... | head` closing the pipe early is not an error.
         return ExitCode.OK
     except KeyboardInterrupt:
         ctx.stderr.write("cidrkit: interrupted\n")
-        return 130
+        return ExitCode.INTERRUPTED
+    except Exception as bug:  # the boundary: every bug ends here
+        return _internal_error(bug, ctx, debug=debug)
+
+
+def _internal_error(bug: BaseException, ctx: Context, *, debug: bool) -> int:
+    """Report a bug in cidrkit: one line, or the traceback with --debug."""
+    if debug:
+        import traceback
+
+        ctx.stderr.write("".join(traceback.format_exception(bug)))
+    detail = str(bug).split("\n", 1)[0]
+    detail = detail if len(detail) <= QUOTE_LIMIT else detail[: QUOTE_LIMIT - 1] + "\u2026"
+    hint = "" if debug else " (run again with --debug for the traceback)"
+    ctx.stderr.write(
+        f"cidrkit: internal error: {type(bug).__name__}: {detail}; this is a bug in "
+        f"{_version()}, please report it with the command that caused it{hint}\n"
+    )
+    return ExitCode.INTERNAL_ERROR
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -13,7 +13,7 @@ from cidrkit.core.text import (
     parse_v6,
 )
 from cidrkit.core.value import TYPE_CHECKING, Ordered, set_field
-from cidrkit.errors import FamilyError, ParseError
+from cidrkit.errors import ArgumentError, FamilyError, ParseError
 
 
 class Addr(Ordered):
@@ -45,9 +45,9 @@ class Addr(Ordered):
 
     def __init__(self, bits: int, value: int) -> None:
         if bits not in (V4_BITS, V6_BITS):
-            raise ValueError(f"address width must be 32 or 128 bits, not {bits}")
+            raise ArgumentError(f"address width must be 32 or 128 bits, not {bits}")
         if not 0 <= value < 1 << bits:
-            raise ValueError(f"value {value} does not fit in {bits} bits")
+            raise ArgumentError(f"value {value} does not fit in {bits} bits")
         set_field(self, "bits", bits)
         set_field(self, "value", value)
 

@@ -8,7 +8,7 @@ from cidrkit.core.addr import Addr, fast_v4, format_addr, parse_addr_text
 from cidrkit.core.text import V4_BITS, V6_BITS, format_v4, parse_v4
 from cidrkit.core.usable import get_model
 from cidrkit.core.value import TYPE_CHECKING, Ordered, set_field
-from cidrkit.errors import LimitError, ParseError
+from cidrkit.errors import ArgumentError, LimitError, ParseError
 
 if TYPE_CHECKING:
     from typing import Protocol
@@ -62,13 +62,13 @@ class Prefix(Ordered):
 
     def __init__(self, bits: int, value: int, length: int) -> None:
         if bits not in (V4_BITS, V6_BITS):
-            raise ValueError(f"address width must be 32 or 128 bits, not {bits}")
+            raise ArgumentError(f"address width must be 32 or 128 bits, not {bits}")
         if not 0 <= length <= bits:
-            raise ValueError(f"prefix length {length} is out of range 0-{bits}")
+            raise ArgumentError(f"prefix length {length} is out of range 0-{bits}")
         if not 0 <= value < 1 << bits:
-            raise ValueError(f"value {value} does not fit in {bits} bits")
+            raise ArgumentError(f"value {value} does not fit in {bits} bits")
         if value & ((1 << (bits - length)) - 1):
-            raise ValueError(f"{format_addr(bits, value)}/{length} has host bits set")
+            raise ArgumentError(f"{format_addr(bits, value)}/{length} has host bits set")
         set_field(self, "bits", bits)
         set_field(self, "value", value)
         set_field(self, "length", length)
@@ -120,7 +120,7 @@ class Prefix(Ordered):
     def containing(cls, addr: Addr, length: int) -> Prefix:
         """The block of ``length`` that holds ``addr``."""
         if not 0 <= length <= addr.bits:
-            raise ValueError(f"prefix length {length} is out of range 0-{addr.bits}")
+            raise ArgumentError(f"prefix length {length} is out of range 0-{addr.bits}")
         return cls(addr.bits, addr.value & _mask(addr.bits, length), length)
 
     @classmethod
@@ -238,8 +238,15 @@ class Prefix(Ordered):
         return 1 << (new_length - self.length)
 
     def subnets(self, new_length: int | None = None) -> Iterator[Prefix]:
-        """Lazily yield the ``/new_length`` blocks of this prefix (default: the two halves)."""
-        new_length = self.length + 1 if new_length is None else new_length
+        """Lazily yield the ``/new_length`` blocks of this prefix (default: the two halves).
+
+        A single-address prefix (/32, /128) has no halves: by default it
+        yields itself, as ``ipaddress`` and netaddr do, so code ported from
+        them behaves the same. An explicit length outside ``length..bits``
+        is an ``ArgumentError`` naming the length asked for.
+        """
+        if new_length is None:
+            new_length = min(self.length + 1, self.bits)
         self._check_sublength(new_length)
         step = 1 << (self.bits - new_length)
         bits = self.bits
@@ -256,17 +263,22 @@ class Prefix(Ordered):
 
     def _check_sublength(self, new_length: int) -> None:
         if not self.length <= new_length <= self.bits:
-            raise ValueError(
-                f"cannot split {self} into /{new_length}: "
-                f"the length must be between {self.length} and {self.bits}"
+            raise ArgumentError(
+                f"cannot split {self} into /{new_length} blocks: "
+                f"its blocks are /{self.length} to /{self.bits}"
             )
 
     def supernet(self, length: int | None = None) -> Prefix:
-        """The enclosing block of ``length`` (default: one bit shorter)."""
-        length = self.length - 1 if length is None else length
+        """The enclosing block of ``length`` (default: one bit shorter).
+
+        The whole space (/0) is its own supernet by default, as in
+        ``ipaddress``; an explicit length outside ``0..length`` is an
+        ``ArgumentError`` naming the length asked for.
+        """
+        length = max(self.length - 1, 0) if length is None else length
         if not 0 <= length <= self.length:
-            raise ValueError(
-                f"no /{length} supernet of {self}: must be between 0 and {self.length}"
+            raise ArgumentError(
+                f"no /{length} supernet of {self}: its supernets are /0 to /{self.length}"
             )
         return Prefix(self.bits, self.value & _mask(self.bits, length), length)
 

@@ -8,7 +8,7 @@ from cidrkit.core.addr import Addr, format_addr, parse_addr_text
 from cidrkit.core.prefix import Prefix, Span, trusted_prefix
 from cidrkit.core.text import V4_BITS, V6_BITS
 from cidrkit.core.value import TYPE_CHECKING, Ordered, set_field
-from cidrkit.errors import FamilyError, ParseError
+from cidrkit.errors import ArgumentError, FamilyError, ParseError
 
 # Separators people put between the two ends of a range in the wild.
 _SEPARATORS = ("-", "\u2013", "\u2014")
@@ -35,9 +35,9 @@ class Range(Ordered):
 
     def __init__(self, bits: int, start: int, end: int) -> None:
         if bits not in (V4_BITS, V6_BITS):
-            raise ValueError(f"address width must be 32 or 128 bits, not {bits}")
+            raise ArgumentError(f"address width must be 32 or 128 bits, not {bits}")
         if not 0 <= start <= end < 1 << bits:
-            raise ValueError(f"invalid range {start}-{end} for a {bits}-bit family")
+            raise ArgumentError(f"invalid range {start}-{end} for a {bits}-bit family")
         set_field(self, "bits", bits)
         set_field(self, "start", start)
         set_field(self, "end", end)
@@ -155,6 +155,6 @@ def span_of(items: Iterable[Span]) -> Prefix:
         else:
             low, high = min(low, item.start), max(high, item.end)
     if bits is None:
-        raise ValueError("nothing to span")
+        raise ArgumentError("nothing to span")
     length = bits - (low ^ high).bit_length()
     return Prefix.containing(Addr(bits, low), length)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from cidrkit.core.ipset import IPSet
 from cidrkit.core.prefix import Prefix
 from cidrkit.core.usable import get_model
-from cidrkit.errors import AllocationError
+from cidrkit.errors import AllocationError, ArgumentError
 
 
 def length_for_hosts(bits: int, hosts: int, model: str = "rfc") -> int:
@@ -25,7 +25,7 @@ def length_for_hosts(bits: int, hosts: int, model: str = "rfc") -> int:
     (25, 24)
     """
     if hosts < 1:
-        raise ValueError(f"a host count must be at least 1, not {hosts}")
+        raise ArgumentError(f"a host count must be at least 1, not {hosts}")
     chosen = get_model(model)
     limit = chosen.max_length(bits)
     start = bits if limit is None else limit

@@ -33,6 +33,11 @@ class Classification:
     prefix: Prefix | None = None
 
 
+# When the table was last compared, entry by entry, with the IANA IPv4 and
+# IPv6 Special-Purpose Address Registries (newest entries then: RFC 6751's
+# 6a44 relay, RFC 9665's SRP anycast, RFC 9374's DETs, RFC 9780's dummy prefix).
+REGISTRY_CHECKED = "2026-12-04"
+
 # (block, name, label, rfc, globally reachable)
 _TABLE_TEXT: tuple[tuple[str, str, str, str, bool], ...] = (
     ("0.0.0.0/8", "this-network", "This network", "RFC 791", False),
@@ -52,6 +57,7 @@ _TABLE_TEXT: tuple[tuple[str, str, str, str, bool], ...] = (
     ("192.31.196.0/24", "as112", "AS112-v4", "RFC 7535", True),
     ("192.52.193.0/24", "amt", "AMT", "RFC 7450", True),
     ("192.88.99.0/24", "deprecated", "Deprecated (6to4 Relay Anycast)", "RFC 7526", False),
+    ("192.88.99.2/32", "6a44", "6a44-relay anycast address", "RFC 6751", False),
     ("192.168.0.0/16", "private", "Private-Use", "RFC 1918", False),
     ("192.175.48.0/24", "as112", "Direct Delegation AS112 Service", "RFC 7534", True),
     ("198.18.0.0/15", "benchmarking", "Benchmarking", "RFC 2544", False),
@@ -66,15 +72,19 @@ _TABLE_TEXT: tuple[tuple[str, str, str, str, bool], ...] = (
     ("64:ff9b::/96", "nat64", "IPv4-IPv6 Translation (well-known prefix)", "RFC 6052", True),
     ("64:ff9b:1::/48", "nat64", "IPv4-IPv6 Translation (local use)", "RFC 8215", False),
     ("100::/64", "discard", "Discard-Only Address Block", "RFC 6666", False),
+    ("100:0:0:1::/64", "dummy", "Dummy IPv6 Prefix", "RFC 9780", False),
     ("2001::/23", "ietf-protocol", "IETF Protocol Assignments", "RFC 2928", False),
     ("2001::/32", "teredo", "Teredo", "RFC 4380", False),
     ("2001:1::1/128", "anycast", "Port Control Protocol Anycast", "RFC 7723", True),
     ("2001:1::2/128", "anycast", "TURN Anycast", "RFC 8155", True),
+    ("2001:1::3/128", "anycast", "DNS-SD Service Registration Protocol Anycast", "RFC 9665",
+     True),
     ("2001:2::/48", "benchmarking", "Benchmarking", "RFC 5180", False),
     ("2001:3::/32", "amt", "AMT", "RFC 7450", True),
     ("2001:4:112::/48", "as112", "AS112-v6", "RFC 7535", True),
     ("2001:10::/28", "deprecated", "Deprecated (previously ORCHID)", "RFC 4843", False),
     ("2001:20::/28", "orchid", "ORCHIDv2", "RFC 7343", True),
+    ("2001:30::/28", "drip", "Drone Remote ID Protocol Entity Tags (DETs)", "RFC 9374", True),
     ("2001:db8::/32", "documentation", "Documentation", "RFC 3849", False),
     ("2002::/16", "6to4", "6to4", "RFC 3056", False),
     ("2620:4f:8000::/48", "as112", "Direct Delegation AS112 Service", "RFC 7534", True),

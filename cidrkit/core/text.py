@@ -7,7 +7,11 @@ most humans). Columns in errors are 1-based and point into the text as given.
 
 from __future__ import annotations
 
-from cidrkit.errors import ParseError
+from cidrkit.errors import ArgumentError, ParseError, quote
+
+# A piece of the input echoed inside a reason (an octet, a group) is cut to
+# this many characters; the whole input is already quoted at the front.
+PIECE_LIMIT = 20
 
 V4_BITS = 32
 V6_BITS = 128
@@ -25,7 +29,7 @@ def family_bits(version: int) -> int:
         return V4_BITS
     if version == 6:
         return V6_BITS
-    raise ValueError(f"IP version must be 4 or 6, not {version!r}")
+    raise ArgumentError(f"IP version must be 4 or 6, not {version!r}")
 
 _HEX = frozenset("0123456789abcdefABCDEF")
 _MAPPED_PREFIX = 0xFFFF << 32
@@ -69,29 +73,45 @@ def _v4_error(text: str, offset: int, whole: str) -> ParseError:
         if bad is not None:
             return ParseError(
                 whole,
-                f"unexpected character {bad!r} in IPv4 octet {part!r}",
+                f"unexpected character {bad!r} in IPv4 octet {quote(part, PIECE_LIMIT)}",
                 column=column + part.index(bad),
             )
         if len(part) > 1 and part[0] == "0":
             return ParseError(
                 whole,
-                f"octet {part!r} has a leading zero, which is ambiguous "
+                f"octet {quote(part, PIECE_LIMIT)} has a leading zero, which is ambiguous "
                 "(octal to some tools, decimal to others)",
                 column=column,
                 hint=f"write it as {part.lstrip('0') or '0'} if decimal was meant",
             )
         # Length first: int() of a huge digit string raises its own ValueError.
         if len(part) > 3 or int(part) > 255:
-            return ParseError(whole, f"octet {part} is above 255", column=column)
+            shown = part if len(part) <= PIECE_LIMIT else part[: PIECE_LIMIT - 1] + "\u2026"
+            return ParseError(whole, f"octet {shown} is above 255", column=column)
         column += len(part) + 1
     return _octet_count_error(parts, offset, whole)
 
 
+def _is_octet(part: str) -> bool:
+    return part.isascii() and part.isdigit() and len(part) <= 3 and int(part) <= 255
+
+
 def _octet_count_error(parts: list[str], offset: int, whole: str) -> ParseError:
     hint = None
+    _, slash, length = whole.partition("/")
+    if (
+        slash
+        and 1 <= len(parts) < 4
+        and all(_is_octet(p) for p in parts)
+        and length.isascii() and length.isdigit() and len(length) <= 2 and int(length) <= 32
+    ):
+        # "10/8" and "192.168/16" are the classful shorthand of routing
+        # tools (trailing zero octets left out): suggest the written-out prefix.
+        padded = ".".join(parts + ["0"] * (4 - len(parts)))
+        hint = f"did you mean {padded}/{length}?"
     # A lone number is the 32-bit integer form inet_aton() accepts; name the
     # dotted quad it stands for rather than guess silently.
-    if len(parts) == 1 and parts[0].isdigit() and len(parts[0]) <= 10:
+    elif len(parts) == 1 and parts[0].isdigit() and len(parts[0]) <= 10:
         value = int(parts[0])
         if value <= V4_MAX:
             hint = f"did you mean {format_v4(value)}?"
@@ -160,11 +180,14 @@ def _groups(text: str, offset: int, whole: str, *, last: bool) -> list[int]:
         if bad is not None:
             raise ParseError(
                 whole,
-                f"unexpected character {bad!r} in IPv6 group {piece!r}",
+                f"unexpected character {bad!r} in IPv6 group {quote(piece, PIECE_LIMIT)}",
                 column=column + piece.index(bad),
             )
         if len(piece) > 4:
-            raise ParseError(whole, f"group {piece!r} has more than 4 hex digits", column=column)
+            raise ParseError(
+                whole, f"group {quote(piece, PIECE_LIMIT)} has more than 4 hex digits",
+                column=column,
+            )
         groups.append(int(piece, 16))
         column += len(piece) + 1
     return groups

@@ -338,8 +338,13 @@ def allocate_plan(plan: Plan, lock: Mapping[str, Prefix] | None = None, *,
         spaces = [p for pool in plan.pools_of(version) for p in pool.prefixes]
         nodes = frontier(plan.roots, version)
         if nodes and not spaces:
-            problems.append(Problem(plan.source, f"the plan has IPv{version} blocks but no "
-                                                 f"IPv{version} pool"))
+            # Point at a node that asks for the family: that is the line to change.
+            problems.append(Problem(
+                nodes[0].where,
+                f"node {nodes[0].path!r} needs an IPv{version} block but the plan has no "
+                f"IPv{version} pool",
+                f"add an IPv{version} pool under 'pools', or set 'ipv{version}: false'",
+            ))
             continue
         placer.place(spaces, "", nodes)
     if problems:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cidrkit.errors import AllocationError, InputError
+from cidrkit.errors import AllocationError, InputError, cap_lines
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +41,10 @@ class PlanError(InputError):
     def __init__(self, problems: list[Problem]) -> None:
         self.problems = problems
         super().__init__("\n".join(p.render() for p in problems))
+
+    def report_lines(self) -> list[str]:
+        """Each problem at its place (hints on their own lines), at most 20."""
+        return cap_lines([p.render() for p in self.problems])
 
 
 class PlanFitError(PlanError, AllocationError):

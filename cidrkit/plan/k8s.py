@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Literal
 
+from cidrkit.errors import ArgumentError
 from cidrkit.plan.profiles import PROFILES
 from cidrkit.plan.sizing import size_for_hosts, smallest_power_of_two_length
 
@@ -85,16 +86,16 @@ def size_cluster(
 
     ``services`` is the number of service IPs wanted (the model's default
     range when ``None``); ``growth`` applies to the node count.
-    Raises ``ValueError`` for non-positive counts or an unknown model.
+    Raises ``ArgumentError`` (a ``ValueError``) for non-positive counts or an unknown model.
     """
     if model not in MODELS:
         choices = ", ".join(MODELS)
-        raise ValueError(f"unknown Kubernetes model {model!r} (expected one of {choices})")
+        raise ArgumentError(f"unknown Kubernetes model {model!r} (expected one of {choices})")
     for label, value in (("nodes", nodes), ("max_pods_per_node", max_pods_per_node)):
         if value < 1:
-            raise ValueError(f"{label} must be at least 1, got {value}")
+            raise ArgumentError(f"{label} must be at least 1, got {value}")
     if surge_nodes < 0:
-        raise ValueError(f"surge_nodes must not be negative, got {surge_nodes}")
+        raise ArgumentError(f"surge_nodes must not be negative, got {surge_nodes}")
     cloud = PROFILES[CLOUD_OF_MODEL[model]]
     total_nodes = math.ceil((nodes + surge_nodes) * (1 + growth))
     counted = f"({nodes} nodes + {surge_nodes} surge)"
@@ -153,7 +154,7 @@ def size_cluster(
         svc_need = 1 << (32 - svc_len)
     else:
         if services < 1:
-            raise ValueError(f"services must be at least 1, got {services}")
+            raise ArgumentError(f"services must be at least 1, got {services}")
         svc_len = smallest_power_of_two_length(32, services)
         svc_need = services
         svc_steps = [f"{services} service IPs → /{svc_len}"]
@@ -164,5 +165,5 @@ def size_cluster(
 def _subnet_range(demand: int, cloud_name: str, why: str) -> ClusterRange:
     sizing = size_for_hosts(demand, Fraction(0), PROFILES[cloud_name])
     if sizing.length is None:
-        raise ValueError(f"no IPv4 subnet holds {demand} addresses")
+        raise ArgumentError(f"no IPv4 subnet holds {demand} addresses")
     return ClusterRange("nodes", sizing.length, demand, True, [why, *sizing.steps[1:]])

@@ -16,7 +16,13 @@ from cidrkit.core.prefix import Prefix
 from cidrkit.core.range import Range
 from cidrkit.errors import CidrkitError, ParseError
 from cidrkit.plan.diagnostics import PlanError, Problem
-from cidrkit.plan.loader import RawPlan, Value, read_plan_file, read_plan_text
+from cidrkit.plan.loader import (
+    MAX_NODES,
+    RawPlan,
+    Value,
+    read_plan_file,
+    read_plan_text,
+)
 from cidrkit.plan.resolve import resolve_plan
 from cidrkit.plan.spec import Avoid, Plan, Pool
 
@@ -89,7 +95,16 @@ def read_avoid(raw: RawPlan, problems: list[Problem]) -> list[Avoid]:
     paths = raw.settings.get("avoid_from")
     if paths is not None:
         names = paths.data if isinstance(paths.data, list) else [paths.data]
-        avoid.extend(read_inventories([raw.base_dir / str(n) for n in names], problems))
+        found = []
+        for index, name in enumerate(names):
+            path = raw.base_dir / str(name)
+            if path.exists():
+                found.append(path)
+            else:  # named at its line in the plan, not as a bare path
+                where = _item_where(paths, index)
+                problems.append(Problem(where, f"avoid_from: {str(name)!r}: no such file or "
+                                               f"directory (looked for {path})"))
+        avoid.extend(read_inventories(found, problems))
     return avoid
 
 
@@ -178,9 +193,9 @@ def _build(raw: RawPlan) -> Plan:
     return resolve_plan(raw, pools, avoid)
 
 
-def load_plan(path: Path) -> Plan:
+def load_plan(path: Path, *, max_nodes: int = MAX_NODES) -> Plan:
     """Read, expand and size the plan file at ``path``; ``PlanError`` lists problems."""
-    return _build(read_plan_file(path))
+    return _build(read_plan_file(path, max_nodes=max_nodes))
 
 
 def load_plan_text(text: str, source: str = "plan.yaml", base_dir: Path | None = None) -> Plan:

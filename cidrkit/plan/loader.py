@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import itertools
+import math
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -28,6 +29,15 @@ NODE_KEYS = (
 )
 # Keys an override may set: everything that describes a node, not its shape.
 OVERRIDE_KEYS = tuple(k for k in NODE_KEYS if k not in ("children", "matrix", "use"))
+# Limits that keep a hostile or mistaken plan from hanging the planner. A
+# real plan has hundreds of nodes and a few levels; these are far above that.
+MAX_NODES = 100_000  # plan nodes after matrices and templates (--max-nodes)
+MAX_DEPTH = 64  # levels of children
+MAX_TEMPLATE_CHAIN = 32  # templates using templates
+MAX_YAML_DEPTH = 256  # nesting of YAML collections
+# YAML values with every alias counted at each use ("billion laughs"), per
+# allowed plan node: a node is a handful of values, so this is generous.
+YAML_VALUES_PER_NODE = 50
 _VARIABLE = re.compile(r"\{([A-Za-z_][A-Za-z0-9_-]*)\}")
 _BAD_NAME = re.compile(r"[/*?\[\]{}\s]")
 
@@ -70,10 +80,24 @@ class RawPlan:
 class _Reader:
     """Walks the YAML document, collecting problems instead of stopping."""
 
-    def __init__(self, source: str) -> None:
+    def __init__(self, source: str, max_nodes: int = MAX_NODES) -> None:
         self.source = source
         self.problems: list[Problem] = []
         self.templates: dict[str, Any] = {}
+        self.max_nodes = max_nodes
+        self.nodes_made = 0
+
+    def count_nodes(self, more: int, where: str) -> None:
+        """Spend ``more`` of the node budget; stop reading at once when it runs out."""
+        self.nodes_made += more
+        if self.nodes_made > self.max_nodes:
+            self.problem(
+                where,
+                f"the plan expands to more than {self.max_nodes:,} nodes "
+                "(matrices multiply, templates repeat)",
+                "raise the limit with --max-nodes if this size is meant",
+            )
+            raise PlanError(self.problems)
 
     def at(self, mapping: Any, key: Any | None = None, *, value: bool = False) -> str:
         """``file:line:col`` of ``mapping`` (or of one of its keys/values)."""
@@ -119,9 +143,14 @@ class _Reader:
             self.problem(where, f"node {name_template!r} must be a mapping, got {body!r}")
             return []
         self.check_keys(body, NODE_KEYS, f"node {name_template!r}")
+        depth = parent_path.count("/") + 2 if parent_path else 1
+        if depth > MAX_DEPTH:
+            self.problem(where, f"node {name_template!r} is nested {depth} levels deep; "
+                                f"the limit is {MAX_DEPTH}")
+            return []
         combos: list[dict[str, str]] = [{}]
         if "matrix" in body:
-            combos = self._matrix(body, name_template)
+            combos = self._matrix(body, name_template, where)
         nodes = []
         for combo in combos:
             scope = {**variables, **combo}
@@ -136,12 +165,13 @@ class _Reader:
                 )
                 continue
             path = f"{parent_path}/{name}" if parent_path else name
+            self.count_nodes(1, where)
             node = RawNode(name, path, where)
             self._fill(node, body, scope, using)
             nodes.append(node)
         return nodes
 
-    def _matrix(self, body: Any, name_template: str) -> list[dict[str, str]]:
+    def _matrix(self, body: Any, name_template: str, node_where: str) -> list[dict[str, str]]:
         matrix = body["matrix"]
         where = self.at(body, "matrix", value=True)
         if not isinstance(matrix, Mapping) or not matrix:
@@ -162,6 +192,10 @@ class _Reader:
                 return []
             names.append(str(var))
             choices.append([str(v) for v in values])
+        # Check the size before building the product: 200 x 200 x 200 is 8M.
+        copies = math.prod(len(c) for c in choices)
+        if self.nodes_made + copies > self.max_nodes:
+            self.count_nodes(copies, where)
         return [dict(zip(names, combo, strict=True)) for combo in itertools.product(*choices)]
 
     def _fill(
@@ -180,7 +214,14 @@ class _Reader:
                     f"did you mean {close[0]!r}?" if close else None,
                 )
             elif template_name in using:
-                self.problem(where, f"template {template_name!r} uses itself")
+                chain = " -> ".join([*using[using.index(template_name):], template_name])
+                self.problem(where, f"template {template_name!r} uses itself: {chain}")
+            elif len(using) >= MAX_TEMPLATE_CHAIN:
+                chain = " -> ".join([*using[:3], "...", *using[-2:], template_name])
+                self.problem(
+                    where,
+                    f"templates use templates more than {MAX_TEMPLATE_CHAIN} deep: {chain}",
+                )
             else:
                 self.check_keys(template, NODE_KEYS, f"template {template_name!r}")
                 if "matrix" in template:
@@ -245,24 +286,103 @@ class _Reader:
         return value
 
 
-def load_yaml(text: str, source: str) -> Any:
-    """Parse YAML keeping positions; a ``PlanError`` pointing at bad syntax."""
+def load_yaml(text: str, source: str, max_nodes: int = MAX_NODES) -> Any:
+    """Parse YAML keeping positions; a ``PlanError`` pointing at bad syntax.
+
+    The event stream is checked first (see ``check_yaml_events``), so an
+    alias bomb or a pathologically deep document is refused before it is
+    built.
+    """
     from ruamel.yaml import YAML
-    from ruamel.yaml.error import MarkedYAMLError
+    from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
     yaml = YAML(typ="rt")
     try:
+        check_yaml_events(yaml.parse(text), source, max_nodes * YAML_VALUES_PER_NODE)
         return yaml.load(text)
     except MarkedYAMLError as exc:
         mark = exc.problem_mark
         where = f"{source}:{mark.line + 1}:{mark.column + 1}" if mark else source
         raise PlanError([Problem(where, f"invalid YAML: {exc.problem}")]) from None
+    except YAMLError as exc:
+        # Reader errors (control characters, bad encodings) carry no mark.
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise PlanError([Problem(source, f"invalid YAML: {first}")]) from None
 
 
-def read_plan_text(text: str, source: str, base_dir: Path | None = None) -> RawPlan:
-    """Parse plan ``text`` (named ``source`` in messages) into a ``RawPlan``."""
-    document = load_yaml(text, source)
-    reader = _Reader(source)
+def check_yaml_events(events: Iterator[Any], source: str, max_values: int) -> None:
+    """Refuse a YAML event stream that nests too deep or expands too far.
+
+    Counts values as a loader would build them, with each alias counted at
+    full size at each use: a "billion laughs" document of a few hundred
+    bytes is refused here, in time linear in its text. Iterative, so depth
+    costs no Python stack.
+    """
+    from ruamel.yaml.events import (
+        AliasEvent,
+        CollectionEndEvent,
+        CollectionStartEvent,
+        NodeEvent,
+    )
+
+    sizes: dict[str, int] = {}
+    # One frame per open collection: its anchor and the values inside so far.
+    frames: list[tuple[str | None, list[int]]] = [(None, [0])]
+    total = 0  # every value so far, aliases expanded
+    for event in events:
+        if isinstance(event, AliasEvent):
+            if event.anchor not in sizes:
+                if any(anchor == event.anchor for anchor, _ in frames):
+                    raise _yaml_problem(event, source,
+                                        f"alias *{event.anchor} refers to itself (a cycle)")
+                continue  # an undefined alias: the loader reports it with its place
+            added = sizes[event.anchor]
+        elif isinstance(event, CollectionStartEvent):
+            if len(frames) > MAX_YAML_DEPTH:
+                raise _yaml_problem(event, source,
+                                    f"YAML nested more than {MAX_YAML_DEPTH} levels deep")
+            frames.append((event.anchor, [0]))
+            added = 1
+        elif isinstance(event, CollectionEndEvent):
+            anchor, (inside,) = frames.pop()
+            if anchor is not None:
+                sizes[anchor] = inside + 1
+            frames[-1][1][0] += inside + 1
+            continue
+        elif isinstance(event, NodeEvent):  # a scalar
+            if event.anchor is not None:
+                sizes[event.anchor] = 1
+            added = 1
+        else:
+            continue
+        if not isinstance(event, CollectionStartEvent):
+            frames[-1][1][0] += added
+        total += added
+        if total > max_values:
+            raise _yaml_problem(
+                event, source,
+                f"the YAML expands to more than {max_values:,} values (aliases counted at "
+                "each use)",
+                "raise the limit with --max-nodes if this size is meant",
+            )
+
+
+def _yaml_problem(event: Any, source: str, message: str, hint: str | None = None) -> PlanError:
+    mark = event.start_mark
+    where = f"{source}:{mark.line + 1}:{mark.column + 1}" if mark else source
+    return PlanError([Problem(where, message, hint)])
+
+
+def read_plan_text(
+    text: str, source: str, base_dir: Path | None = None, *, max_nodes: int = MAX_NODES
+) -> RawPlan:
+    """Parse plan ``text`` (named ``source`` in messages) into a ``RawPlan``.
+
+    ``max_nodes`` caps the nodes that matrices and templates may expand to,
+    and (scaled) the size of the YAML with its aliases expanded.
+    """
+    document = load_yaml(text, source, max_nodes)
+    reader = _Reader(source, max_nodes)
     if not isinstance(document, Mapping):
         raise PlanError([Problem(source, "a plan must be a YAML mapping with a 'tree' key")])
     reader.check_keys(document, TOP_KEYS, "the plan")
@@ -291,13 +411,24 @@ def read_plan_text(text: str, source: str, base_dir: Path | None = None) -> RawP
     return RawPlan(source, base_dir or Path("."), settings, roots)
 
 
-def read_plan_file(path: Path) -> RawPlan:
+def read_plan_file(path: Path, *, max_nodes: int = MAX_NODES) -> RawPlan:
     """Read and expand the plan file at ``path``."""
+    name = str(path)
+    if path.is_dir():
+        raise PlanError([Problem(name, "is a directory; give the plan file (YAML)")])
     try:
-        text = path.read_text(encoding="utf-8")
+        data = path.read_bytes()
     except OSError as exc:
-        raise PlanError([Problem(str(path), f"cannot read plan: {exc.strerror}")]) from None
-    return read_plan_text(text, path.name if path.parent == Path(".") else str(path), path.parent)
+        raise PlanError([Problem(name, f"cannot read plan: {exc.strerror}")]) from None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise PlanError([Problem(
+            name, f"not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start}); "
+                  "a plan is a YAML text file",
+        )]) from None
+    source = path.name if path.parent == Path(".") else name
+    return read_plan_text(text, source, path.parent, max_nodes=max_nodes)
 
 
 def _check_unique(nodes: list[RawNode], reader: _Reader) -> None:

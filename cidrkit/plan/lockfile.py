@@ -72,4 +72,7 @@ def read_lock(path: Path) -> dict[str, Prefix] | None:
         return None
     except OSError as exc:
         raise PlanError([Problem(str(path), f"cannot read lock: {exc.strerror}")]) from None
+    except UnicodeDecodeError as exc:
+        raise PlanError([Problem(str(path), f"not a lock file: not UTF-8 text ({exc.reason} "
+                                            f"at offset {exc.start})")]) from None
     return parse_lock(text, str(path))

@@ -22,6 +22,8 @@ import math
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
+from cidrkit.errors import ArgumentError
+
 Cloud = Literal["aws", "azure", "gcp"]
 NAT_CLOUDS: tuple[Cloud, ...] = ("aws", "azure", "gcp")
 
@@ -78,9 +80,12 @@ class NatPlan:
 
 def concurrency_from_rate(rate_per_second: float, hold_seconds: float) -> int:
     """Little's law: peak concurrent connections = rate × hold, rounded up."""
-    if rate_per_second < 0 or hold_seconds < 0:
-        raise ValueError("rate and hold time must not be negative")
-    return math.ceil(rate_per_second * hold_seconds)
+    if not (0 <= rate_per_second < math.inf and 0 <= hold_seconds < math.inf):
+        raise ArgumentError("rate and hold time must be finite and not negative")
+    product = rate_per_second * hold_seconds
+    if not math.isfinite(product):
+        raise ArgumentError(f"rate × hold ({rate_per_second:g} × {hold_seconds:g}) is too large")
+    return math.ceil(product)
 
 
 def plan_nat(
@@ -94,15 +99,15 @@ def plan_nat(
 
     ``existing_ips`` evaluates a given deployment instead: the headroom is then
     computed for that many IPs and a warning is raised when it is exhausted.
-    Raises ``ValueError`` for non-positive inputs or an unknown cloud.
+    Raises ``ArgumentError`` (a ``ValueError``) for non-positive inputs or an unknown cloud.
     """
     if cloud not in NAT_CLOUDS:
-        raise ValueError(f"unknown cloud {cloud!r} (expected one of {', '.join(NAT_CLOUDS)})")
+        raise ArgumentError(f"unknown cloud {cloud!r} (expected one of {', '.join(NAT_CLOUDS)})")
     if demand.clients < 1 or demand.per_destination < 1:
-        raise ValueError("clients and connections per client must be at least 1")
+        raise ArgumentError("clients and connections per client must be at least 1")
     total_per_client = demand.total if demand.total is not None else demand.per_destination
     if total_per_client < demand.per_destination:
-        raise ValueError("total connections per client cannot be below the per-destination peak")
+        raise ArgumentError("total connections per client cannot be below the per-destination peak")
     busiest = demand.clients * demand.per_destination
     steps = [
         f"busiest destination: {demand.clients} clients × {demand.per_destination}"
@@ -149,7 +154,7 @@ def _plan_gcp(
     warnings: list[str] = []
     ports = min_ports_per_vm if min_ports_per_vm is not None else GCP_DEFAULT_MIN_PORTS
     if ports < 2 or ports > PORTS_PER_IP:
-        raise ValueError(f"min ports per VM must be 2..{PORTS_PER_IP}, got {ports}")
+        raise ArgumentError(f"min ports per VM must be 2..{PORTS_PER_IP}, got {ports}")
     if ports < demand.per_destination:
         wanted = 1 << (demand.per_destination - 1).bit_length()
         if min_ports_per_vm is not None:

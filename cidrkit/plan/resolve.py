@@ -15,7 +15,7 @@ from typing import Any, cast
 
 from cidrkit.core.prefix import Prefix
 from cidrkit.core.text import family_bits
-from cidrkit.errors import ParseError
+from cidrkit.errors import ArgumentError, ParseError
 from cidrkit.plan.diagnostics import PlanError, Problem
 from cidrkit.plan.k8s import MODELS, size_cluster
 from cidrkit.plan.loader import RawNode, RawPlan, Value
@@ -67,7 +67,7 @@ class _Resolver:
             if key in fields:
                 try:
                     share = parse_percent(fields[key].data)
-                except ValueError as exc:
+                except ArgumentError as exc:
                     self.problem(fields[key].where, f"{label}: {key}: {exc}")
                     continue
                 ctx = replace(ctx, growth=share) if key == "growth" else replace(
@@ -170,7 +170,9 @@ class _Resolver:
                              f"{cloud.name}, fewer than the {node.need} asked for",
                              f"use /{request.length} or drop 'prefix' to size from demand")
             request = replace(explicit, needed=node.need)
-        v4_children = [c.v4 for c in node.children if c.v4 is not None]
+        # Through 'block: false' children: their children are placed in this
+        # node, so this node's block must be sized to hold them.
+        v4_children = [c.v4 for c in _frontier(node, 4) if c.v4 is not None]
         if request is None and v4_children:
             length, needed = length_for_children([c.length for c in v4_children], ctx.headroom, 32)
             if length < 0:
@@ -195,7 +197,7 @@ class _Resolver:
 
     def v6_request(self, node: PlanNode, value: Value, ctx: _Inherited, label: str
                    ) -> FamilyRequest | None:
-        children = [c.v6 for c in _v6_frontier(node) if c.v6 is not None]
+        children = [c.v6 for c in _frontier(node, 6) if c.v6 is not None]
         if value.data == "auto":
             if not children:
                 self.problem(value.where, f"{label}: 'ipv6: auto' needs children with IPv6 blocks")
@@ -275,7 +277,7 @@ class _Resolver:
                 None if spec.get("services") is None else _int(spec.get("services")),
                 ctx.growth,
             )
-        except (ValueError, TypeError) as exc:
+        except ArgumentError as exc:
             self.problem(value.where, f"{label}: k8s: {exc}")
             return []
         taken = {c.name for c in existing}
@@ -298,24 +300,24 @@ class _Resolver:
 
 def _int(value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
-        raise ValueError(f"expected a whole number, got {value!r}")
+        raise ArgumentError(f"expected a whole number, got {repr(value)[:40]}")
     return value
 
 
-def _v6_frontier(node: PlanNode) -> list[PlanNode]:
-    """The nearest descendants of ``node`` that have IPv6 blocks of their own."""
+def _frontier(node: PlanNode, version: int) -> list[PlanNode]:
+    """The nearest descendants of ``node`` that have blocks of ``version`` of their own."""
     found: list[PlanNode] = []
     for child in node.children:
-        if child.v6 is not None:
+        if child.request(version) is not None:
             found.append(child)
         else:
-            found.extend(_v6_frontier(child))
+            found.extend(_frontier(child, version))
     return found
 
 
 def v6_frontier(node: PlanNode) -> list[PlanNode]:
     """Public form of the IPv6 frontier, used by the allocator and renderers."""
-    return _v6_frontier(node)
+    return _frontier(node, 6)
 
 
 def resolve_plan(raw: RawPlan, pools: list[Pool], avoid: list[Avoid]) -> Plan:

@@ -11,19 +11,22 @@ import re
 from dataclasses import dataclass, field
 from fractions import Fraction
 
+from cidrkit.errors import ArgumentError
 from cidrkit.plan.profiles import CloudProfile
 
-_PERCENT = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*%?\s*$")
+# ASCII digits only, and a bounded count of them: growth is typed by people,
+# and an unbounded digit string would reach int()'s digit limit.
+_PERCENT = re.compile(r"\s*([0-9]{1,9}(?:\.[0-9]{1,9})?)\s*%?\s*", re.ASCII)
 
 
 def parse_percent(value: object) -> Fraction:
     """Parse ``"50%"`` (or a bare ``50``) into the fraction ``1/2``.
 
-    Raises ``ValueError`` with a message quoting the value when it is not a
-    non-negative percentage.
+    Raises ``ArgumentError`` (a ``ValueError``) with a message quoting the
+    value when it is not a non-negative percentage.
     """
     if isinstance(value, bool):
-        raise ValueError(f"{value!r} is not a percentage (write e.g. '25%')")
+        raise ArgumentError(f"{value!r} is not a percentage (write e.g. '25%')")
     if isinstance(value, int):
         text = str(value)
     elif isinstance(value, float):
@@ -31,10 +34,10 @@ def parse_percent(value: object) -> Fraction:
     elif isinstance(value, str):
         text = value
     else:
-        raise ValueError(f"{value!r} is not a percentage (write e.g. '25%')")
-    match = _PERCENT.match(text)
+        raise ArgumentError(f"{value!r} is not a percentage (write e.g. '25%')")
+    match = _PERCENT.fullmatch(text)
     if match is None:
-        raise ValueError(f"{value!r} is not a percentage (write e.g. '25%')")
+        raise ArgumentError(f"{value!r} is not a percentage (write e.g. '25%')")
     return Fraction(match.group(1)) / 100
 
 

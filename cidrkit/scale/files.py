@@ -20,7 +20,7 @@ import pyarrow.csv as pacsv
 import pyarrow.ipc as ipc
 import pyarrow.parquet as pq
 
-from cidrkit.errors import InputError, ParseError
+from cidrkit.errors import MAX_REPORTED, InputError, ParseError
 from cidrkit.scale.arrow import ArrowLookup
 from cidrkit.scale.formats import sniff
 
@@ -30,12 +30,17 @@ BATCH_ROWS = 1 << 17
 
 @dataclass
 class FileAnnotation:
-    """What annotating one or more files did: hits per table row, misses and problems."""
+    """What annotating one or more files did: hits per table row, misses and problems.
+
+    Only the first ``MAX_REPORTED`` problems are kept (a file of a billion
+    bad rows must not fill memory with messages); ``problem_count`` counts all.
+    """
 
     hits: np.ndarray[Any, np.dtype[np.int64]]
     misses: int = 0
     rows: int = 0
     problems: list[ParseError] = field(default_factory=list)
+    problem_count: int = 0
 
 
 def column_name(schema: pa.Schema, column: str | None, source: str) -> str:
@@ -166,7 +171,8 @@ def _annotate_batch(
         # Rows are numbered within the file, not the batch.
         head, _, row = (problem.where or "").rpartition(" ")
         problem.where = f"{head} {result.rows + int(row)}"
-    result.problems += found.problems
+    result.problem_count += len(found.problems)
+    result.problems += found.problems[: max(0, MAX_REPORTED - len(result.problems))]
     rows = found.rows
     result.hits += np.bincount(rows[rows >= 0], minlength=len(lookup))
     result.misses += int(np.count_nonzero(rows < 0) - batch.column(column).null_count)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from cidrkit.sources.jsonloc import Located, child, iter_strings, looks_like_cidr
+from cidrkit.sources.jsonloc import Located, child, iter_strings, list_at, looks_like_cidr
 from cidrkit.sources.pathhints import arn_parts, hints_from_path, region_of_zone
 from cidrkit.sources.record import Labels
 from cidrkit.sources.sink import Sink
@@ -52,6 +52,8 @@ def _association(
     origin = sink.origin(doc.line(value_ptr), value_ptr)
     state_obj = assoc.get(f"{cidr_key}State") or {}
     state = state_obj.get("State", "associated") if isinstance(state_obj, dict) else "associated"
+    # Documentation and recorded responses write states in any case (ASSOCIATED).
+    state = str(state).lower()
     value = assoc[cidr_key]
     if state in _KEEP:
         sink.prefix(value, origin, scope, labels)
@@ -65,14 +67,16 @@ def _association(
 def read_vpcs(doc: Located, sink: Sink) -> None:
     """Read ``aws ec2 describe-vpcs`` output."""
     hints = hints_from_path(sink.file)
-    vpcs = doc.value.get("Vpcs") or []
+    vpcs = list_at(doc, "/Vpcs", doc.value.get("Vpcs"), "VPCs")
     for index, vpc in enumerate(vpcs):
         pointer = f"/Vpcs/{index}"
         if not isinstance(vpc, dict):
+            sink.expected(sink.origin(doc.line(pointer), pointer), vpc, "a VPC object")
             continue
         vpc_id = vpc.get("VpcId") or f"{sink.file}#{pointer}"
         scope = f"aws:{vpc_id}"
-        default = bool(vpc.get("IsDefault"))
+        # Text and table output write the flag as the word True.
+        default = vpc.get("IsDefault") in (True, "True", "true")
         labels = Labels(
             kind="vpc",
             name=tag_name(vpc.get("Tags")) or ("default VPC" if default else None),
@@ -88,16 +92,18 @@ def read_vpcs(doc: Located, sink: Sink) -> None:
             ("CidrBlockAssociationSet", "CidrBlock"),
             ("Ipv6CidrBlockAssociationSet", "Ipv6CidrBlock"),
         ):
-            for j, assoc in enumerate(vpc.get(key) or []):
+            assocs = list_at(doc, f"{pointer}/{key}", vpc.get(key), "associations")
+            for j, assoc in enumerate(assocs):
                 _association(sink, doc, f"{pointer}/{key}/{j}", assoc, cidr_key, scope, labels)
 
 
 def read_subnets(doc: Located, sink: Sink) -> None:
     """Read ``aws ec2 describe-subnets`` output."""
     hints = hints_from_path(sink.file)
-    for index, subnet in enumerate(doc.value.get("Subnets") or []):
+    for index, subnet in enumerate(list_at(doc, "/Subnets", doc.value.get("Subnets"), "subnets")):
         pointer = f"/Subnets/{index}"
         if not isinstance(subnet, dict):
+            sink.expected(sink.origin(doc.line(pointer), pointer), subnet, "a subnet object")
             continue
         arn_region, arn_account = arn_parts(subnet.get("SubnetArn"))
         vpc_id = subnet.get("VpcId") or f"{sink.file}#{pointer}"
@@ -112,8 +118,10 @@ def read_subnets(doc: Located, sink: Sink) -> None:
         if "CidrBlock" in subnet:
             ptr = child(pointer, "CidrBlock")
             sink.prefix(subnet["CidrBlock"], sink.origin(doc.line(ptr), ptr), scope, labels)
-        for j, assoc in enumerate(subnet.get("Ipv6CidrBlockAssociationSet") or []):
-            ptr = f"{pointer}/Ipv6CidrBlockAssociationSet/{j}"
+        key = "Ipv6CidrBlockAssociationSet"
+        for j, assoc in enumerate(list_at(doc, f"{pointer}/{key}", subnet.get(key),
+                                          "associations")):
+            ptr = f"{pointer}/{key}/{j}"
             _association(sink, doc, ptr, assoc, "Ipv6CidrBlock", scope, labels)
 
 
@@ -123,3 +131,37 @@ def read_references(doc: Located, sink: Sink, key: str) -> None:
     for pointer, text in iter_strings(doc.value.get(key), f"/{key}"):
         if looks_like_cidr(text):
             sink.ignore(sink.origin(doc.line(pointer), pointer), text, reason)
+
+
+def read_ipam_allocations(doc: Located, sink: Sink) -> None:
+    """Read ``aws ec2 get-ipam-pool-allocations``: each ``Cidr`` handed out of an IPAM pool.
+
+    An allocation made for a VPC is that VPC's block (scope ``aws:<vpc-id>``),
+    so it merges with the same block read from ``describe-vpcs``. Reservations,
+    sub-pools and other allocations share the pool's scope (IPAM never lets
+    them overlap each other), named after the file since the output does not
+    name its pool. A subnet's allocation lies inside its VPC, whose id the
+    output does not give: it is reported as ignored rather than as a clash.
+    """
+    hints = hints_from_path(sink.file)
+    key = "IpamPoolAllocations"
+    for index, item in enumerate(list_at(doc, f"/{key}", doc.value.get(key), "allocations")):
+        pointer = f"/{key}/{index}"
+        if not isinstance(item, dict):
+            sink.expected(sink.origin(doc.line(pointer), pointer), item, "an allocation object")
+            continue
+        rtype = str(item.get("ResourceType") or "custom").lower()
+        ptr = child(pointer, "Cidr")
+        origin = sink.origin(doc.line(ptr), ptr)
+        resource = item.get("ResourceId")
+        if rtype == "subnet":
+            sink.ignore(origin, str(item.get("Cidr")),
+                        "IPAM allocation of a subnet (inside its VPC, which the output omits)")
+            continue
+        vpc = rtype == "vpc" and isinstance(resource, str) and resource
+        labels = Labels("vpc" if vpc else "prefix", item.get("Description") or None,
+                        item.get("ResourceOwner") or hints.account,
+                        item.get("ResourceRegion") or hints.region,
+                        str(resource or item.get("IpamPoolAllocationId") or "") or None)
+        scope = f"aws:{resource}" if vpc else f"aws-ipam:{sink.file}"
+        sink.prefix(item.get("Cidr"), origin, scope, labels)

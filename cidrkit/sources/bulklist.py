@@ -17,8 +17,8 @@ import numpy.typing as npt
 from cidrkit.bulk.textparse import parse_prefix_text
 from cidrkit.sources.lists import file_scope, split_entry
 from cidrkit.sources.record import Inventory, Labels
+from cidrkit.sources.record_table import RecordTable
 from cidrkit.sources.sink import Sink
-from cidrkit.sources.table import RecordTable
 
 I64 = npt.NDArray[np.int64]
 

@@ -37,14 +37,28 @@ def child(pointer: str, key: str | int) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Located:
-    """A parsed JSON document and the line where each value starts."""
+    """A parsed JSON document and the line where each value starts.
+
+    ``base`` is the pointer of ``value`` inside the whole file when a reader
+    works on a wrapped document (``/data`` of a recorded boto3 response):
+    pointers given to :meth:`line` are relative to it.
+    """
 
     value: Any
     lines: dict[str, int]
+    base: str = ""
 
     def line(self, pointer: str) -> int | None:
         """The 1-based line of the value at ``pointer``, or None if unknown."""
-        return self.lines.get(pointer)
+        return self.lines.get(self.base + pointer)
+
+    def inner(self, pointer: str) -> Located:
+        """The value at ``pointer`` (relative to this one) as a document of its own."""
+        node = self.value
+        for token in pointer.split("/")[1:]:
+            key = token.replace("~1", "/").replace("~0", "~")
+            node = node[int(key)] if isinstance(node, list) else node[key]
+        return Located(node, self.lines, self.base + pointer)
 
 
 class _Scanner:
@@ -101,7 +115,10 @@ class _Scanner:
         while True:
             if not self.text.startswith('"', pos):
                 raise self.fail(pos, "expected a quoted key")
-            key, pos = scanstring(self.text, pos + 1, True)
+            try:
+                key, pos = scanstring(self.text, pos + 1, True)
+            except json.JSONDecodeError as err:
+                raise self.fail(err.pos, err.msg) from None
             pos = self.skip(pos)
             if not self.text.startswith(":", pos):
                 raise self.fail(pos, "expected ':'")
@@ -136,6 +153,29 @@ def load_located(text: str, source: str = "<json>") -> Located:
     if scanner.skip(end) != len(text):
         raise scanner.fail(scanner.skip(end), "extra data after the document")
     return Located(value, scanner.lines)
+
+
+def describe_type(value: object) -> str:
+    """How a JSON value is called in an error message: ``a string``, ``an object``."""
+    names = {dict: "an object", list: "a list", str: "a string", bool: "a boolean",
+             int: "a number", float: "a number", type(None): "null"}
+    return names.get(type(value), type(value).__name__)
+
+
+def list_at(doc: Located, pointer: str, value: object, what: str) -> list[Any]:
+    """``value`` if it is a list (absent or null: empty); otherwise the file has the wrong shape.
+
+    Raises InputError naming the pointer, what was expected and what was
+    found: a document whose main list is a string must never read as empty.
+    """
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        line = doc.line(pointer)
+        at = f" (line {line})" if line else ""
+        raise InputError(f"{doc.base + pointer or '/'}{at}: expected a list of {what}, "
+                         f"found {describe_type(value)}")
+    return value
 
 
 _CIDR_LIKE = re.compile(r"^\s*[0-9A-Fa-f:.]*[0-9][0-9A-Fa-f:.]*/\d{1,3}\s*$")

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import re
 
+from cidrkit.sources.csv_table import Table, name_column, network_columns
 from cidrkit.sources.record import Labels
 from cidrkit.sources.sink import Sink
-from cidrkit.sources.tabular import Table, cidr_column, name_column
 
 _RANGE = re.compile(r"^(\S+)\s*[-–—]\s*(\S+)(?:\s+(.*))?$")
 _NETMASK = re.compile(r"^(\d+\.\d+\.\d+\.\d+)\s+(255\.\d+\.\d+\.\d+)(?:\s+(.*))?$")
@@ -68,16 +68,24 @@ def read_text(text: str, sink: Sink) -> None:
 
 
 def read_csv(table: Table, sink: Sink) -> None:
-    """Read a spreadsheet whose CIDR column is found by its header."""
-    column = cidr_column(table)
-    if column is None:
+    """Read a spreadsheet whose network columns are found by their headers.
+
+    An address beside a netmask or prefix-length column is read as one
+    network (``10.0.0.0`` + ``255.255.255.0`` -> ``10.0.0.0/24``).
+    """
+    found = network_columns(table)
+    if found is None:
         return
+    column = found.value
     name_col = name_column(table)
     scope = file_scope(sink.file)
     for line, row in table.rows:
         value = row.get(column, "")
         if not value:
             continue
+        mask = row.get(found.mask, "").strip().lstrip("/") if found.mask else ""
+        if mask and "/" not in value:
+            value = f"{value}/{mask}"
         name = row.get(name_col, "") if name_col else ""
         entry = split_entry(value)
         if entry is None:

@@ -1,4 +1,8 @@
-"""NetBox prefixes: the UI CSV export, the bulk-import CSV, and ``/api/ipam/prefixes/`` JSON.
+"""NetBox prefixes and IP ranges: UI CSV exports, bulk-import CSVs, and the REST API JSON.
+
+IP ranges (``/api/ipam/ip-ranges/``) give their ends *with a mask*
+(``"10.0.0.10/24"``): the mask is the enclosing prefix's, so it is dropped and
+the range read as the addresses between the two ends.
 
 The VRF is the scope (``netbox:Global`` when unset): the same prefix in two
 VRFs is legitimate, and containers holding children in one VRF are nesting.
@@ -9,14 +13,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from cidrkit.sources.jsonloc import Located
+from cidrkit.sources.csv_table import Table
+from cidrkit.sources.jsonloc import Located, child, list_at
 from cidrkit.sources.record import Labels
 from cidrkit.sources.sink import Sink
-from cidrkit.sources.tabular import Table
 
 
-def _scope(vrf: str | None) -> str:
-    vrf = (vrf or "").strip()
+def _scope(name: object) -> str:
+    vrf = name.strip() if isinstance(name, str) else ""
     return f"netbox:{vrf if vrf and vrf.lower() != 'global' else 'Global'}"
 
 
@@ -55,8 +59,10 @@ def _label(field: Any, key: str) -> str:
 
 def read_api(doc: Located, sink: Sink) -> None:
     """Read one page of ``GET /api/ipam/prefixes/`` (``results``)."""
-    for index, item in enumerate(doc.value.get("results") or []):
+    for index, item in enumerate(list_at(doc, "/results", doc.value.get("results"), "prefixes")):
         if not isinstance(item, dict) or "prefix" not in item:
+            sink.expected(sink.origin(doc.line(f"/results/{index}"), f"/results/{index}"), item,
+                          "a prefix object")
             continue
         pointer = f"/results/{index}/prefix"
         origin = sink.origin(doc.line(pointer), pointer)
@@ -69,3 +75,51 @@ def read_api(doc: Located, sink: Sink) -> None:
         labels = Labels(_kind(status), item.get("description") or None,
                         resource=f"netbox prefix {item.get('id')}" if "id" in item else None)
         sink.prefix(item["prefix"], origin, _scope(vrf_name), labels)
+
+
+def _range_text(start: object, end: object) -> str:
+    """``a-b`` from two range ends written with their enclosing prefix's mask."""
+    return f"{str(start).split('/', 1)[0].strip()}-{str(end).split('/', 1)[0].strip()}"
+
+
+def is_ip_range_header(columns: dict[str, str]) -> bool:
+    """True for IP range CSVs: bulk-import (``start_address``) or UI export (``Start address``)."""
+    keys = {k.replace(" ", "_") for k in columns}
+    return "start_address" in keys and "end_address" in keys
+
+
+def read_ip_ranges_csv(table: Table, sink: Sink) -> None:
+    """Read a NetBox IP range CSV (either header style)."""
+    columns = {k.replace(" ", "_"): v for k, v in table.columns.items()}
+    start_col, end_col = columns["start_address"], columns["end_address"]
+    for line, row in table.rows:
+        start, end = row.get(start_col, ""), row.get(end_col, "")
+        if not start and not end:
+            continue
+        origin = sink.origin(line, column=start_col)
+        status = row.get(columns.get("status", ""), "") or "active"
+        text = _range_text(start, end)
+        if status.strip().lower() == "deprecated":
+            sink.ignore(origin, text, "NetBox status Deprecated (no longer in use)")
+            continue
+        name = row.get(columns.get("description", ""), "").strip() or None
+        sink.item(text, origin, _scope(row.get(columns.get("vrf", ""), "")), Labels("range", name))
+
+
+def read_ip_ranges_api(doc: Located, sink: Sink) -> None:
+    """Read one page of ``GET /api/ipam/ip-ranges/``."""
+    for index, item in enumerate(list_at(doc, "/results", doc.value.get("results"), "IP ranges")):
+        pointer = f"/results/{index}"
+        if not isinstance(item, dict):
+            sink.expected(sink.origin(doc.line(pointer), pointer), item, "an IP range object")
+            continue
+        ptr = child(pointer, "start_address")
+        origin = sink.origin(doc.line(ptr), ptr)
+        text = _range_text(item.get("start_address"), item.get("end_address"))
+        if _label(item.get("status"), "value").lower() == "deprecated":
+            sink.ignore(origin, text, "NetBox status Deprecated (no longer in use)")
+            continue
+        vrf = item.get("vrf")
+        labels = Labels("range", item.get("description") or None,
+                        resource=f"netbox ip-range {item.get('id')}" if "id" in item else None)
+        sink.item(text, origin, _scope(vrf.get("name") if isinstance(vrf, dict) else None), labels)

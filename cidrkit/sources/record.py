@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 from cidrkit.core import Prefix
 
 if TYPE_CHECKING:
-    from cidrkit.sources.table import RecordTable
+    from cidrkit.sources.record_table import RecordTable
 
 
 @dataclass(frozen=True, slots=True)

@@ -27,12 +27,41 @@ def explain(err: ParseError) -> str:
     return f"{err.reason} ({err.hint})" if err.hint else err.reason
 
 
+def _short(value: object) -> str:
+    """``value`` as text cut to about 80 characters, for echoing bad input."""
+    text = value if isinstance(value, str) else repr(value)
+    return text if len(text) <= 80 else text[:79] + "…"
+
+
+def _text(value: object) -> str | None:
+    if value is None or isinstance(value, str):
+        return value
+    return _short(value)
+
+
+def _text_labels(labels: Labels) -> Labels:
+    """Labels whose descriptive fields are text: files put lists or numbers where names go."""
+    fields = (labels.kind, labels.name, labels.account, labels.region, labels.resource,
+              labels.note)
+    if all(f is None or isinstance(f, str) for f in fields):
+        return labels
+    return Labels(_text(labels.kind), _text(labels.name), _text(labels.account),
+                  _text(labels.region), _text(labels.resource), labels.planned is True,
+                  labels.default is True, _text(labels.note))
+
+
 class Sink:
     """Collects the records and findings of one file into an inventory."""
 
-    def __init__(self, inventory: Inventory, file: str) -> None:
+    def __init__(self, inventory: Inventory, file: str, base: str = "", text: str = "") -> None:
         self.inventory = inventory
         self.file = file
+        #: The file's whole text, for readers that locate values by searching it.
+        self.text = text
+        #: Pointer prefix of the document readers see, inside a wrapper.
+        self.base = base
+        #: The cluster a Kubernetes file names, which its other objects belong to.
+        self.cluster: str | None = None
 
     def origin(
         self,
@@ -41,11 +70,20 @@ class Sink:
         address: str | None = None,
         column: str | None = None,
     ) -> Origin:
-        """An origin in this sink's file."""
+        """An origin in this sink's file (``pointer`` relative to the sink's base)."""
+        if pointer is not None and self.base:
+            pointer = self.base + pointer
         return Origin(self.file, line, pointer, address, column)
+
+    def expected(self, origin: Origin, value: object, what: str) -> None:
+        """Report an entry of a list that is not the object the format puts there."""
+        from cidrkit.sources.jsonloc import describe_type
+
+        self.malformed(origin, _short(value), f"expected {what}, found {describe_type(value)}")
 
     def prefix(self, value: object, origin: Origin, scope: str, labels: Labels) -> Prefix | None:
         """Parse ``value`` strictly as a prefix and record it, or report it as malformed."""
+        labels = _text_labels(labels)
         if not isinstance(value, str):
             self.malformed(origin, repr(value), "expected a CIDR string")
             return None
@@ -63,6 +101,7 @@ class Sink:
         A bare address is a /32 or /128 allocation: lists of single hosts are
         common and silently dropping them would hide collisions.
         """
+        labels = _text_labels(labels)
         try:
             item = parse_item(value.strip())
         except ParseError as err:

@@ -13,7 +13,7 @@ import json
 import posixpath
 from typing import Any
 
-from cidrkit.sources.jsonloc import Located, child, iter_strings, looks_like_cidr
+from cidrkit.sources.jsonloc import Located, child, iter_strings, list_at, looks_like_cidr
 from cidrkit.sources.record import Labels
 from cidrkit.sources.sink import Sink
 from cidrkit.sources.tfresources import ALLOCATING, NETWORK_TYPES, Claim, network_scope
@@ -117,12 +117,17 @@ def _alias(sink: Sink, address: str, rtype: str, attrs: dict[str, Any]) -> None:
 
 def read_state(doc: Located, sink: Sink) -> None:
     """Read a raw state file (format version 4)."""
-    for r, resource in enumerate(doc.value.get("resources") or []):
+    for r, resource in enumerate(list_at(doc, "/resources", doc.value.get("resources"),
+                                         "resources")):
         if not isinstance(resource, dict):
+            sink.expected(sink.origin(doc.line(f"/resources/{r}"), f"/resources/{r}"), resource,
+                          "a resource object")
             continue
         mode = resource.get("mode", "managed")
         rtype, name = str(resource.get("type", "")), str(resource.get("name", ""))
-        for k, instance in enumerate(resource.get("instances") or []):
+        instances = list_at(doc, f"/resources/{r}/instances", resource.get("instances"),
+                            "instances")
+        for k, instance in enumerate(instances):
             if not isinstance(instance, dict):
                 continue
             address = resource_address(resource.get("module"), mode, rtype, name,
@@ -135,7 +140,8 @@ def read_state(doc: Located, sink: Sink) -> None:
 def _walk_module(sink: Sink, doc: Located, module: Any, pointer: str, planned: bool) -> None:
     if not isinstance(module, dict):
         return
-    for i, resource in enumerate(module.get("resources") or []):
+    for i, resource in enumerate(list_at(doc, f"{pointer}/resources", module.get("resources"),
+                                         "resources")):
         if not isinstance(resource, dict):
             continue
         base = child(f"{pointer}/resources/{i}", "values")
@@ -143,16 +149,13 @@ def _walk_module(sink: Sink, doc: Located, module: Any, pointer: str, planned: b
                        str(resource.get("type", "")), resource.get("values"),
                        mode=resource.get("mode", "managed"),
                        deposed="deposed_key" in resource, planned=planned)
-    for j, sub in enumerate(module.get("child_modules") or []):
+    for j, sub in enumerate(list_at(doc, f"{pointer}/child_modules", module.get("child_modules"),
+                                    "modules")):
         _walk_module(sink, doc, sub, f"{pointer}/child_modules/{j}", planned)
 
 
 def read_show(doc: Located, sink: Sink) -> None:
-    """Read ``terraform show -json`` of a state, or of a plan (values tagged planned)."""
-    value = doc.value
-    if "planned_values" in value:
-        _walk_module(sink, doc, value["planned_values"].get("root_module"),
-                     "/planned_values/root_module", True)
-    else:
-        _walk_module(sink, doc, (value.get("values") or {}).get("root_module"),
-                     "/values/root_module", False)
+    """Read ``terraform show -json`` of a state (plans: :mod:`cidrkit.sources.tfplan`)."""
+    values = doc.value.get("values")
+    _walk_module(sink, doc, values.get("root_module") if isinstance(values, dict) else None,
+                 "/values/root_module", False)

@@ -49,6 +49,11 @@ def _str(attrs: dict[str, Any], key: str) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
+def _list(value: Any) -> list[Any]:
+    """``value`` if it is a list, else nothing: a block of the wrong type holds no claim."""
+    return value if isinstance(value, list) else []
+
+
 def _tags_name(attrs: dict[str, Any]) -> str | None:
     tags = attrs.get("tags") or attrs.get("tags_all")
     name = tags.get("Name") if isinstance(tags, dict) else None
@@ -106,9 +111,10 @@ def _azurerm_vnet(attrs: dict[str, Any]) -> list[Claim]:
     scope = azure_scope(vnet_id)
     account, region = _subscription(vnet_id), _str(attrs, "location")
     labels = Labels("vnet", _str(attrs, "name"), account, region, vnet_id)
-    space = attrs.get("address_space") or []
-    claims = [Claim(("address_space", i), scope, labels) for i in range(len(space))]
-    for i, subnet in enumerate(attrs.get("subnet") or []):
+    space = attrs.get("address_space")
+    claims = [Claim(("address_space", i), scope, labels)
+              for i in range(len(space) if isinstance(space, list) else 0)]
+    for i, subnet in enumerate(_list(attrs.get("subnet"))):
         if isinstance(subnet, dict):
             sub = Labels("subnet", _str(subnet, "name"), account, region, _str(subnet, "id"))
             claims += _azure_prefixes(subnet, ("subnet", i), scope, sub)
@@ -143,12 +149,22 @@ def _google_subnetwork(attrs: dict[str, Any]) -> list[Claim]:
                     _str(attrs, "self_link") or _str(attrs, "id"))
     claims = [Claim((key,), scope, labels) for key in (
         "ip_cidr_range", "ipv6_cidr_range", "internal_ipv6_prefix", "external_ipv6_prefix")]
-    for i, second in enumerate(attrs.get("secondary_ip_range") or []):
+    for i, second in enumerate(_list(attrs.get("secondary_ip_range"))):
         if isinstance(second, dict):
             sec = Labels("secondary-range", _str(second, "range_name"), project,
                          labels.region, labels.resource)
             claims.append(Claim(("secondary_ip_range", i, "ip_cidr_range"), scope, sec))
     return claims
+
+
+def _netbox_prefix(attrs: dict[str, Any]) -> list[Claim]:
+    vrf = attrs.get("vrf_id")
+    scope = f"netbox:vrf-{vrf}" if isinstance(vrf, int) and vrf else "netbox:Global"
+    status = _str(attrs, "status") or "active"
+    labels = Labels("container" if status == "container" else "prefix",
+                    _str(attrs, "description"),
+                    resource=f"netbox prefix {attrs['id']}" if attrs.get("id") else None)
+    return [Claim(("prefix",), scope, labels)]
 
 
 #: Resource type -> function listing its allocation attributes.
@@ -163,6 +179,7 @@ ALLOCATING: dict[str, Callable[[dict[str, Any]], list[Claim]]] = {
     "azurerm_subnet": _azurerm_subnet,
     "google_compute_network": _google_network,
     "google_compute_subnetwork": _google_subnetwork,
+    "netbox_prefix": _netbox_prefix,
 }
 
 #: Resource types that define a routing domain (their address scopes a module or alias).

@@ -4,6 +4,11 @@ A multi-document YAML file becomes one :class:`Located` whose value is the list
 of documents, so ``/1/networking/podSubnet`` points at a key of the second
 document. Lines are 1-based; a scalar's line is the line of the scalar itself,
 a container's line is the line of the key that holds it.
+
+Tagged nodes (CloudFormation's ``!Ref``, ``!FindInMap``, ``!GetAtt``...) become
+one-key mappings ``{"!Ref": value}``, so a reader sees the tag and its value
+as data instead of the loader's wrapper objects; their lines are recorded
+like any other value's. A YAML alias repeats its anchor's value.
 """
 
 from __future__ import annotations
@@ -43,27 +48,49 @@ def load_documents(text: str, source: str = "<yaml>", first_line: int = 1) -> Lo
     return Located(docs, lines)
 
 
-def _plain(node: Any, pointer: str, lines: dict[str, int], offset: int) -> Any:
-    """Convert ruamel's round-trip containers to plain ones, recording lines."""
-    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+def _line(lc: Any, method: str, key: Any, fallback: int) -> int:
+    """A 0-based line from ruamel's position data; tagged and aliased nodes may have none."""
+    try:
+        found = getattr(lc, method)(key)
+    except (AttributeError, KeyError, TypeError, IndexError):
+        return fallback
+    return found[0] if found and isinstance(found[0], int) else fallback
 
+
+def _plain(node: Any, pointer: str, lines: dict[str, int], offset: int, depth: int = 0) -> Any:
+    """Convert ruamel's round-trip containers to plain ones, recording lines."""
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq, TaggedScalar
+
+    if depth > 256:
+        raise InputError(f"{pointer}: nesting too deep")
+    tag = getattr(getattr(node, "tag", None), "value", None)
+    if isinstance(node, TaggedScalar):
+        return {str(tag): str(node.value) if node.value is not None else ""}
+    here = lines.get(pointer, offset) - offset
     if isinstance(node, CommentedMap):
         result: dict[str, Any] = {}
         for key, value in node.items():
             path = child(pointer, str(key))
-            if isinstance(value, (CommentedMap, CommentedSeq)):
-                lines[path] = node.lc.key(key)[0] + offset
-            else:
-                lines[path] = node.lc.value(key)[0] + offset
-            result[str(key)] = _plain(value, path, lines, offset)
-        return result
+            method = "key" if isinstance(value, (CommentedMap, CommentedSeq)) else "value"
+            lines[path] = _line(node.lc, method, key, here) + offset
+            result[str(key)] = _plain(value, path, lines, offset, depth + 1)
+        return _tagged(tag, result)
     if isinstance(node, CommentedSeq):
         items: list[Any] = []
         for index, value in enumerate(node):
             path = child(pointer, index)
-            lines[path] = node.lc.item(index)[0] + offset
-            items.append(_plain(value, path, lines, offset))
-        return items
+            lines[path] = _line(node.lc, "item", index, here) + offset
+            items.append(_plain(value, path, lines, offset, depth + 1))
+        return _tagged(tag, items)
     if isinstance(node, str):
         return str(node)
-    return node
+    if isinstance(node, (bool, int, float)) or node is None:
+        return node
+    return str(node)
+
+
+def _tagged(tag: str | None, value: Any) -> Any:
+    """A container with an explicit local tag (``!Sub [...]``) as ``{tag: value}``."""
+    if tag and tag.startswith("!") and not tag.startswith("!!"):
+        return {tag: value}
+    return value

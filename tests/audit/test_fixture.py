@@ -146,4 +146,4 @@ def test_exit_codes() -> None:
     code, _, _ = cli("audit", f"{INVENTORY}/globex/onprem", cwd=REPO_ROOT)
     assert code == 2  # malformed rows only, no conflicts
     code, _, err = cli("audit", "no/such/dir", cwd=REPO_ROOT)
-    assert (code, err) == (2, "cidrkit: error: no such file or folder: no/such/dir\n")
+    assert (code, err) == (2, "cidrkit: error: no/such/dir: no such file or folder\n")

@@ -72,8 +72,9 @@ INVALID = [
      "not a netmask; did you mean /24?"),
     ("10..0.0", "'10..0.0': empty octet in IPv4 address"),
     ("10.0.0.0/", "'10.0.0.0/': missing prefix length after '/'"),
-    ("10.2.0/24", "'10.2.0/24': an IPv4 address has 4 octets, this has 3"),
-    ("TBD", "'TBD': not an IPv4 or IPv6 address"),
+    ("10.2.0/24", "'10.2.0/24': an IPv4 address has 4 octets, this has 3; "
+     "did you mean 10.2.0.0/24?"),
+    ("TBD", "'TBD': not an IPv4 or IPv6 address; no file of that name exists either"),
     ("10.0.0.0/x", "'10.0.0.0/x': prefix length 'x' is not a number"),
     ("1::2::3", "'1::2::3': '::' may appear only once"),
     ("fe80::1%eth0", "'fe80::1%eth0': zone index (%...) is not allowed here"),

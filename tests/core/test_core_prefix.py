@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import ipaddress
+
 import pytest
 
 from cidrkit.core import Addr, Prefix, Range
-from cidrkit.errors import FamilyError, LimitError
+from cidrkit.errors import ArgumentError, FamilyError, LimitError
 
 P = Prefix.parse
 A = Addr.parse
@@ -175,8 +177,15 @@ def test_subnets_length_out_of_range(length: int) -> None:
     with pytest.raises(ValueError) as caught:
         list(P("10.0.0.0/8").subnets(length))
     assert str(caught.value) == (
-        f"cannot split 10.0.0.0/8 into /{length}: the length must be between 8 and 32"
+        f"cannot split 10.0.0.0/8 into /{length} blocks: its blocks are /8 to /32"
     )
+
+
+@pytest.mark.parametrize("text", ["1.2.3.4/32", "::1/128", "255.255.255.255/32"])
+def test_subnets_of_a_single_address_prefix_is_the_prefix_itself(text: str) -> None:
+    # As ipaddress and netaddr answer; it used to raise.
+    assert list(P(text).subnets()) == [P(text)]
+    assert [str(n) for n in ipaddress.ip_network(text).subnets()] == [text]
 
 
 def test_subnet_index_out_of_range() -> None:
@@ -201,10 +210,23 @@ def test_supernet(text: str, length: int | None, expected: str) -> None:
     assert str(P(text).supernet(length)) == expected
 
 
-def test_supernet_of_the_whole_space_is_an_error() -> None:
-    with pytest.raises(ValueError) as caught:
-        P("0.0.0.0/0").supernet()
-    assert str(caught.value) == "no /-1 supernet of 0.0.0.0/0: must be between 0 and 0"
+@pytest.mark.parametrize("text", ["0.0.0.0/0", "::/0"])
+def test_supernet_of_the_whole_space_is_itself(text: str) -> None:
+    # As ipaddress answers; it used to raise "no /-1 supernet".
+    assert P(text).supernet() == P(text)
+    assert str(ipaddress.ip_network(text).supernet()) == text
+
+
+@pytest.mark.parametrize(("length", "message"), [
+    (25, "no /25 supernet of 10.0.0.0/24: its supernets are /0 to /24"),
+    (-1, "no /-1 supernet of 10.0.0.0/24: its supernets are /0 to /24"),
+])
+def test_supernet_length_out_of_range_names_the_length_asked_for(
+    length: int, message: str
+) -> None:
+    with pytest.raises(ArgumentError) as caught:
+        P("10.0.0.0/24").supernet(length)
+    assert str(caught.value) == message
 
 
 def test_mixed_family_lists_sort_ipv4_first_without_error() -> None:

@@ -53,6 +53,15 @@ CLASSIFIED = [
     ("64:ff9b::192.0.2.33", "nat64", "RFC 6052", "64:ff9b::/96"),
     ("2606:4700::1", "global", "RFC 4291", None),
     ("4000::1", "reserved", "RFC 4291", None),
+    # Registry entries added since the table was first pinned: each was
+    # classified as its enclosing block (or global) before.
+    ("2001:30::", "drip", "RFC 9374", "2001:30::/28"),
+    ("2001:3f:ffff::1", "drip", "RFC 9374", "2001:30::/28"),
+    ("2001:1::3", "anycast", "RFC 9665", "2001:1::3/128"),
+    ("100:0:0:1::1", "dummy", "RFC 9780", "100:0:0:1::/64"),
+    ("192.88.99.2", "6a44", "RFC 6751", "192.88.99.2/32"),
+    # 200::/7 (once OSI NSAP) lies outside 2000::/3: reserved by the IETF.
+    ("200::1", "reserved", "RFC 4291", None),
     ("10.0.0.0/8", "private", "RFC 1918", "10.0.0.0/8"),
     ("10.20.0.0/16", "private", "RFC 1918", "10.0.0.0/8"),
     ("2001:db8:1::/48", "documentation", "RFC 3849", "2001:db8::/32"),
@@ -88,6 +97,11 @@ def test_global_flag_follows_the_registry() -> None:
     assert classify(parse_item("8.8.8.8")).is_global  # type: ignore[arg-type]
     assert not classify(parse_item("10.0.0.1")).is_global  # type: ignore[arg-type]
     assert classify(parse_item("192.0.0.9")).is_global  # type: ignore[arg-type]
+    # RFC 9374 DETs and RFC 9665 SRP anycast are globally reachable, though
+    # inside 2001::/23 (IETF protocol assignments, not global).
+    assert classify(parse_item("2001:30::")).is_global  # type: ignore[arg-type]
+    assert classify(parse_item("2001:1::3")).is_global  # type: ignore[arg-type]
+    assert not classify(parse_item("2001:40::")).is_global  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize(

@@ -260,7 +260,13 @@ def test_avoid_from_reads_inventories_relative_to_the_plan(tmp_path: object) -> 
     with pytest.raises(PlanError) as caught:
         load_plan_text(POOLS + "avoid_from: [nowhere]\ntree:\n  x: {prefix: /9}\n",
                        "plan.yaml", base)
-    assert caught.value.problems[0].message == "avoid_from: no such file or directory"
+    problem = caught.value.problems[0]
+    assert problem.message == (
+        f"avoid_from: 'nowhere': no such file or directory (looked for {base / 'nowhere'})"
+    )
+    # At the entry's own line and column in the plan, not a bare path.
+    line = (POOLS + "avoid_from: [nowhere]").count("\n") + 1
+    assert problem.where == f"plan.yaml:{line}:14"
 
 
 def test_unknown_plan_version_is_refused() -> None:

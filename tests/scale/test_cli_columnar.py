@@ -12,6 +12,7 @@ import pyarrow.ipc as ipc
 import pyarrow.parquet as pq
 import pytest
 
+from cidrkit.errors import MAX_REPORTED
 from cidrkit.scale import files
 from tests.cli.runner import cli
 
@@ -229,3 +230,22 @@ def test_text_lookups_never_load_pyarrow(table: str, tmp_path: Path) -> None:
         [sys.executable, "-c", script], capture_output=True, text=True, check=True
     )
     assert done.stdout.splitlines()[-1] == "False True"
+
+
+def test_many_bad_rows_are_reported_up_to_the_cap_and_counted(table: str, tmp_path: Path) -> None:
+    data = {"src": [f"bad-{k}" for k in range(30)] + ["10.0.0.1"]}
+    flows = write_parquet(tmp_path / "flows.parquet", data, row_group_size=7)
+    code, out, err = cli("lookup", "--table", table, "--column", "src", flows, "--output", "csv")
+    assert code == 2
+    lines = err.splitlines()
+    assert len(lines) == MAX_REPORTED + 1
+    assert lines[MAX_REPORTED - 1].startswith(f"{flows}, column 'src', row {MAX_REPORTED}: ")
+    assert lines[-1] == f"cidrkit: \u2026 and {30 - MAX_REPORTED} more errors"
+    assert len(out.splitlines()) == 32  # header and every row, the bad ones unmatched
+
+
+def test_json_lines_output_is_for_text_input(table: str, tmp_path: Path) -> None:
+    flows = write_parquet(tmp_path / "flows.parquet", FLOWS)
+    code, _, err = cli("lookup", "--table", table, "--column", "src_addr", flows, "--json")
+    assert code == 2
+    assert "--json writes JSON lines from text input" in err

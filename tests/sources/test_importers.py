@@ -219,7 +219,8 @@ def test_excel_csv_cidr_column_by_header(tmp_path: Path) -> None:
 def test_unknown_files_are_skipped_not_fatal(tmp_path: Path, name: str, text: str,
                                              reason: str) -> None:
     inv = _read(tmp_path, name, text)
-    assert [s.reason.replace(str(tmp_path) + "/", "") for s in inv.skipped] == [reason]
+    reasons = [s.reason.replace(str(tmp_path) + "/", "") for s in inv.skipped]
+    assert len(reasons) == 1 and reasons[0].startswith(reason)
 
 
 def test_read_file_detects_content_not_name(tmp_path: Path) -> None:

@@ -24,9 +24,10 @@ from typing import overload
 import numpy as np
 import numpy.typing as npt
 
-from cidrkit.audit.columns import AllocationColumns, AllocationView, RecordColumns
+from cidrkit.audit.allocation_columns import AllocationColumns, AllocationView, RecordColumns
 from cidrkit.audit.connections import Connections
 from cidrkit.audit.model import RELATIONS, Allocation, Conflict, NestingFinding, Remedy
+from cidrkit.audit.rules import PARENT_KINDS, check_nesting
 from cidrkit.audit.scopes import ScopeInfo
 from cidrkit.bulk.overlaps import CONTAINS, overlap_pairs
 from cidrkit.core import IPSet, Prefix
@@ -285,8 +286,6 @@ def _prefix_ids(columns: AllocationColumns) -> I64:
 
 def nesting(columns: AllocationColumns) -> list[NestingFinding]:
     """``check_nesting`` over the scopes that hold a subnet or a node pod CIDR at all."""
-    from cidrkit.audit.engine import PARENT_KINDS, check_nesting
-
     labels = columns.records.labels
     nested = np.array([bool(PARENT_KINDS.get(x.kind or "")) for x in labels], dtype=bool)
     scopes = np.unique(columns.scope[nested[columns.label]])

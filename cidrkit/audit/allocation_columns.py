@@ -19,11 +19,12 @@ import numpy as np
 import numpy.typing as npt
 
 from cidrkit.audit.model import KIND_RANK, Allocation
+from cidrkit.audit.rules import merge_labels
 from cidrkit.audit.scopes import ScopeInfo
 from cidrkit.bulk.arrays import PrefixArray, Prefixes
 from cidrkit.core import Prefix
 from cidrkit.sources.record import Inventory, Labels, Origin
-from cidrkit.sources.table import RecordTable
+from cidrkit.sources.record_table import RecordTable
 
 U64 = npt.NDArray[np.uint64]
 I64 = npt.NDArray[np.int64]
@@ -318,8 +319,6 @@ class AllocationView(Sequence[Allocation]):
 
 def _merge_label_ids(ids: Sequence[int], labels: list[Labels], interned: dict[Labels, int]) -> int:
     """The label id of an allocation observed with ``ids``, folded as ``merge_records`` does."""
-    from cidrkit.audit.engine import merge_labels
-
     merged = labels[ids[0]]
     for label_id in ids[1:]:
         new = labels[label_id]
