@@ -16,6 +16,12 @@ row-lock loop. Server, database and clients share the machine; the load
 average before and after is printed, since other work changes every figure.
 
     python bench/bench_ipam.py [--runs 3] [--requests 1600] [--clients 16]
+
+``--import-lines N`` measures instead how long importing an inventory of N
+lines takes through the API, and how long allocations into *another* pool
+wait meanwhile (they only wait for the import's insert, not its checks);
+``--body-limit`` how fast a 200 MB body without a token is refused and how
+much the server's memory grows.
 """
 
 from __future__ import annotations
@@ -33,7 +39,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -206,6 +212,93 @@ def summarise(runs: list[Run]) -> tuple[float, float, float]:
     return statistics.median(rates), statistics.median(p50s), statistics.median(p99s)
 
 
+def import_run(url: str, lines: int) -> None:
+    """Import ``lines`` /29s into one pool while one client allocates in another."""
+    token = prepare(url)
+    db = Database(url)
+    create_pool(db, PoolSpec("other", ["172.16.0.0/12"]), actor="bench")
+    db.dispose()
+    content = "".join(f"10.{(i >> 13) & 255}.{(i >> 5) & 255}.{(i & 31) * 8}/29\n"
+                      for i in range(lines))
+    body = json.dumps({"content": content, "filename": "big.txt", "format": "inventory"})
+    process, port = start_server(url, [])
+    waits: list[float] = []
+    done = threading.Event()
+
+    def elsewhere() -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+        while not done.is_set():
+            started = time.monotonic()
+            conn.request("POST", "/api/v1/pools/other/allocations",
+                         body=json.dumps({"prefix_length": 28}),
+                         headers={"Authorization": f"Bearer {token}",
+                                  "Content-Type": "application/json"})
+            answer = conn.getresponse()
+            answer.read()
+            assert answer.status == 201, answer.status
+            waits.append(time.monotonic() - started)
+
+    try:
+        other = threading.Thread(target=elsewhere)
+        other.start()
+        time.sleep(0.5)
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
+        started = time.monotonic()
+        conn.request("POST", "/api/v1/pools/bench/import", body=body,
+                     headers={"Authorization": f"Bearer {token}",
+                              "Content-Type": "application/json"})
+        answer = conn.getresponse()
+        answer.read()
+        seconds = time.monotonic() - started
+        done.set()
+        other.join()
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+    waits.sort()
+    print(f"import of {lines} lines: {answer.status} in {seconds:.1f} s; "
+          f"{len(waits)} allocations in another pool meanwhile: "
+          f"p50 {waits[len(waits) // 2] * 1000:.0f} ms, max {waits[-1] * 1000:.0f} ms",
+          flush=True)
+
+
+def body_limit_run(url: str) -> None:
+    """Send a 200 MB body without a token; time the 413 and the server's memory growth."""
+    process, port = start_server(url, [])
+
+    def rss_mib() -> float:
+        status = Path(f"/proc/{process.pid}/status").read_text()
+        line = next(x for x in status.splitlines() if x.startswith("VmRSS:"))
+        return int(line.split()[1]) / 1024
+
+    try:
+        before = rss_mib()
+        size = 200 * 1024 * 1024
+        started = time.monotonic()
+        with socket.create_connection(("127.0.0.1", port)) as sock:
+            sock.sendall(b"POST /api/v1/pools/bench/import HTTP/1.1\r\nHost: x\r\n"
+                         b"Content-Type: application/json\r\nContent-Length: "
+                         + str(size).encode() + b"\r\n\r\n")
+            sock.setblocking(False)
+            answer = b""
+            chunk = b"a" * 65536
+            while b"\r\n\r\n" not in answer and time.monotonic() - started < 60:
+                with suppress(BlockingIOError):
+                    answer += sock.recv(65536)
+                try:
+                    sock.send(chunk)
+                except (BlockingIOError, BrokenPipeError, ConnectionResetError):
+                    time.sleep(0.001)
+        seconds = time.monotonic() - started
+        status = answer.split(b"\r\n")[0].decode()
+        print(f"200 MB body without a token: {status} in "
+              f"{seconds * 1000:.0f} ms; server memory {before:.0f} -> {rss_mib():.0f} MiB",
+              flush=True)
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
@@ -214,6 +307,10 @@ def main() -> int:
     parser.add_argument("--only", choices=("sqlite", "postgresql"))
     parser.add_argument("--keys", action="store_true",
                         help="send a fresh idempotency key with every HTTP allocation")
+    parser.add_argument("--import-lines", type=int, metavar="N",
+                        help="measure an import of N lines instead")
+    parser.add_argument("--body-limit", action="store_true",
+                        help="measure the refusal of a 200 MB body without a token instead")
     args = parser.parse_args()
     pg_base = os.environ.get("CIDRKIT_BENCH_PG_URL") or os.environ.get("CIDRKIT_TEST_PG_URL")
     kinds = ["sqlite"] + (["postgresql"] if pg_base else [])
@@ -221,6 +318,18 @@ def main() -> int:
         kinds = [args.only]
     if "postgresql" not in kinds:
         print("postgresql: skipped (set CIDRKIT_BENCH_PG_URL)", file=sys.stderr)
+    if args.import_lines or args.body_limit:
+        print(f"{os.cpu_count()} CPUs; {load_average()}")
+        for kind in kinds:
+            print(f"{kind}:", flush=True)
+            with fresh_database(kind, pg_base) as url:
+                if args.import_lines:
+                    import_run(url, args.import_lines)
+                else:
+                    prepare(url)
+                    body_limit_run(url)
+        print(f"after: {load_average()}")
+        return 0
     modes = ["serve", "serve --max-batch 1", "library row-lock loop"]
     print(f"{args.clients} clients, {args.requests} allocations of /28 per run, "
           f"median of {args.runs} runs; {os.cpu_count()} CPUs; {load_average()}")

@@ -28,19 +28,21 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
-    from cidrkit.ipam.database import Database, head_revision, redact, resolve_url
+    from cidrkit.ipam.database import head_revision, open_database, redact, reported_failures
 
-    db = Database(resolve_url(args.db, ctx.env))
+    # `db upgrade` is how a database is made on purpose; `db current` only looks.
+    db = open_database(args.db, ctx.env, create=args.action == "upgrade")
     try:
-        if args.action == "upgrade":
-            before, after = db.upgrade()
-            if before == after:
-                ctx.stdout.write(f"{redact(db.url)}: already at revision {after}\n")
-            else:
-                was = before or "empty"
-                ctx.stdout.write(f"{redact(db.url)}: upgraded from {was} to {after}\n")
-            return ExitCode.OK
-        current, head = db.current_revision(), head_revision()
+        with reported_failures(db):
+            if args.action == "upgrade":
+                before, after = db.upgrade()
+                if before == after:
+                    ctx.stdout.write(f"{redact(db.url)}: already at revision {after}\n")
+                else:
+                    was = before or "empty"
+                    ctx.stdout.write(f"{redact(db.url)}: upgraded from {was} to {after}\n")
+                return ExitCode.OK
+            current, head = db.current_revision(), head_revision()
         ctx.stdout.write(f"{redact(db.url)}: revision {current or 'none'} (latest {head})\n")
         return ExitCode.OK if current == head else ExitCode.FALSE
     finally:

@@ -12,7 +12,7 @@ import argparse
 from typing import Any
 
 from cidrkit.cli.context import Context
-from cidrkit.cli.exit import ExitCode
+from cidrkit.cli.exit import ExitCode, NegativeAnswer
 from cidrkit.cli.output import write_json, write_table
 from cidrkit.errors import CidrkitError
 
@@ -75,8 +75,10 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     try:
         return _dispatch(args, ctx, client)
     except ClientError as exc:
-        ctx.stderr.write(f"cidrkit: error: {exc}\n")
-        return ExitCode.FALSE if exc.status in (404, 409) else ExitCode.BAD_INPUT
+        if exc.status not in (404, 409):
+            raise  # bad input, a refused token, an unreachable server: exit 2
+        # Not found, exhausted, taken: an answer ("no"), exit 1, not an input error.
+        raise NegativeAnswer(f"error: {exc}") from None
 
 
 def _tags(items: list[str]) -> dict[str, str]:
@@ -147,12 +149,9 @@ def _show_allocations(ctx: Context, items: list[Any], as_json: bool, *, single: 
                       for a in items], header=["ID", "PREFIX", "STATE", "OWNER", "DESCRIPTION"])
 
 
-# Skipped kinds that mean something is wrong, as opposed to entries that simply
-# do not belong in this pool (the same split as the server's report).
-_PROBLEM_KINDS = ("overlap", "invalid", "malformed", "unread")
-
-
 def _import(args: argparse.Namespace, ctx: Context, client: Any) -> int:
+    from cidrkit.ipam.model import PROBLEM_KINDS
+
     if args.file == "-":
         content, filename = ctx.stdin.read(), "stdin"
     else:
@@ -164,7 +163,7 @@ def _import(args: argparse.Namespace, ctx: Context, client: Any) -> int:
         filename = args.file
     report = client.import_file(args.pool, content=content, filename=filename,
                                 format=args.format, under=args.under, tags=_tags(args.tag))
-    problems = [s for s in report["skipped"] if s["kind"] in _PROBLEM_KINDS]
+    problems = [s for s in report["skipped"] if s["kind"] in PROBLEM_KINDS]
     if args.json:
         write_json(ctx, report)
     else:

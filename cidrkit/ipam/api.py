@@ -12,13 +12,9 @@ from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, Path, Query, Request, Response
-from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from cidrkit.ipam import store
 from cidrkit.ipam.api_models import (
     AllocationIn,
     AllocationOut,
@@ -34,14 +30,16 @@ from cidrkit.ipam.api_models import (
     PoolOut,
     WhoAmI,
 )
-from cidrkit.ipam.app import IpamApp, actor_of, require, to_request
+from cidrkit.ipam.app import IpamApp, to_request
 from cidrkit.ipam.database import Database
-from cidrkit.ipam.errors import InvalidRequest, IpamError
+from cidrkit.ipam.errors import InvalidRequest
 from cidrkit.ipam.fastpath import AllocateFastPath
-from cidrkit.ipam.importers import import_allocations
+from cidrkit.ipam.guard import RequestGuard
+from cidrkit.ipam.http_errors import install_error_handlers
+from cidrkit.ipam.limits import AttemptLimiter
 from cidrkit.ipam.model import PoolRules, Token
-from cidrkit.ipam.pools import POOL_NAME, PoolSpec, create_pool, delete_pool
-from cidrkit.ipam.reports import MAX_PAGE, free_page, utilisation
+from cidrkit.ipam.pools import POOL_NAME, PoolSpec
+from cidrkit.ipam.reports import MAX_PAGE
 
 _bearer = HTTPBearer(auto_error=False, description="An API token from 'cidrkit token create'")
 
@@ -52,12 +50,18 @@ def _errors(*codes: int) -> dict[int | str, dict[str, Any]]:
         403: "Token lacks the scope for this pool",
         404: "No such pool or allocation",
         409: "Conflict: pool exhausted, prefix overlaps, pool in use or exists",
+        413: "Request body too large",
         422: "Invalid input; the message and 'field' name the offending field",
+        429: "Too many failed logins from this client or for this token id (see Retry-After)",
+        503: "The database is read-only or unavailable; nothing was written",
+        507: "The database's disk is full; nothing was written",
     }
     return {c: {"model": ErrorOut, "description": text[c]} for c in codes}
 
 
-PoolName = Annotated[str, Path(pattern=POOL_NAME.pattern, description="Pool name")]
+# Anchored for pydantic's regex engine, where ``$`` is the end of the text.
+POOL_NAME_PATTERN = f"^{POOL_NAME.pattern}$"
+PoolName = Annotated[str, Path(pattern=POOL_NAME_PATTERN, description="Pool name")]
 AllocationId = Annotated[int, Path(ge=1, le=2**62)]
 
 
@@ -75,7 +79,7 @@ async def authenticate(
     """The request's token; 401 if missing or invalid."""
     presented = credentials.credentials if credentials else None
     ipam: IpamApp = request.app.state.ipam
-    return ipam.verifier.verify(presented)
+    return ipam.authenticate(presented, client_address(request.scope))
 
 
 async def reject_unknown_query(request: Request) -> None:
@@ -101,7 +105,13 @@ async def reject_unknown_query(request: Request) -> None:
 Auth = Annotated[Token, Depends(authenticate)]
 Ipam = Annotated[IpamApp, Depends(_app)]
 
-router = APIRouter(prefix="/api/v1", responses=_errors(401, 403, 422),
+def client_address(scope: Any) -> str:
+    """The peer address of a request (what per-client limits count)."""
+    client = scope.get("client")
+    return str(client[0]) if client else "unknown"
+
+
+router = APIRouter(prefix="/api/v1", responses=_errors(401, 403, 413, 422, 429, 503),
                    dependencies=[Depends(reject_unknown_query)])
 
 
@@ -118,12 +128,9 @@ def list_pools(token: Auth, ipam: Ipam) -> list[PoolOut]:
 
 
 @router.post("/pools", response_model=PoolOut, status_code=201, tags=["pools"],
-             responses=_errors(404, 409))
+             responses=_errors(404, 409, 507))
 def post_pool(body: PoolIn, token: Auth, ipam: Ipam) -> PoolOut:
     """Create a pool. Needs admin on the new pool's name, on its parent, or on all pools."""
-    by_parent = body.parent is not None and token.allows(body.parent, "admin")
-    if not by_parent:
-        require(token, body.name, "admin")
     spec = PoolSpec(
         name=body.name,
         prefixes=body.prefixes,
@@ -133,24 +140,19 @@ def post_pool(body: PoolIn, token: Auth, ipam: Ipam) -> PoolOut:
                         tuple(body.required_tags)),
         description=body.description,
     )
-    pool = create_pool(ipam.db, spec, actor=actor_of(token))
-    with ipam.db.read() as conn:
-        return PoolOut.of(pool, utilisation(pool, store.live_blocks_by_state(conn, pool)))
+    return PoolOut.of(*ipam.create_pool(token, spec))
 
 
 @router.get("/pools/{pool}", response_model=PoolOut, tags=["pools"], responses=_errors(404))
 def get_pool(pool: PoolName, token: Auth, ipam: Ipam) -> PoolOut:
     """One pool with its rules and utilisation."""
-    found = ipam.pool(token, pool)
-    with ipam.db.read() as conn:
-        return PoolOut.of(found, utilisation(found, store.live_blocks_by_state(conn, found)))
+    return PoolOut.of(*ipam.pool_with_usage(token, pool))
 
 
-@router.delete("/pools/{pool}", status_code=204, tags=["pools"], responses=_errors(404, 409))
+@router.delete("/pools/{pool}", status_code=204, tags=["pools"], responses=_errors(404, 409, 507))
 def remove_pool(pool: PoolName, token: Auth, ipam: Ipam) -> Response:
     """Delete a pool; refused (409) while it has live allocations."""
-    require(token, pool, "admin")
-    delete_pool(ipam.db, pool, actor=actor_of(token))
+    ipam.delete_pool(token, pool)
     return Response(status_code=204)
 
 
@@ -165,14 +167,7 @@ def list_allocations(
     offset: Annotated[int, Query(ge=0, le=2**62)] = 0,
 ) -> AllocationPage:
     """A page of the pool's allocations in address order (all states unless filtered)."""
-    for value in state or []:
-        if value not in ("reserved", "allocated", "released"):
-            raise InvalidRequest(f"state: {value!r} is not reserved, allocated or released",
-                                 field="state")
-    found = ipam.pool(token, pool)
-    with ipam.db.read() as conn:
-        items, total = store.list_allocations(conn, found, states=state, limit=limit,
-                                              offset=offset)
+    items, total = ipam.allocations(token, pool, states=state, limit=limit, offset=offset)
     return AllocationPage(total=total, offset=offset,
                           allocations=[AllocationOut.of(a) for a in items])
 
@@ -183,7 +178,7 @@ def list_allocations(
     status_code=201,
     tags=["allocations"],
     responses={200: {"model": AllocationOut, "description": "Replayed: the idempotency key "
-                     "matched an earlier identical request"}, **_errors(404, 409)},
+                     "matched an earlier identical request"}, **_errors(404, 409, 507)},
 )
 async def allocate(
     pool: PoolName, body: AllocationIn, token: Auth, ipam: Ipam, response: Response
@@ -202,7 +197,8 @@ async def allocate(
 
 @router.post("/pools/{pool}/allocations/batch", response_model=BatchOut, status_code=201,
              tags=["allocations"],
-             responses={200: {"model": BatchOut, "description": "Replayed"}, **_errors(404, 409)})
+             responses={200: {"model": BatchOut, "description": "Replayed"},
+                        **_errors(404, 409, 507)})
 async def allocate_batch(
     pool: PoolName, body: BatchIn, token: Auth, ipam: Ipam, response: Response
 ) -> BatchOut:
@@ -228,7 +224,7 @@ def get_allocation(allocation_id: AllocationId, token: Auth, ipam: Ipam) -> Allo
 
 
 @router.post("/allocations/{allocation_id}/release", response_model=AllocationOut,
-             tags=["allocations"], responses=_errors(404, 409))
+             tags=["allocations"], responses=_errors(404, 409, 507))
 async def release(allocation_id: AllocationId, token: Auth, ipam: Ipam) -> AllocationOut:
     """Release an allocation; releasing a released one returns it unchanged."""
     return AllocationOut.of(await ipam.release(token, allocation_id))
@@ -245,10 +241,7 @@ def free(
     offset: Annotated[int, Query(ge=0, le=2**128)] = 0,
 ) -> FreeOut:
     """Free blocks of the pool (minimal), or free ``/length`` blocks, a page at a time."""
-    found = ipam.pool(token, pool)
-    with ipam.db.read() as conn:
-        used = store.live_blocks(conn, found)
-    return FreeOut.of(free_page(found, used, length=length, offset=offset, limit=limit))
+    return FreeOut.of(ipam.free(token, pool, length=length, offset=offset, limit=limit))
 
 
 @router.get("/pools/{pool}/utilisation", response_model=PoolOut, tags=["reports"],
@@ -259,7 +252,7 @@ def pool_utilisation(pool: PoolName, token: Auth, ipam: Ipam) -> PoolOut:
 
 
 @router.post("/pools/{pool}/import", response_model=ImportOut, tags=["allocations"],
-             responses=_errors(404))
+             responses=_errors(404, 507))
 def import_file(pool: PoolName, body: ImportIn, token: Auth, ipam: Ipam) -> ImportOut:
     """Import allocations from a plan lock file or an audit inventory (one transaction).
 
@@ -267,10 +260,8 @@ def import_file(pool: PoolName, body: ImportIn, token: Auth, ipam: Ipam) -> Impo
     content carries the lock's marker key, an inventory otherwise. ``under``
     keeps the lock's blocks at or below those plan paths; ``tags`` go on every
     new allocation."""
-    found = ipam.pool(token, pool, "write")
-    report = import_allocations(ipam.service, found, format=body.format, content=body.content,
-                                filename=body.filename, actor=actor_of(token),
-                                under=body.under, tags=body.tags)
+    report = ipam.import_file(token, pool, format=body.format, content=body.content,
+                              filename=body.filename, under=body.under, tags=body.tags)
     return ImportOut.of(report)
 
 
@@ -278,56 +269,12 @@ def import_file(pool: PoolName, body: ImportIn, token: Auth, ipam: Ipam) -> Impo
 def audit(
     token: Auth,
     ipam: Ipam,
-    pool: Annotated[str | None, Query(pattern=POOL_NAME.pattern)] = None,
+    pool: Annotated[str | None, Query(pattern=POOL_NAME_PATTERN)] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 100,
     before_id: Annotated[int | None, Query(ge=1, le=2**62)] = None,
 ) -> list[AuditOut]:
     """The audit log, newest first; a pool-bound token sees its pool's entries only."""
-    if token.pool is not None:
-        pool = pool or token.pool
-    require(token, pool, "read")
-    with ipam.db.read() as conn:
-        entries = store.read_audit(conn, pool=pool, limit=limit, before_id=before_id)
-    return [AuditOut.of(e) for e in entries]
-
-
-def _ipam_error(_request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, IpamError)
-    return JSONResponse({"error": exc.to_json()}, status_code=exc.status)
-
-
-def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, RequestValidationError)
-    problems = []
-    first_field = None
-    for err in exc.errors():
-        loc = [str(part) for part in err.get("loc", ()) if part not in ("body", "query", "path")]
-        where = ".".join(loc) or "body"
-        first_field = first_field or where
-        problems.append(f"{where}: {err.get('msg', 'invalid')}")
-    body = {"code": "invalid", "message": "; ".join(problems), "field": first_field}
-    return JSONResponse({"error": body}, status_code=422)
-
-
-def _http_error(request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, StarletteHTTPException)
-    if exc.status_code == 400:
-        # FastAPI's answer to a body it cannot decode at all (not UTF-8): that is
-        # malformed input like any other, so it gets the documented 422.
-        body = {"code": "invalid", "message": f"body: {exc.detail}", "field": "body"}
-        return JSONResponse({"error": body}, status_code=422)
-    headers = dict(exc.headers or {})
-    if exc.status_code == 405:
-        # Starlette names only the methods of the first route matching the path;
-        # the Allow header must list every method the resource supports.
-        methods: set[str] = set()
-        for route in request.app.routes:
-            if isinstance(route, APIRoute) and route.path_regex.match(request.url.path):
-                methods |= route.methods or set()
-        headers["Allow"] = ", ".join(sorted(methods))
-    code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
-    body = {"code": code, "message": f"{request.method} {request.url.path}: {exc.detail}"}
-    return JSONResponse({"error": body}, status_code=exc.status_code, headers=headers)
+    return [AuditOut.of(e) for e in ipam.audit(token, pool, limit=limit, before_id=before_id)]
 
 
 def create_app(
@@ -337,21 +284,25 @@ def create_app(
     max_batch: int = 64,
     check_schema: bool = True,
     fast_path: bool = True,
+    secure_cookies: bool = False,
+    limiter: AttemptLimiter | None = None,
 ) -> FastAPI:
     """The ASGI application: JSON API under /api/v1, web page at /, OpenAPI at /openapi.json.
 
     ``check_schema`` refuses to build an app over a database whose schema is
     not at the latest migration. ``fast_path`` answers ordinary single
     allocations without the framework's routing (``cidrkit.ipam.fastpath``);
-    turning it off changes nothing but speed.
+    turning it off changes nothing but speed. ``secure_cookies`` marks the web
+    page's cookies ``Secure`` (for a server behind TLS). ``limiter`` counts
+    failed logins (default: 30 per minute per client and per token id).
     """
+    from cidrkit.ipam.web import docs_router, static_files
     from cidrkit.ipam.web import router as web_router
-    from cidrkit.ipam.web import static_files
 
     database = Database(db) if isinstance(db, str) else db
     if check_schema:
         database.check_schema()
-    ipam = IpamApp(database, batching=batching, max_batch=max_batch)
+    ipam = IpamApp(database, batching=batching, max_batch=max_batch, limiter=limiter)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -366,16 +317,22 @@ def create_app(
         version="1",
         description="Pools and allocations; no two live allocations of a pool ever overlap.",
         lifespan=lifespan,
+        # Served by docs_router from packaged assets: the default page loads a CDN.
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.ipam = ipam
+    app.state.secure_cookies = secure_cookies
     if fast_path:
         app.add_middleware(AllocateFastPath, ipam=ipam)
-    app.add_exception_handler(IpamError, _ipam_error)
-    app.add_exception_handler(RequestValidationError, _validation_error)
-    app.add_exception_handler(StarletteHTTPException, _http_error)
+    # Added last, so it runs first: the body limit holds before anything reads.
+    app.add_middleware(RequestGuard, ipam=ipam)
+    install_error_handlers(app)
     app.include_router(router)
     app.include_router(web_router)
-    app.mount("/static", static_files(), name="static")
+    app.include_router(docs_router)
+    for path, files in static_files().items():
+        app.mount(path, files, name=path.strip("/"))
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> dict[str, str]:

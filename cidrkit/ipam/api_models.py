@@ -14,6 +14,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from cidrkit.ipam.importers import ImportReport
 from cidrkit.ipam.model import Allocation, AuditEntry, Pool, Utilisation
+from cidrkit.ipam.pools import POOL_NAME_RULE, is_pool_name
 from cidrkit.ipam.reports import FreePage
 
 
@@ -27,8 +28,14 @@ def _storable(text: str) -> str:
     return text
 
 
+def _pool_name(text: str) -> str:
+    if not is_pool_name(text):
+        raise ValueError(f"{text[:40]!r} is not a pool name ({POOL_NAME_RULE})")
+    return text
+
+
 Text = Annotated[str, AfterValidator(_storable)]
-Name = Annotated[str, Field(min_length=1, max_length=100), AfterValidator(_storable)]
+PoolNameText = Annotated[str, Field(min_length=1, max_length=100), AfterValidator(_pool_name)]
 Length = Annotated[int, Field(ge=0, le=128)]
 Key = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_storable)]
 TagKey = Annotated[str, Field(min_length=1, max_length=100), AfterValidator(_storable)]
@@ -44,9 +51,9 @@ class Strict(BaseModel):
 class PoolIn(Strict):
     """A new pool: prefixes, or (with a parent) a prefix length to take from it."""
 
-    name: Name
+    name: PoolNameText
     prefixes: Annotated[list[Annotated[str, Field(max_length=100)]], Field(max_length=64)] = []
-    parent: Name | None = None
+    parent: PoolNameText | None = None
     prefix_length: Length | None = None
     min_length: Length | None = None
     max_length: Length | None = None

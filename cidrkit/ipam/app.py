@@ -1,21 +1,37 @@
-"""The running service's shared state, and the request-level operations on it.
+"""The running service's shared state, and every request-level operation on it.
 
-Both the JSON API and the web page call these methods, so scope checks and
-the routing of writes through the group-commit writer live in one place.
+The JSON API, the lean allocation route and the web page all call these
+methods and nothing below them: authentication (with its rate limit), scope
+checks, reads and the routing of writes through the group-commit writer live
+here once. The HTTP layers only translate requests and responses.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
+from dataclasses import dataclass
+
+import sqlalchemy as sa
 
 from cidrkit.core import Prefix
 from cidrkit.errors import ParseError
 from cidrkit.ipam import store
-from cidrkit.ipam.database import Database
-from cidrkit.ipam.errors import Forbidden, InvalidRequest, IpamError
-from cidrkit.ipam.model import Allocation, AllocationRequest, Pool, Scope, Token, Utilisation
-from cidrkit.ipam.reports import utilisation
+from cidrkit.ipam.database import Database, storage_error
+from cidrkit.ipam.errors import Forbidden, InvalidRequest, IpamError, NotFound, Unauthorized
+from cidrkit.ipam.importers import ImportFormat, ImportReport, import_allocations
+from cidrkit.ipam.limits import AttemptLimiter
+from cidrkit.ipam.model import (
+    Allocation,
+    AllocationRequest,
+    AuditEntry,
+    Pool,
+    Scope,
+    Token,
+    Utilisation,
+)
+from cidrkit.ipam.pools import PoolSpec, create_pool, delete_pool, is_pool_name
+from cidrkit.ipam.reports import FreePage, free_page, utilisation
 from cidrkit.ipam.schema import pools as pools_table
 from cidrkit.ipam.service import (
     AllocateOp,
@@ -25,8 +41,14 @@ from cidrkit.ipam.service import (
     Outcome,
     ReleaseOp,
 )
-from cidrkit.ipam.tokens import TokenVerifier
+from cidrkit.ipam.sessions import SessionStore
+from cidrkit.ipam.spacemap import SpaceMap, space_map
+from cidrkit.ipam.tokens import TokenVerifier, parse_token_id
 from cidrkit.ipam.writer import GroupCommitWriter
+
+# Row ids are 32-bit on PostgreSQL; a larger id names nothing (and must not
+# reach the database, which would refuse the parameter).
+MAX_ROW_ID = 2**31 - 1
 
 
 def require(token: Token, pool: str | None, scope: Scope) -> None:
@@ -72,14 +94,32 @@ def to_request(
     )
 
 
-class IpamApp:
-    """Database, allocation service, optional group-commit writer and token verifier."""
+@dataclass(frozen=True, slots=True)
+class PoolView:
+    """Everything the pool page shows."""
 
-    def __init__(self, db: Database, *, batching: bool = True, max_batch: int = 64) -> None:
+    pool: Pool
+    usage: Utilisation
+    map: SpaceMap
+    free: FreePage
+    allocations: list[Allocation]
+    total: int
+    audit: list[AuditEntry]
+    can_write: bool
+    can_admin: bool
+
+
+class IpamApp:
+    """Database, allocation service, optional group-commit writer, tokens and sessions."""
+
+    def __init__(self, db: Database, *, batching: bool = True, max_batch: int = 64,
+                 limiter: AttemptLimiter | None = None) -> None:
         self.db = db
         self.service = AllocationService(db)
         self.writer = GroupCommitWriter(self.service, max_batch=max_batch) if batching else None
         self.verifier = TokenVerifier(db)
+        self.sessions = SessionStore(db, self.verifier)
+        self.limiter = limiter or AttemptLimiter()
 
     def start(self) -> None:
         """Start the writer thread (if batching)."""
@@ -94,9 +134,42 @@ class IpamApp:
 
     async def submit(self, op: Operation) -> Outcome:
         """Apply one write, batched with concurrent ones when a writer runs."""
-        if self.writer is not None:
-            return await asyncio.wrap_future(self.writer.submit(op))
-        return (await asyncio.to_thread(self.service.execute, [op]))[0]
+        try:
+            if self.writer is not None:
+                return await asyncio.wrap_future(self.writer.submit(op))
+            return (await asyncio.to_thread(self.service.execute, [op]))[0]
+        except sa.exc.DBAPIError as exc:
+            return storage_error(exc)
+
+    # -- who is asking ----------------------------------------------------
+
+    def authenticate(self, presented: str | None, client: str) -> Token:
+        """The token of ``presented`` text, counting failures per client and per token id.
+
+        ``TooManyAttempts`` (429) once either has failed too often; ``Unauthorized``
+        (401) for a missing, malformed, unknown or revoked token.
+        """
+        keys = [f"client:{client}"]
+        token_id = parse_token_id(presented or "")
+        if token_id is not None:
+            keys.append(f"token:{token_id}")
+        self.limiter.check(*keys)
+        try:
+            return self.verifier.verify(presented)
+        except Unauthorized:
+            self.limiter.failed(*keys)
+            raise
+
+    def is_authenticated(self, bearer: str | None, session_cookie: str | None) -> bool:
+        """True if the request carries a valid token or web session (never raises,
+        counts nothing): decides how large a body the request may send."""
+        try:
+            if bearer:
+                self.verifier.verify(bearer)
+                return True
+            return self.sessions.resolve(session_cookie) is not None
+        except (IpamError, sa.exc.DBAPIError):
+            return False
 
     # -- reads ------------------------------------------------------------
 
@@ -110,17 +183,102 @@ class IpamApp:
     def pool(self, token: Token, name: str, scope: Scope = "read") -> Pool:
         """The pool ``name`` if ``token`` has ``scope`` on it."""
         require(token, name, scope)
+        if not is_pool_name(name):
+            raise NotFound(f"pool {name!r} does not exist", field="pool")
         with self.db.read() as conn:
             return store.get_pool(conn, name)
 
+    def pool_with_usage(self, token: Token, name: str) -> tuple[Pool, Utilisation]:
+        """The pool and its utilisation (read scope)."""
+        found = self.pool(token, name)
+        with self.db.read() as conn:
+            return found, utilisation(found, store.live_blocks_by_state(conn, found))
+
     def allocation(self, token: Token, allocation_id: int, scope: Scope = "read") -> Allocation:
-        """An allocation, if ``token`` has ``scope`` on its pool."""
+        """An allocation, if ``token`` has ``scope`` on its pool.
+
+        One the token may not even read is "not found", exactly like a missing
+        one, so a token bound to one pool cannot learn which ids other pools hold.
+        """
+        missing = NotFound(f"allocation {allocation_id} does not exist", field="allocation_id")
+        if not 1 <= allocation_id <= MAX_ROW_ID:
+            raise missing
         with self.db.read() as conn:
             found = store.get_allocation(conn, allocation_id)
+        if not token.allows(found.pool, "read"):
+            raise missing
         require(token, found.pool, scope)
         return found
 
+    def allocations(self, token: Token, pool: str, *, states: Sequence[str] | None,
+                    limit: int, offset: int) -> tuple[list[Allocation], int]:
+        """One page of a pool's allocations in address order, and the total."""
+        for value in states or []:
+            if value not in ("reserved", "allocated", "released"):
+                raise InvalidRequest(f"state: {value!r} is not reserved, allocated or released",
+                                     field="state")
+        found = self.pool(token, pool)
+        with self.db.read() as conn:
+            return store.list_allocations(conn, found, states=states, limit=limit,
+                                          offset=offset)
+
+    def free(self, token: Token, pool: str, *, length: int | None, offset: int,
+             limit: int) -> FreePage:
+        """A page of the pool's free blocks (split into /length if given)."""
+        found = self.pool(token, pool)
+        with self.db.read() as conn:
+            used = store.live_blocks(conn, found)
+        return free_page(found, used, length=length, offset=offset, limit=limit)
+
+    def audit(self, token: Token, pool: str | None, *, limit: int,
+              before_id: int | None = None) -> list[AuditEntry]:
+        """Newest-first audit entries; a pool-bound token sees its pool's only."""
+        if token.pool is not None:
+            pool = pool or token.pool
+        require(token, pool, "read")
+        if before_id is not None and before_id > MAX_ROW_ID:
+            before_id = None  # every id is below it
+        with self.db.read() as conn:
+            return store.read_audit(conn, pool=pool, limit=limit, before_id=before_id)
+
+    def pool_view(self, token: Token, name: str) -> PoolView:
+        """The pool page's data: map, free blocks, allocations, audit entries."""
+        found = self.pool(token, name)
+        with self.db.read() as conn:
+            live = store.live_blocks_by_state(conn, found)
+            items, total = store.list_allocations(conn, found, limit=500)
+            entries = store.read_audit(conn, pool=found.name, limit=50)
+        owners = {a.prefix: a for a in items if a.live}
+        free = free_page(found, [p for p, _ in live], length=None, offset=0, limit=1000)
+        return PoolView(
+            pool=found,
+            usage=utilisation(found, live),
+            map=space_map(found, live, list(free.blocks), owners),
+            free=free,
+            allocations=items,
+            total=total,
+            audit=entries,
+            can_write=token.allows(found.name, "write"),
+            can_admin=token.allows(found.name, "admin"),
+        )
+
     # -- writes -----------------------------------------------------------
+
+    def create_pool(self, token: Token, spec: PoolSpec) -> tuple[Pool, Utilisation]:
+        """Create a pool: admin on its name, on its parent, or on all pools."""
+        by_parent = spec.parent is not None and token.allows(spec.parent, "admin")
+        if not by_parent:
+            require(token, spec.name, "admin")
+        created = create_pool(self.db, spec, actor=actor_of(token))
+        with self.db.read() as conn:
+            return created, utilisation(created, store.live_blocks_by_state(conn, created))
+
+    def delete_pool(self, token: Token, name: str) -> None:
+        """Delete a pool with no live allocations (admin scope)."""
+        require(token, name, "admin")
+        if not is_pool_name(name):
+            raise NotFound(f"pool {name!r} does not exist", field="pool")
+        delete_pool(self.db, name, actor=actor_of(token))
 
     async def allocate(
         self,
@@ -133,6 +291,8 @@ class IpamApp:
     ) -> AllocateResult:
         """Allocate ``requests`` in ``pool`` (write scope); raise the request's error."""
         require(token, pool, "write")
+        if not is_pool_name(pool):
+            raise NotFound(f"pool {pool!r} does not exist", field="pool")
         op = AllocateOp(pool, tuple(requests), actor_of(token), idempotency_key, batch=batch)
         outcome = await self.submit(op)
         if isinstance(outcome, IpamError):
@@ -148,6 +308,14 @@ class IpamApp:
             raise outcome
         assert isinstance(outcome, Allocation)
         return outcome
+
+    def import_file(self, token: Token, pool: str, *, format: ImportFormat, content: str,
+                    filename: str, under: Sequence[str], tags: dict[str, str]) -> ImportReport:
+        """Import a lock file or inventory into ``pool`` (write scope), all or nothing."""
+        found = self.pool(token, pool, "write")
+        return import_allocations(self.service, found, format=format, content=content,
+                                  filename=filename, actor=actor_of(token), under=under,
+                                  tags=tags)
 
 
 def actor_of(token: Token) -> str:

@@ -19,16 +19,27 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from cidrkit.ipam.errors import InvalidRequest, SchemaOutOfDate
+from cidrkit.errors import InputError
+from cidrkit.ipam.errors import (
+    InvalidRequest,
+    IpamError,
+    SchemaOutOfDate,
+    StorageFull,
+    StorageUnavailable,
+)
 
 _WRITE_OPTION = "cidrkit_write"
 # A pooled PostgreSQL connection idle for longer than this is checked before use.
 IDLE_PING_SECONDS = 5.0
 
 
-def default_url() -> str:
-    """The embedded default: ``$XDG_DATA_HOME/cidrkit/ipam.sqlite3`` (or ~/.local/share)."""
-    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+def default_url(env: Mapping[str, str] | None = None) -> str:
+    """The embedded default: ``$XDG_DATA_HOME/cidrkit/ipam.sqlite3`` (or ~/.local/share).
+
+    ``env`` is the environment to read (the process's own by default)."""
+    env = os.environ if env is None else env
+    base = env.get("XDG_DATA_HOME") or os.environ.get("XDG_DATA_HOME") or str(
+        Path.home() / ".local" / "share")
     return f"sqlite:///{Path(base) / 'cidrkit' / 'ipam.sqlite3'}"
 
 
@@ -61,9 +72,10 @@ class Database:
     the database's write lock on SQLite from its first statement.
     """
 
-    def __init__(self, url: str, *, pool_size: int = 8) -> None:
+    def __init__(self, url: str, *, pool_size: int = 8, create: bool = True) -> None:
         self.url = normalise_url(url)
         self.dialect = "postgresql" if self.url.startswith("postgresql") else "sqlite"
+        self.create = create
         self.engine = self._create_engine(pool_size)
 
     def _create_engine(self, pool_size: int) -> Engine:
@@ -75,8 +87,8 @@ class Database:
                             lambda conn, record, _proxy: _ping_if_idle(dialect, conn, record))
             return engine
         path = sa.engine.make_url(self.url).database
-        if path and path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        if path and path != ":memory:" and not path.startswith("file:"):
+            _check_sqlite_path(Path(path), create=self.create)
         engine = sa.create_engine(
             self.url,
             connect_args={"check_same_thread": False, "timeout": 30, "isolation_level": None},
@@ -132,6 +144,64 @@ class Database:
                 f"database {redact(self.url)} is at schema revision {current or 'none'}, "
                 f"this cidrkit needs {head}; run 'cidrkit db upgrade --db URL'"
             )
+
+
+    def describe_failure(self, exc: Exception) -> InputError:
+        """A one-line error for a database that cannot be opened or read at start-up."""
+        where = redact(self.url)
+        text = _first_line(exc)
+        if "file is not a database" in text:
+            return InputError(f"{where}: not a SQLite database (file is not a database)")
+        if self.dialect == "postgresql":
+            return InputError(f"{where}: cannot reach PostgreSQL: {text}")
+        return InputError(f"{where}: cannot open the database: {text}")
+
+
+def _check_sqlite_path(path: Path, *, create: bool) -> None:
+    """Refuse a path that cannot hold a database, before SQLite makes a confusing error.
+
+    With ``create`` (the embedded default, or ``db upgrade``), the file and its
+    directory may be made; otherwise the file must exist already, so a typo or
+    a database deleted meanwhile is never silently replaced by an empty one.
+    """
+    if path.is_dir():
+        raise InputError(f"{path}: is a directory, not a database file")
+    if path.exists():
+        return
+    if not create:
+        raise InputError(
+            f"{path}: no such database file (create it with 'cidrkit db upgrade --db {path}', "
+            "or omit --db to use the default database)"
+        )
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(f"{path.parent}: cannot create the database directory: "
+                         f"{exc.strerror or exc}") from None
+
+
+def _first_line(exc: BaseException) -> str:
+    orig = getattr(exc, "orig", None) or exc
+    lines = str(orig).strip().splitlines()
+    return lines[0] if lines else type(orig).__name__
+
+
+def storage_error(exc: sa.exc.DBAPIError) -> IpamError:
+    """The API error for a database failure: 507 when full, 503 when read-only or
+    unreachable, 422 when the database refused a value (a validation gap)."""
+    orig = exc.orig
+    text = _first_line(exc)
+    lowered = text.lower()
+    sqlstate = getattr(orig, "sqlstate", None) or ""
+    if sqlstate == "53100" or "disk is full" in lowered or "no space left" in lowered:
+        return StorageFull("the database's disk is full; nothing was written "
+                           "(free some space, then retry)")
+    if sqlstate == "25006" or "readonly database" in lowered or "read-only" in lowered:
+        return StorageUnavailable("the database is read-only; nothing was written",
+                                  code="read_only")
+    if isinstance(exc, sa.exc.DataError) or sqlstate.startswith("22"):
+        return InvalidRequest(f"body: the database refused a value ({text})", field="body")
+    return StorageUnavailable(f"the database is unavailable; nothing was written ({text})")
 
 
 def head_revision() -> str | None:
@@ -193,4 +263,36 @@ def _begin_sqlite(conn: Connection) -> None:
 
 def resolve_url(given: str | None, env: Mapping[str, str]) -> str:
     """The database to use: ``--db``, else ``$CIDRKIT_DB``, else the default SQLite file."""
-    return given or env.get("CIDRKIT_DB") or default_url()
+    return given or env.get("CIDRKIT_DB") or default_url(env)
+
+
+def open_database(given: str | None, env: Mapping[str, str], *,
+                  create: bool = False) -> Database:
+    """The database a command names; only the embedded default (or ``create``) may be
+    made from nothing, so a mistyped or deleted path is an error, not a new empty file."""
+    explicit = bool(given or env.get("CIDRKIT_DB"))
+    return Database(resolve_url(given, env), create=create or not explicit)
+
+
+@contextmanager
+def reported_failures(db: Database) -> Iterator[None]:
+    """Turn a database that cannot be opened, read or reached into one clear line."""
+    import sqlite3
+
+    try:
+        yield
+    except (sa.exc.DBAPIError, sqlite3.Error) as exc:
+        raise db.describe_failure(exc) from None
+
+
+def make_ready(db: Database) -> tuple[str | None, str | None]:
+    """Make the database usable by this cidrkit: the embedded SQLite database creates
+    and migrates itself; PostgreSQL must already be at the latest revision (a team's
+    database is upgraded on purpose, with ``cidrkit db upgrade``). Returns the
+    (before, after) revisions."""
+    with reported_failures(db):
+        if db.dialect == "sqlite":
+            return db.upgrade()
+        db.check_schema()
+        current = db.current_revision()
+        return current, current

@@ -15,10 +15,12 @@ class IpamError(CidrkitError):
 
     status = 400
     code = "error"
+    # The input at fault when the raiser names none (the token, for a 401).
+    default_field: str | None = None
 
     def __init__(self, message: str, *, field: str | None = None) -> None:
         self.message = message
-        self.field = field
+        self.field = field if field is not None else self.default_field
         super().__init__(message)
 
     def to_json(self) -> dict[str, object]:
@@ -67,6 +69,7 @@ class Unauthorized(IpamError):
 
     status = 401
     code = "unauthorized"
+    default_field = "authorization"
 
 
 class Forbidden(IpamError):
@@ -74,6 +77,50 @@ class Forbidden(IpamError):
 
     status = 403
     code = "forbidden"
+    default_field = "pool"
+
+
+class TooManyAttempts(IpamError):
+    """Too many failed logins from one client or for one token id; retry later.
+
+    ``retry_after`` is the number of seconds until an attempt is accepted again.
+    """
+
+    status = 429
+    code = "rate_limited"
+    default_field = "authorization"
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        self.retry_after = retry_after
+        super().__init__(message)
+
+
+class PayloadTooLarge(IpamError):
+    """A request body over the size limit (refused before it is read whole)."""
+
+    status = 413
+    code = "too_large"
+    default_field = "body"
+
+
+class StorageUnavailable(IpamError):
+    """The database cannot take the change right now: read-only, unreachable, locked.
+
+    ``code`` says which (``read_only``, ``database_unavailable``).
+    """
+
+    status = 503
+
+    def __init__(self, message: str, *, code: str = "database_unavailable") -> None:
+        self.code = code
+        super().__init__(message)
+
+
+class StorageFull(IpamError):
+    """The database's disk (or its size limit) is full; nothing was written."""
+
+    status = 507
+    code = "storage_full"
 
 
 class SchemaOutOfDate(IpamError):

@@ -8,11 +8,13 @@ ordinary case itself with the very same pieces the full route uses (the
 pydantic models, the token verifier, ``IpamApp.allocate``, the error body).
 
 Anything out of the ordinary — a query string, another content type, a body
-that does not validate, a missing or refused token — is handed to the full
-application untouched (the body it already read is replayed), so every
-error message and status stays exactly the one the documented API gives.
-Only the happy path and the service's own refusals (404, 409, 422 from the
-allocator) are answered here, in the same shape the full route uses.
+that does not validate, a missing token — is handed to the full application
+untouched (the body it already read is replayed), so every error message and
+status stays exactly the one the documented API gives. Only the happy path,
+the service's own refusals (404, 409, 422 from the allocator; 503/507 from
+the database) and refused tokens (401, 429: counted once, by the same
+``IpamApp.authenticate``) are answered here, in the same shape the full
+route uses.
 """
 
 from __future__ import annotations
@@ -22,12 +24,15 @@ import re
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
+import sqlalchemy as sa
 from pydantic import ValidationError
 
 from cidrkit.ipam.api_models import AllocationIn, AllocationOut
 from cidrkit.ipam.app import IpamApp, to_request
-from cidrkit.ipam.errors import IpamError, Unauthorized
-from cidrkit.ipam.pools import POOL_NAME
+from cidrkit.ipam.database import storage_error
+from cidrkit.ipam.errors import IpamError
+from cidrkit.ipam.http_errors import error_headers
+from cidrkit.ipam.pools import is_pool_name
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -58,7 +63,7 @@ class AllocateFastPath:
             await self.app(scope, receive, send)
             return
         match = _ROUTE.fullmatch(scope["path"])
-        if match is None or not POOL_NAME.match(match.group(1)):
+        if match is None or not is_pool_name(match.group(1)):
             await self.app(scope, receive, send)
             return
         body, complete = await _read_body(receive)
@@ -76,11 +81,13 @@ class AllocateFastPath:
         if content_type != b"application/json" or scheme.lower() != b"bearer":
             return False
         try:
-            token = self.ipam.verifier.verify(credentials.decode("ascii").strip())
             fields = AllocationIn.model_validate_json(body)
-        except (Unauthorized, ValidationError, UnicodeDecodeError):
+        except ValidationError:
             return False
         try:
+            client = scope.get("client")
+            token = self.ipam.authenticate(credentials.decode("latin-1").strip(),
+                                           str(client[0]) if client else "unknown")
             request = to_request(
                 prefix_length=fields.prefix_length, prefix=fields.prefix,
                 strategy=fields.strategy, state=fields.state, description=fields.description,
@@ -89,8 +96,12 @@ class AllocateFastPath:
             result = await self.ipam.allocate(
                 token, pool, [request], fields.idempotency_key, batch=False
             )
+        except sa.exc.DBAPIError as exc:
+            error = storage_error(exc)
+            await _respond(send, error.status, _error_body(error))
+            return True
         except IpamError as exc:
-            await _respond(send, exc.status, _error_body(exc))
+            await _respond(send, exc.status, _error_body(exc), error_headers(exc))
             return True
         out = AllocationOut.of(result.allocations[0])
         await _respond(send, 200 if result.replayed else 201, out.model_dump_json().encode())
@@ -135,7 +146,9 @@ def _replay(body: bytes, complete: bool, receive: Receive) -> Receive:
     return replaying
 
 
-async def _respond(send: Send, status: int, body: bytes) -> None:
+async def _respond(send: Send, status: int, body: bytes,
+                   extra: dict[str, str] | None = None) -> None:
     headers = [*_JSON_HEADERS, (b"content-length", str(len(body)).encode())]
+    headers += [(k.lower().encode(), v.encode()) for k, v in (extra or {}).items()]
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})

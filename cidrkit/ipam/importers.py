@@ -1,9 +1,10 @@
 """Importing existing allocations into a pool: plan lock files and audit inventories.
 
 Both inputs are turned into ``(prefix, description, origin)`` candidates and
-applied as one batch of exact-prefix allocations, each with an idempotency
-key derived from its prefix, so importing the same file twice changes
-nothing. Lock files are read by the planner's own reader
+applied as exact-prefix allocations in one transaction (``bulkimport``: the
+checks run before the write lock is taken), each with an idempotency key
+derived from its prefix, so importing the same file twice changes nothing.
+Lock files are read by the planner's own reader
 (``cidrkit.plan.parse_lock``), inventories by the audit's
 (``cidrkit.sources.reader.read_file``). Candidates outside the pool, inside
 another imported block, overlapping what is already there, or malformed
@@ -21,29 +22,20 @@ from typing import TYPE_CHECKING, Literal
 from cidrkit.core import Prefix
 from cidrkit.errors import CidrkitError
 from cidrkit.ipam.allocator import check_tags
-from cidrkit.ipam.errors import Conflict, InvalidRequest, IpamError
-from cidrkit.ipam.model import Allocation, AllocationRequest, Pool
-from cidrkit.ipam.service import AllocateOp, AllocateResult, AllocationService
+from cidrkit.ipam.bulkimport import Block, apply_import
+from cidrkit.ipam.errors import InvalidRequest
+from cidrkit.ipam.model import PROBLEM_KINDS, Allocation, Pool, SkipKind
+from cidrkit.ipam.service import AllocationService
 
 if TYPE_CHECKING:
     from cidrkit.sources.record import Labels
 
 ImportFormat = Literal["auto", "lock", "inventory"]
-SkipKind = Literal["outside", "pool", "inside", "duplicate", "overlap", "invalid", "malformed",
-                   "unread"]
-# Kinds that say something is wrong (a collision, a bad value), as opposed to
-# entries that simply do not belong in this pool.
-PROBLEM_KINDS: frozenset[str] = frozenset({"overlap", "invalid", "malformed", "unread"})
 LOCK_MARKER = "cidrkit-plan-lock"
 
 
-@dataclass(frozen=True, slots=True)
-class Candidate:
-    """A prefix found in an import file, with a description and where it was found."""
-
-    prefix: Prefix
-    description: str
-    origin: str
+# A prefix found in an import file, with a description and where it was found.
+Candidate = Block
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,27 +176,10 @@ def import_allocations(
     check_tags(pool.rules, pool.name, dict(tags or {}), "tags")
     chosen, passed_over = _select(pool, candidates)
     skipped += passed_over
-    ops = [
-        AllocateOp(
-            pool.name,
-            (AllocationRequest(prefix=c.prefix, description=c.description[:1000],
-                               tags=dict(tags or {})),),
-            actor,
-            idempotency_key=f"import:{c.prefix}",
-        )
-        for c in chosen
-    ]
-    outcomes = service.execute(ops) if ops else []
-    imported: list[Allocation] = []
-    existing: list[Allocation] = []
-    for candidate, outcome in zip(chosen, outcomes, strict=True):
-        if isinstance(outcome, AllocateResult):
-            (existing if outcome.replayed else imported).extend(outcome.allocations)
-        elif isinstance(outcome, IpamError):
-            kind: SkipKind = "overlap" if isinstance(outcome, Conflict) else "invalid"
-            skipped.append(SkippedEntry(str(candidate.prefix), candidate.origin,
-                                        outcome.message, kind))
-    return ImportReport(chosen_format, tuple(imported), tuple(existing), tuple(skipped))
+    plan, imported = apply_import(service.db, pool, chosen, dict(tags or {}), actor)
+    skipped += [SkippedEntry(str(block.prefix), block.origin, reason, kind)
+                for block, reason, kind in plan.skipped]
+    return ImportReport(chosen_format, tuple(imported), tuple(plan.existing), tuple(skipped))
 
 
 def _select(pool: Pool, candidates: list[Candidate]) -> tuple[list[Candidate], list[SkippedEntry]]:

@@ -18,6 +18,12 @@ LIVE_STATES: tuple[State, ...] = ("reserved", "allocated")
 Scope = Literal["read", "write", "admin"]
 SCOPE_RANK: dict[str, int] = {"read": 1, "write": 2, "admin": 3}
 Strategy = Literal["best_fit", "first_fit"]
+SkipKind = Literal["outside", "pool", "inside", "duplicate", "overlap", "invalid", "malformed",
+                   "unread"]
+# Skipped import entries that say something is wrong (a collision, a bad value),
+# as opposed to entries that simply do not belong in the pool. The import
+# report, its HTTP model and the command line's exit code all use this one set.
+PROBLEM_KINDS: frozenset[str] = frozenset({"overlap", "invalid", "malformed", "unread"})
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,15 +17,24 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from cidrkit.core import Prefix
+from cidrkit.core.text import family_bits
 from cidrkit.errors import ParseError
-from cidrkit.ipam.allocator import PoolSpace, family_width
+from cidrkit.ipam.allocator import PoolSpace
 from cidrkit.ipam.database import Database
 from cidrkit.ipam.errors import Conflict, InvalidRequest
 from cidrkit.ipam.model import AllocationRequest, Pool, PoolRules
 from cidrkit.ipam.schema import allocations, audit_log, pool_prefixes, pools
 from cidrkit.ipam.store import audit_row, bump_generation, get_pool, live_blocks, prefix_row
 
-POOL_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
+# Always used with fullmatch: with match() and ``$`` a trailing newline would pass.
+POOL_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
+POOL_NAME_RULE = ("letters, digits, '.', '_', '-'; starting with a letter or digit; "
+                  "at most 100")
+
+
+def is_pool_name(text: str) -> bool:
+    """True if ``text`` is a valid pool name, as a whole (no trailing newline)."""
+    return POOL_NAME.fullmatch(text) is not None
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,7 +82,7 @@ def parse_prefixes(texts: Sequence[str], field_name: str = "prefixes") -> list[P
 
 def check_rules(rules: PoolRules, version: int) -> None:
     """Raise ``InvalidRequest`` for lengths outside the family or out of order."""
-    width = family_width(version)
+    width = family_bits(version)
     named = {
         "min_length": rules.min_length,
         "default_length": rules.default_length,
@@ -99,12 +108,9 @@ def create_pool(db: Database, spec: PoolSpec, *, actor: str) -> Pool:
     ``exists``) for a taken name, (``exhausted``/``overlap``) when the parent
     has no room, ``NotFound`` for an unknown parent.
     """
-    if not POOL_NAME.match(spec.name):
-        raise InvalidRequest(
-            f"name: {spec.name!r} is not a pool name (letters, digits, '.', '_', '-'; "
-            "starting with a letter or digit; at most 100)",
-            field="name",
-        )
+    if not is_pool_name(spec.name):
+        raise InvalidRequest(f"name: {spec.name!r} is not a pool name ({POOL_NAME_RULE})",
+                             field="name")
     prefixes = parse_prefixes(spec.prefixes)
     if spec.parent is None and not prefixes:
         raise InvalidRequest("prefixes: a pool without a parent needs prefixes", field="prefixes")

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from cidrkit.core import IPSet, Prefix
 from cidrkit.core.alloc import free_blocks
+from cidrkit.core.text import family_bits
 from cidrkit.ipam.errors import InvalidRequest
 from cidrkit.ipam.model import Pool, Utilisation
 
@@ -46,7 +47,7 @@ def free_page(
     if length is None:
         window = tuple(blocks[offset : offset + limit])
         return FreePage(pool.name, None, len(blocks), offset, window)
-    width = 32 if pool.version == 4 else 128
+    width = family_bits(pool.version)
     if not 0 <= length <= width:
         raise InvalidRequest(
             f"length: /{length} is not a prefix length of IPv{pool.version}", field="length"

@@ -105,6 +105,9 @@ allocations = sa.Table(
     sa.Column("child_pool_id", sa.Integer, sa.ForeignKey("pools.id"), nullable=True),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("released_at", sa.DateTime(timezone=True), nullable=True),
+    # Ids are never reused, even after a pool and its rows are deleted: the
+    # audit log and people's notes refer to them.
+    sqlite_autoincrement=True,
 )
 
 audit_log = sa.Table(
@@ -131,4 +134,16 @@ api_tokens = sa.Table(
     sa.Column("secret_hash", sa.String(128), nullable=False),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True),
+)
+
+web_sessions = sa.Table(
+    "web_sessions",
+    metadata,
+    # sha256 of the cookie's secret: a stolen database does not yield live cookies.
+    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("token_id", sa.Integer, sa.ForeignKey("api_tokens.id"), nullable=False),
+    sa.Column("csrf", sa.String(64), nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("ended_at", sa.DateTime(timezone=True), nullable=True),
 )

@@ -28,7 +28,7 @@ from sqlalchemy.engine import Connection
 
 from cidrkit.core import IPSet, Prefix
 from cidrkit.ipam.allocator import PoolSpace
-from cidrkit.ipam.database import Database
+from cidrkit.ipam.database import Database, storage_error
 from cidrkit.ipam.errors import Conflict, InvalidRequest, IpamError, NotFound
 from cidrkit.ipam.model import Allocation, AllocationRequest, Pool
 from cidrkit.ipam.schema import allocations, audit_log, pools
@@ -116,24 +116,22 @@ class AllocationService:
     def execute(self, ops: Sequence[Operation]) -> list[Outcome]:
         """Apply ``ops`` in one transaction; one outcome per op, in order.
 
-        Outcomes are results or ``IpamError`` values, never raised. Database
-        failures other than the overlap backstop propagate.
+        Outcomes are results or ``IpamError`` values, never raised. When the
+        database refuses the transaction, each op is retried alone, so only the
+        one at fault fails (a full or read-only database fails them all, each
+        with its 507/503 error).
         """
         try:
             with self.db.write() as conn:
                 batch = _Batch(conn, self.db.dialect, self._cached, self._shapes)
                 outcomes = batch.run(ops)
-        except sa.exc.IntegrityError as exc:
+        except sa.exc.StatementError as exc:
             self._forget()
             if len(ops) > 1:
-                return [outcome for op in ops for outcome in self.execute([op])]
-            return [
-                Conflict(
-                    "the database refused the change as overlapping a live allocation "
-                    f"({exc.orig})",
-                    code="overlap",
-                )
-            ]
+                # One request's bad row (or the overlap backstop) must not fail the
+                # others that shared its transaction: each is retried on its own.
+                return [self._alone(op) for op in ops]
+            return [_refusal(exc)]
         except BaseException:
             self._forget()
             raise
@@ -141,6 +139,12 @@ class AllocationService:
             for key, (generation, space) in batch.committed_spaces().items():
                 self._spaces[key] = (generation, list(space.used), space.taken)
         return outcomes
+
+    def _alone(self, op: Operation) -> Outcome:
+        try:
+            return self.execute([op])[0]
+        except sa.exc.StatementError as exc:  # a value the driver could not even send
+            return _refusal(exc)
 
     def _forget(self) -> None:
         # After a failed transaction nothing in memory is known to match the database.
@@ -409,6 +413,19 @@ class _Batch:
                 outcomes[index] = AllocateResult(tuple(made_here))
         if audits:
             conn.execute(audit_log.insert(), audits)
+
+
+def _refusal(exc: sa.exc.StatementError) -> IpamError:
+    """The error of one op whose transaction the database (or its driver) refused."""
+    if isinstance(exc, sa.exc.IntegrityError):
+        return Conflict(
+            f"the database refused the change as conflicting with what it holds ({exc.orig})",
+            code="overlap",
+        )
+    if isinstance(exc, sa.exc.DBAPIError):
+        return storage_error(exc)
+    return InvalidRequest(f"body: the database could not store a value ({exc.orig})",
+                          field="body")
 
 
 def _check_digest(op: AllocateOp, previous: str | None, current: str) -> None:

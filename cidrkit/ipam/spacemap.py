@@ -8,6 +8,9 @@ from cidrkit.core import Prefix
 from cidrkit.ipam.model import Allocation, Pool
 
 MAX_SEGMENTS = 2000
+# Below this share of its row a block is hard to see (it is drawn a few pixels
+# wide anyway) and is also listed under the map.
+SMALL_PERCENT = 0.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,6 +29,12 @@ class SpaceMap:
 
     rows: tuple[tuple[Prefix, tuple[Segment, ...]], ...]
     truncated: bool
+
+    @property
+    def small_blocks(self) -> list[Segment]:
+        """Live blocks too small to see at scale, in address order."""
+        return [s for _, segments in self.rows for s in segments
+                if s.kind != "free" and s.percent < SMALL_PERCENT]
 
 
 def space_map(

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Row
 
 from cidrkit.core import Prefix
-from cidrkit.ipam.allocator import family_width
+from cidrkit.core.text import family_bits
 from cidrkit.ipam.errors import NotFound
 from cidrkit.ipam.model import Allocation, AuditEntry, Pool, PoolRules
 from cidrkit.ipam.schema import allocations, audit_log, pool_prefixes, pools, to_hex
@@ -39,7 +39,7 @@ def prefix_row(prefix: Prefix) -> dict[str, Any]:
 
 
 def _prefix_from(version: int, first_hex: str, length: int) -> Prefix:
-    return Prefix(family_width(version), int(first_hex, 16), length)
+    return Prefix(family_bits(version), int(first_hex, 16), length)
 
 
 def load_pools(

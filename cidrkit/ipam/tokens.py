@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
 import threading
 import time
@@ -83,6 +84,8 @@ def list_tokens(db: Database) -> list[Token]:
 def revoke_token(db: Database, token_id: int, *, actor: str = "cli") -> None:
     """Revoke a token for good; ``NotFound`` if there is no such token."""
     now = datetime.now(UTC)
+    if not 1 <= token_id <= MAX_TOKEN_ID:
+        raise NotFound(f"token {token_id} does not exist", field="token_id")
     with db.write() as conn:
         row = conn.execute(sa.select(api_tokens).where(api_tokens.c.id == token_id)).first()
         if row is None:
@@ -96,47 +99,78 @@ def revoke_token(db: Database, token_id: int, *, actor: str = "cli") -> None:
         )
 
 
+# ckt_<id>_<secret>: the id is a positive decimal that fits the database's
+# integer column (PostgreSQL's is 32-bit); the secret is URL-safe base64.
+_TOKEN_TEXT = re.compile(r"ckt_([1-9][0-9]{0,9})_([A-Za-z0-9_-]{1,200})", re.ASCII)
+MAX_TOKEN_ID = 2**31 - 1
+# A row that does not exist still gets a digest computed, against this salt, so
+# an unknown id costs what a wrong secret costs.
+_DUMMY_SALT = secrets.token_hex(16)
+_CACHE_LIMIT = 10_000
+
+
+def parse_token_id(presented: str) -> int | None:
+    """The id of a well-formed token text, or None (never raises on any text)."""
+    match = _TOKEN_TEXT.fullmatch(presented)
+    if match is None:
+        return None
+    token_id = int(match.group(1))
+    return token_id if token_id <= MAX_TOKEN_ID else None
+
+
 class TokenVerifier:
-    """Checks presented tokens, caching rows briefly to spare a query per request."""
+    """Checks presented tokens, caching rows briefly to spare a query per request.
+
+    Unknown ids are cached as well as known ones, and are checked against a
+    dummy digest: answering "no such id" must cost the same as "wrong secret",
+    or response times would tell which ids exist.
+    """
 
     def __init__(self, db: Database) -> None:
         self.db = db
-        self._cache: dict[int, tuple[float, Token, str, str]] = {}
+        self._cache: dict[int, tuple[float, tuple[Token, str, str] | None]] = {}
         self._lock = threading.Lock()
 
     def verify(self, presented: str | None) -> Token:
         """The token for ``presented`` text; ``Unauthorized`` if missing, unknown or revoked."""
         if not presented:
             raise Unauthorized("missing API token (send 'Authorization: Bearer <token>')")
-        head, _, secret = presented.partition("_")[2].partition("_")
-        if not presented.startswith(TOKEN_PREFIX) or not head.isdigit() or not secret:
+        match = _TOKEN_TEXT.fullmatch(presented)
+        token_id = parse_token_id(presented)
+        if match is None or token_id is None:
             raise Unauthorized("malformed API token")
-        token_id = int(head)
+        secret = match.group(2)
         entry = self._lookup(token_id)
-        if entry is None:
+        salt, stored = (entry[1], entry[2]) if entry else (_DUMMY_SALT, "")
+        matches = hmac.compare_digest(_digest(salt, secret), stored)
+        if entry is None or not matches:
             raise Unauthorized("unknown or revoked API token")
-        token, salt, stored = entry
-        if not hmac.compare_digest(_digest(salt, secret), stored):
-            raise Unauthorized("unknown or revoked API token")
-        return token
+        return entry[0]
+
+    def token_by_id(self, token_id: int) -> Token | None:
+        """The active token with that id (for server-side web sessions), or None."""
+        entry = self._lookup(token_id)
+        return entry[0] if entry else None
 
     def _lookup(self, token_id: int) -> tuple[Token, str, str] | None:
         now = time.monotonic()
         with self._lock:
             cached = self._cache.get(token_id)
         if cached is not None and now - cached[0] < CACHE_SECONDS:
-            return cached[1], cached[2], cached[3]
+            return cached[1]
         with self.db.read() as conn:
             row = conn.execute(
                 sa.select(api_tokens).where(
                     api_tokens.c.id == token_id, api_tokens.c.revoked_at.is_(None)
                 )
             ).first()
-        if row is None:
-            with self._lock:
-                self._cache.pop(token_id, None)
-            return None
-        token = Token(id=row.id, name=row.name, pool=row.pool_name, scope=row.scope)
+        entry = None
+        if row is not None:
+            token = Token(id=row.id, name=row.name, pool=row.pool_name, scope=row.scope)
+            entry = (token, row.salt, row.secret_hash)
         with self._lock:
-            self._cache[token_id] = (now, token, row.salt, row.secret_hash)
-        return token, row.salt, row.secret_hash
+            if len(self._cache) >= _CACHE_LIMIT:
+                # Guessed ids must not grow memory without bound.
+                self._cache.clear()
+            self._cache[token_id] = (now, entry)
+        return entry

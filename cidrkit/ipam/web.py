@@ -1,101 +1,89 @@
 """The web page: server-rendered HTML (Jinja2) with a little JavaScript.
 
-It uses the same tokens as the API: the login form stores the token in an
-HttpOnly, SameSite=Strict cookie. Every form also carries a CSRF token, so a
-form posted from another site is refused even where SameSite is not
-enforced (older browsers, a sibling subdomain that can plant cookies):
+Sessions live on the server (``cidrkit.ipam.sessions``): the login form
+checks the API token once and the browser keeps only a random session id,
+in an HttpOnly, SameSite=Strict cookie (``Secure`` with ``--secure-cookies``).
+Every POST must
 
-* each browser session has a random nonce in a second HttpOnly cookie,
-  issued with the first page and renewed at login and logout;
-* a form's token is ``HMAC(key, nonce)``, where the key is the API token
-  once logged in (a secret the other site does not have, and the same in
-  every server process and after a restart) and a random per-process key
-  on the login page;
-* every POST must send the token matching its cookies, or gets a 403 page
-  asking to reload.
+* come from this site: a browser's ``Origin`` (or ``Sec-Fetch-Site``) naming
+  another origin is refused, which also stops login CSRF by a sibling site
+  that can plant cookies;
+* carry the form's CSRF token: the session's own secret once logged in, and
+  ``HMAC(key, nonce)`` of a pre-login nonce cookie on the login form.
 
-Everything it loads is served by this process; nothing comes from a CDN.
+Forms go through the API's own pydantic models, so a value the API refuses
+is refused here with the same message; after an error the form shows what
+was typed. Everything the page loads is served by this process.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, quote
+from urllib.parse import parse_qs, quote, urlsplit
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from pydantic import ValidationError
 
-from cidrkit.ipam import store
-from cidrkit.ipam.app import IpamApp, actor_of, require, to_request
-from cidrkit.ipam.errors import InvalidRequest, IpamError, Unauthorized
+from cidrkit.ipam.api_models import AllocationIn, PoolIn
+from cidrkit.ipam.app import IpamApp, to_request
+from cidrkit.ipam.errors import InvalidRequest, IpamError
+from cidrkit.ipam.http_errors import describe_validation, error_headers
 from cidrkit.ipam.model import PoolRules, Token
-from cidrkit.ipam.pools import PoolSpec, create_pool
-from cidrkit.ipam.reports import free_page, utilisation
-from cidrkit.ipam.spacemap import space_map
+from cidrkit.ipam.pools import PoolSpec, is_pool_name
+from cidrkit.ipam.sessions import SESSION_COOKIE, WebSession
+from cidrkit.ipam.webtext import audit_detail, form_length, form_list, form_tags
 
-COOKIE = "cidrkit_token"
-SESSION_COOKIE = "cidrkit_session"
+LOGIN_COOKIE = "cidrkit_login"
 CSRF_FIELD = "csrf"
-# Signs login-page forms, before there is an API token to sign with.
+MAX_FORM = 1024 * 1024
+# Signs login-page forms, before there is a session to sign with.
 _LOGIN_KEY = secrets.token_bytes(32)
 HERE = Path(__file__).parent
 router = APIRouter(include_in_schema=False)
+docs_router = APIRouter(include_in_schema=False)
 
 
-def static_files() -> StaticFiles:
-    """The CSS and JavaScript of the page."""
-    return StaticFiles(directory=HERE / "static")
+def static_files() -> dict[str, StaticFiles]:
+    """The page's CSS, script and icon; the API docs' Swagger UI from its package."""
+    import fastapi_offline
+
+    swagger = Path(fastapi_offline.__file__).parent / "static"
+    return {"/static": StaticFiles(directory=HERE / "static"),
+            "/docs-assets": StaticFiles(directory=swagger)}
 
 
 @lru_cache(maxsize=1)
 def _templates() -> Any:
     from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-    return Environment(
+    env = Environment(
         loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(["html"])
     )
+    env.filters["audit_detail"] = audit_detail
+    return env
 
 
-def _set_cookie(response: Response, name: str, value: str) -> None:
-    response.set_cookie(name, value, httponly=True, samesite="strict", path="/")
+def _set_cookie(request: Request, response: Response, name: str, value: str) -> None:
+    response.set_cookie(name, value, httponly=True, samesite="strict", path="/",
+                        secure=bool(request.app.state.secure_cookies))
 
 
-def csrf_token(nonce: str, api_token: str | None) -> str:
-    """The CSRF token of forms in the session ``nonce`` (logged in with ``api_token``)."""
-    key = api_token.encode() if api_token else _LOGIN_KEY
-    return hmac.new(key, f"cidrkit-csrf:{nonce}".encode(), hashlib.sha256).hexdigest()
+def _drop_cookie(request: Request, response: Response, name: str) -> None:
+    response.delete_cookie(name, path="/", httponly=True, samesite="strict",
+                           secure=bool(request.app.state.secure_cookies))
 
 
-def _render(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
-    """A page whose forms carry the session's CSRF token (a session is started if needed)."""
-    nonce = request.cookies.get(SESSION_COOKIE)
-    issued = nonce is None
-    if nonce is None:
-        nonce = secrets.token_urlsafe(16)
-    api_token = request.cookies.get(COOKIE) if context.get("token") else None
-    html = _templates().get_template(name).render(csrf=csrf_token(nonce, api_token), **context)
-    response = HTMLResponse(html, status_code=status)
-    if issued:
-        _set_cookie(response, SESSION_COOKIE, nonce)
-    return response
-
-
-def _csrf_ok(request: Request, form: dict[str, str], api_token: str | None) -> bool:
-    nonce = request.cookies.get(SESSION_COOKIE)
-    sent = form.get(CSRF_FIELD, "")
-    return bool(nonce) and hmac.compare_digest(sent, csrf_token(nonce or "", api_token))
-
-
-def _refused(request: Request, token: Token | None) -> HTMLResponse:
-    message = ("This form has expired or was sent from another site; "
-               "reload the page and try again.")
-    return _render(request, "error.html", status=403, message=message, token=token)
+def login_csrf(nonce: str) -> str:
+    """The CSRF token of the login form for the pre-login ``nonce``."""
+    return hmac.new(_LOGIN_KEY, f"cidrkit-login:{nonce}".encode(), hashlib.sha256).hexdigest()
 
 
 def _ipam(request: Request) -> IpamApp:
@@ -103,205 +91,288 @@ def _ipam(request: Request) -> IpamApp:
     return ipam
 
 
-def _token(request: Request) -> Token | None:
-    try:
-        return _ipam(request).verifier.verify(request.cookies.get(COOKIE))
-    except Unauthorized:
-        return None
+def _session(request: Request) -> WebSession | None:
+    return _ipam(request).sessions.resolve(request.cookies.get(SESSION_COOKIE))
+
+
+def _render(request: Request, name: str, session: WebSession | None, status: int = 200,
+            headers: dict[str, str] | None = None, **context: Any) -> HTMLResponse:
+    """A page whose forms carry the CSRF token (of the session, or of a login nonce)."""
+    nonce = None
+    if session is not None:
+        csrf = session.csrf
+    else:
+        nonce = request.cookies.get(LOGIN_COOKIE) or secrets.token_urlsafe(16)
+        csrf = login_csrf(nonce)
+    token = session.token if session else None
+    html = _templates().get_template(name).render(csrf=csrf, token=token, **context)
+    response = HTMLResponse(html, status_code=status, headers=headers)
+    if nonce is not None and nonce != request.cookies.get(LOGIN_COOKIE):
+        _set_cookie(request, response, LOGIN_COOKIE, nonce)
+    return response
+
+
+def _same_origin(request: Request) -> bool:
+    """False when the browser says the form came from another site or origin."""
+    if request.headers.get("sec-fetch-site", "same-origin") not in ("same-origin", "none"):
+        return False
+    origin = request.headers.get("origin")
+    if origin is None or origin == "null":
+        return origin is None
+    return urlsplit(origin).netloc == request.headers.get("host", "")
 
 
 async def _form(request: Request) -> dict[str, str]:
     # URL-encoded forms only; parsed here rather than pulling in a multipart parser.
-    parsed = parse_qs((await request.body()).decode("utf-8", "replace"), keep_blank_values=True)
+    raw = await request.body()
+    if len(raw) > MAX_FORM:
+        raise InvalidRequest(f"body: a form of at most {MAX_FORM} bytes", field="body")
+    try:
+        parsed = parse_qs(raw.decode("utf-8"), keep_blank_values=True, errors="strict")
+    except UnicodeDecodeError:
+        raise InvalidRequest("body: the form is not valid UTF-8", field="body") from None
     return {k: v[-1].strip() for k, v in parsed.items()}
 
 
-def _back(url: str, error: str | None = None) -> RedirectResponse:
-    target = f"{url}?error={quote(error)}" if error else url
-    return RedirectResponse(target, status_code=303)
+def _refused(request: Request, session: WebSession | None) -> HTMLResponse:
+    message = ("This form has expired or was sent from another site; "
+               "reload the page and try again.")
+    return _render(request, "error.html", session, status=403, message=message)
 
 
-def _login_page(request: Request, error: str | None = None) -> HTMLResponse:
-    return _render(request, "login.html", status=401 if error else 200, error=error)
+async def _posted(request: Request) -> tuple[WebSession, dict[str, str]] | Response:
+    """The session and the posted form, or the page to answer instead: the login
+    page without a session, a 403 when the origin or the CSRF token is wrong."""
+    session = _session(request)
+    if session is None:
+        return _render(request, "login.html", None, status=401,
+                       error="Your session has ended; log in again.")
+    try:
+        form = await _form(request)
+    except IpamError as exc:
+        return _error_page(request, session, exc)
+    sent = form.get(CSRF_FIELD, "")
+    if not _same_origin(request) or not hmac.compare_digest(sent, session.csrf):
+        return _refused(request, session)
+    return session, form
 
 
-async def _posted(request: Request) -> tuple[Token, dict[str, str]] | Response:
-    """The logged-in token and the posted form, or the page to answer instead:
-    the login page without a valid token, a 403 when the CSRF token is wrong."""
-    token = _token(request)
-    if token is None:
-        return _login_page(request)
-    form = await _form(request)
-    if not _csrf_ok(request, form, request.cookies.get(COOKIE)):
-        return _refused(request, token)
-    return token, form
+def _error_page(request: Request, session: WebSession | None, exc: IpamError) -> HTMLResponse:
+    return _render(request, "error.html", session, status=exc.status, message=exc.message,
+                   headers=error_headers(exc))
+
+
+def _validation(exc: ValidationError) -> InvalidRequest:
+    message, field = describe_validation(exc.errors())
+    return InvalidRequest(message, field=field)
 
 
 @router.get("/", response_class=HTMLResponse)
-def index(request: Request, error: str | None = None) -> Response:
+def index(request: Request, deleted: str | None = None) -> Response:
     """Pools with utilisation bars, and a form to create one."""
-    token = _token(request)
-    if token is None:
-        return _login_page(request)
-    pools = _ipam(request).visible_pools(token)
-    return _render(request, "index.html", token=token, pools=pools, error=error)
+    session = _session(request)
+    if session is None:
+        return _render(request, "login.html", None)
+    return _index(request, session, notice=f"Pool {deleted} deleted."
+                  if deleted and is_pool_name(deleted) else None)
+
+
+def _index(request: Request, session: WebSession, *, status: int = 200,
+           error: str | None = None, notice: str | None = None,
+           values: dict[str, str] | None = None) -> HTMLResponse:
+    pools = _ipam(request).visible_pools(session.token)
+    return _render(request, "index.html", session, status=status, pools=pools, error=error,
+                   notice=notice, values=values or {})
 
 
 @router.post("/login")
 async def login(request: Request) -> Response:
-    """Check the token from the form and keep it in a cookie; start a new session."""
-    form = await _form(request)
-    if not _csrf_ok(request, form, None):
-        return _refused(request, None)
-    presented = form.get("token", "")
+    """Check the token from the form once, then start a server-side session."""
     try:
-        _ipam(request).verifier.verify(presented)
-    except Unauthorized as exc:
-        return _login_page(request, exc.message)
+        form = await _form(request)
+    except IpamError as exc:
+        return _render(request, "login.html", None, status=exc.status, error=exc.message)
+    nonce = request.cookies.get(LOGIN_COOKIE, "")
+    expected = login_csrf(nonce) if nonce else ""
+    if (not _same_origin(request) or not expected
+            or not hmac.compare_digest(form.get(CSRF_FIELD, ""), expected)):
+        return _refused(request, None)
+    ipam = _ipam(request)
+    try:
+        token = ipam.authenticate(form.get("token", ""), _client(request))
+    except IpamError as exc:
+        return _render(request, "login.html", None, status=exc.status, error=exc.message,
+                       headers=error_headers(exc))
     response = RedirectResponse("/", status_code=303)
-    _set_cookie(response, COOKIE, presented)
-    # A fresh nonce: one planted before login must not carry into the session.
-    _set_cookie(response, SESSION_COOKIE, secrets.token_urlsafe(16))
+    _set_cookie(request, response, SESSION_COOKIE, ipam.sessions.start(token))
+    _drop_cookie(request, response, LOGIN_COOKIE)
     return response
+
+
+def _client(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
 
 
 @router.post("/logout")
 async def logout(request: Request) -> Response:
-    """Forget the token and end the session."""
-    form = await _form(request)
-    if not _csrf_ok(request, form, request.cookies.get(COOKIE)):
-        return _refused(request, _token(request))
+    """End the session on the server and forget its cookie."""
+    posted = await _posted(request)
+    if isinstance(posted, Response):
+        return posted
+    _ipam(request).sessions.end(request.cookies.get(SESSION_COOKIE))
     response = RedirectResponse("/", status_code=303)
-    response.delete_cookie(COOKIE, path="/", httponly=True, samesite="strict")
-    response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="strict")
+    _drop_cookie(request, response, SESSION_COOKIE)
     return response
 
 
 @router.post("/pools")
 async def new_pool(request: Request) -> Response:
-    """Create a pool from the form on the index page."""
+    """Create a pool (top-level, or a child of a parent) from the index page's form."""
     posted = await _posted(request)
     if isinstance(posted, Response):
         return posted
-    token, form = posted
+    session, form = posted
     try:
-        name = form.get("name", "")
-        require(token, name, "admin")
-        lengths = {k: _int(form.get(k, ""), k) for k in ("min_length", "max_length",
-                                                         "default_length")}
-        tags = tuple(t.strip() for t in form.get("required_tags", "").split(",") if t.strip())
+        try:
+            body = PoolIn.model_validate({
+                "name": form.get("name", ""),
+                "prefixes": form_list(form.get("prefixes", "")),
+                "parent": form.get("parent") or None,
+                "prefix_length": form_length(form.get("prefix_length", ""), "prefix_length"),
+                "min_length": form_length(form.get("min_length", ""), "min_length"),
+                "max_length": form_length(form.get("max_length", ""), "max_length"),
+                "default_length": form_length(form.get("default_length", ""),
+                                              "default_length"),
+                "required_tags": form_list(form.get("required_tags", "")),
+                "description": form.get("description", ""),
+            })
+        except ValidationError as exc:
+            raise _validation(exc) from None
         spec = PoolSpec(
-            name=name,
-            prefixes=[p for p in form.get("prefixes", "").replace(",", " ").split() if p],
-            rules=PoolRules(lengths["min_length"], lengths["max_length"],
-                            lengths["default_length"], tags),
-            description=form.get("description", ""),
+            name=body.name, prefixes=body.prefixes, parent=body.parent,
+            prefix_length=body.prefix_length,
+            rules=PoolRules(body.min_length, body.max_length, body.default_length,
+                            tuple(body.required_tags)),
+            description=body.description,
         )
-        create_pool(_ipam(request).db, spec, actor=actor_of(token))
+        _ipam(request).create_pool(session.token, spec)
     except IpamError as exc:
-        return _back("/", exc.message)
-    return _back(f"/pools/{quote(name)}")
+        return _index(request, session, status=exc.status, error=exc.message, values=form)
+    return RedirectResponse(f"/pools/{quote(body.name)}?created=1", status_code=303)
 
 
 @router.get("/pools/{name}", response_class=HTMLResponse)
-def pool_page(request: Request, name: str, error: str | None = None) -> Response:
-    """The pool's space map, allocations, allocate/release forms and audit log."""
-    token = _token(request)
-    if token is None:
-        return _login_page(request)
-    ipam = _ipam(request)
+def pool_page(request: Request, name: str, created: str | None = None,
+              allocated: str | None = None, released: str | None = None) -> Response:
+    """The pool's space map, free blocks, allocations, forms and audit log."""
+    session = _session(request)
+    if session is None:
+        return _render(request, "login.html", None)
+    notice = None
+    if created:
+        notice = f"Pool {name} created."
+    for verb, value in (("Allocated", allocated), ("Released", released)):
+        if value and value.isascii() and value.isdigit() and len(value) < 11:
+            notice = f"{verb} allocation #{int(value)}."
+    return _pool(request, session, name, notice=notice)
+
+
+def _pool(request: Request, session: WebSession, name: str, *, status: int = 200,
+          error: str | None = None, notice: str | None = None,
+          values: dict[str, str] | None = None) -> HTMLResponse:
     try:
-        pool = ipam.pool(token, name)
+        view = _ipam(request).pool_view(session.token, name)
     except IpamError as exc:
-        return _render(request, "error.html", status=exc.status, message=exc.message,
-                       token=token)
-    with ipam.db.read() as conn:
-        live = store.live_blocks_by_state(conn, pool)
-        items, total = store.list_allocations(conn, pool, limit=500)
-        audit = store.read_audit(conn, pool=pool.name, limit=50)
-        owners = {a.prefix: a for a in items if a.live}
-    used = [p for p, _ in live]
-    free = free_page(pool, used, length=None, offset=0, limit=1000)
-    return _render(
-        request,
-        "pool.html",
-        token=token,
-        pool=pool,
-        usage=utilisation(pool, live),
-        map=space_map(pool, live, list(free.blocks), owners),
-        allocations=items,
-        total=total,
-        audit=audit,
-        can_write=token.allows(pool.name, "write"),
-        error=error,
-    )
+        return _error_page(request, session, exc)
+    return _render(request, "pool.html", session, status=status, view=view, pool=view.pool,
+                   error=error, notice=notice, values=values)
 
 
 @router.post("/pools/{name}/allocate")
 async def allocate(request: Request, name: str) -> Response:
-    """Allocate from the pool page's form, then show the page again."""
+    """Allocate from the pool page's form; on error show the form again as typed."""
     posted = await _posted(request)
     if isinstance(posted, Response):
         return posted
-    token, form = posted
-    here = f"/pools/{quote(name)}"
+    session, form = posted
     try:
-        prefix = form.get("prefix") or None
-        req = to_request(
-            prefix_length=None if prefix else _int(form.get("prefix_length", ""), "prefix_length"),
-            prefix=prefix,
-            strategy=form.get("strategy", "best_fit") or "best_fit",
-            state="reserved" if form.get("state") == "reserved" else "allocated",
-            description=form.get("description", ""),
-            owner=form.get("owner", ""),
-            tags=_tags(form.get("tags", "")),
-        )
-        if req.strategy not in ("best_fit", "first_fit"):
-            raise InvalidRequest("strategy: choose best_fit or first_fit", field="strategy")
-        await _ipam(request).allocate(token, name, [req], None, batch=False)
+        fields: dict[str, Any] = {
+            "strategy": form.get("strategy") or "best_fit",
+            "state": form.get("state") or "allocated",
+            "description": form.get("description", ""),
+            "owner": form.get("owner", ""),
+            "tags": form_tags(form.get("tags", "")),
+        }
+        if form.get("prefix"):
+            fields["prefix"] = form["prefix"]
+        else:
+            fields["prefix_length"] = form_length(form.get("prefix_length", ""),
+                                                  "prefix_length")
+        try:
+            body = AllocationIn.model_validate(fields)
+        except ValidationError as exc:
+            raise _validation(exc) from None
+        request_ = to_request(prefix_length=body.prefix_length, prefix=body.prefix,
+                              strategy=body.strategy, state=body.state,
+                              description=body.description, owner=body.owner, tags=body.tags)
+        result = await _ipam(request).allocate(session.token, name, [request_], None,
+                                               batch=False)
     except IpamError as exc:
-        return _back(here, exc.message)
-    return _back(here)
+        return _pool(request, session, name, status=exc.status, error=exc.message, values=form)
+    made = result.allocations[0]
+    return RedirectResponse(f"/pools/{quote(name)}?allocated={made.id}", status_code=303)
+
+
+@router.post("/pools/{name}/delete")
+async def delete(request: Request, name: str) -> Response:
+    """Delete the pool (admin), then go back to the pool list."""
+    posted = await _posted(request)
+    if isinstance(posted, Response):
+        return posted
+    session = posted[0]
+    try:
+        _ipam(request).delete_pool(session.token, name)
+    except IpamError as exc:
+        return _pool(request, session, name, status=exc.status, error=exc.message)
+    return RedirectResponse(f"/?deleted={quote(name)}", status_code=303)
 
 
 @router.post("/allocations/{allocation_id}/release")
-async def release(request: Request, allocation_id: int) -> Response:
+async def release(request: Request, allocation_id: str) -> Response:
     """Release from the pool page, then show it again."""
     posted = await _posted(request)
     if isinstance(posted, Response):
         return posted
-    token = posted[0]
-    ipam = _ipam(request)
+    session = posted[0]
     try:
-        released = await ipam.release(token, allocation_id)
+        if not re.fullmatch(r"[0-9]{1,10}", allocation_id, re.ASCII):
+            raise InvalidRequest(f"allocation_id: {allocation_id[:40]!r} is not an id",
+                                 field="allocation_id")
+        released = await _ipam(request).release(session.token, int(allocation_id))
     except IpamError as exc:
-        return _back("/", exc.message)
-    return _back(f"/pools/{quote(released.pool)}")
+        return _error_page(request, session, exc)
+    return RedirectResponse(f"/pools/{quote(released.pool)}?released={released.id}",
+                            status_code=303)
 
 
 @router.get("/audit", response_class=HTMLResponse)
 def audit_page(request: Request) -> Response:
     """The newest entries of the audit log the token may read."""
-    token = _token(request)
-    if token is None:
-        return _login_page(request)
-    with _ipam(request).db.read() as conn:
-        entries = store.read_audit(conn, pool=token.pool, limit=200)
-    return _render(request, "audit.html", token=token, audit=entries)
+    session = _session(request)
+    if session is None:
+        return _render(request, "login.html", None)
+    token: Token = session.token
+    entries = _ipam(request).audit(token, token.pool, limit=200)
+    return _render(request, "audit.html", session, audit=entries)
 
 
-def _int(text: str, field: str) -> int | None:
-    if not text:
-        return None
-    if not text.lstrip("/").isdigit():
-        raise InvalidRequest(f"{field}: {text!r} is not a prefix length", field=field)
-    return int(text.lstrip("/"))
+@router.get("/favicon.ico", include_in_schema=False)
+def favicon() -> Response:
+    """Browsers ask for it at the root; the icon is the page's own SVG."""
+    return RedirectResponse("/static/favicon.svg", status_code=308)
 
 
-def _tags(text: str) -> dict[str, str]:
-    tags: dict[str, str] = {}
-    for part in text.split(","):
-        if part.strip():
-            key, _, value = part.partition("=")
-            tags[key.strip()] = value.strip()
-    return tags
+@docs_router.get("/docs", response_class=HTMLResponse)
+def docs_page() -> HTMLResponse:
+    """Swagger UI over /openapi.json, every asset served by this process."""
+    return HTMLResponse(_templates().get_template("docs.html").render())

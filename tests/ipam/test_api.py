@@ -42,7 +42,7 @@ def test_tokens_401_and_403(client: TestClient, sqlite_db: Database, prod: str) 
     url = "/api/v1/pools/prod/allocations"
     body = {"tags": {"env": "x"}}
     assert client.post(url, json=body).json() == {"error": {
-        "code": "unauthorized",
+        "code": "unauthorized", "field": "authorization",
         "message": "missing API token (send 'Authorization: Bearer <token>')"}}
     for bad in ("nonsense", "ckt_1_wrong", "ckt_99_x"):
         response = client.post(url, json=body, headers={"Authorization": f"Bearer {bad}"})
@@ -214,5 +214,6 @@ def test_import_refuses_what_the_planner_would_refuse(client: TestClient,
 def test_openapi_documents_every_error_status(client: TestClient) -> None:
     spec = client.get("/openapi.json").json()
     allocate = spec["paths"]["/api/v1/pools/{pool}/allocations"]["post"]
-    assert set(allocate["responses"]) == {"200", "201", "401", "403", "404", "409", "422"}
+    assert set(allocate["responses"]) == {"200", "201", "401", "403", "404", "409", "413",
+                                          "422", "429", "503", "507"}
     assert spec["components"]["securitySchemes"]["HTTPBearer"]["scheme"] == "bearer"

@@ -71,7 +71,7 @@ def test_login_create_allocate_release(sqlite_db: Database, server: Server) -> N
             form.locator("input[name=prefixes]").fill("10.50.0.0/24")
             form.locator("input[name=default_length]").fill("26")
             form.locator("button").click()
-            page.wait_for_url("**/pools/web")
+            page.wait_for_url("**/pools/web?created=1")
             assert page.locator(".map-bar .seg").evaluate_all(
                 "s => s.map(e => e.dataset.kind + ' ' + e.dataset.prefix)") == [
                 "free 10.50.0.0/24"]
@@ -103,3 +103,109 @@ def test_login_create_allocate_release(sqlite_db: Database, server: Server) -> N
         finally:
             browser.close()
     assert outside == [], f"the page fetched from outside: {outside}"
+
+
+def _offline_page(browser: object, blocked: list[str]) -> object:
+    """A page that may load only from loopback: everything else is aborted and noted."""
+    page = browser.new_page()  # type: ignore[attr-defined]
+
+    def only_loopback(route: object) -> None:
+        url = route.request.url  # type: ignore[attr-defined]
+        if urlsplit(url).hostname in ("127.0.0.1", None):
+            route.continue_()  # type: ignore[attr-defined]
+        else:
+            blocked.append(url)
+            route.abort()  # type: ignore[attr-defined]
+
+    page.route("**/*", only_loopback)
+    return page
+
+
+def test_api_docs_work_with_no_network(server: Server) -> None:
+    executable = chromium_path()
+    sync_api = pytest.importorskip("playwright.sync_api")
+    blocked: list[str] = []
+    with sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=executable, args=LAUNCH_ARGS)
+        try:
+            page = _offline_page(browser, blocked)
+            page.goto(server.url + "/docs")  # type: ignore[attr-defined]
+            page.wait_for_selector(".opblock", timeout=20000)  # type: ignore[attr-defined]
+            paths = page.locator(".opblock-summary-path").all_inner_texts()  # type: ignore[attr-defined]
+            assert len(paths) >= 14
+            assert any("/api/v1/pools/{pool}/allocations" in p.replace("\u200b", "")
+                       for p in paths)
+        finally:
+            browser.close()
+    assert blocked == []
+
+
+def test_the_page_as_its_users_want_it(sqlite_db: Database, server: Server) -> None:
+    executable = chromium_path()
+    sync_api = pytest.importorskip("playwright.sync_api")
+    token = create_token(sqlite_db, name="web-admin", pool=None, scope="admin")[1]
+    blocked: list[str] = []
+    with sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=executable, args=LAUNCH_ARGS)
+        try:
+            page = _offline_page(browser, blocked)
+            page.on("dialog", lambda dialog: dialog.accept())  # type: ignore[attr-defined]
+            page.set_viewport_size({"width": 390, "height": 844})  # type: ignore[attr-defined]
+            page.goto(server.url + "/")  # type: ignore[attr-defined]
+            icon = page.evaluate(  # type: ignore[attr-defined]
+                "fetch(document.querySelector('link[rel=icon]').href).then(r => r.status)")
+            assert icon == 200
+            page.fill("#token", token)  # type: ignore[attr-defined]
+            page.click("#login")  # type: ignore[attr-defined]
+            form = page.locator("#new-pool")  # type: ignore[attr-defined]
+            form.locator("input[name=name]").fill("big")
+            form.locator("input[name=prefixes]").fill("10.60.0.0/16")
+            form.locator("button").click()
+            page.wait_for_url("**/pools/big?created=1")  # type: ignore[attr-defined]
+            assert page.inner_text("#notice") == "Pool big created."  # type: ignore[attr-defined]
+
+            # An error keeps what was typed: /27 stays /27, the owner stays.
+            page.fill("#prefix_length", "27")  # type: ignore[attr-defined]
+            page.fill("#owner", "team-net")  # type: ignore[attr-defined]
+            page.fill("#tags", "=broken")  # type: ignore[attr-defined]
+            page.click("#allocate-submit")  # type: ignore[attr-defined]
+            assert page.inner_text("#error").startswith("tags:")  # type: ignore[attr-defined]
+            assert page.input_value("#prefix_length") == "27"  # type: ignore[attr-defined]
+            assert page.input_value("#owner") == "team-net"  # type: ignore[attr-defined]
+            page.fill("#tags", "env=prod")  # type: ignore[attr-defined]
+            page.fill("#prefix_length", "26")  # type: ignore[attr-defined]
+            page.click("#allocate-submit")  # type: ignore[attr-defined]
+            page.wait_for_selector("#notice")  # type: ignore[attr-defined]
+            assert page.inner_text("#notice") == "Allocated allocation #1."  # type: ignore[attr-defined]
+
+            # A /26 in a /16 is visible on the map and listed under it.
+            width = page.locator(".map-bar .seg.allocated").bounding_box()["width"]  # type: ignore[attr-defined]
+            assert width >= 3
+            assert page.locator("#small-blocks li").all_inner_texts() == [  # type: ignore[attr-defined]
+                "10.60.0.0/26 allocated #1 team-net"]
+            free = page.locator("#free-blocks li").all_inner_texts()  # type: ignore[attr-defined]
+            assert free[:2] == ["10.60.0.64/26", "10.60.0.128/25"]
+            # Nothing overflows a phone's width: wide tables scroll in their box.
+            overflow = page.evaluate(  # type: ignore[attr-defined]
+                "document.documentElement.scrollWidth - window.innerWidth")
+            assert overflow <= 0
+            details = page.locator("#audit tbody tr td:nth-child(7)").all_inner_texts()  # type: ignore[attr-defined]
+            assert "prefixes: 10.60.0.0/16 · parent: none" in details
+            assert not any("[" in d or "None" in d for d in details)
+
+            # A child pool from the parent's free space, then deleting it.
+            page.goto(server.url + "/")  # type: ignore[attr-defined]
+            form = page.locator("#new-pool")  # type: ignore[attr-defined]
+            form.locator("input[name=name]").fill("kid")
+            page.select_option("#parent", "big")  # type: ignore[attr-defined]
+            page.fill("#pool_prefix_length", "20")  # type: ignore[attr-defined]
+            form.locator("button").click()
+            page.wait_for_url("**/pools/kid?created=1")  # type: ignore[attr-defined]
+            assert "inside big" in page.inner_text("main")  # type: ignore[attr-defined]
+            page.click("#delete-pool button")  # type: ignore[attr-defined]
+            page.wait_for_url("**/?deleted=kid")  # type: ignore[attr-defined]
+            assert page.inner_text("#notice") == "Pool kid deleted."  # type: ignore[attr-defined]
+            assert page.locator("#pools tr[data-pool=kid]").count() == 0  # type: ignore[attr-defined]
+        finally:
+            browser.close()
+    assert blocked == []

@@ -8,28 +8,46 @@ from pathlib import Path
 
 import pytest
 
-from cidrkit.ipam.database import Database, default_url
+from cidrkit.ipam.database import Database, default_url, head_revision
 from tests.cli.runner import cli
-from tests.ipam.conftest import REPO, Server, start_server
+from tests.ipam.conftest import REPO, Server, free_port, start_server
+
+HEAD = head_revision()
 
 
 def test_db_upgrade_and_current(tmp_path: Path) -> None:
     path = tmp_path / "sub" / "ipam.sqlite3"
     url = f"sqlite:///{path}"
-    code, out, _ = cli("db", "current", "--db", url)
-    assert (code, out) == (1, f"sqlite:///{path}: revision none (latest 0001)\n")
+    code, _, err = cli("db", "current", "--db", url)
+    # Looking at a database that is not there creates nothing.
+    assert code == 2 and "no such database file" in err and not path.parent.exists()
     code, out, _ = cli("db", "upgrade", "--db", url)
-    assert (code, out) == (0, f"sqlite:///{path}: upgraded from empty to 0001\n")
+    assert (code, out) == (0, f"sqlite:///{path}: upgraded from empty to {HEAD}\n")
     code, out, _ = cli("db", "upgrade", "--db", str(path))
-    assert (code, out) == (0, f"sqlite:///{path}: already at revision 0001\n")
+    assert (code, out) == (0, f"sqlite:///{path}: already at revision {HEAD}\n")
     assert cli("db", "current", "--db", url)[0] == 0
 
 
-def test_token_commands_need_a_migrated_database(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'x.sqlite3'}"
+def test_token_commands_create_the_embedded_default_database(tmp_path: Path) -> None:
+    """The quick start: `token create` on a fresh machine makes and migrates the
+    default database by itself, as `serve` does."""
+    env = {"XDG_DATA_HOME": str(tmp_path / "data")}
+    code, out, err = cli("token", "create", "--pool", "prod", "--scope", "write", env=env)
+    assert code == 0 and out.startswith("ckt_1_"), err
+    assert f"migrated to {HEAD}" in err
+    assert (tmp_path / "data" / "cidrkit" / "ipam.sqlite3").exists()
+    code, out, err = cli("token", "list", env=env)
+    assert code == 0 and "prod-write" in out and "migrated" not in err
+
+
+def test_token_commands(tmp_path: Path) -> None:
+    path = tmp_path / "x.sqlite3"
+    url = f"sqlite:///{path}"
     code, _, err = cli("token", "list", "--db", url)
-    assert code == 2
-    assert "run 'cidrkit db upgrade --db URL'" in err
+    assert (code, err) == (2, f"cidrkit: error: {path}: no such database file (create it "
+                              f"with 'cidrkit db upgrade --db {path}', or omit --db to use "
+                              "the default database)\n")
+    assert not path.exists()
     cli("db", "upgrade", "--db", url)
     code, out, err = cli("token", "create", "--pool", "prod", "--scope", "write", "--db", url)
     assert code == 0 and out.startswith("ckt_1_")
@@ -46,6 +64,68 @@ def test_token_commands_need_a_migrated_database(tmp_path: Path) -> None:
         "2   ops         *     admin  active",
     ]
     assert cli("token", "revoke", "9", "--db", url)[0] == 2
+    for huge in ("99999999999", "999999999999"):
+        code, _, err = cli("token", "revoke", huge, "--db", url)
+        assert code == 2 and "does not exist" in err and "Traceback" not in err
+    code, _, err = cli("token", "revoke", "9" * 40, "--db", url)
+    assert code == 2 and "is not a token id" in err
+
+
+@pytest.mark.parametrize("command", [("token", "list"), ("db", "current"), ("db", "upgrade"),
+                                     ("serve",)])
+def test_a_file_that_is_not_a_database_is_one_clear_line(tmp_path: Path,
+                                                         command: tuple[str, ...]) -> None:
+    junk = tmp_path / "notes.txt"
+    junk.write_text("these are not the tables you are looking for\n" * 100)
+    code, out, err = cli(*command, "--db", str(junk))
+    assert (code, out) == (2, "")
+    assert err == f"cidrkit: error: sqlite:///{junk}: not a SQLite database " \
+                  "(file is not a database)\n"
+
+
+@pytest.mark.parametrize("command", [("token", "list"), ("db", "current")])
+def test_unreachable_postgresql_is_one_clear_line(command: tuple[str, str]) -> None:
+    port = free_port()  # nothing listens there
+    url = f"postgresql://nobody:secret@127.0.0.1:{port}/nothing"
+    code, _, err = cli(*command, "--db", url)
+    assert code == 2 and len(err.splitlines()) == 1, err
+    assert err.startswith(f"cidrkit: error: postgresql://nobody:***@127.0.0.1:{port}/nothing: "
+                          "cannot reach PostgreSQL:")
+    assert "secret" not in err
+
+
+def test_a_directory_is_not_a_database(tmp_path: Path) -> None:
+    code, _, err = cli("token", "list", "--db", str(tmp_path))
+    assert (code, err) == (2, f"cidrkit: error: {tmp_path}: is a directory, not a database "
+                              "file\n")
+
+
+@pytest.mark.parametrize("port", ["70000", "-5", "0", "80a", "٣"])
+def test_serve_refuses_ports_outside_1_65535(port: str) -> None:
+    code, _, err = cli("serve", "--port", port, "--db", "/nonexistent/dir/x.db")
+    assert code == 2 and "is not a TCP port (1-65535)" in err
+
+
+def test_serve_never_creates_an_explicit_database_path(tmp_path: Path) -> None:
+    target = tmp_path / "nonexistent" / "dir" / "x.db"
+    code, _, err = cli("serve", "--db", str(target))
+    assert code == 2 and "no such database file" in err
+    assert not (tmp_path / "nonexistent").exists()
+
+
+def test_serve_warns_when_listening_beyond_loopback(sqlite_db: Database,
+                                                    tmp_path: Path) -> None:
+    log = tmp_path / "server.log"
+    server = start_server(sqlite_db.url, log, extra=("--host", "0.0.0.0"))
+    try:
+        text = log.read_text()
+        assert "cidrkit: warning: listening on 0.0.0.0: other machines can reach" in text
+    finally:
+        server.stop()
+    quiet = tmp_path / "quiet.log"
+    server = start_server(sqlite_db.url, quiet)
+    server.stop()
+    assert "warning" not in quiet.read_text()
 
 
 def test_default_database_lives_in_the_data_directory(monkeypatch: pytest.MonkeyPatch) -> None:

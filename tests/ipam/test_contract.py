@@ -21,6 +21,7 @@ from hypothesis import HealthCheck, settings  # noqa: E402
 
 from cidrkit.ipam.api import create_app  # noqa: E402
 from cidrkit.ipam.database import Database  # noqa: E402
+from cidrkit.ipam.limits import AttemptLimiter  # noqa: E402
 from cidrkit.ipam.pools import PoolSpec, create_pool  # noqa: E402
 from cidrkit.ipam.tokens import create_token  # noqa: E402
 
@@ -31,8 +32,10 @@ TOKEN = create_token(_db, name="contract", pool=None, scope="admin")[1]
 create_pool(_db, PoolSpec("prod", ["10.0.0.0/16"]), actor="test")
 create_pool(_db, PoolSpec("v6", ["2001:db8::/32"]), actor="test")
 # Writes go straight to the database here: the in-process client does not run the
-# app's lifespan, which is what starts the group-commit writer.
-app = create_app(_db, batching=False)
+# app's lifespan, which is what starts the group-commit writer. Generated requests
+# with broken tokens would soon hit the failed-login limit (a 429, tested on its
+# own); here every answer must be the operation's own.
+app = create_app(_db, batching=False, limiter=AttemptLimiter(limit=10**9))
 schema = schemathesis.openapi.from_asgi("/openapi.json", app)
 
 

@@ -41,7 +41,7 @@ CASES: list[tuple[str, Any, str, int, bool]] = [
     (URL, {"prefix_length": 24, "tags": {"env": "a"}}, "reader", 403, True),
     ("/api/v1/pools/nope/allocations", {"prefix_length": 24}, "writer", 404, True),
     (URL, {"prefix_length": 24, "tags": {"env": "a"}}, "nobody", 401, False),
-    (URL, {"prefix_length": 24, "tags": {"env": "a"}}, "bogus", 401, False),
+    (URL, {"prefix_length": 24, "tags": {"env": "a"}}, "bogus", 401, True),
     (URL, {"prefix_length": 24, "colour": "blue"}, "writer", 422, False),
     (URL, {"prefix_length": "x"}, "writer", 422, False),
     (URL, b'{"prefix_length": 24', "writer", 422, False),

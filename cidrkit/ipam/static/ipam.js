@@ -11,7 +11,7 @@
       });
       seg.addEventListener("mouseleave", function () { seg.classList.remove("hover"); });
     });
-    document.querySelectorAll("form.release").forEach(function (form) {
+    document.querySelectorAll("form.release, form.danger").forEach(function (form) {
       form.addEventListener("submit", function (event) {
         if (!window.confirm(form.dataset.confirm)) { event.preventDefault(); }
       });
