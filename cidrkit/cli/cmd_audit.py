@@ -56,12 +56,11 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     from cidrkit.audit.jsonlines import iter_report_lines
     from cidrkit.audit.render import iter_text, render_markdown
     from cidrkit.core import Prefix
-    from cidrkit.errors import InputError, InputErrors, ParseError
+    from cidrkit.errors import ArgumentError, InputError, InputErrors, ParseError
     from cidrkit.sources import read_inventory
 
     if args.json_version != 1 and args.format != "json":
-        ctx.stderr.write("cidrkit: error: --json-version applies to --format json only\n")
-        return ExitCode.BAD_INPUT
+        raise ArgumentError("--json-version applies to --format json only")
     missing = [p for p in args.paths if not os.path.exists(p)]
     if missing:
         raise InputErrors([InputError(f"{path}: no such file or folder") for path in missing])
