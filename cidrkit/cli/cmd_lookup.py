@@ -83,8 +83,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace, ctx: Context) -> int:
     if args.column and args.field:
         raise InputError("give --column (CSV input) or --field (JSON lines input), not both")
-    # Text lines in and out go through the compiled engine when it is built.
-    if not (args.column or args.field or args.json) and args.output in (None, "text"):
+    # Text lines in and out go through the compiled engine when it is built;
+    # Parquet/Arrow inputs and --output-file take the columnar path below.
+    if (not (args.column or args.field or args.json or args.output_file)
+            and args.output in (None, "text") and not _any_columnar(args.inputs or ["-"])):
         from cidrkit.cli.native import load_engine
 
         engine = load_engine(ctx.env)
@@ -122,6 +124,13 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     if args.stats:
         _write_stats(ctx, annotator, as_json=args.json)
     return ExitCode.BAD_INPUT if errors else ExitCode.OK
+
+
+def _any_columnar(inputs: list[str]) -> bool:
+    """Whether any named input is a Parquet or Arrow file (eight bytes read, no pyarrow)."""
+    from cidrkit.scale.formats import sniff_file
+
+    return any(name != "-" and sniff_file(name) is not None for name in inputs)
 
 
 def _columnar_run(
