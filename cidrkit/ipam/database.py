@@ -27,6 +27,7 @@ from cidrkit.ipam.errors import (
     StorageFull,
     StorageUnavailable,
 )
+from cidrkit.ipam.schema import allocations, pending_imports
 
 _WRITE_OPTION = "cidrkit_write"
 # A pooled PostgreSQL connection idle for longer than this is checked before use.
@@ -285,14 +286,34 @@ def reported_failures(db: Database) -> Iterator[None]:
         raise db.describe_failure(exc) from None
 
 
-def make_ready(db: Database) -> tuple[str | None, str | None]:
+def make_ready(db: Database, *, recover: bool = False) -> tuple[str | None, str | None]:
     """Make the database usable by this cidrkit: the embedded SQLite database creates
     and migrates itself; PostgreSQL must already be at the latest revision (a team's
-    database is upgraded on purpose, with ``cidrkit db upgrade``). Returns the
-    (before, after) revisions."""
+    database is upgraded on purpose, with ``cidrkit db upgrade``). With ``recover``
+    (a server starting), the rows of imports cut short by a crash are removed.
+    Returns the (before, after) revisions."""
     with reported_failures(db):
         if db.dialect == "sqlite":
-            return db.upgrade()
-        db.check_schema()
-        current = db.current_revision()
-        return current, current
+            revisions = db.upgrade()
+        else:
+            db.check_schema()
+            current = db.current_revision()
+            revisions = current, current
+        if recover:
+            abandon_pending_imports(db)
+        return revisions
+
+
+def abandon_pending_imports(db: Database) -> int:
+    """Delete every pending import and its rows; how many imports there were.
+
+    A pending import's rows were never visible, so removing them loses
+    nothing anyone saw. Only a starting server calls this: an import still
+    running in another server would then fail at its end, also all or nothing.
+    """
+    with db.write() as conn:
+        ids = list(conn.execute(sa.select(pending_imports.c.id)).scalars())
+        if ids:
+            conn.execute(allocations.delete().where(allocations.c.import_id.in_(ids)))
+            conn.execute(pending_imports.delete().where(pending_imports.c.id.in_(ids)))
+    return len(ids)
