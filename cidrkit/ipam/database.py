@@ -10,6 +10,7 @@ psycopg 3; its write transactions lock the pool rows they touch.
 from __future__ import annotations
 
 import os
+import threading
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -66,6 +67,48 @@ def redact(url: str) -> str:
     return parsed.render_as_string(hide_password=True)
 
 
+class _Turns:
+    """First come, first served: a thread waiting to write is never overtaken.
+
+    SQLite's own busy handler polls with growing sleeps, so a writer looping
+    over short transactions (an import's chunks) can take the lock again
+    before a waiting writer wakes, time after time, and starve it for
+    seconds. Taking turns in the process first makes each wait at most one
+    transaction per writer ahead in line.
+    """
+
+    def __init__(self) -> None:
+        self._changed = threading.Condition()
+        self._issued = 0
+        self._serving = 0
+        self._abandoned: set[int] = set()
+
+    @contextmanager
+    def turn(self) -> Iterator[None]:
+        with self._changed:
+            ticket = self._issued
+            self._issued += 1
+            try:
+                while ticket != self._serving:
+                    self._changed.wait()
+            except BaseException:
+                # Interrupted while waiting: the ticket is still served and passed on.
+                self._abandoned.add(ticket)
+                raise
+        try:
+            yield
+        finally:
+            self._advance()
+
+    def _advance(self) -> None:
+        with self._changed:
+            self._serving += 1
+            while self._serving in self._abandoned:
+                self._abandoned.discard(self._serving)
+                self._serving += 1
+            self._changed.notify_all()
+
+
 class Database:
     """An engine plus the transaction helpers the service needs.
 
@@ -78,6 +121,7 @@ class Database:
         self.dialect = "postgresql" if self.url.startswith("postgresql") else "sqlite"
         self.create = create
         self.engine = self._create_engine(pool_size)
+        self._turns = _Turns()
 
     def _create_engine(self, pool_size: int) -> Engine:
         if self.dialect == "postgresql":
@@ -108,7 +152,20 @@ class Database:
 
     @contextmanager
     def write(self) -> Iterator[Connection]:
-        """A write transaction, committed on normal exit and rolled back on error."""
+        """A write transaction, committed on normal exit and rolled back on error.
+
+        On SQLite this process's writers take turns (``_Turns``) before asking
+        for the database's one write lock.
+        """
+        if self.dialect == "sqlite":
+            with self._turns.turn(), self._write() as conn:
+                yield conn
+        else:
+            with self._write() as conn:
+                yield conn
+
+    @contextmanager
+    def _write(self) -> Iterator[Connection]:
         with self.engine.connect() as conn:
             conn = conn.execution_options(**{_WRITE_OPTION: True})
             with conn.begin():
