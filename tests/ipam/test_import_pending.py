@@ -234,3 +234,18 @@ def test_make_ready_keeps_pending_imports_unless_recovering(database: Database,
     assert len(_pending_rows(database)) == 2 * CHUNK
     assert abandon_pending_imports(database) == 1
     assert _pending_rows(database) == []
+
+
+def test_the_migration_goes_down_and_up_keeping_allocations(database: Database) -> None:
+    from alembic import command
+
+    from cidrkit.ipam.database import _alembic_config
+
+    service, big = _setup(database)
+    with database.engine.begin() as conn:
+        command.downgrade(_alembic_config(conn), "0002")
+    with database.read() as conn:
+        assert conn.execute(sa.text("SELECT count(*) FROM allocations")).scalar_one() == 1
+    database.upgrade()
+    assert _what_readers_see(database, big) == (1, 1)
+    assert len(_import(service, big).imported) == LINES

@@ -45,6 +45,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index("allocations_by_import", "allocations")
     op.execute("DELETE FROM allocations WHERE import_id IN (SELECT id FROM pending_imports)")
-    with op.batch_alter_table("allocations") as batch:
-        batch.drop_column("import_id")
+    # A plain DROP COLUMN (SQLite 3.35+): a batch rebuild would lose the
+    # table's triggers.
+    op.drop_column("allocations", "import_id")
     op.drop_table("pending_imports")
