@@ -4,34 +4,40 @@
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
-# compat mode: a plain .pth entry, so `cidrkit` starts without an import hook.
-EDITABLE := --config-settings editable_mode=compat
+# The compiled engine (engine/, Rust) is built into cidrkit/_engine by every
+# install below: `pip install -e .` runs maturin, which runs cargo. Editing a
+# Rust source reinstalls, which rebuilds only what changed.
+ENGINE_SOURCES := engine/Cargo.toml engine/Cargo.lock $(wildcard engine/src/*.rs)
+CARGO ?= cargo
+ENGINE_MANIFEST := --manifest-path engine/Cargo.toml
+# Seconds of the bounded differential fuzz run (make fuzz-native).
+FUZZ_SECONDS ?= 120
 
-.PHONY: demo test lint unit fuzz bench bench-core bench-start bench-bulk bench-audit bench-plan bench-ipam docs clean
+.PHONY: demo test lint unit fuzz engine-test engine-lint fuzz-native bench bench-commands bench-core bench-start bench-bulk bench-audit bench-plan bench-ipam bench-discover docs clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "cidrkit needs Python >= 3.11"'
 	@$(PYTHON) -m venv $(VENV) || { echo "python3 -m venv failed: on Debian, apt-get install python3-venv"; exit 1; }
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e . $(EDITABLE)
+$(VENV)/.installed: pyproject.toml $(ENGINE_SOURCES) | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
 	@touch $@
 
-$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[test]' $(EDITABLE)
+$(VENV)/.installed-test: pyproject.toml $(ENGINE_SOURCES) | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[test]'
 	@touch $@ $(VENV)/.installed
 
-$(VENV)/.installed-bench: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[test,bench]' $(EDITABLE)
+$(VENV)/.installed-bench: pyproject.toml $(ENGINE_SOURCES) | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
 	@touch $@ $(VENV)/.installed $(VENV)/.installed-test
 
 ## demo: install cidrkit and run its main jobs on the shipped examples
 demo: $(VENV)/.installed
 	@bash examples/demo.sh $(BIN)/cidrkit
 
-## test: lint, type-check and run the whole test suite
-test: lint unit
+## test: lint, type-check and run the whole test suite (Python and Rust)
+test: lint engine-lint unit engine-test
 
 unit: $(VENV)/.installed-test
 	@# pytest exits 5 when it collects no tests; say so rather than fail.
@@ -48,8 +54,21 @@ lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 
+# The engine's own tests build without Python (the `python` feature is off).
+engine-test:
+	$(CARGO) test $(ENGINE_MANIFEST) --quiet
+
+engine-lint:
+	$(CARGO) clippy $(ENGINE_MANIFEST) --all-targets --quiet -- -D warnings
+	$(CARGO) clippy $(ENGINE_MANIFEST) --features python --quiet -- -D warnings
+
+## fuzz-native: the engine against the Python path on random text, for FUZZ_SECONDS
+fuzz-native: $(VENV)/.installed-test
+	CIDRKIT_FUZZ_SECONDS=$(FUZZ_SECONDS) $(BIN)/python -m pytest -p no:cacheprovider \
+		tests/bulk/test_engine_fuzz.py
+
 ## bench: speed against the peer libraries and tools, printed as ratios (medians)
-bench: bench-core bench-start bench-bulk bench-audit bench-plan bench-ipam
+bench: bench-core bench-start bench-bulk bench-commands bench-audit bench-plan bench-ipam bench-discover
 
 bench-core: $(VENV)/.installed-bench
 	$(BIN)/python bench/bench_core.py
@@ -58,6 +77,9 @@ bench-start: $(VENV)/.installed-bench
 	$(BIN)/python bench/bench_cli_start.py
 bench-bulk: $(VENV)/.installed-bench
 	$(BIN)/python bench/bench_bulk.py --quick
+# Whole commands beside grepcidr (apt-get install grepcidr), pytricia and ipset_c scripts.
+bench-commands: $(VENV)/.installed-bench
+	$(BIN)/python bench/bench_commands.py --runs 3
 bench-audit: $(VENV)/.installed-bench
 	$(BIN)/python bench/bench_audit.py --runs 3
 bench-plan: $(VENV)/.installed-bench
@@ -65,6 +87,9 @@ bench-plan: $(VENV)/.installed-bench
 # Set CIDRKIT_BENCH_PG_URL to include PostgreSQL.
 bench-ipam: $(VENV)/.installed-bench
 	$(BIN)/python bench/bench_ipam.py
+# 3 accounts x 4 regions x 50 VPCs from moto's server on loopback.
+bench-discover: $(VENV)/.installed-bench
+	$(BIN)/python bench/bench_discover.py --runs 3
 
 ## docs: regenerate the CLI reference from --help
 docs: $(VENV)/.installed
@@ -72,3 +97,4 @@ docs: $(VENV)/.installed
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis build *.egg-info
+	rm -rf engine/target cidrkit/_engine*.so

@@ -1,6 +1,7 @@
 #!/bin/sh
 # Install and start the services the IPAM tests need, on a fresh Debian machine (as root):
-# PostgreSQL on 127.0.0.1 with a test database and user, and Chromium for the browser test.
+# PostgreSQL on 127.0.0.1 with a test database and user, Chromium for the browser test,
+# and a Java runtime for the local Spark of the scale tests.
 # Everything comes from Debian's packages. The last lines printed are the environment
 # the tests read, in `export NAME=value` form:
 #     eval "$(scripts/ci-services.sh | grep '^export ')"
@@ -20,6 +21,15 @@ if ! command -v pg_ctlcluster >/dev/null 2>&1 || [ ! -x /usr/bin/chromium ]; the
     apt-get install -y -q --no-install-recommends \
         postgresql postgresql-contrib chromium chromium-driver fonts-dejavu-core >&2
 fi
+
+if ! command -v java >/dev/null 2>&1; then
+    log "installing a headless Java runtime from Debian (for Spark)"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -q >&2
+    apt-get install -y -q --no-install-recommends default-jre-headless >&2
+fi
+# Spark finds Java through JAVA_HOME: the directory above bin/java.
+java_home=$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")
 
 # The Debian package creates one cluster; find its version and name.
 cluster=$(pg_lsclusters --no-header | awk 'NR==1 {print $1" "$2}')
@@ -65,3 +75,4 @@ SQL
 
 echo "export CIDRKIT_TEST_PG_URL=postgresql://$PGUSER_NAME:$PGPASSWORD_VALUE@127.0.0.1:$PGPORT_VALUE/$PGDB_NAME"
 echo "export CIDRKIT_TEST_CHROMIUM=/usr/bin/chromium"
+echo "export JAVA_HOME=$java_home"

@@ -11,8 +11,8 @@ pairs, never with their product:
 * pairs across scopes are the conflicts: oriented, sorted and classified as
   integer arrays.
 
-Nothing per conflict is built until it is read: :class:`ConflictView` makes
-the ``Conflict`` (and its ``Remedy``) of one index on demand, so a report of
+Nothing per conflict is built until it is read: :class:`ScopeConflictView` makes
+the ``ScopeConflict`` (and its ``Remedy``) of one index on demand, so a report of
 430,000 conflicts costs memory only for what is being rendered.
 """
 
@@ -24,9 +24,9 @@ from typing import overload
 import numpy as np
 import numpy.typing as npt
 
-from cidrkit.audit.allocation_columns import AllocationColumns, AllocationView, RecordColumns
+from cidrkit.audit.block_columns import ObservedBlockColumns, ObservedBlockView, RecordColumns
 from cidrkit.audit.connections import Connections
-from cidrkit.audit.model import RELATIONS, Allocation, Conflict, NestingFinding, Remedy
+from cidrkit.audit.model import RELATIONS, NestingFinding, ObservedBlock, Remedy, ScopeConflict
 from cidrkit.audit.rules import PARENT_KINDS, check_nesting
 from cidrkit.audit.scopes import ScopeInfo
 from cidrkit.bulk.overlaps import CONTAINS, overlap_pairs
@@ -39,7 +39,7 @@ Bools = npt.NDArray[np.bool_]
 _EQUAL, _A_CONTAINS_B, _B_CONTAINS_A = (RELATIONS.index(r) for r in RELATIONS)
 
 
-class ConflictColumns:
+class ScopeConflictColumns:
     """Conflicts as arrays, in report order: (a's scope, b's scope, a, b).
 
     ``a``/``b`` are allocation indexes, ``relation`` indexes ``RELATIONS``,
@@ -49,7 +49,7 @@ class ConflictColumns:
 
     def __init__(
         self,
-        allocations: AllocationColumns,
+        allocations: ObservedBlockColumns,
         scopes: dict[str, ScopeInfo],
         connections: Connections | None,
         pools: Sequence[Prefix],
@@ -112,10 +112,10 @@ class ConflictColumns:
         placer = Placer(taken, pools)
         return {p: placer.place(p) for p in (columns.prefix(int(i)) for i in wanted.tolist())}
 
-    def conflict(self, i: int, allocation: AllocationFactory) -> Conflict:
-        """Conflict ``i`` as the object the object path builds."""
-        a = allocation(int(self.a[i]))
-        b = allocation(int(self.b[i]))
+    def conflict(self, i: int, build_block: ObservedBlockFactory) -> ScopeConflict:
+        """Conflict ``i`` as the ``ScopeConflict`` the object path builds."""
+        a = build_block(int(self.a[i]))
+        b = build_block(int(self.b[i]))
         severity = "latent" if self.latent[i] else "blocking"
         remedy = None
         block = int(self.block[i])
@@ -124,14 +124,14 @@ class ConflictColumns:
             prefix = self.allocations.prefix(block)
             remedy = Remedy(side, prefix, int(self.affected[block]), prefix.size,
                             self.candidates.get(prefix, ()))
-        return Conflict(RELATIONS[int(self.relation[i])], severity, a, b, remedy)
+        return ScopeConflict(RELATIONS[int(self.relation[i])], severity, a, b, remedy)
 
 
-    def conflicts_at(self, start: int, stop: int) -> list[Conflict]:
+    def conflicts_at(self, start: int, stop: int) -> list[ScopeConflict]:
         """Conflicts ``start`` to ``stop`` as objects, built in one batch."""
         a, b = self.a[start:stop], self.b[start:stop]
         needed = np.unique(np.concatenate([a, b]))
-        built = dict(zip(needed.tolist(), self.allocations.allocations_at(needed), strict=True))
+        built = dict(zip(needed.tolist(), self.allocations.blocks_at(needed), strict=True))
         block = self.block[start:stop]
         remedies: dict[tuple[int, bool], Remedy] = {}
         side_a = (self.root[a] == block).tolist()
@@ -148,34 +148,34 @@ class ConflictColumns:
                     remedy = remedies[(blk, on_a)] = Remedy(
                         "a" if on_a else "b", prefix, int(self.affected[blk]), prefix.size,
                         self.candidates.get(prefix, ()))
-            result.append(Conflict(RELATIONS[relation], "latent" if latent else "blocking",
+            result.append(ScopeConflict(RELATIONS[relation], "latent" if latent else "blocking",
                                    built[i], built[j], remedy))
         return result
 
 
-class AllocationFactory:
-    """Builds allocation objects, reusing the last few (a report repeats its sides)."""
+class ObservedBlockFactory:
+    """Builds ``ObservedBlock`` objects, reusing the last few (a report repeats its sides)."""
 
-    def __init__(self, columns: AllocationColumns, keep: int = 4096) -> None:
+    def __init__(self, columns: ObservedBlockColumns, keep: int = 4096) -> None:
         self.columns = columns
         self.keep = keep
-        self.cache: dict[int, Allocation] = {}
+        self.cache: dict[int, ObservedBlock] = {}
 
-    def __call__(self, i: int) -> Allocation:
+    def __call__(self, i: int) -> ObservedBlock:
         found = self.cache.get(i)
         if found is None:
             if len(self.cache) >= self.keep:
                 self.cache.clear()
-            found = self.cache[i] = self.columns.allocation(i)
+            found = self.cache[i] = self.columns.block(i)
         return found
 
 
-class ConflictView(Sequence[Conflict]):
+class ScopeConflictView(Sequence[ScopeConflict]):
     """The conflicts of a columnar audit, each built when read."""
 
-    def __init__(self, columns: ConflictColumns) -> None:
+    def __init__(self, columns: ScopeConflictColumns) -> None:
         self.columns = columns
-        self.allocation = AllocationFactory(columns.allocations)
+        self.build_block = ObservedBlockFactory(columns.allocations)
 
     @property
     def blocking_count(self) -> int:
@@ -209,10 +209,10 @@ class ConflictView(Sequence[Conflict]):
         found.sort(key=lambda g: (g[0] != "blocking", g[1], g[2]))
         return found
 
-    def __iter__(self) -> Iterator[Conflict]:
+    def __iter__(self) -> Iterator[ScopeConflict]:
         return self.iter_span(range(len(self)))
 
-    def iter_span(self, span: range, chunk: int = 4096) -> Iterator[Conflict]:
+    def iter_span(self, span: range, chunk: int = 4096) -> Iterator[ScopeConflict]:
         """The conflicts in ``span`` (a contiguous range), built a chunk at a time."""
         for start in range(span.start, span.stop, chunk):
             yield from self.columns.conflicts_at(start, min(start + chunk, span.stop))
@@ -225,22 +225,22 @@ class ConflictView(Sequence[Conflict]):
         return [labels[int(i)].kind for i in c.allocations.label[distinct].tolist()]
 
     @overload
-    def __getitem__(self, i: int) -> Conflict: ...
+    def __getitem__(self, i: int) -> ScopeConflict: ...
 
     @overload
-    def __getitem__(self, i: slice) -> list[Conflict]: ...
+    def __getitem__(self, i: slice) -> list[ScopeConflict]: ...
 
-    def __getitem__(self, i: int | slice) -> Conflict | list[Conflict]:
+    def __getitem__(self, i: int | slice) -> ScopeConflict | list[ScopeConflict]:
         if isinstance(i, slice):
-            return [self.columns.conflict(k, self.allocation) for k in range(len(self))[i]]
+            return [self.columns.conflict(k, self.build_block) for k in range(len(self))[i]]
         if i < 0:
             i += len(self)
         if not 0 <= i < len(self):
             raise IndexError(i)
-        return self.columns.conflict(i, self.allocation)
+        return self.columns.conflict(i, self.build_block)
 
 
-def _outermost(columns: AllocationColumns, outer: I64, inner: I64) -> tuple[I64, I64]:
+def _outermost(columns: ObservedBlockColumns, outer: I64, inner: I64) -> tuple[I64, I64]:
     """Per allocation, its outermost container in its own scope (itself if none), and
     per allocation how many allocations have it as that container.
     """
@@ -255,7 +255,7 @@ def _outermost(columns: AllocationColumns, outer: I64, inner: I64) -> tuple[I64,
 
 
 def _latent(
-    a: I64, b: I64, columns: AllocationColumns, scopes: dict[str, ScopeInfo],
+    a: I64, b: I64, columns: ObservedBlockColumns, scopes: dict[str, ScopeInfo],
     connections: Connections | None,
 ) -> Bools:
     """Per conflict, whether its two scopes share no connection."""
@@ -273,7 +273,7 @@ def _latent(
     return result
 
 
-def _prefix_ids(columns: AllocationColumns) -> I64:
+def _prefix_ids(columns: ObservedBlockColumns) -> I64:
     """Per allocation, a number shared exactly by the allocations of the same prefix."""
     n = len(columns)
     new = np.ones(n, dtype=bool)
@@ -284,7 +284,7 @@ def _prefix_ids(columns: AllocationColumns) -> I64:
     return np.cumsum(new) - 1
 
 
-def nesting(columns: AllocationColumns) -> list[NestingFinding]:
+def nesting(columns: ObservedBlockColumns) -> list[NestingFinding]:
     """``check_nesting`` over the scopes that hold a subnet or a node pod CIDR at all."""
     labels = columns.records.labels
     nested = np.array([bool(PARENT_KINDS.get(x.kind or "")) for x in labels], dtype=bool)
@@ -292,14 +292,15 @@ def nesting(columns: AllocationColumns) -> list[NestingFinding]:
     if not scopes.shape[0]:
         return []
     members = np.flatnonzero(np.isin(columns.scope, scopes))
-    return check_nesting([columns.allocation(i) for i in members.tolist()])
+    return check_nesting([columns.block(i) for i in members.tolist()])
 
 
 def audit_columns(
     inventory: Inventory, connections: Connections | None, pools: Sequence[Prefix]
-) -> tuple[AllocationView, ConflictView, list[NestingFinding], dict[str, ScopeInfo]]:
+) -> tuple[ObservedBlockView, ScopeConflictView, list[NestingFinding], dict[str, ScopeInfo]]:
     """Allocations, conflicts (with remedies), nesting findings and scopes of ``inventory``."""
-    allocations = AllocationColumns(RecordColumns(inventory))
+    allocations = ObservedBlockColumns(RecordColumns(inventory))
     scopes = allocations.scope_infos()
-    conflicts = ConflictColumns(allocations, scopes, connections, pools)
-    return (AllocationView(allocations), ConflictView(conflicts), nesting(allocations), scopes)
+    conflicts = ScopeConflictColumns(allocations, scopes, connections, pools)
+    return (ObservedBlockView(allocations), ScopeConflictView(conflicts), nesting(allocations),
+            scopes)

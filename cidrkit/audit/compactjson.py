@@ -33,7 +33,7 @@ COMPACT_VERSION = 2
 
 
 def _referenced(report: AuditReport, limit: int | None) -> I64:
-    """Allocation indexes the written findings refer to, sorted (report order)."""
+    """Indexes of the observed blocks the written findings refer to, sorted (report order)."""
     a, b, _ = conflict_arrays(report)
     if limit is not None:
         a, b = a[:limit], b[:limit]

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from cidrkit.audit.connections import Connections
-from cidrkit.audit.model import Allocation, Conflict, NestingFinding
+from cidrkit.audit.model import NestingFinding, ObservedBlock, ScopeConflict
 from cidrkit.audit.remedy import plan_remedies
 from cidrkit.audit.rules import check_nesting, merge_labels
 from cidrkit.audit.scopes import ScopeInfo, collect_scopes
@@ -24,8 +24,8 @@ class AuditReport:
     """Everything ``cidrkit audit`` reports, in deterministic order."""
 
     inventory: Inventory
-    allocations: Sequence[Allocation]
-    conflicts: Sequence[Conflict]
+    allocations: Sequence[ObservedBlock]
+    conflicts: Sequence[ScopeConflict]
     nesting: list[NestingFinding]
     scopes: dict[str, ScopeInfo]
     pools: tuple[Prefix, ...] = ()
@@ -33,7 +33,7 @@ class AuditReport:
     extra: dict[str, object] = field(default_factory=dict)
 
     @property
-    def blocking(self) -> list[Conflict]:
+    def blocking(self) -> list[ScopeConflict]:
         """The conflicts between connected scopes (all of them without a connections file)."""
         return [c for c in self.conflicts if c.severity == "blocking"]
 
@@ -63,19 +63,19 @@ class AuditReport:
         }
 
 
-def merge_records(records: Iterable[Record]) -> list[Allocation]:
+def merge_records(records: Iterable[Record]) -> list[ObservedBlock]:
     """One allocation per (scope, prefix): the same resource seen twice is one allocation.
 
     Allocations come out sorted by prefix (IPv4 first) then scope; ``index`` is
     the position in that order.
     """
-    merged: dict[tuple[str, int, int, int], Allocation] = {}
+    merged: dict[tuple[str, int, int, int], ObservedBlock] = {}
     for record in records:
         p = record.prefix
         key = (record.scope, p.bits, p.value, p.length)
         alloc = merged.get(key)
         if alloc is None:
-            merged[key] = Allocation(0, p, record.scope, record.labels, [record.origin])
+            merged[key] = ObservedBlock(0, p, record.scope, record.labels, [record.origin])
         else:
             if record.labels != alloc.labels:
                 alloc.labels = merge_labels(alloc.labels, record.labels)
@@ -88,15 +88,15 @@ def merge_records(records: Iterable[Record]) -> list[Allocation]:
 
 
 def find_conflicts(
-    allocations: Sequence[Allocation],
+    allocations: Sequence[ObservedBlock],
     scopes: dict[str, ScopeInfo],
     connections: Connections | None = None,
-) -> list[Conflict]:
+) -> list[ScopeConflict]:
     """Every overlap between different scopes, oriented so ``a``'s scope sorts first."""
     groups: dict[str, frozenset[int]] = {}
     if connections is not None:
         groups = {s: connections.groups_of(info) for s, info in scopes.items()}
-    conflicts: list[Conflict] = []
+    conflicts: list[ScopeConflict] = []
     for i, j, relation in overlapping_pairs(allocations):
         a, b = allocations[i], allocations[j]
         if b.scope < a.scope:
@@ -105,7 +105,7 @@ def find_conflicts(
         severity = "blocking"
         if connections is not None and not (groups[a.scope] & groups[b.scope]):
             severity = "latent"
-        conflicts.append(Conflict(relation, severity, a, b))
+        conflicts.append(ScopeConflict(relation, severity, a, b))
     conflicts.sort(key=lambda c: (c.a.scope, c.b.scope, c.a.index, c.b.index))
     return conflicts
 

@@ -28,7 +28,7 @@ from cidrkit.audit.jsontext import (
     sarif_result,
     side_phrase,
 )
-from cidrkit.audit.model import Allocation, Conflict
+from cidrkit.audit.model import ObservedBlock, ScopeConflict
 from cidrkit.audit.rows import (
     BATCH,
     ConflictRow,
@@ -216,12 +216,12 @@ def _location(origin: Origin, message: str | None = None) -> dict[str, Any]:
     return location
 
 
-def _side(alloc: Allocation) -> str:
+def _side(alloc: ObservedBlock) -> str:
     name = f" {alloc.name}" if alloc.name else ""
     return f"{alloc.prefix} ({alloc.kind or 'allocation'}{name} in {alloc.scope})"
 
 
-def _conflict_result(conflict: Conflict) -> dict[str, Any]:
+def _conflict_result(conflict: ScopeConflict) -> dict[str, Any]:
     text = f"{_side(conflict.a)} {RELATION_WORDS[conflict.relation]} {_side(conflict.b)}"
     if conflict.remedy is not None:
         side = conflict.a if conflict.remedy.side == "a" else conflict.b

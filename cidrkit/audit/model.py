@@ -1,4 +1,10 @@
-"""The audit's data: allocations (merged observations) and conflicts between them."""
+"""The audit's data: observed blocks (merged observations) and the conflicts between them.
+
+The names say whose they are: an ``ObservedBlock`` is what inventories show a
+scope holding (not a planned ``PlanResult`` nor an IPAM allocation), and a
+``ScopeConflict`` is a finding between two scopes (not an IPAM refusal). The
+JSON schema keeps calling both sides "allocations", as readers rely on.
+"""
 
 from __future__ import annotations
 
@@ -15,8 +21,8 @@ KIND_RANK = {
 
 
 @dataclass(slots=True)
-class Allocation:
-    """One prefix held in one scope, however many sources observed it.
+class ObservedBlock:
+    """One prefix an inventory shows held in one scope, however many sources observed it.
 
     ``index`` is its position in the audit's allocation list (stable ids for
     JSON consumers); ``labels`` merges the labels of every observation.
@@ -81,13 +87,13 @@ class Remedy:
 
 
 @dataclass(frozen=True, slots=True)
-class Conflict:
-    """Two overlapping allocations in different scopes; ``a``'s scope sorts first."""
+class ScopeConflict:
+    """A finding: two observed blocks of different scopes overlap; ``a``'s scope sorts first."""
 
     relation: str
     severity: str
-    a: Allocation
-    b: Allocation
+    a: ObservedBlock
+    b: ObservedBlock
     remedy: Remedy | None = None
 
     def to_json(self) -> dict[str, object]:
@@ -107,7 +113,7 @@ class Conflict:
 class NestingFinding:
     """A sanity problem inside one scope, e.g. a subnet outside every block of its VPC."""
 
-    allocation: Allocation
+    allocation: ObservedBlock
     message: str
 
     def to_json(self) -> dict[str, object]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
-from cidrkit.audit.model import Allocation, Conflict, Remedy
+from cidrkit.audit.model import ObservedBlock, Remedy, ScopeConflict
 from cidrkit.core import IPSet, Prefix
 from cidrkit.core.alloc import FreeSpace
 
@@ -21,7 +21,7 @@ from cidrkit.core.alloc import FreeSpace
 MAX_PLACEMENTS = 200
 
 
-def outermost_blocks(allocations: Sequence[Allocation]) -> tuple[list[int], list[int]]:
+def outermost_blocks(allocations: Sequence[ObservedBlock]) -> tuple[list[int], list[int]]:
     """For each allocation, the index of the outermost allocation of its scope containing it,
     and for each allocation the number of same-scope allocations it is the root of.
 
@@ -44,14 +44,14 @@ def outermost_blocks(allocations: Sequence[Allocation]) -> tuple[list[int], list
 
 
 def plan_remedies(
-    conflicts: list[Conflict], allocations: Sequence[Allocation], pools: Sequence[Prefix]
-) -> list[Conflict]:
+    conflicts: list[ScopeConflict], allocations: Sequence[ObservedBlock], pools: Sequence[Prefix]
+) -> list[ScopeConflict]:
     """Attach a :class:`Remedy` to every blocking conflict."""
     if not any(c.severity == "blocking" for c in conflicts):
         return conflicts
     root, count = outermost_blocks(allocations)
     placer = Placer(IPSet(a.prefix for a in allocations), pools) if pools else None
-    result: list[Conflict] = []
+    result: list[ScopeConflict] = []
     for conflict in conflicts:
         if conflict.severity != "blocking":
             result.append(conflict)

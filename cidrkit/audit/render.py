@@ -13,7 +13,7 @@ from itertools import groupby
 
 from cidrkit.audit.engine import AuditReport
 from cidrkit.audit.groups import block_groups
-from cidrkit.audit.model import KIND_RANK, Allocation, Conflict
+from cidrkit.audit.model import KIND_RANK, ObservedBlock, ScopeConflict
 from cidrkit.audit.rows import RemedyRow, Side, conflict_batches, sides_at
 from cidrkit.audit.sidetext import SideTexts
 from cidrkit.sources.record import Labels
@@ -37,17 +37,17 @@ def _labels_text(labels: Labels) -> str:
     return " ".join(parts)
 
 
-def _label(alloc: Allocation) -> str:
+def _label(alloc: ObservedBlock) -> str:
     return _labels_text(alloc.labels)
 
 
-def _where_text(holder: Allocation | Side) -> str:
+def _where_text(holder: ObservedBlock | Side) -> str:
     first = str(holder.observations[0])
     more = len(holder.observations) - 1
     return f"{first}  (+{_plural(more, 'other source')})" if more else first
 
 
-def _sources(alloc: Allocation) -> str:
+def _sources(alloc: ObservedBlock) -> str:
     return _where_text(alloc)
 
 
@@ -72,7 +72,7 @@ def conflict_spans(report: AuditReport) -> list[tuple[str, str, str, range]]:
     return spans
 
 
-def conflict_groups(report: AuditReport) -> list[tuple[str, str, str, list[Conflict]]]:
+def conflict_groups(report: AuditReport) -> list[tuple[str, str, str, list[ScopeConflict]]]:
     """Conflicts grouped by (scope a, scope b): (severity, scope a, scope b, conflicts).
 
     Blocking groups come first, then by scopes, so the worst news leads.
@@ -81,7 +81,7 @@ def conflict_groups(report: AuditReport) -> list[tuple[str, str, str, list[Confl
             for severity, a, b, span in conflict_spans(report)]
 
 
-def _conflicts_in(report: AuditReport, span: range) -> Iterator[Conflict]:
+def _conflicts_in(report: AuditReport, span: range) -> Iterator[ScopeConflict]:
     """The conflicts at ``span``; a columnar report builds them a batch at a time."""
     columnar = getattr(report.conflicts, "iter_span", None)
     if columnar is not None:
@@ -139,7 +139,7 @@ def _remedy_text(report: AuditReport, scope: str, remedy: RemedyRow) -> str:
     return text
 
 
-def _remedy_line(report: AuditReport, conflict: Conflict) -> str | None:
+def _remedy_line(report: AuditReport, conflict: ScopeConflict) -> str | None:
     remedy = conflict.remedy
     if remedy is None:
         return None

@@ -1,7 +1,7 @@
 """Conflicts and allocations of a report as plain rows, a batch at a time.
 
 Writing a report of hundreds of thousands of conflicts used to cost more in
-building objects (a ``Prefix``, an ``Allocation``, its ``Origin`` list per
+building objects (a ``Prefix``, an ``ObservedBlock``, its ``Origin`` list per
 side) than in writing text. A row carries only what a report prints: the
 prefix already as text, the scope, the labels and the observations. A
 columnar report makes its rows straight from its arrays, with the prefix
@@ -19,7 +19,7 @@ import numpy as np
 import numpy.typing as npt
 
 from cidrkit.audit.engine import AuditReport
-from cidrkit.audit.model import RELATIONS, Allocation, Remedy
+from cidrkit.audit.model import RELATIONS, ObservedBlock, Remedy
 from cidrkit.sources.record import Labels, Origin
 
 I64 = npt.NDArray[np.int64]
@@ -84,7 +84,7 @@ class ConflictRow(NamedTuple):
     remedy: RemedyRow | None
 
 
-def side_of(alloc: Allocation) -> Side:
+def side_of(alloc: ObservedBlock) -> Side:
     """The row of an allocation object."""
     return Side(alloc.index, str(alloc.prefix), alloc.scope, alloc.labels, alloc.observations)
 
@@ -266,7 +266,7 @@ def column_sides(allocations: Any, indexes: I64) -> list[Side]:
         indexes.tolist(), single.tolist(), texts, allocations.scope[indexes].tolist(),
         allocations.label[indexes].tolist(), strict=True,
     ):
-        observations = [next(lone)] if one else allocations.allocation(i).observations
+        observations = [next(lone)] if one else allocations.block(i).observations
         rows.append(Side(i, text, scopes[scope], labels[label], observations))
     return rows
 

@@ -1,7 +1,7 @@
 """Rules both audit paths share: how one allocation's labels merge, where nested blocks belong.
 
 The object path (``engine``) and the columnar path (``columnar_audit`` over
-``allocation_columns``) must give the same report byte for byte, so the rules
+``block_columns``) must give the same report byte for byte, so the rules
 they apply live here, below both, rather than in either.
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from cidrkit.audit.model import KIND_RANK, Allocation, NestingFinding
+from cidrkit.audit.model import KIND_RANK, NestingFinding, ObservedBlock
 from cidrkit.sources.record import Labels
 
 #: kind of a nested allocation -> kinds that must contain it in the same scope.
@@ -34,13 +34,13 @@ def merge_labels(old: Labels, new: Labels) -> Labels:
     )
 
 
-def check_nesting(allocations: Sequence[Allocation]) -> list[NestingFinding]:
+def check_nesting(allocations: Sequence[ObservedBlock]) -> list[NestingFinding]:
     """Subnets outside every block of their own VPC/VNet, node pod CIDRs outside the pod CIDR.
 
     Only checked when the scope's parent blocks are known at all: a subnet
     export without its VPC export says nothing about the VPC.
     """
-    by_scope: dict[str, list[Allocation]] = {}
+    by_scope: dict[str, list[ObservedBlock]] = {}
     for alloc in allocations:
         by_scope.setdefault(alloc.scope, []).append(alloc)
     findings: list[NestingFinding] = []

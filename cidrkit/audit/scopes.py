@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from cidrkit.audit.model import KIND_RANK, Allocation
+from cidrkit.audit.model import KIND_RANK, ObservedBlock
 
 _PROVIDERS = {
     "aws": "AWS VPC", "azure": "Azure VNet", "gcp": "GCP network", "k8s": "Kubernetes cluster",
@@ -66,9 +66,9 @@ class ScopeInfo:
         return f"{head} ({inner})" if inner else head
 
 
-def collect_scopes(allocations: Iterable[Allocation]) -> dict[str, ScopeInfo]:
+def collect_scopes(allocations: Iterable[ObservedBlock]) -> dict[str, ScopeInfo]:
     """Describe every scope: names come from its broadest allocation (the VPC, the VNet)."""
-    best: dict[str, tuple[int, Allocation]] = {}
+    best: dict[str, tuple[int, ObservedBlock]] = {}
     files: dict[str, set[str]] = {}
     facts: dict[str, dict[str, str]] = {}
     for alloc in allocations:

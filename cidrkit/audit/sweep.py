@@ -19,13 +19,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
-from cidrkit.audit.model import Allocation
+from cidrkit.audit.model import ObservedBlock
 
 #: (index of a, index of b, relation); a's prefix never sorts after b's.
 Pair = tuple[int, int, str]
 
 
-def overlapping_pairs(allocations: Sequence[Allocation]) -> Iterator[Pair]:
+def overlapping_pairs(allocations: Sequence[ObservedBlock]) -> Iterator[Pair]:
     """Yield (i, j, relation) for every overlap between different scopes.
 
     ``relation`` is ``equal`` or ``a_contains_b`` (``i`` is the container);

@@ -45,6 +45,8 @@ class LabelledTable:
     labels: Sequence[Sequence[str]]
     lpm: LpmTable
     problems: list[str] = field(default_factory=list)
+    # The table's prefixes, ids renumbered to rows (what ``lpm`` was built from).
+    prefixes: PrefixArray | None = None
 
     def __len__(self) -> int:
         return len(self.prefix_text)
@@ -118,7 +120,9 @@ class LabelledTable:
             prefixes.v4.with_ids(np.searchsorted(sorted_lines, prefixes.v4.ids).astype(np.int64)),
             prefixes.v6.with_ids(np.searchsorted(sorted_lines, prefixes.v6.ids).astype(np.int64)),
         )
-        return cls(texts, names, labels_of(kept_rows), LpmTable(renumbered), problems)
+        return cls(
+            texts, names, labels_of(kept_rows), LpmTable(renumbered), problems, renumbered
+        )
 
 
 def _column_index(header: Sequence[str], name: str, source: str) -> int:

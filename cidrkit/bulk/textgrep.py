@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from types import ModuleType
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -31,6 +33,19 @@ _V6 = re.compile(
     r"(?:[0-9]{1,3}(?:\.[0-9]{1,3}){3}|[0-9A-Fa-f]{0,4})"
     r"(?![0-9A-Za-z:])"
 )
+
+
+def pack_intervals(prefixes: PrefixArray) -> tuple[bytes, bytes]:
+    """Inclusive ``(first, last)`` of every prefix as the engine reads them.
+
+    IPv4: little-endian u32 pairs; IPv6: u64 quadruples
+    ``(first_hi, first_lo, last_hi, last_lo)``.
+    """
+    v4, v6 = prefixes.v4, prefixes.v6
+    packed_v4 = np.stack([v4.lo, v4.last()[1]], axis=1).astype("<u4").tobytes()
+    last_hi, last_lo = v6.last()
+    packed_v6 = np.stack([v6.hi, v6.lo, last_hi, last_lo], axis=1).astype("<u8").tobytes()
+    return packed_v4, packed_v6
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,7 +71,12 @@ class CidrGrep:
             merged.v6.with_ids(np.arange(len(merged.v6), dtype=np.int64)),
         )
         self._table = LpmTable(numbered)
+        self._merged = merged
         self.empty = len(merged) == 0
+
+    def native(self, engine: ModuleType) -> Any:
+        """The same matcher in the compiled engine (``engine.Grep``)."""
+        return engine.Grep(*pack_intervals(self._merged))
 
     def scan(self, lines: Sequence[str]) -> LineMatches:
         """Scan lines (without newlines); return which matched and with what."""

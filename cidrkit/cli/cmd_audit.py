@@ -13,8 +13,12 @@ FORMATS = ("table", "json", "jsonl", "markdown", "sarif")
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("paths", nargs="+", metavar="PATH",
+    parser.add_argument("paths", nargs="*", metavar="PATH",
                         help="inventory files or folders (formats are recognised from content)")
+    parser.add_argument("--discover", metavar="PROVIDER",
+                        help="first discover PROVIDER into a temporary folder and audit it too: "
+                             "'aws', or with discover's options: 'aws --organization'; exit 3 "
+                             "if discovery was partial")
     parser.add_argument("--connections", metavar="FILE",
                         help="YAML file saying which scopes are connected; conflicts between "
                              "connected scopes are blocking, others latent")
@@ -49,6 +53,18 @@ def _positive(text: str) -> int:
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
+    if args.discover:
+        from cidrkit.cli.cmd_discover import audit_discovered
+
+        return audit_discovered(args, ctx, audit_paths)
+    if not args.paths:
+        from cidrkit.errors import ArgumentError
+
+        raise ArgumentError("audit needs a PATH or --discover PROVIDER")
+    return audit_paths(args, ctx, args.paths)
+
+
+def audit_paths(args: argparse.Namespace, ctx: Context, paths: list[str]) -> int:
     from cidrkit.audit.compactjson import iter_report_compact
     from cidrkit.audit.connections import parse_connections
     from cidrkit.audit.engine import audit
@@ -56,13 +72,12 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     from cidrkit.audit.jsonlines import iter_report_lines
     from cidrkit.audit.render import iter_text, render_markdown
     from cidrkit.core import Prefix
-    from cidrkit.errors import InputError, InputErrors, ParseError
+    from cidrkit.errors import ArgumentError, InputError, InputErrors, ParseError
     from cidrkit.sources import read_inventory
 
     if args.json_version != 1 and args.format != "json":
-        ctx.stderr.write("cidrkit: error: --json-version applies to --format json only\n")
-        return ExitCode.BAD_INPUT
-    missing = [p for p in args.paths if not os.path.exists(p)]
+        raise ArgumentError("--json-version applies to --format json only")
+    missing = [p for p in paths if not os.path.exists(p)]
     if missing:
         raise InputErrors([InputError(f"{path}: no such file or folder") for path in missing])
     pools = []
@@ -78,7 +93,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
                 connections = parse_connections(handle.read(), args.connections)
         except OSError as err:
             raise InputError(f"{args.connections}: cannot read: {err.strerror}") from None
-    report = audit(read_inventory(args.paths, columnar=True), connections, pools)
+    report = audit(read_inventory(paths, columnar=True), connections, pools)
     # JSON and SARIF are written piece by piece: a report of hundreds of
     # thousands of conflicts never sits in memory whole.
     pieces: Iterable[str]

@@ -9,7 +9,14 @@ from cidrkit.cli.common import INPUT_HELP
 from cidrkit.cli.context import Context
 from cidrkit.cli.exit import ExitCode
 from cidrkit.cli.inputs import Diagnostics, gather
-from cidrkit.cli.setops import add_set_output, bulk_items, core_set, write_bulk, write_set
+from cidrkit.cli.setops import (
+    add_set_output,
+    bulk_items,
+    core_set,
+    native_set_operation,
+    write_bulk,
+    write_set,
+)
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -24,7 +31,10 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     diags = Diagnostics(ctx)
     keep = gather(args.items, ctx)
     remove = gather(args.minus, ctx, stdin_by_default=False)
-    if is_large(keep, remove):
+    large = is_large(keep, remove)
+    if large and native_set_operation(ctx, "exclude", keep, remove, args) is not None:
+        return ExitCode.OK
+    if large:
         from cidrkit.bulk.setops import exclude
 
         write_bulk(ctx, exclude(bulk_items(keep, diags), bulk_items(remove, diags)), args)

@@ -4,17 +4,22 @@ from __future__ import annotations
 
 import argparse
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from itertools import islice
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from cidrkit.cli.context import Context
 from cidrkit.cli.exit import ExitCode
 from cidrkit.errors import InputError, InputErrors, ParseError, quote
 
 if TYPE_CHECKING:
+    from types import ModuleType
+
+    from cidrkit import _engine
     from cidrkit.bulk.textgrep import CidrGrep
+
+    Grep = _engine.Grep
 
 CHUNK_LINES = 65_536
 
@@ -82,14 +87,27 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
-    matcher, files = _patterns_and_files(args)
+    from cidrkit.cli.native import load_engine
+
+    texts, files = _pattern_texts(args)
+    # JSON lines are written by the Python path.
+    engine = None if args.json else load_engine(ctx.env)
+    # Plain patterns go straight to the engine, without loading numpy.
+    native = _plain_patterns_native(engine, texts) if engine is not None else None
+    if native is None:
+        matcher = _matcher(texts)
+        native = matcher.native(engine) if engine is not None else None
     files = files or ["-"]
     with_names = len(files) > 1 if args.with_names is None else args.with_names
     selected_any = False
     bad_files: list[InputError] = []
     for name in files:
         try:
-            selected_any |= _grep_one(matcher, name, ctx, args, with_names) > 0
+            if native is not None:
+                selected = _grep_one_native(native, name, ctx, args, with_names)
+            else:
+                selected = _grep_one(matcher, name, ctx, args, with_names)
+            selected_any |= selected > 0
         except InputError as err:
             # One unreadable file does not stop the others (as grep does);
             # the run still ends with exit 2.
@@ -99,11 +117,8 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     return ExitCode.OK if selected_any else ExitCode.FALSE
 
 
-def _patterns_and_files(args: argparse.Namespace) -> tuple[CidrGrep, list[str]]:
-    """Read the patterns (-e, -f, then leading arguments) and build the matcher."""
-    from cidrkit.bulk.textgrep import CidrGrep
-    from cidrkit.bulk.textparse import parse_prefix_text
-
+def _pattern_texts(args: argparse.Namespace) -> tuple[list[tuple[str, str]], list[str]]:
+    """Read the patterns (-e, -f, then leading arguments): (text, origin) pairs and the files."""
     texts: list[tuple[str, str]] = [(p, "argument") for p in args.patterns]
     for path in args.pattern_files:
         try:
@@ -120,6 +135,14 @@ def _patterns_and_files(args: argparse.Namespace) -> tuple[CidrGrep, list[str]]:
         _raise_bad_pattern(rest[0])
     if not texts:
         raise InputError("no pattern: give CIDRs, ranges or addresses first, or -e/-f")
+    return texts, rest
+
+
+def _matcher(texts: list[tuple[str, str]]) -> CidrGrep:
+    """Parse the patterns with the bulk reader (which words every error) into a matcher."""
+    from cidrkit.bulk.textgrep import CidrGrep
+    from cidrkit.bulk.textparse import parse_prefix_text
+
     data = "\n".join(text for text, _ in texts).encode()
     parsed = parse_prefix_text(data, "pattern", line_numbers=list(range(len(texts))))
     if parsed.problems:
@@ -128,7 +151,32 @@ def _patterns_and_files(args: argparse.Namespace) -> tuple[CidrGrep, list[str]]:
         origin = texts[index][1]
         where = None if origin == "argument" else origin
         raise ParseError(first.text, first.reason, hint=first.hint, where=where)
-    return CidrGrep([parsed.prefixes, parsed.ranges]), rest
+    return CidrGrep([parsed.prefixes, parsed.ranges])
+
+
+def _plain_patterns_native(engine: ModuleType, texts: list[tuple[str, str]]) -> Grep | None:
+    """The engine's matcher when every pattern is one plain item, else None.
+
+    Anything else (blank or comment lines, surrounding blanks, errors) is
+    left to ``_matcher``, so what is skipped and how errors read stay its own.
+    """
+    from cidrkit.core.parse import parse_item
+
+    v4, v6 = bytearray(), bytearray()
+    for text, _ in texts:
+        if not text or text != text.strip() or text.startswith("#"):
+            return None
+        try:
+            item = parse_item(text)
+        except ParseError:
+            return None
+        if item.bits == 32:
+            v4 += item.start.to_bytes(4, "little") + item.end.to_bytes(4, "little")
+        else:
+            for value in (item.start >> 64, item.start, item.end >> 64, item.end):
+                v6 += (value & 0xFFFF_FFFF_FFFF_FFFF).to_bytes(8, "little")
+    grep: Grep = engine.Grep(bytes(v4), bytes(v6))
+    return grep
 
 
 def _raise_bad_pattern(arg: str) -> None:
@@ -196,6 +244,57 @@ def _grep_one(
     elif args.count:
         write((f"{label}:" if with_names else "") + f"{selected_total}\n")
     return selected_total
+
+
+def _grep_one_native(
+    native: Grep, name: str, ctx: Context, args: argparse.Namespace, with_names: bool
+) -> int:
+    """Grep one input with the compiled engine; the same bytes as ``_grep_one``."""
+    from cidrkit.cli.native import byte_writer
+
+    label = "(standard input)" if name == "-" else name
+    options = {
+        "invert": args.invert,
+        "count_only": args.count,
+        "only_matching": args.only,
+        "line_numbers": args.numbers,
+        "label": (f"{label}:" if with_names else "").encode("utf-8", "surrogateescape"),
+    }
+    write = byte_writer(ctx.stdout)
+    try:
+        if name != "-":
+            with open(name, "rb") as handle:
+                # Text mode: universal newlines, invalid UTF-8 shown as U+FFFD.
+                _, selected = native.run(write, fd=handle.fileno(), **options)
+        else:
+            selected = _grep_stdin_native(native, ctx, write, options)
+    except OSError as err:
+        if isinstance(err, BrokenPipeError):
+            raise
+        raise InputError(f"{name}: cannot read: {err.strerror or err}") from None
+    if args.count:
+        ctx.stdout.write((f"{label}:" if with_names else "") + f"{selected}\n")
+    return selected
+
+
+def _grep_stdin_native(
+    native: Grep, ctx: Context, write: Callable[[bytes], object], options: dict[str, Any]
+) -> int:
+    """Standard input splits lines at ``\\n`` only, as Python's ``sys.stdin`` does."""
+    import sys
+
+    if ctx.stdin is sys.stdin:
+        # Undecodable bytes pass through unchanged when stdin escapes them.
+        lossy = sys.stdin.errors != "surrogateescape"
+        _, selected = native.run(
+            write, fd=sys.stdin.fileno(), universal_newlines=False, lossy=lossy, **options
+        )
+    else:
+        data = ctx.stdin.read().encode("utf-8", "surrogateescape")
+        _, selected = native.run(
+            write, data=data, universal_newlines=False, lossy=False, **options
+        )
+    return selected
 
 
 def _json_line(record: dict[str, object]) -> str:

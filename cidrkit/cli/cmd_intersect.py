@@ -9,7 +9,14 @@ from cidrkit.cli.common import INPUT_HELP
 from cidrkit.cli.context import Context
 from cidrkit.cli.exit import ExitCode
 from cidrkit.cli.inputs import Diagnostics, gather
-from cidrkit.cli.setops import add_set_output, bulk_items, core_set, write_bulk, write_set
+from cidrkit.cli.setops import (
+    add_set_output,
+    bulk_items,
+    core_set,
+    native_set_operation,
+    write_bulk,
+    write_set,
+)
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -26,7 +33,11 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     diags = Diagnostics(ctx)
     left = gather(args.items, ctx)
     right = gather(args.other, ctx, stdin_by_default=False)
-    if is_large(left, right):
+    large = is_large(left, right)
+    native = native_set_operation(ctx, "intersect", left, right, args) if large else None
+    if native is not None:
+        return ExitCode.OK if native else ExitCode.FALSE
+    if large:
         from cidrkit.bulk.setops import intersect
 
         result = intersect(bulk_items(left, diags), bulk_items(right, diags))

@@ -16,7 +16,7 @@ from cidrkit.cli.lookup_table import load_table
 from cidrkit.errors import MAX_REPORTED, InputError, cap_lines
 
 if TYPE_CHECKING:
-    from cidrkit.bulk.annotate import Annotator, Format
+    from cidrkit.bulk.annotate import Annotator, Format, LabelledTable
 
 CHUNK_LINES = 65_536
 PROGRESS_ABOVE_BYTES = 16 << 20
@@ -28,7 +28,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "that contains it, and that prefix's labels. Streams: memory holds the table\n"
         "and one chunk of input, whatever the input size.\n\n"
         "Input: text lines (the address is the first word), CSV (--column) or JSON\n"
-        "lines (--field). TABLE: one prefix per line, or a CSV with a header; its\n"
+        "lines (--field); Parquet and Arrow IPC files are recognised by their first\n"
+        "bytes, read one row group at a time, and keep every column (--column names\n"
+        "the address column). TABLE: one prefix per line, or a CSV with a header; its\n"
         "prefix column is the one named like a prefix (prefix, cidr, subnet_cidr,\n"
         "network...) whose cells are prefixes, else the column of prefixes, or\n"
         "--prefix-column; the other columns are labels."
@@ -59,7 +61,12 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "--field", metavar="PATH", help="input is JSON lines; the address is in PATH (a.b.c)"
     )
     parser.add_argument(
-        "--output", choices=["text", "csv", "jsonl"], help="output format (default: the input's)"
+        "--output",
+        choices=["text", "csv", "jsonl", "parquet", "arrow"],
+        help="output format (default: the input's)",
+    )
+    parser.add_argument(
+        "--output-file", metavar="FILE", help="write to FILE (needed for parquet and arrow output)"
     )
     parser.add_argument(
         "--matched-only", action="store_true", help="drop records that match nothing"
@@ -74,10 +81,20 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
-    from cidrkit.bulk.annotate import Annotator
-
     if args.column and args.field:
         raise InputError("give --column (CSV input) or --field (JSON lines input), not both")
+    # Text lines in and out go through the compiled engine when it is built.
+    if not (args.column or args.field or args.json) and args.output in (None, "text"):
+        from cidrkit.cli.native import load_engine
+
+        engine = load_engine(ctx.env)
+        if engine is not None:
+            from cidrkit.cli.lookup_native import run_native
+
+            return run_native(engine, args, ctx)
+
+    from cidrkit.bulk.annotate import Annotator
+
     table = load_table(args)
     for line in cap_lines(table.problems):
         ctx.stderr.write(line + "\n")
@@ -88,6 +105,9 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     output_format: Format = args.output or ("jsonl" if args.json else input_format)
     errors = len(table.problems)
     inputs = args.inputs or ["-"]
+    columnar = _columnar_run(args, ctx, table, inputs)
+    if columnar is not None:
+        return columnar
     annotator = Annotator(
         table,
         input_format,
@@ -104,6 +124,22 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     return ExitCode.BAD_INPUT if errors else ExitCode.OK
 
 
+def _columnar_run(
+    args: argparse.Namespace, ctx: Context, table: LabelledTable, inputs: list[str]
+) -> int | None:
+    """Parquet/Arrow inputs go to their own path; text binary output is refused here."""
+    from cidrkit.cli import lookup_columnar
+
+    fmt = lookup_columnar.columnar_format(inputs)
+    if fmt is not None:
+        return lookup_columnar.run(args, ctx, table, fmt)
+    if args.output in lookup_columnar.COLUMNAR_OUTPUTS:
+        raise InputError(f"--output {args.output} needs Parquet or Arrow input")
+    if args.output_file:
+        raise InputError("--output-file is for Parquet and Arrow input; text goes to stdout")
+    return None
+
+
 def _annotate_stream(annotator: Annotator, name: str, ctx: Context, *, write: bool) -> int:
     """Feed one input through the annotator in chunks; return how many problems it had."""
     problems = 0
@@ -117,7 +153,7 @@ def _annotate_stream(annotator: Annotator, name: str, ctx: Context, *, write: bo
                 total = os.path.getsize(name)
             except OSError as err:
                 raise InputError(f"{name}: cannot read: {err.strerror}") from None
-        progress = _Progress(ctx, name, total)
+        progress = Progress(ctx, name, total)
         first_line = 1
         for chunk in _chunks(stream):
             out, found = annotator.process(chunk, first_line)
@@ -142,7 +178,7 @@ def _chunks(stream: TextIO) -> Iterator[list[str]]:
         yield chunk
 
 
-class _Progress:
+class Progress:
     """A one-line progress report on stderr, only for big inputs on a terminal."""
 
     def __init__(self, ctx: Context, name: str, total: int | None) -> None:

@@ -8,10 +8,10 @@ from pathlib import Path
 from cidrkit.cli.common import whole_number
 from cidrkit.cli.context import Context
 from cidrkit.cli.exit import ExitCode, NegativeAnswer
-from cidrkit.errors import InputError
+from cidrkit.errors import ArgumentError, InputError
 from cidrkit.plan.loader import MAX_NODES
 
-FORMATS = ("table", "json", "csv", "terraform", "svg", "html")
+FORMATS = ("table", "json", "csv", "terraform", "svg", "html", "sarif")
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -20,12 +20,14 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "aligned, never moving a block already in the lock) and print the plan.\n"
         "Writes PLAN.lock unless --check, --diff or --no-write is given.\n"
         "Exit codes: 0 done, 1 lock missing or out of date (--check, --diff),\n"
-        "2 the plan is invalid or does not fit (every problem is listed)."
+        "2 the plan is invalid or does not fit (every problem is listed).\n"
+        "--against compares the lock with the space in use instead (exit 1 on drift)."
     )
     parser.add_argument("plan", metavar="PLAN", help="the plan file (YAML)")
     parser.add_argument("--format", choices=FORMATS, default="table",
                         help="output: tree table (default), flat JSON {path: cidr}, CSV, "
-                             "Terraform tfvars JSON, SVG picture or HTML page")
+                             "Terraform tfvars JSON, SVG picture or HTML page; SARIF with "
+                             "--against only")
     parser.add_argument("--lock", metavar="FILE", help="lock file (default: PLAN.lock)")
     mode = parser.add_mutually_exclusive_group()
     mode.add_argument("--check", action="store_true",
@@ -34,6 +36,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
                       help="show what re-planning would change in the lock; exit 1 if "
                            "anything would; write nothing")
     mode.add_argument("--no-write", action="store_true", help="print the plan, keep the lock")
+    mode.add_argument("--against", action="append", metavar="DIR",
+                      help="report drift between the lock and this inventory (repeatable; e.g. "
+                           "'cidrkit discover' output): blocks changed, absent, unplanned or "
+                           "outside the plan; write nothing")
     parser.add_argument("--release", action="store_true",
                         help="give back the blocks of nodes removed from the plan")
     parser.add_argument("--move", action="append", default=[], metavar="PATH",
@@ -48,6 +54,12 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
+    if args.against:
+        from cidrkit.cli.plan_against import run_against
+
+        return run_against(args, ctx)
+    if args.format == "sarif":
+        raise ArgumentError("--format sarif is for --against reports")
     from cidrkit.plan.allocator import allocate_plan
     from cidrkit.plan.load import load_plan
     from cidrkit.plan.lockfile import dump_lock, lock_path, read_lock

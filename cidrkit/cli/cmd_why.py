@@ -21,7 +21,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace, ctx: Context) -> int:
     from cidrkit.audit.why import who_holds
     from cidrkit.core import parse_item
-    from cidrkit.errors import InputError, InputErrors
+    from cidrkit.errors import CidrkitError, InputError, InputErrors, cap_lines
     from cidrkit.sources import read_inventory
 
     target = parse_item(args.target)
@@ -29,11 +29,11 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     if missing:
         raise InputErrors([InputError(f"{path}: no such file or folder") for path in missing])
     inventory = read_inventory(args.paths, columnar=True)
-    for skipped in inventory.skipped:
-        ctx.warn(f"{skipped.file}: skipped: {skipped.reason}")
+    unread: list[CidrkitError] = [InputError(f"{skipped.file}: skipped: {skipped.reason}")
+                                  for skipped in inventory.skipped]
     if not inventory.record_count:
-        raise InputError(f"no allocation was read from {', '.join(args.paths)}: "
-                         "nothing to answer from")
+        raise InputErrors([*unread, InputError(
+            f"no allocation was read from {', '.join(args.paths)}: nothing to answer from")])
     found, scopes = who_holds(inventory, target)
     if args.json:
         ctx.stdout.write(json.dumps({
@@ -53,4 +53,8 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
                              f"{_SAYS[relation]}  [{scopes[alloc.scope].describe()}]\n")
             for origin in alloc.observations:
                 ctx.stdout.write(f"      {origin}\n")
+    # With something read, a skipped file (often a connections file passed
+    # along with the inventory) does not void the answer: it is a warning.
+    for line in cap_lines([str(error) for error in unread], "skipped files"):
+        ctx.warn(line)
     return ExitCode.OK if found else ExitCode.FALSE

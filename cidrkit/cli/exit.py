@@ -14,6 +14,9 @@ class ExitCode(IntEnum):
     OK = 0
     FALSE = 1
     BAD_INPUT = 2
+    # Some scopes were read and some failed (discover: an account, region,
+    # subscription or project): the files written are true but incomplete.
+    PARTIAL = 3
     # sysexits.h EX_SOFTWARE: an internal error, i.e. a bug in cidrkit.
     INTERNAL_ERROR = 70
     # 128 + SIGINT, as shells report a command stopped by Ctrl-C.

@@ -54,6 +54,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     # Inventories
     "audit": ("cidrkit.cli.cmd_audit", "report every overlap across inventories, with sources"),
     "why": ("cidrkit.cli.cmd_why", "which inventory allocations hold this address or CIDR"),
+    "discover": ("cidrkit.cli.cmd_discover", "read a cloud's API into the exports audit reads"),
     # Planning
     "plan": ("cidrkit.cli.cmd_plan", "size and place a network plan from demand; keep its lock"),
     "size": ("cidrkit.cli.cmd_size", "the prefix that holds N hosts or a Kubernetes cluster"),

@@ -36,6 +36,29 @@ def bulk_items(chunks: list[Chunk], diags: Diagnostics) -> list[PrefixArray | In
     return [prefixes, ranges]
 
 
+def native_set_operation(
+    ctx: Context, op: str, left: list[Chunk], right: list[Chunk], args: argparse.Namespace
+) -> bool | None:
+    """``exclude`` or ``intersect`` of plain prefix lists in the compiled engine.
+
+    Returns whether the result is non-empty, after printing it as
+    ``write_bulk`` would; None (nothing printed) when the engine is off, the
+    output is ranges or JSON, or a line is not a plain prefix or address:
+    the caller's own path then handles the input and its messages.
+    """
+    if args.ranges or args.json:
+        return None
+    from cidrkit.cli.native import byte_writer, load_engine
+
+    engine = load_engine(ctx.env)
+    if engine is None:
+        return None
+    found: bool | None = engine.set_operation_text(
+        op, [c.data for c in left], [c.data for c in right], byte_writer(ctx.stdout)
+    )
+    return found
+
+
 def add_set_output(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--ranges", action="store_true", help="print FIRST-LAST ranges instead of prefixes"

@@ -15,7 +15,7 @@ from cidrkit.core.ipset import Interval, IPSet, Member
 from cidrkit.core.prefix import Prefix
 from cidrkit.core.range import Range, cover_blocks
 from cidrkit.core.value import TYPE_CHECKING
-from cidrkit.errors import AllocationError
+from cidrkit.errors import AllocationError, ArgumentError
 
 if TYPE_CHECKING:
     from typing import Literal
@@ -136,7 +136,7 @@ class _FreeList:
 
 def _check_strategy(strategy: str) -> None:
     if strategy not in STRATEGIES:
-        raise ValueError(f"unknown strategy {strategy!r}; choose best_fit or first_fit")
+        raise ArgumentError(f"unknown strategy {strategy!r}; choose best_fit or first_fit")
 
 
 def _choose(spans: list[Interval], length: int, strategy: Strategy) -> Prefix | None:
@@ -206,7 +206,7 @@ class FreeSpace:
 
 def _check_request(parent: Prefix, length: int, strategy: str) -> None:
     if not parent.length <= length <= parent.bits:
-        raise ValueError(
+        raise ArgumentError(
             f"cannot place a /{length} in {parent}: the length must be between "
             f"{parent.length} and {parent.bits}"
         )
@@ -290,7 +290,7 @@ def divide(prefix: Prefix, count: int) -> Division:
 [Prefix('192.0.2.192/26')])
     """
     if count < 1:
-        raise AllocationError(f"cannot divide {prefix} into {count} blocks: N must be at least 1")
+        raise ArgumentError(f"cannot divide {prefix} into {count} blocks: N must be at least 1")
     length = prefix.length + (count - 1).bit_length()
     if length > prefix.bits:
         raise AllocationError(

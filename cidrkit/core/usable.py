@@ -7,6 +7,7 @@ network and broadcast addresses, except on point-to-point links (RFC 3021).
 from __future__ import annotations
 
 from cidrkit.core.value import TYPE_CHECKING, Frozen, set_field
+from cidrkit.errors import ArgumentError
 
 if TYPE_CHECKING:
     from typing import Literal
@@ -100,11 +101,11 @@ MODELS: dict[str, UsableModel] = {
 
 
 def get_model(name: str) -> UsableModel:
-    """The model called ``name``; ValueError listing the valid names otherwise."""
+    """The model called ``name``; ``ArgumentError`` listing the valid names otherwise."""
     try:
         return MODELS[name]
     except KeyError:
-        raise ValueError(
+        raise ArgumentError(
             f"unknown usable-address model {name!r}; choose one of {', '.join(MODELS)}"
         ) from None
 
@@ -116,6 +117,6 @@ def cloud_reserved(cloud: str) -> int:
     [5, 5, 4, 0]
     """
     if cloud not in CLOUDS:
-        raise ValueError(f"unknown cloud {cloud!r}; choose one of {', '.join(CLOUDS)}")
+        raise ArgumentError(f"unknown cloud {cloud!r}; choose one of {', '.join(CLOUDS)}")
     model = MODELS[cloud]
     return model.front + model.back

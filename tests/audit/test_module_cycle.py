@@ -23,11 +23,11 @@ def _imported(path: Path) -> set[str]:
     return names
 
 
-@pytest.mark.parametrize("name", ["allocation_columns", "columnar_audit", "rules"])
+@pytest.mark.parametrize("name", ["block_columns", "columnar_audit", "rules"])
 def test_columnar_modules_and_rules_never_import_the_engine(name: str) -> None:
     assert "cidrkit.audit.engine" not in _imported(AUDIT / f"{name}.py")
 
 
 def test_rules_import_neither_audit_path() -> None:
-    assert not {"cidrkit.audit.allocation_columns", "cidrkit.audit.columnar_audit"} & _imported(
+    assert not {"cidrkit.audit.block_columns", "cidrkit.audit.columnar_audit"} & _imported(
         AUDIT / "rules.py")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from cidrkit.audit.model import Allocation
+from cidrkit.audit.model import ObservedBlock
 from cidrkit.audit.scopes import collect_scopes
 from cidrkit.core import Prefix
 from cidrkit.sources.record import Labels, Origin
@@ -19,6 +19,6 @@ from cidrkit.sources.record import Labels, Origin
     ("aws-ipam:ipam/allocations.json", "prefix", "AWS IPAM pool ipam/allocations.json"),
 ])
 def test_describe(scope: str, kind: str, described: str) -> None:
-    alloc = Allocation(0, Prefix.parse("10.0.0.0/16"), scope, Labels(kind),
+    alloc = ObservedBlock(0, Prefix.parse("10.0.0.0/16"), scope, Labels(kind),
                        [Origin("f")])
     assert collect_scopes([alloc])[scope].describe() == described

@@ -12,7 +12,7 @@ from hypothesis.stateful import Bundle, RuleBasedStateMachine, consumes, invaria
 from cidrkit.core import IPSet, Prefix
 from cidrkit.core.alloc import Strategy, allocate, free_blocks, free_space, next_free
 from cidrkit.core.sizing import Request, length_for_hosts, vlsm
-from cidrkit.errors import AllocationError
+from cidrkit.errors import AllocationError, ArgumentError
 
 P = Prefix.parse
 
@@ -102,7 +102,7 @@ def test_allocate_nothing() -> None:
 
 @pytest.mark.parametrize("length", [23, 33])
 def test_next_free_length_must_fit_the_parent(length: int) -> None:
-    with pytest.raises(ValueError) as caught:
+    with pytest.raises(ArgumentError) as caught:
         next_free(PARENT, USED, length)
     assert str(caught.value) == (
         f"cannot place a /{length} in 10.0.0.0/24: the length must be between 24 and 32"
@@ -110,7 +110,7 @@ def test_next_free_length_must_fit_the_parent(length: int) -> None:
 
 
 def test_next_free_rejects_an_unknown_strategy() -> None:
-    with pytest.raises(ValueError) as caught:
+    with pytest.raises(ArgumentError) as caught:
         next_free(PARENT, USED, 28, "worst_fit")  # type: ignore[arg-type]
     assert str(caught.value) == "unknown strategy 'worst_fit'; choose best_fit or first_fit"
 

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from cidrkit.core import IPSet, Prefix, Range
 from cidrkit.core.alloc import FreeSpace, Strategy, place
+from cidrkit.errors import ArgumentError
 
 P = Prefix.parse
 BASE = P("10.0.0.0/26").value  # the universe: 10.0.0.0 - 10.0.0.63
@@ -138,5 +139,5 @@ def test_families_and_lengths_that_cannot_fit() -> None:
 
 
 def test_unknown_strategy_is_refused() -> None:
-    with pytest.raises(ValueError, match="unknown strategy 'worst_fit'"):
+    with pytest.raises(ArgumentError, match="unknown strategy 'worst_fit'"):
         place(IPSet(), [P("10.0.0.0/24")], 24, "worst_fit")  # type: ignore[arg-type]

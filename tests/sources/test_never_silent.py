@@ -86,7 +86,7 @@ def test_why_refuses_to_answer_from_nothing(tmp_path: Path) -> None:
     result = cli("why", "10.0.0.1", path)
     assert result.code == 2
     assert result.err == (
-        f"cidrkit: warning: {path}: skipped: /Vpcs (line 1): expected a list of VPCs, "
+        f"cidrkit: error: {path}: skipped: /Vpcs (line 1): expected a list of VPCs, "
         f"found a string\ncidrkit: error: no allocation was read from {path}: "
         "nothing to answer from\n")
 

@@ -1,11 +1,11 @@
-"""Allocations of a large inventory as columns, and the facts the audit needs about them.
+"""Observed blocks of a large inventory as columns, and the facts the audit needs about them.
 
-``AllocationColumns.build(inventory)`` does what ``merge_records`` and
+``ObservedBlockColumns.build(inventory)`` does what ``merge_records`` and
 ``collect_scopes`` do, with numpy instead of one object per record: records
 are gathered into columns in reading order, sorted by (family, address,
 length, scope) with a stable sort, and every run of equal keys becomes one
-allocation. Allocation objects are only built for what is rendered
-(:meth:`AllocationColumns.allocation`), with exactly the fields, labels and
+allocation. ``ObservedBlock`` objects are only built for what is rendered
+(:meth:`ObservedBlockColumns.block`), with exactly the fields, labels and
 observations the object path would give.
 """
 
@@ -18,7 +18,7 @@ from typing import overload
 import numpy as np
 import numpy.typing as npt
 
-from cidrkit.audit.model import KIND_RANK, Allocation
+from cidrkit.audit.model import KIND_RANK, ObservedBlock
 from cidrkit.audit.rules import merge_labels
 from cidrkit.audit.scopes import ScopeInfo
 from cidrkit.bulk.arrays import PrefixArray, Prefixes
@@ -167,7 +167,7 @@ def _merge_order(r: RecordColumns) -> I64:
     return np.concatenate([order4, order6])
 
 
-class AllocationColumns:
+class ObservedBlockColumns:
     """One allocation per (scope, prefix), sorted by prefix (IPv4 first) then scope.
 
     ``order`` lists record indexes grouped by allocation; allocation ``i``'s
@@ -211,8 +211,8 @@ class AllocationColumns:
         return Prefix(int(self.bits[i]), (int(self.hi[i]) << 64) | int(self.lo[i]),
                       int(self.length[i]))
 
-    def allocation(self, i: int) -> Allocation:
-        """Allocation ``i`` as the object the object path builds."""
+    def block(self, i: int) -> ObservedBlock:
+        """Block ``i`` as the ``ObservedBlock`` the object path builds."""
         r = self.records
         start = int(self.first[i])
         observations: list[Origin] = []
@@ -220,10 +220,10 @@ class AllocationColumns:
             origin = r.origin(k)
             if origin not in observations:
                 observations.append(origin)
-        return Allocation(i, self.prefix(i), r.scopes[int(self.scope[i])],
+        return ObservedBlock(i, self.prefix(i), r.scopes[int(self.scope[i])],
                           r.labels[int(self.label[i])], observations)
 
-    def allocations_at(self, indexes: I64) -> list[Allocation]:
+    def blocks_at(self, indexes: I64) -> list[ObservedBlock]:
         """Allocations ``indexes`` as objects, built in one batch (far cheaper than one by one)."""
         r = self.records
         first, count = self.first[indexes], self.count[indexes]
@@ -238,8 +238,8 @@ class AllocationColumns:
             self.length[indexes].tolist(), self.scope[indexes].tolist(),
             self.label[indexes].tolist(), strict=True,
         ):
-            observations = [next(lone)] if one else self.allocation(i).observations
-            result.append(Allocation(i, Prefix(bits, value, length), r.scopes[scope],
+            observations = [next(lone)] if one else self.block(i).observations
+            result.append(ObservedBlock(i, Prefix(bits, value, length), r.scopes[scope],
                                      r.labels[label], observations))
         return result
 
@@ -292,29 +292,29 @@ class AllocationColumns:
         return result
 
 
-class AllocationView(Sequence[Allocation]):
+class ObservedBlockView(Sequence[ObservedBlock]):
     """The allocations of a columnar audit, built one at a time when read."""
 
-    def __init__(self, columns: AllocationColumns) -> None:
+    def __init__(self, columns: ObservedBlockColumns) -> None:
         self.columns = columns
 
     def __len__(self) -> int:
         return len(self.columns)
 
     @overload
-    def __getitem__(self, i: int) -> Allocation: ...
+    def __getitem__(self, i: int) -> ObservedBlock: ...
 
     @overload
-    def __getitem__(self, i: slice) -> list[Allocation]: ...
+    def __getitem__(self, i: slice) -> list[ObservedBlock]: ...
 
-    def __getitem__(self, i: int | slice) -> Allocation | list[Allocation]:
+    def __getitem__(self, i: int | slice) -> ObservedBlock | list[ObservedBlock]:
         if isinstance(i, slice):
-            return [self.columns.allocation(k) for k in range(len(self))[i]]
+            return [self.columns.block(k) for k in range(len(self))[i]]
         if i < 0:
             i += len(self)
         if not 0 <= i < len(self):
             raise IndexError(i)
-        return self.columns.allocation(i)
+        return self.columns.block(i)
 
 
 def _merge_label_ids(ids: Sequence[int], labels: list[Labels], interned: dict[Labels, int]) -> int:

@@ -1,0 +1,216 @@
+"""Whole commands against their peers, as a user runs them: one process each, side by side.
+
+Every row runs ``cidrkit`` and the best peer tool or script on the same
+generated input, interleaved (so machine noise hits both alike), several
+times; it prints the medians, the peak memory of each process, the ratio
+(peer time / cidrkit time: above 1 is faster than the peer) and whether the
+outputs are byte-identical. Inputs come from ``bench/workloads.py``: the
+real BGP tables of ``../shared/data`` (shuffled), a generated 1M-line Apache
+combined log, 2,000 grep prefixes, 10M random prefixes.
+
+Usage::
+
+    python bench/bench_commands.py [--runs 3] [--only WORD] [--skip-big] [--dir DIR]
+
+Peers: grepcidr (``apt-get install grepcidr``), and pytricia and ipset_c
+scripts in ``bench/peers/`` (``pip install -e '.[bench]'``). A peer that is
+missing is reported and its row runs cidrkit alone.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import workloads
+
+PEERS = Path(__file__).resolve().parent / "peers"
+
+
+@dataclass
+class Run:
+    seconds: list[float] = field(default_factory=list)
+    peak_kib: list[int] = field(default_factory=list)
+    digest: str = ""
+    lines: int = 0
+
+
+@dataclass
+class Row:
+    job: str
+    ours: list[str]
+    peer_name: str
+    peer: list[str] | None
+    input_bytes: int = 0
+    prepare: Callable[[], None] | None = None
+    # Run cidrkit once first, untimed (a saved table is built by that run).
+    warm: bool = False
+
+
+def measure(argv: list[str], out_path: Path) -> tuple[float, int]:
+    """Wall time and peak resident memory (KiB) of one process writing to ``out_path``."""
+    with out_path.open("wb") as out:
+        start = time.perf_counter()
+        process = subprocess.Popen(argv, stdout=out, stderr=subprocess.DEVNULL)
+        _, status, usage = os.wait4(process.pid, 0)
+        elapsed = time.perf_counter() - start
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode not in (0, 1):
+        raise SystemExit(f"{argv[0]} failed ({process.returncode}): {' '.join(argv)}")
+    return elapsed, usage.ru_maxrss
+
+
+def digest(path: Path) -> tuple[str, int]:
+    sha = hashlib.sha256()
+    lines = 0
+    with path.open("rb") as handle:
+        while block := handle.read(1 << 22):
+            sha.update(block)
+            lines += block.count(b"\n")
+    return sha.hexdigest(), lines
+
+
+def run_row(row: Row, runs: int, scratch: Path) -> tuple[Run, Run | None]:
+    ours, theirs = Run(), (Run() if row.peer else None)
+    if row.warm:
+        measure(row.ours, scratch / "ours.out")
+    for _ in range(runs):
+        if row.prepare:
+            row.prepare()
+        t, peak = measure(row.ours, scratch / "ours.out")
+        ours.seconds.append(t)
+        ours.peak_kib.append(peak)
+        if row.peer and theirs is not None:
+            t, peak = measure(row.peer, scratch / "peer.out")
+            theirs.seconds.append(t)
+            theirs.peak_kib.append(peak)
+    ours.digest, ours.lines = digest(scratch / "ours.out")
+    if theirs is not None:
+        theirs.digest, theirs.lines = digest(scratch / "peer.out")
+    return ours, theirs
+
+
+def fmt_time(seconds: float) -> str:
+    return f"{seconds * 1000:,.0f} ms" if seconds < 1 else f"{seconds:,.2f} s"
+
+
+def rows(folder: Path, skip_big: bool) -> list[Row]:
+    ck = [str(Path(sys.executable).with_name("cidrkit"))]
+    py = [sys.executable]
+    grepcidr = shutil.which("grepcidr")
+    v4 = workloads.shuffled_table(folder, "bgp-ipv4.txt")
+    v6 = workloads.shuffled_table(folder, "bgp-ipv6.txt")
+    v6_some = workloads.sample_table(folder, "bgp-ipv6.txt", 100_000)
+    log_v4 = workloads.access_log(folder, 1_000_000, 0.0)
+    log_v6 = workloads.access_log(folder, 1_000_000, 1.0)
+    log_mixed = workloads.access_log(folder, 1_000_000, 0.2)
+    patterns = workloads.grep_patterns(folder, 2_000)
+    # Lookup tables in the scratch folder: their saved forms go beside them.
+    table_v4 = folder / "table-ipv4.txt"
+    table_v6 = folder / "table-ipv6.txt"
+    for source, table in ((v4, table_v4), (v6, table_v6)):
+        if not table.exists():
+            shutil.copyfile(source, table)
+    saved_v4 = folder / f".{table_v4.name}.cidrkit-lpm"
+
+    def setops(job: str, *paths: Path) -> list[str]:
+        return [*py, str(PEERS / "ipset_c_setops.py"), job, *map(str, paths)]
+
+    def lookup_peer(table: Path, log: Path) -> list[str]:
+        return [*py, str(PEERS / "pytricia_lookup.py"), str(table), str(log)]
+
+    def grep_peer(log: Path) -> list[str] | None:
+        return [grepcidr, "-f", str(patterns), str(log)] if grepcidr else None
+
+    def size(path: Path) -> int:
+        return path.stat().st_size
+
+    table = [
+        Row("merge full IPv4 table, shuffled", [*ck, "merge", str(v4)], "ipset_c script",
+            setops("merge", v4)),
+        Row("merge full IPv6 table, shuffled", [*ck, "merge", str(v6)], "ipset_c script",
+            setops("merge", v6)),
+        Row("exclude IPv6 (100k of them)", [*ck, "exclude", str(v6), "--minus", str(v6_some)],
+            "ipset_c script", setops("exclude", v6, v6_some)),
+        Row("intersect IPv6 (100k of them)", [*ck, "intersect", str(v6), "--with", str(v6_some)],
+            "ipset_c script", setops("intersect", v6, v6_some)),
+        Row("overlaps IPv4 full table", [*ck, "overlaps", str(v4)], "pytricia parent walk",
+            [*py, str(PEERS / "pytricia_overlaps.py"), str(v4)]),
+        Row("overlaps IPv6 full table", [*ck, "overlaps", str(v6)], "pytricia parent walk",
+            [*py, str(PEERS / "pytricia_overlaps.py"), str(v6)]),
+        Row("lookup IPv4 table, 1M-line log, table built", [*ck, "lookup", "--table",
+            str(table_v4), str(log_v4)], "pytricia script", lookup_peer(table_v4, log_v4),
+            size(log_v4), prepare=lambda: saved_v4.unlink(missing_ok=True)),
+        Row("lookup IPv4 table, 1M-line log, table saved", [*ck, "lookup", "--table",
+            str(table_v4), str(log_v4)], "pytricia script", lookup_peer(table_v4, log_v4),
+            size(log_v4), warm=True),
+        Row("lookup IPv6 table, 1M-line log, table saved", [*ck, "lookup", "--table",
+            str(table_v6), str(log_v6)], "pytricia script", lookup_peer(table_v6, log_v6),
+            size(log_v6), warm=True),
+        Row("lookup start: saved IPv4 table, 1 line", [*ck, "lookup", "--table", str(table_v4),
+            str(PEERS / "one-address.txt")], "cidrkit contains",
+            [*ck, "contains", "10.0.0.0/8", "10.0.0.1"], warm=True),
+        Row("grep -f 2,000 prefixes, IPv4 log", [*ck, "grep", "-f", str(patterns), str(log_v4)],
+            "grepcidr", grep_peer(log_v4), size(log_v4)),
+        Row("grep -f 2,000 prefixes, IPv6 log", [*ck, "grep", "-f", str(patterns), str(log_v6)],
+            "grepcidr", grep_peer(log_v6), size(log_v6)),
+        Row("grep -f 2,000 prefixes, mixed log", [*ck, "grep", "-f", str(patterns),
+            str(log_mixed)], "grepcidr", grep_peer(log_mixed), size(log_mixed)),
+    ]
+    if not skip_big:
+        big_v4 = workloads.random_prefixes(folder, 10_000_000, 32)
+        big_v6 = workloads.random_prefixes(folder, 10_000_000, 128)
+        table += [
+            Row("merge 10M random IPv4 prefixes", [*ck, "merge", str(big_v4)], "ipset_c script",
+                setops("merge", big_v4), size(big_v4)),
+            Row("merge 10M random IPv6 prefixes", [*ck, "merge", str(big_v6)], "ipset_c script",
+                setops("merge", big_v6), size(big_v6)),
+        ]
+    return table
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--only", help="run the rows whose job contains this word")
+    parser.add_argument("--skip-big", action="store_true", help="skip the 10M-prefix rows")
+    parser.add_argument("--dir", help="where inputs are generated and kept")
+    args = parser.parse_args()
+    folder = workloads.work_dir(args.dir)
+    print(f"load average before: {os.getloadavg()}; runs: {args.runs}; inputs in {folder}")
+    header = (f"{'job':<46} {'cidrkit':>9} {'peak':>8} {'MB/s':>6}  {'peer':<22} {'peer':>9} "
+              f"{'peak':>8} {'ratio':>6}  output")
+    print(header)
+    print("-" * len(header))
+    for row in rows(folder, args.skip_big):
+        if args.only and args.only not in row.job:
+            continue
+        ours, theirs = run_row(row, args.runs, folder)
+        mine = statistics.median(ours.seconds)
+        rate = f"{row.input_bytes / mine / 1e6:,.0f}" if row.input_bytes else "-"
+        line = (f"{row.job:<46} {fmt_time(mine):>9} {max(ours.peak_kib) / 1024:>6.0f}MB "
+                f"{rate:>6}  {row.peer_name:<22} ")
+        if theirs is None:
+            line += f"{'(not installed)':>9}"
+        else:
+            peer = statistics.median(theirs.seconds)
+            same = "identical" if ours.digest == theirs.digest else (
+                f"differs ({ours.lines:,} vs {theirs.lines:,} lines)")
+            line += (f"{fmt_time(peer):>9} {max(theirs.peak_kib) / 1024:>6.0f}MB "
+                     f"{peer / mine:>5.2f}x  {same}")
+        print(line, flush=True)
+    print(f"load average after: {os.getloadavg()}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,9 @@
+"""Annotate addresses where the data lives: Arrow arrays, Parquet files, Spark, DuckDB, Polars.
+
+Every engine path goes through one function, ``ArrowLookup.rows``: an Arrow
+column of addresses in, the row of the longest matching prefix out, on the
+bulk layer's longest-prefix-match table. The engines differ only in how
+they hand over Arrow batches. pyarrow and the engines are optional extras
+(``cidrkit[arrow]``, ``[duckdb]``, ``[polars]``, ``[spark]``); this package
+imports none of them until a module that needs one is imported.
+"""

@@ -1,0 +1,256 @@
+//! `cidrkit grep` on blocks of whole lines: candidates, verdicts, output bytes.
+//!
+//! A block is scanned once per family, candidates are parsed without
+//! allocation and tested against the pattern set, and the selected lines
+//! are appended to one output buffer. Pieces of a block run on the rayon
+//! pool and their outputs are joined in order.
+
+use memchr::{memchr, memchr2, memrchr, memrchr2};
+use rayon::prelude::*;
+
+use crate::addr::{parse_v4, parse_v6};
+use crate::addrset::AddressSet;
+use crate::lines::{count_lines, split_at_lines, LineSpans, Newlines};
+use crate::output::{push_line, push_number};
+use crate::scan::{ipv4_candidates, ipv6_candidates, Span};
+
+/// What to print, as the command's flags say.
+#[derive(Clone, Debug)]
+pub struct GrepOptions {
+    pub invert: bool,
+    pub count_only: bool,
+    pub only_matching: bool,
+    pub line_numbers: bool,
+    /// Written before every output line (`name:` with several files), may be empty.
+    pub label: Vec<u8>,
+    pub newlines: Newlines,
+    /// Replace invalid UTF-8 in printed lines with U+FFFD, as text mode does.
+    pub lossy: bool,
+}
+
+/// The output and counts of one block.
+#[derive(Debug, Default)]
+pub struct GrepBlock {
+    pub output: Vec<u8>,
+    pub lines: u64,
+    pub selected: u64,
+}
+
+/// Pieces smaller than this are not worth a task of their own.
+const PIECE_BYTES: usize = 1 << 20;
+
+/// Grep one block of whole lines, numbered from `first_line`.
+pub fn grep_block(set: &AddressSet, options: &GrepOptions, text: &[u8], first_line: u64) -> GrepBlock {
+    let pieces = split_at_lines(text, text.len().div_ceil(PIECE_BYTES));
+    if pieces.len() <= 1 {
+        return grep_piece(set, options, text, first_line);
+    }
+    // Line numbers of each piece, only when they are printed.
+    let mut firsts = vec![first_line; pieces.len()];
+    if options.line_numbers {
+        let counts: Vec<usize> = pieces
+            .par_iter()
+            .map(|p| count_lines(p, options.newlines))
+            .collect();
+        for i in 1..pieces.len() {
+            firsts[i] = firsts[i - 1] + counts[i - 1] as u64;
+        }
+    }
+    let results: Vec<GrepBlock> = pieces
+        .par_iter()
+        .zip(firsts.par_iter())
+        .map(|(piece, &first)| grep_piece(set, options, piece, first))
+        .collect();
+    let mut joined = GrepBlock {
+        output: Vec::with_capacity(results.iter().map(|r| r.output.len()).sum()),
+        ..GrepBlock::default()
+    };
+    for result in results {
+        joined.output.extend_from_slice(&result.output);
+        joined.lines += result.lines;
+        joined.selected += result.selected;
+    }
+    joined
+}
+
+/// The matching addresses of `text`, in order of position.
+pub fn matching_spans(set: &AddressSet, text: &[u8]) -> Vec<Span> {
+    let mut v6 = Vec::new();
+    ipv6_candidates(text, &mut v6);
+    let mut v4 = Vec::new();
+    ipv4_candidates(text, &mut v4);
+    // IPv6 candidates that parse; the dotted tail of one (::ffff:10.0.0.1)
+    // is part of that address, not an IPv4 address of its own.
+    let mut v6_parsed = Vec::with_capacity(v6.len());
+    let mut hits = Vec::new();
+    let mut v6_hits = Vec::new();
+    for span in v6 {
+        if let Some(value) = parse_v6(&text[span.start..span.end]) {
+            v6_parsed.push(span);
+            if set.contains_v6(value) {
+                v6_hits.push(span);
+            }
+        }
+    }
+    let mut enclosing = 0;
+    let mut v6_at = 0;
+    for span in v4 {
+        while enclosing < v6_parsed.len() && v6_parsed[enclosing].start <= span.start {
+            enclosing += 1;
+        }
+        if enclosing > 0 && v6_parsed[enclosing - 1].end > span.start {
+            continue;
+        }
+        let hit = parse_v4(&text[span.start..span.end]).is_some_and(|value| set.contains_v4(value));
+        if hit {
+            while v6_at < v6_hits.len() && v6_hits[v6_at].start < span.start {
+                hits.push(v6_hits[v6_at]);
+                v6_at += 1;
+            }
+            hits.push(span);
+        }
+    }
+    hits.extend_from_slice(&v6_hits[v6_at..]);
+    hits
+}
+
+fn grep_piece(set: &AddressSet, options: &GrepOptions, text: &[u8], first_line: u64) -> GrepBlock {
+    let hits = matching_spans(set, text);
+    if !options.invert && !options.line_numbers {
+        return matched_lines_only(options, text, &hits);
+    }
+    let mut block = GrepBlock::default();
+    let mut next_hit = 0;
+    for (number, (start, end)) in (first_line..).zip(LineSpans::new(text, options.newlines)) {
+        block.lines += 1;
+        let first_hit = next_hit;
+        while next_hit < hits.len() && hits[next_hit].start < end {
+            next_hit += 1;
+        }
+        let matched = next_hit > first_hit;
+        if matched == options.invert {
+            continue;
+        }
+        block.selected += 1;
+        if options.count_only {
+            continue;
+        }
+        let head = |out: &mut Vec<u8>| {
+            out.extend_from_slice(&options.label);
+            if options.line_numbers {
+                push_number(out, number);
+                out.push(b':');
+            }
+        };
+        if options.only_matching {
+            for span in &hits[first_hit..next_hit] {
+                head(&mut block.output);
+                block.output.extend_from_slice(&text[span.start..span.end]);
+                block.output.push(b'\n');
+            }
+        } else {
+            head(&mut block.output);
+            push_line(&mut block.output, &text[start..end], options.lossy);
+            block.output.push(b'\n');
+        }
+    }
+    block
+}
+
+/// The common case (no `-v`, no `-n`): only the lines around the hits are
+/// looked at, found from each hit by searching back and forward for a line end.
+fn matched_lines_only(options: &GrepOptions, text: &[u8], hits: &[Span]) -> GrepBlock {
+    let mut block = GrepBlock {
+        lines: count_lines(text, options.newlines) as u64,
+        ..GrepBlock::default()
+    };
+    let mut at = 0;
+    while at < hits.len() {
+        let (start, end) = line_around(text, hits[at].start, options.newlines);
+        let first_hit = at;
+        while at < hits.len() && hits[at].start < end {
+            at += 1;
+        }
+        block.selected += 1;
+        if options.count_only {
+            continue;
+        }
+        if options.only_matching {
+            for span in &hits[first_hit..at] {
+                block.output.extend_from_slice(&options.label);
+                block.output.extend_from_slice(&text[span.start..span.end]);
+                block.output.push(b'\n');
+            }
+        } else {
+            block.output.extend_from_slice(&options.label);
+            push_line(&mut block.output, &text[start..end], options.lossy);
+            block.output.push(b'\n');
+        }
+    }
+    block
+}
+
+/// The content `(start, end)` of the line holding byte `at`.
+fn line_around(text: &[u8], at: usize, newlines: Newlines) -> (usize, usize) {
+    match newlines {
+        Newlines::Universal => {
+            let start = memrchr2(b'\n', b'\r', &text[..at]).map_or(0, |p| p + 1);
+            let end = memchr2(b'\n', b'\r', &text[at..]).map_or(text.len(), |p| at + p);
+            (start, end)
+        }
+        Newlines::Lf => {
+            let start = memrchr(b'\n', &text[..at]).map_or(0, |p| p + 1);
+            let mut end = memchr(b'\n', &text[at..]).map_or(text.len(), |p| at + p);
+            while end > start && text[end - 1] == b'\r' {
+                end -= 1;
+            }
+            (start, end)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn options() -> GrepOptions {
+        GrepOptions {
+            invert: false,
+            count_only: false,
+            only_matching: false,
+            line_numbers: false,
+            label: Vec::new(),
+            newlines: Newlines::Universal,
+            lossy: true,
+        }
+    }
+
+    fn ten_slash_eight() -> AddressSet {
+        AddressSet::new(
+            vec![(0x0A00_0000, 0x0AFF_FFFF)],
+            vec![(0x2001_0db8u128 << 96, (0x2001_0db8u128 << 96) | ((1 << 96) - 1))],
+        )
+    }
+
+    #[test]
+    fn selects_lines_with_an_address_inside() {
+        let text = b"a 10.1.2.3 b\nc 11.0.0.1\n::ffff:10.0.0.1 x\n[2026:10:38:38] 2001:db8::1\n";
+        let block = grep_block(&ten_slash_eight(), &options(), text, 1);
+        assert_eq!(block.output, b"a 10.1.2.3 b\n[2026:10:38:38] 2001:db8::1\n");
+        assert_eq!((block.lines, block.selected), (4, 2));
+    }
+
+    #[test]
+    fn only_matching_with_numbers_and_invalid_utf8() {
+        let mut opts = options();
+        opts.only_matching = true;
+        opts.line_numbers = true;
+        opts.label = b"f:".to_vec();
+        let block = grep_block(&ten_slash_eight(), &opts, b"x\n\xff 10.0.0.1 2001:db8::2\n", 7);
+        assert_eq!(block.output, b"f:8:10.0.0.1\nf:8:2001:db8::2\n");
+        opts.only_matching = false;
+        opts.line_numbers = false;
+        let block = grep_block(&ten_slash_eight(), &opts, b"\xff 10.0.0.1\n", 1);
+        assert_eq!(block.output, "f:\u{fffd} 10.0.0.1\n".as_bytes());
+    }
+}

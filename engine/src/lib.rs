@@ -1,0 +1,17 @@
+//! The compiled engine of cidrkit: the hot paths that touch text or every
+//! element. The Python package stays the reference; every function here
+//! gives the same verdicts and the same bytes as its Python counterpart.
+
+pub mod addr;
+pub mod addrset;
+pub mod grep;
+pub mod lines;
+pub mod lookup;
+pub mod lpm;
+pub mod output;
+pub mod scan;
+pub mod setalgebra;
+pub mod tablefile;
+
+#[cfg(feature = "python")]
+mod python;

@@ -1,0 +1,465 @@
+//! The Python module `cidrkit._engine`: thin bindings, no logic of their own.
+
+use std::fs::File;
+use std::io::{self, Read};
+use std::mem::ManuallyDrop;
+use std::os::fd::FromRawFd;
+
+use pyo3::exceptions::{PyOSError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::PyBytes;
+
+use crate::addr::{parse_v4, parse_v6};
+use crate::addrset::AddressSet;
+use crate::grep::{grep_block, GrepOptions};
+use crate::lines::{BlockReader, Newlines};
+use crate::lookup::{lookup_block, LookupOptions};
+use crate::lpm;
+use crate::output::push_number;
+use crate::scan::{ipv4_candidates, ipv6_candidates, Span};
+use crate::setalgebra;
+use crate::tablefile::{self, TableImage, TableParts};
+
+/// Input is read and processed in blocks of about this size.
+const BLOCK_BYTES: usize = 8 << 20;
+
+fn newlines_from(universal: bool) -> Newlines {
+    if universal {
+        Newlines::Universal
+    } else {
+        Newlines::Lf
+    }
+}
+
+/// A borrowed file descriptor as a reader that never closes it.
+struct BorrowedFd(ManuallyDrop<File>);
+
+impl BorrowedFd {
+    fn new(fd: i32) -> Self {
+        // The Python caller keeps the file open for the whole call and closes it.
+        BorrowedFd(ManuallyDrop::new(unsafe { File::from_raw_fd(fd) }))
+    }
+}
+
+impl Read for BorrowedFd {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.0.read(buf)
+    }
+}
+
+fn chunks_of<const N: usize>(data: &[u8], what: &str) -> PyResult<Vec<[u8; N]>> {
+    if !data.len().is_multiple_of(N) {
+        return Err(PyValueError::new_err(format!(
+            "{what}: {} bytes is not a multiple of {N}",
+            data.len()
+        )));
+    }
+    Ok(data
+        .chunks_exact(N)
+        .map(|c| c.try_into().expect("exact chunk"))
+        .collect())
+}
+
+fn u128_at(bytes: &[u8]) -> u128 {
+    let hi = u64::from_le_bytes(bytes[..8].try_into().expect("8 bytes"));
+    let lo = u64::from_le_bytes(bytes[8..16].try_into().expect("8 bytes"));
+    (u128::from(hi) << 64) | u128::from(lo)
+}
+
+/// Address text matcher for `cidrkit grep`.
+#[pyclass(frozen, module = "cidrkit._engine")]
+struct Grep {
+    set: AddressSet,
+}
+
+#[pymethods]
+impl Grep {
+    /// `v4`: little-endian u32 pairs (first, last); `v6`: u64 quadruples
+    /// (first_hi, first_lo, last_hi, last_lo), all inclusive.
+    #[new]
+    fn new(v4: &[u8], v6: &[u8]) -> PyResult<Self> {
+        let v4 = chunks_of::<8>(v4, "IPv4 intervals")?
+            .iter()
+            .map(|c| {
+                (
+                    u32::from_le_bytes(c[..4].try_into().expect("4")),
+                    u32::from_le_bytes(c[4..].try_into().expect("4")),
+                )
+            })
+            .collect();
+        let v6 = chunks_of::<32>(v6, "IPv6 intervals")?
+            .iter()
+            .map(|c| (u128_at(&c[..16]), u128_at(&c[16..])))
+            .collect();
+        Ok(Grep {
+            set: AddressSet::new(v4, v6),
+        })
+    }
+
+    /// Grep the open file descriptor `fd` (or `data` when given), calling
+    /// `write(bytes)` with the output of each block; return (lines, selected).
+    #[pyo3(signature = (write, *, fd=None, data=None, invert=false, count_only=false,
+                        only_matching=false, line_numbers=false, label=Vec::new(),
+                        universal_newlines=true, lossy=true))]
+    #[allow(clippy::too_many_arguments)]
+    fn run(
+        &self,
+        py: Python<'_>,
+        write: &Bound<'_, PyAny>,
+        fd: Option<i32>,
+        data: Option<&[u8]>,
+        invert: bool,
+        count_only: bool,
+        only_matching: bool,
+        line_numbers: bool,
+        label: Vec<u8>,
+        universal_newlines: bool,
+        lossy: bool,
+    ) -> PyResult<(u64, u64)> {
+        let options = GrepOptions {
+            invert,
+            count_only,
+            only_matching,
+            line_numbers,
+            label,
+            newlines: newlines_from(universal_newlines),
+            lossy,
+        };
+        let mut lines = 0u64;
+        let mut selected = 0u64;
+        let mut handle = |reader: &mut (dyn Read + Send)| -> PyResult<()> {
+            let mut blocks = BlockReader::new(reader, BLOCK_BYTES);
+            loop {
+                let result = py.allow_threads(|| {
+                    blocks
+                        .next_block()
+                        .map(|block| block.map(|text| grep_block(&self.set, &options, text, lines + 1)))
+                });
+                let Some(block) = result.map_err(|err| PyOSError::new_err(err.to_string()))? else {
+                    return Ok(());
+                };
+                lines += block.lines;
+                selected += block.selected;
+                if !block.output.is_empty() {
+                    write.call1((PyBytes::new(py, &block.output),))?;
+                }
+            }
+        };
+        match (fd, data) {
+            (Some(fd), None) => handle(&mut BorrowedFd::new(fd))?,
+            (None, Some(mut data)) => handle(&mut data)?,
+            _ => return Err(PyValueError::new_err("give exactly one of fd and data")),
+        }
+        Ok((lines, selected))
+    }
+}
+
+type ByteSpan = (usize, usize);
+
+/// The IPv4 and IPv6 candidate spans of `text`, as `(start, end)` byte offsets.
+#[pyfunction]
+fn scan_candidates(text: &[u8]) -> (Vec<ByteSpan>, Vec<ByteSpan>) {
+    let (mut v4, mut v6) = (Vec::new(), Vec::new());
+    ipv4_candidates(text, &mut v4);
+    ipv6_candidates(text, &mut v6);
+    let pairs = |spans: Vec<Span>| spans.into_iter().map(|s| (s.start, s.end)).collect();
+    (pairs(v4), pairs(v6))
+}
+
+/// `(bits, value)` of an address the Python core accepts, else None.
+#[pyfunction]
+fn parse_address(text: &[u8]) -> Option<(u32, u128)> {
+    parse_word(text)
+}
+
+fn le_items<const N: usize, T>(data: &[u8], what: &str, convert: fn([u8; N]) -> T) -> PyResult<Vec<T>> {
+    Ok(chunks_of::<N>(data, what)?.into_iter().map(convert).collect())
+}
+
+fn key_of(key: &[u8]) -> PyResult<[u8; 16]> {
+    key.try_into()
+        .map_err(|_| PyValueError::new_err("a table key is 16 bytes"))
+}
+
+/// A longest-prefix-match table with each row's annotation text, for
+/// `cidrkit lookup`; built from arrays, or mapped from a saved image.
+#[pyclass(module = "cidrkit._engine")]
+struct LookupTable {
+    image: TableImage,
+    hits: Vec<u64>,
+    misses: u64,
+}
+
+#[pymethods]
+impl LookupTable {
+    /// Build from little-endian arrays: IPv4 starts (u32), IPv6 starts as
+    /// (hi, lo) u64 pairs, lengths (u8) and rows (i32) per family; the
+    /// annotation of each row (`suffix_offsets`, u64, into `suffixes`), the
+    /// annotation of a miss, and the table's problems as text.
+    #[staticmethod]
+    #[pyo3(signature = (v4_starts, v4_lengths, v4_rows, v6_starts, v6_lengths, v6_rows,
+                        suffix_offsets, suffixes, miss, problems, key, stamp))]
+    #[allow(clippy::too_many_arguments)]
+    fn build(
+        py: Python<'_>,
+        v4_starts: &[u8],
+        v4_lengths: &[u8],
+        v4_rows: &[u8],
+        v6_starts: &[u8],
+        v6_lengths: &[u8],
+        v6_rows: &[u8],
+        suffix_offsets: &[u8],
+        suffixes: &[u8],
+        miss: &[u8],
+        problems: &[u8],
+        key: &[u8],
+        stamp: &[u8],
+    ) -> PyResult<Self> {
+        let v4_starts = le_items::<4, u32>(v4_starts, "IPv4 starts", u32::from_le_bytes)?;
+        let v4_rows = le_items::<4, i32>(v4_rows, "IPv4 rows", i32::from_le_bytes)?;
+        let v6_starts = le_items::<16, u128>(v6_starts, "IPv6 starts", |b| u128_at(&b))?;
+        let v6_rows = le_items::<4, i32>(v6_rows, "IPv6 rows", i32::from_le_bytes)?;
+        let offsets = le_items::<8, u64>(suffix_offsets, "suffix offsets", u64::from_le_bytes)?;
+        if v4_starts.len() != v4_lengths.len()
+            || v4_starts.len() != v4_rows.len()
+            || v6_starts.len() != v6_lengths.len()
+            || v6_starts.len() != v6_rows.len()
+        {
+            return Err(PyValueError::new_err("starts, lengths and rows differ in length"));
+        }
+        let rows = offsets.len().saturating_sub(1) as i64;
+        let bad_row = v4_rows
+            .iter()
+            .chain(&v6_rows)
+            .any(|&r| r < 0 || i64::from(r) >= rows);
+        let bad_length = v4_lengths.iter().any(|&l| l > 32) || v6_lengths.iter().any(|&l| l > 128);
+        if bad_row || bad_length || offsets.last().is_none_or(|&end| end as usize != suffixes.len()) {
+            return Err(PyValueError::new_err(
+                "rows, lengths or suffix offsets out of range",
+            ));
+        }
+        let (key, stamp) = (key_of(key)?, key_of(stamp)?);
+        let image = py.allow_threads(|| {
+            let zip4 = v4_starts.into_iter().zip(v4_lengths.iter().copied()).zip(v4_rows);
+            let zip6 = v6_starts.into_iter().zip(v6_lengths.iter().copied()).zip(v6_rows);
+            let (v4, v6) = rayon::join(
+                || lpm::build(zip4.map(|((s, l), r)| (s, l, r)).collect()),
+                || lpm::build(zip6.map(|((s, l), r)| (s, l, r)).collect()),
+            );
+            let parts = TableParts {
+                v4: &v4,
+                v6: &v6,
+                suffix_offsets: &offsets,
+                suffixes,
+                miss,
+                problems,
+            };
+            TableImage::new(&parts, key, stamp)
+        });
+        Ok(Self::with_image(image))
+    }
+
+    /// The table saved at `path` for this content `key` or file `stamp`,
+    /// or None (missing, stale, foreign).
+    #[staticmethod]
+    #[pyo3(signature = (path, *, key=None, stamp=None))]
+    fn open(path: std::path::PathBuf, key: Option<&[u8]>, stamp: Option<&[u8]>) -> PyResult<Option<Self>> {
+        let key = key.map(key_of).transpose()?;
+        let stamp = stamp.map(key_of).transpose()?;
+        Ok(TableImage::open(&path, key, stamp).map(Self::with_image))
+    }
+
+    /// Save the table to `path` (through a temporary file and a rename).
+    fn save(&self, path: std::path::PathBuf) -> PyResult<()> {
+        self.image
+            .save(&path)
+            .map_err(|err| PyOSError::new_err(err.to_string()))
+    }
+
+    /// The table's problems, as text (one message per line).
+    fn problems<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
+        PyBytes::new(py, self.image.problems())
+    }
+
+    fn __len__(&self) -> usize {
+        self.image.rows()
+    }
+
+    /// The row of the longest prefix holding each address text (-1: none, -2: not an address).
+    fn lookup_words(&self, words: Vec<String>) -> Vec<i32> {
+        words
+            .iter()
+            .map(|word| match parse_word(word.as_bytes()) {
+                Some((128, v)) => self.image.v6().lookup(v),
+                Some((_, v)) => self.image.v4().lookup(v as u32),
+                None => -2,
+            })
+            .collect()
+    }
+
+    /// Annotate the lines of the open file descriptor `fd` (or of `data`),
+    /// calling `write(bytes)` per block and `report([(line, word), ...])`
+    /// for first words that are not addresses; return the number of lines.
+    #[pyo3(signature = (write, report, *, fd=None, data=None, universal_newlines=true,
+                        lossy=true, matched_only=false, count_hits=false, progress=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn annotate(
+        &mut self,
+        py: Python<'_>,
+        write: &Bound<'_, PyAny>,
+        report: &Bound<'_, PyAny>,
+        fd: Option<i32>,
+        data: Option<&[u8]>,
+        universal_newlines: bool,
+        lossy: bool,
+        matched_only: bool,
+        count_hits: bool,
+        progress: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<u64> {
+        let options = LookupOptions {
+            newlines: newlines_from(universal_newlines),
+            lossy,
+            matched_only,
+            rows_wanted: count_hits,
+        };
+        if count_hits && self.hits.is_empty() {
+            self.hits = vec![0; self.image.rows()];
+        }
+        let mut lines = 0u64;
+        let mut handle = |reader: &mut (dyn Read + Send)| -> PyResult<()> {
+            let mut blocks = BlockReader::new(reader, BLOCK_BYTES);
+            loop {
+                let image = &self.image;
+                let result = py.allow_threads(|| {
+                    blocks
+                        .next_block()
+                        .map(|block| block.map(|text| (text.len(), lookup_block(image, &options, text))))
+                });
+                let Some((size, block)) = result.map_err(|err| PyOSError::new_err(err.to_string()))? else {
+                    return Ok(());
+                };
+                for &row in &block.rows {
+                    self.hits[row as usize] += 1;
+                }
+                self.misses += block.misses;
+                if !block.problems.is_empty() {
+                    let found: Vec<(u64, String)> = block
+                        .problems
+                        .into_iter()
+                        .map(|p| (lines + 1 + p.line, p.word))
+                        .collect();
+                    report.call1((found,))?;
+                }
+                lines += block.lines;
+                if !block.output.is_empty() {
+                    write.call1((PyBytes::new(py, &block.output),))?;
+                }
+                if let Some(progress) = progress {
+                    progress.call1((size,))?;
+                }
+            }
+        };
+        match (fd, data) {
+            (Some(fd), None) => handle(&mut BorrowedFd::new(fd))?,
+            (None, Some(mut data)) => handle(&mut data)?,
+            _ => return Err(PyValueError::new_err("give exactly one of fd and data")),
+        }
+        Ok(lines)
+    }
+
+    /// Records that matched nothing (or held no address), over every input so far.
+    #[getter]
+    fn misses(&self) -> u64 {
+        self.misses
+    }
+
+    /// `hits<TAB>prefix<TAB>labels` per row hit, most hits first (then by
+    /// row), and the misses line: the text form of `lookup --stats`.
+    fn stats_text<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
+        let mut rows: Vec<usize> = (0..self.hits.len()).filter(|&r| self.hits[r] > 0).collect();
+        rows.sort_by_key(|&r| (std::cmp::Reverse(self.hits[r]), r));
+        let mut out = Vec::new();
+        for row in rows {
+            push_number(&mut out, self.hits[row]);
+            out.extend_from_slice(self.image.suffix(row));
+            out.push(b'\n');
+        }
+        push_number(&mut out, self.misses);
+        out.extend_from_slice(b"\t(no match)\n");
+        PyBytes::new(py, &out)
+    }
+}
+
+impl LookupTable {
+    fn with_image(image: TableImage) -> Self {
+        LookupTable {
+            image,
+            hits: Vec::new(),
+            misses: 0,
+        }
+    }
+}
+
+fn parse_word(text: &[u8]) -> Option<(u32, u128)> {
+    if text.contains(&b':') {
+        parse_v6(text).map(|v| (128, v))
+    } else {
+        parse_v4(text).map(|v| (32, u128::from(v)))
+    }
+}
+
+/// A 16-byte key of a table's content and the options it was read with.
+#[pyfunction]
+fn content_key<'py>(py: Python<'py>, data: &[u8], salt: &[u8]) -> Bound<'py, PyBytes> {
+    let key = py.allow_threads(|| tablefile::content_key(data, salt));
+    PyBytes::new(py, &key)
+}
+
+/// Merge inputs whose every line is a plain prefix or address: call
+/// `write(bytes)` with the merged prefixes (IPv4 first) and return True;
+/// return False, writing nothing, when any line is something else.
+#[pyfunction]
+fn merge_text(py: Python<'_>, chunks: Vec<Bound<'_, PyBytes>>, write: &Bound<'_, PyAny>) -> PyResult<bool> {
+    let slices: Vec<&[u8]> = chunks.iter().map(|chunk| chunk.as_bytes()).collect();
+    let Some(merged) = py.allow_threads(|| setalgebra::merge_intervals(&slices)) else {
+        return Ok(false);
+    };
+    drop(slices);
+    setalgebra::write_prefixes(&merged, |block| write.call1((PyBytes::new(py, block),)).map(drop))?;
+    Ok(true)
+}
+
+/// `exclude` or `intersect` of two plain prefix lists: call `write(bytes)`
+/// with the resulting prefixes and return whether there were any; None,
+/// writing nothing, when a line of either is not a plain prefix or address.
+#[pyfunction]
+fn set_operation_text(
+    py: Python<'_>,
+    op: &str,
+    left: Vec<Bound<'_, PyBytes>>,
+    right: Vec<Bound<'_, PyBytes>>,
+    write: &Bound<'_, PyAny>,
+) -> PyResult<Option<bool>> {
+    if op != "exclude" && op != "intersect" {
+        return Err(PyValueError::new_err(format!("unknown set operation {op:?}")));
+    }
+    let left: Vec<&[u8]> = left.iter().map(|chunk| chunk.as_bytes()).collect();
+    let right: Vec<&[u8]> = right.iter().map(|chunk| chunk.as_bytes()).collect();
+    let Some(result) = py.allow_threads(|| setalgebra::set_operation(op, &left, &right)) else {
+        return Ok(None);
+    };
+    setalgebra::write_prefixes(&result, |block| write.call1((PyBytes::new(py, block),)).map(drop))?;
+    Ok(Some(!result.v4.is_empty() || !result.v6.is_empty()))
+}
+
+#[pymodule]
+fn _engine(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<Grep>()?;
+    m.add_class::<LookupTable>()?;
+    m.add_function(wrap_pyfunction!(content_key, m)?)?;
+    m.add_function(wrap_pyfunction!(merge_text, m)?)?;
+    m.add_function(wrap_pyfunction!(set_operation_text, m)?)?;
+    m.add_function(wrap_pyfunction!(scan_candidates, m)?)?;
+    m.add_function(wrap_pyfunction!(parse_address, m)?)?;
+    Ok(())
+}

@@ -1,0 +1,335 @@
+//! A built lookup table as one aligned image: kept in memory after a build,
+//! saved to a file, and memory-mapped as it is by the next run.
+//!
+//! Layout: a 128-byte header (magic, content key, file stamp, the byte
+//! length of each section), then the sections, each starting at a multiple of 16 bytes:
+//! IPv4 boundaries, owners, slice index; IPv6 boundaries, owners, slice
+//! index; the offsets and bytes of every row's annotation text; the text
+//! of a miss; the table's problems (messages, one per line).
+
+use std::fs::{self, File};
+use std::io::{self, Write};
+use std::path::Path;
+
+use memmap2::Mmap;
+
+use crate::lpm::{bits_of_index, FamilyTable, FamilyView};
+
+/// Format name and version, and a byte-order mark: an image written on a
+/// machine of the other byte order is not recognised (and is rebuilt).
+const MAGIC: [u8; 8] = [b'C', b'K', b'L', b'P', b'M', 3, 0x01, 0x02];
+const SECTIONS: usize = 10;
+const KEY_AT: usize = 8;
+const STAMP_AT: usize = 24;
+const LENGTHS_AT: usize = 40;
+const HEADER: usize = LENGTHS_AT + 8 * SECTIONS;
+const ALIGN: usize = 16;
+
+enum Store {
+    // u128 elements: the image is 16-byte aligned, as IPv6 boundaries need.
+    Owned(Vec<u128>),
+    Mapped(Mmap),
+}
+
+/// The table image and where each section starts.
+pub struct TableImage {
+    store: Store,
+    offsets: [usize; SECTIONS],
+    lengths: [usize; SECTIONS],
+}
+
+/// What a built table consists of.
+pub struct TableParts<'a> {
+    pub v4: &'a FamilyTable<u32>,
+    pub v6: &'a FamilyTable<u128>,
+    /// `suffix_offsets[row]..suffix_offsets[row + 1]` of `suffixes` is row's annotation.
+    pub suffix_offsets: &'a [u64],
+    pub suffixes: &'a [u8],
+    pub miss: &'a [u8],
+    pub problems: &'a [u8],
+}
+
+fn bytes_of<T>(items: &[T]) -> &[u8] {
+    // SAFETY: only called with plain integer types, which have no padding.
+    unsafe { std::slice::from_raw_parts(items.as_ptr().cast::<u8>(), std::mem::size_of_val(items)) }
+}
+
+fn padded(length: usize) -> usize {
+    length.div_ceil(ALIGN) * ALIGN
+}
+
+fn layout(lengths: &[usize; SECTIONS]) -> ([usize; SECTIONS], usize) {
+    let mut offsets = [0; SECTIONS];
+    let mut at = padded(HEADER);
+    for (offset, &length) in offsets.iter_mut().zip(lengths) {
+        *offset = at;
+        at += padded(length);
+    }
+    (offsets, at)
+}
+
+impl TableImage {
+    /// Lay out a built table with its content key and the stamp (size,
+    /// times, inode) of the file it was read from.
+    pub fn new(parts: &TableParts<'_>, key: [u8; 16], stamp: [u8; 16]) -> TableImage {
+        let sections: [&[u8]; SECTIONS] = [
+            bytes_of(&parts.v4.starts),
+            bytes_of(&parts.v4.owners),
+            bytes_of(&parts.v4.index),
+            bytes_of(&parts.v6.starts),
+            bytes_of(&parts.v6.owners),
+            bytes_of(&parts.v6.index),
+            bytes_of(parts.suffix_offsets),
+            parts.suffixes,
+            parts.miss,
+            parts.problems,
+        ];
+        let lengths = sections.map(<[u8]>::len);
+        let (offsets, total) = layout(&lengths);
+        let mut store = vec![0u128; total / ALIGN];
+        // SAFETY: u128 has no padding; the byte view covers exactly the vector.
+        let bytes = unsafe { std::slice::from_raw_parts_mut(store.as_mut_ptr().cast::<u8>(), total) };
+        bytes[..8].copy_from_slice(&MAGIC);
+        bytes[KEY_AT..KEY_AT + 16].copy_from_slice(&key);
+        bytes[STAMP_AT..STAMP_AT + 16].copy_from_slice(&stamp);
+        for (i, &length) in lengths.iter().enumerate() {
+            let at = LENGTHS_AT + 8 * i;
+            bytes[at..at + 8].copy_from_slice(&(length as u64).to_le_bytes());
+        }
+        for (i, section) in sections.iter().enumerate() {
+            bytes[offsets[i]..offsets[i] + section.len()].copy_from_slice(section);
+        }
+        TableImage {
+            store: Store::Owned(store),
+            offsets,
+            lengths,
+        }
+    }
+
+    /// Map the image saved at `path` if it holds the table whose content
+    /// key is `key`, or (without reading the table) whose file stamp is
+    /// `stamp`. A missing, foreign, truncated or stale file is `None`,
+    /// never an error.
+    pub fn open(path: &Path, key: Option<[u8; 16]>, stamp: Option<[u8; 16]>) -> Option<TableImage> {
+        let file = File::open(path).ok()?;
+        // SAFETY: the file is replaced by rename, never rewritten in place,
+        // so the mapped bytes do not change under us.
+        let map = unsafe { Mmap::map(&file) }.ok()?;
+        if map.len() < padded(HEADER) || map[..8] != MAGIC {
+            return None;
+        }
+        let key_matches = key.is_some_and(|key| map[KEY_AT..KEY_AT + 16] == key);
+        let stamp_matches = stamp.is_some_and(|stamp| map[STAMP_AT..STAMP_AT + 16] == stamp);
+        if !key_matches && !stamp_matches {
+            return None;
+        }
+        let mut lengths = [0usize; SECTIONS];
+        for (i, length) in lengths.iter_mut().enumerate() {
+            let at = LENGTHS_AT + 8 * i;
+            *length = usize::try_from(u64::from_le_bytes(map[at..at + 8].try_into().ok()?)).ok()?;
+        }
+        let (offsets, total) = layout(&lengths);
+        let image = TableImage {
+            store: Store::Mapped(map),
+            offsets,
+            lengths,
+        };
+        (image.bytes().len() == total && image.is_consistent()).then_some(image)
+    }
+
+    /// Write the image to `path` through a temporary file and a rename, so
+    /// a reader never sees half a file.
+    pub fn save(&self, path: &Path) -> io::Result<()> {
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("table");
+        let temporary = path.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
+        let result = File::create(&temporary).and_then(|mut file| file.write_all(self.bytes()));
+        if result.is_err() {
+            let _ = fs::remove_file(&temporary);
+            return result;
+        }
+        fs::rename(&temporary, path).inspect_err(|_| {
+            let _ = fs::remove_file(&temporary);
+        })
+    }
+
+    fn bytes(&self) -> &[u8] {
+        match &self.store {
+            // SAFETY: u128 has no padding; the byte view covers exactly the vector.
+            Store::Owned(words) => unsafe {
+                std::slice::from_raw_parts(words.as_ptr().cast::<u8>(), std::mem::size_of_val(&words[..]))
+            },
+            Store::Mapped(map) => map,
+        }
+    }
+
+    fn section(&self, i: usize) -> &[u8] {
+        &self.bytes()[self.offsets[i]..self.offsets[i] + self.lengths[i]]
+    }
+
+    fn items<T: Copy>(&self, i: usize) -> &[T] {
+        let bytes = self.section(i);
+        // SAFETY: T is a plain integer type (any bit pattern is a value);
+        // sections start 16-byte aligned in a 16-byte aligned image.
+        let (head, items, tail) = unsafe { bytes.align_to::<T>() };
+        assert!(head.is_empty() && tail.is_empty(), "misaligned table section {i}");
+        items
+    }
+
+    pub fn v4(&self) -> FamilyView<'_, u32> {
+        // Images are checked on opening (`is_consistent`), so the index is valid.
+        FamilyView::new(self.items(0), self.items(1), self.items(2)).expect("a checked image")
+    }
+
+    pub fn v6(&self) -> FamilyView<'_, u128> {
+        FamilyView::new(self.items(3), self.items(4), self.items(5)).expect("a checked image")
+    }
+
+    pub fn rows(&self) -> usize {
+        self.items::<u64>(6).len().saturating_sub(1)
+    }
+
+    /// The annotation text of `row`.
+    #[inline]
+    pub fn suffix(&self, row: usize) -> &[u8] {
+        let offsets = self.items::<u64>(6);
+        &self.section(7)[offsets[row] as usize..offsets[row + 1] as usize]
+    }
+
+    pub fn miss(&self) -> &[u8] {
+        self.section(8)
+    }
+
+    pub fn problems(&self) -> &[u8] {
+        self.section(9)
+    }
+
+    /// Checks that make every later index in bounds, for a file read from disk.
+    fn is_consistent(&self) -> bool {
+        const ITEM_SIZES: [usize; 7] = [4, 4, 4, 16, 4, 4, 8];
+        let sizes_fit = ITEM_SIZES
+            .iter()
+            .zip(&self.lengths)
+            .all(|(&size, length)| length.is_multiple_of(size));
+        if !sizes_fit {
+            return false;
+        }
+        let family_fits = |starts: usize, owners: &[i32], index: &[u32]| {
+            starts > 0
+                && starts == owners.len()
+                && bits_of_index(index.len()).is_some()
+                && index.windows(2).all(|w| w[0] <= w[1])
+                && index.last().is_some_and(|&end| end as usize == starts)
+        };
+        let rows = self.rows();
+        let owners_fit = |owners: &[i32]| owners.iter().all(|&o| o >= -1 && (o as i64) < rows as i64);
+        let offsets = self.items::<u64>(6);
+        !offsets.is_empty()
+            && offsets.windows(2).all(|w| w[0] <= w[1])
+            && offsets.last().is_some_and(|&end| end as usize == self.lengths[7])
+            && family_fits(self.items::<u32>(0).len(), self.items(1), self.items(2))
+            && family_fits(self.items::<u128>(3).len(), self.items(4), self.items(5))
+            // Boundary 0 is address 0: a lookup never steps before the first.
+            && self.items::<u32>(0).first() == Some(&0)
+            && self.items::<u128>(3).first() == Some(&0)
+            && owners_fit(self.items(1))
+            && owners_fit(self.items(4))
+    }
+}
+
+/// A 128-bit key of `data` (and `salt`, the options the table was read
+/// with): four multiply-rotate lanes over 8-byte words. Not cryptographic;
+/// it tells one table's content from another's, so a changed table is rebuilt.
+pub fn content_key(data: &[u8], salt: &[u8]) -> [u8; 16] {
+    const K: [u64; 4] = [
+        0x9E37_79B9_7F4A_7C15,
+        0xC2B2_AE3D_27D4_EB4F,
+        0x1656_67B1_9E37_79F9,
+        0x27D4_EB2F_1656_67C5,
+    ];
+    let mut lanes = [K[0] ^ data.len() as u64, K[1], K[2] ^ salt.len() as u64, K[3]];
+    let mut mix = |bytes: &[u8]| {
+        let mut chunks = bytes.chunks_exact(32);
+        for chunk in &mut chunks {
+            for (lane, (k, word)) in lanes.iter_mut().zip(K.iter().zip(chunk.chunks_exact(8))) {
+                let w = u64::from_le_bytes(word.try_into().expect("8 bytes"));
+                *lane = (*lane ^ w.wrapping_mul(*k)).rotate_left(29).wrapping_mul(K[0]);
+            }
+        }
+        for (i, &b) in chunks.remainder().iter().enumerate() {
+            let lane = &mut lanes[i % 4];
+            *lane = (*lane ^ u64::from(b)).wrapping_mul(K[1]).rotate_left(17);
+        }
+    };
+    mix(data);
+    mix(salt);
+    let finish = |mut h: u64| {
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xFF51_AFD7_ED55_8CCD);
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xC4CE_B9FE_1A85_EC53);
+        h ^ (h >> 33)
+    };
+    let a = finish(lanes[0] ^ lanes[1].rotate_left(21));
+    let b = finish(lanes[2] ^ lanes[3].rotate_left(43) ^ a);
+    let mut key = [0u8; 16];
+    key[..8].copy_from_slice(&a.to_le_bytes());
+    key[8..].copy_from_slice(&b.to_le_bytes());
+    key
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lpm::build;
+
+    #[test]
+    fn saved_image_maps_back_the_same_and_rejects_another_key() {
+        let v4 = build(vec![(0x0A00_0000u32, 8, 0), (0x0A01_0000, 16, 1)]);
+        let v6 = build(vec![(0x2001_0db8u128 << 96, 32, 2)]);
+        let parts = TableParts {
+            v4: &v4,
+            v6: &v6,
+            suffix_offsets: &[0, 3, 6, 9],
+            suffixes: b"\tA\n\tB\n\tC\n",
+            miss: b"\t-",
+            problems: b"bad row\n",
+        };
+        let key = content_key(b"table", b"text");
+        let image = TableImage::new(&parts, key, [7; 16]);
+        let dir = std::env::temp_dir().join(format!("cidrkit-engine-test-{}", std::process::id()));
+        fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("t.lpm");
+        image.save(&path).unwrap();
+        let mapped = TableImage::open(&path, Some(key), None).expect("same key");
+        assert!(
+            TableImage::open(&path, None, Some([7; 16])).is_some(),
+            "same stamp"
+        );
+        assert!(
+            TableImage::open(&path, None, Some([8; 16])).is_none(),
+            "another stamp"
+        );
+        assert_eq!(mapped.v4().lookup(0x0A01_0203), 1);
+        assert_eq!(mapped.v4().lookup(0x0A02_0000), 0);
+        assert_eq!(mapped.v6().lookup((0x2001_0db8u128 << 96) | 5), 2);
+        assert_eq!(
+            (mapped.suffix(1), mapped.miss(), mapped.problems()),
+            (&b"\tB\n"[..], &b"\t-"[..], &b"bad row\n"[..])
+        );
+        assert!(TableImage::open(&path, Some(content_key(b"table2", b"text")), None).is_none());
+        fs::write(&path, &image.bytes()[..200]).unwrap();
+        assert!(
+            TableImage::open(&path, Some(key), None).is_none(),
+            "a truncated file is not a table"
+        );
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn keys_differ_with_content_and_salt() {
+        let base = content_key(b"10.0.0.0/8\n", b"text");
+        assert_ne!(base, content_key(b"10.0.0.0/9\n", b"text"));
+        assert_ne!(base, content_key(b"10.0.0.0/8\n", b"csv"));
+        assert_ne!(content_key(&[0u8; 64], b""), content_key(&[0u8; 65], b""));
+    }
+}

@@ -1,0 +1,73 @@
+"""Random text for comparing the compiled engine with the Python path.
+
+Text is built from fragments that sit on the edges of the address rules
+(timestamps, MAC addresses, dotted tails, zero runs, digits glued to dots)
+mixed with single characters, so most examples hold near-misses.
+"""
+
+from __future__ import annotations
+
+from hypothesis import strategies as st
+
+FRAGMENTS = [
+    "10.0.0.1",
+    "10.1.2.3",
+    "192.0.2.77",
+    "255.255.255.255",
+    "256.1.1.1",
+    "010.0.0.1",
+    "1.2.3.4.5",
+    "311.2.3.45",
+    "2001:db8::1",
+    "2001:db8::",
+    "::",
+    "::1",
+    "::ffff:",
+    "::ffff:10.0.0.1",
+    "fe80::1%eth0",
+    "1:2:3:4:5:6:7:8",
+    "1:2:3:4:5:6:7:8:9",
+    "12:30:45",
+    "[04/Dec/2026:10:38:38 +0000]",
+    "00:1a:2b:3c:4d:5e",
+    "v1.2.3",
+    "a.b.c",
+    ":::",
+    "2001:DB8:0:0:0:0:0:1",
+    "1::2::3",
+    "12345::",
+    "0.0.0.0",
+    "203.0.113.9",
+    "2001:db8:0:1::",
+]
+ALPHABET = "0123456789abcdefABCDEFgxyz:.:./ \t-[]%,é\u00a0"
+LINE_BREAKS = ["\n", "\r\n", "\r", "\n\n"]
+
+
+def texts(max_parts: int = 30) -> st.SearchStrategy[str]:
+    """Lines of near-address text joined by every kind of line break."""
+    part = st.one_of(
+        st.sampled_from(FRAGMENTS),
+        st.text(ALPHABET, max_size=4),
+        st.sampled_from(LINE_BREAKS),
+    )
+    return st.lists(part, max_size=max_parts).map("".join)
+
+
+PATTERNS = [
+    "10.0.0.0/8",
+    "192.0.2.0/24",
+    "0.0.0.0/0",
+    "2001:db8::/32",
+    "::/0",
+    "::ffff:0:0/96",
+    "10.0.0.1",
+    "203.0.113.0-203.0.113.9",
+    "::1",
+    "fe80::/10",
+    "255.255.255.255/32",
+]
+
+
+def pattern_lists() -> st.SearchStrategy[list[str]]:
+    return st.lists(st.sampled_from(PATTERNS), min_size=1, max_size=4, unique=True)
