@@ -19,7 +19,8 @@ average before and after is printed, since other work changes every figure.
 
 ``--import-lines N`` measures instead how long importing an inventory of N
 lines takes through the API, and how long allocations into *another* pool
-wait meanwhile (they only wait for the import's insert, not its checks);
+wait meanwhile (at most one chunk's commit: the import's rows go in short
+transactions and are published at once);
 ``--body-limit`` how fast a 200 MB body without a token is refused and how
 much the server's memory grows.
 """

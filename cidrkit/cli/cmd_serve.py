@@ -45,7 +45,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     from cidrkit.ipam.database import make_ready, open_database, redact
 
     db = open_database(args.db, ctx.env)
-    before, after = make_ready(db)
+    before, after = make_ready(db, recover=True)
     if before != after:
         ctx.stderr.write(f"cidrkit: database {redact(db.url)} migrated to {after}\n")
     app = create_app(db, batching=args.max_batch > 1, max_batch=args.max_batch,

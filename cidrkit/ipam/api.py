@@ -252,9 +252,9 @@ def pool_utilisation(pool: PoolName, token: Auth, ipam: Ipam) -> PoolOut:
 
 
 @router.post("/pools/{pool}/import", response_model=ImportOut, tags=["allocations"],
-             responses=_errors(404, 507))
+             responses=_errors(404, 409, 507))
 def import_file(pool: PoolName, body: ImportIn, token: Auth, ipam: Ipam) -> ImportOut:
-    """Import allocations from a plan lock file or an audit inventory (one transaction).
+    """Import allocations from a plan lock file or an audit inventory (all or nothing).
 
     ``format`` ``auto`` reads a lock file when the name ends in ``.lock`` or the
     content carries the lock's marker key, an inventory otherwise. ``under``

@@ -1,15 +1,29 @@
-"""Writing an import: every block checked outside the write lock, then one short insert.
+"""Writing an import: checked outside the write path, inserted in short transactions.
 
-An import may carry hundreds of thousands of blocks. Checking them one by
-one inside the pool's write transaction (as ordinary requests are) held
-every other writer back for seconds, and one statement naming them all
-exceeded the databases' parameter limits. Here the checks run first, on a
-read snapshot: earlier imports of the same blocks (idempotency keys), the
-pool's length rules, and overlap with live blocks, found with one sweep
-(``cidrkit.core.pairs``). The write transaction then takes the pool's lock
-and, if nobody wrote to the pool since the snapshot (its generation is
-unchanged), only inserts, in chunks; otherwise it checks again under the
-lock. The import stays one transaction: all of its blocks or none.
+An import may carry hundreds of thousands of blocks. Written in one
+transaction, it held SQLite's single write lock (and so every other pool's
+writers) for tens of seconds. Here it goes in steps, none of which makes
+another pool wait for more than one short commit:
+
+1. *Begin*: one short transaction locks the pool and lists the import in
+   ``pending_imports``. From then on the pool's own allocations are refused
+   (409 ``importing``): the import owns its free space until it is done.
+2. *Plan*, on a read snapshot, outside any lock: earlier imports of the
+   same blocks (idempotency keys), the pool's length rules, and overlap with
+   live blocks, found with one sweep (``cidrkit.core.pairs``).
+3. *Insert*, ``CHUNK`` rows per transaction, each row marked with the
+   import's id. The rows are live allocations to the database's overlap
+   backstop (trigger / exclusion constraint), so nothing else can take
+   their space, but every reader skips them while the import is pending
+   (``store.visible``).
+4. *Publish*: one short transaction deletes the import's row from
+   ``pending_imports`` (all its rows appear at once) and writes one audit
+   entry for the whole import.
+
+If any step fails the rows written so far are deleted, in short
+transactions too; an import cut short by a crash is removed when the server
+next starts (``database.abandon_pending_imports``). Either way no reader
+ever saw any of it: the import is all or nothing.
 """
 
 from __future__ import annotations
@@ -26,20 +40,24 @@ from sqlalchemy.engine import Connection
 from cidrkit.core import Prefix
 from cidrkit.core.pairs import overlapping_pairs
 from cidrkit.ipam.allocator import check_length
-from cidrkit.ipam.database import Database
-from cidrkit.ipam.errors import InvalidRequest, NotFound
+from cidrkit.ipam.database import Database, storage_error
+from cidrkit.ipam.errors import Conflict, InvalidRequest, NotFound
 from cidrkit.ipam.model import Allocation, AllocationRequest, Pool, SkipKind
-from cidrkit.ipam.schema import allocations, pools, to_hex
+from cidrkit.ipam.schema import allocations, audit_log, pending_imports, pools, to_hex
 from cidrkit.ipam.service import fingerprint
 from cidrkit.ipam.store import (
     allocation_from,
     allocation_query,
+    audit_row,
+    bump_generation,
     claim_pools,
+    importing_pools,
     live_blocks,
 )
 
 IMPORT_KEY = "import:"
-# Rows per INSERT statement: far below SQLite's and PostgreSQL's parameter limits.
+# Rows per transaction: a few milliseconds of write lock, and far below SQLite's
+# and PostgreSQL's limits on parameters per statement.
 CHUNK = 2000
 
 
@@ -113,21 +131,83 @@ def plan_import(conn: Connection, pool: Pool, blocks: Sequence[Block],
 
 def apply_import(db: Database, pool: Pool, blocks: Sequence[Block], tags: dict[str, str],
                  actor: str) -> tuple[ImportPlan, list[Allocation]]:
-    """Plan on a snapshot, then insert under the pool's lock; the plan and the new rows."""
-    postgres = db.dialect == "postgresql"
-    with db.read() as conn:
-        plan = plan_import(conn, pool, blocks, tags)
-    rows = _Rows(plan, pool, tags, actor, postgres)
-    with db.write() as conn:
-        locked = claim_pools(conn, [pool.name], dialect=db.dialect, shapes={})
-        if not locked:
-            raise NotFound(f"pool {pool.name!r} does not exist", field="pool")
-        if locked[0].generation != plan.generation:
-            # Someone wrote to the pool meanwhile: decide again, now under its lock.
-            plan = plan_import(conn, locked[0], blocks, tags)
-            rows = _Rows(plan, pool, tags, actor, postgres)
-        ids = rows.insert(conn)
+    """Import ``blocks`` into ``pool``, all or nothing; the plan and the new allocations.
+
+    Raises ``Conflict`` (``importing``) while another import into the pool
+    runs, and ``Conflict`` (``overlap``) if a block's space was taken after
+    the plan was made (a child pool carved meanwhile); nothing is imported then.
+    """
+    import_id = _begin(db, pool)
+    try:
+        with db.read() as conn:
+            plan = plan_import(conn, pool, blocks, tags)
+        rows = _Rows(plan, pool, tags, import_id, db.dialect == "postgresql")
+        statement = _statement("allocations", _COLUMNS, rows.postgres)
+        for chunk in _chunks(rows.rows):
+            write_chunk(db, pool, statement, chunk)
+        with db.read() as conn:
+            ids: dict[str, int] = dict(conn.execute(
+                sa.select(allocations.c.idempotency_key, allocations.c.id)
+                .where(allocations.c.import_id == import_id)).all())
+        _publish(db, pool, import_id, actor, plan)
+    except BaseException:
+        discard_import(db, import_id)
+        raise
     return plan, rows.allocations(ids)
+
+
+def _begin(db: Database, pool: Pool) -> int:
+    """List an import into ``pool`` as pending; its id."""
+    with db.write() as conn:
+        if not claim_pools(conn, [pool.name], dialect=db.dialect, shapes={}):
+            raise NotFound(f"pool {pool.name!r} does not exist", field="pool")
+        if importing_pools(conn, [pool.id]):
+            raise Conflict(f"pool {pool.name!r} is importing already; retry when that "
+                           "import has finished", code="importing", field="pool")
+        return int(conn.execute(
+            pending_imports.insert().values(pool_id=pool.id, started_at=datetime.now(UTC))
+            .returning(pending_imports.c.id)).scalar_one())
+
+
+def write_chunk(db: Database, pool: Pool, statement: str, chunk: Sequence[Any]) -> None:
+    """Insert one chunk of a pending import's rows in a transaction of its own."""
+    try:
+        with db.write() as conn:
+            bump_generation(conn, [pool.id])  # memory of the pool's space is stale now
+            conn.exec_driver_sql(statement, list(chunk))
+    except sa.exc.IntegrityError as exc:
+        raise Conflict(f"pool {pool.name!r}: a block of the import was allocated while it "
+                       "ran (a child pool?); nothing was imported, retry",
+                       code="overlap", field="content") from exc
+    except sa.exc.DBAPIError as exc:
+        raise storage_error(exc) from exc
+
+
+def _publish(db: Database, pool: Pool, import_id: int, actor: str, plan: ImportPlan) -> None:
+    """Make every row of the import visible at once, in one short transaction."""
+    with db.write() as conn:
+        bump_generation(conn, [pool.id])
+        gone = conn.execute(
+            pending_imports.delete().where(pending_imports.c.id == import_id)).rowcount
+        if gone != 1:
+            # A server starting meanwhile took it for a crashed import's leftovers.
+            raise Conflict(f"pool {pool.name!r}: the import was abandoned while it ran; "
+                           "nothing was imported, retry", code="importing", field="pool")
+        detail: dict[str, object] = {"import_id": import_id, "imported": len(plan.new),
+                                     "existing": len(plan.existing),
+                                     "skipped": len(plan.skipped)}
+        conn.execute(audit_log.insert(), [audit_row(actor, "allocation.import", pool.name,
+                                                    None, detail, datetime.now(UTC))])
+
+
+def discard_import(db: Database, import_id: int) -> None:
+    """Delete a pending import's rows, a chunk per transaction, then the import itself."""
+    doomed = sa.select(allocations.c.id).where(allocations.c.import_id == import_id).limit(CHUNK)
+    while True:
+        with db.write() as conn:
+            if not conn.execute(allocations.delete().where(allocations.c.id.in_(doomed))).rowcount:
+                conn.execute(pending_imports.delete().where(pending_imports.c.id == import_id))
+                return
 
 
 def _request(block: Block, tags: dict[str, str]) -> AllocationRequest:
@@ -150,65 +230,35 @@ def _chunks(items: Sequence[Any]) -> Iterator[Sequence[Any]]:
         yield items[start:start + CHUNK]
 
 
-_AUDIT_COLUMNS = ("at", "actor", "action", "pool_name", "allocation_id", "detail")
 _COLUMNS = ("pool_id", "prefix", "first_hex", "last_hex", "length", "state", "description",
             "owner", "tags", "idempotency_key", "batch_index", "request_hash", "child_pool_id",
-            "created_at", "released_at")
+            "created_at", "released_at", "import_id")
 
 
 class _Rows:
-    """The rows of an import, rendered before the write lock is taken.
+    """The rows of an import, rendered before any write transaction.
 
     Values go to the driver's ``executemany`` as they will be stored (the
-    typed path paid a round of processing per value, most of the time the
-    pool's lock was held; SQLite's DateTime is text in this format, JSON is
-    text on both databases, cast on PostgreSQL where the column needs it).
+    typed path paid a round of processing per value; SQLite's DateTime is
+    text in this format, JSON is text on both databases, cast on PostgreSQL
+    where the column needs it).
     """
 
-    def __init__(self, plan: ImportPlan, pool: Pool, tags: dict[str, str], actor: str,
+    def __init__(self, plan: ImportPlan, pool: Pool, tags: dict[str, str], import_id: int,
                  postgres: bool) -> None:
-        self.plan, self.pool, self.tags, self.actor = plan, pool, tags, actor
+        self.plan, self.pool, self.tags = plan, pool, tags
         self.postgres = postgres
         self.now = datetime.now(UTC)
-        self.stamp: Any = self.now if postgres else self.now.replace(tzinfo=None).isoformat(" ")
+        stamp: Any = self.now if postgres else self.now.replace(tzinfo=None).isoformat(" ")
         self.texts = [str(block.prefix) for block, _ in plan.new]
         tags_json = json.dumps(tags)
         self.rows = [(pool.id, text, to_hex(block.prefix.start), to_hex(block.prefix.end),
                       block.prefix.length, "allocated", block.description[:1000], "",
-                      tags_json, f"{IMPORT_KEY}{text}", 0, digest, None, self.stamp, None)
+                      tags_json, f"{IMPORT_KEY}{text}", 0, digest, None, stamp, None, import_id)
                      for (block, digest), text in zip(plan.new, self.texts, strict=True)]
-        self.details = [json.dumps({"prefix": text, "state": "allocated",
-                                    "idempotency_key": f"{IMPORT_KEY}{text}"})
-                        for text in self.texts]
-
-    def insert(self, conn: Connection) -> dict[str, int]:
-        """Insert the rows and their audit entries; the new ids by idempotency key.
-
-        The ids are read back in one query: under the pool's lock only this
-        transaction adds rows to the pool, so the rows above the previous
-        highest id with an import key are ours.
-        """
-        if not self.rows:
-            return {}
-        floor = conn.execute(sa.select(sa.func.max(allocations.c.id))).scalar() or 0
-        for chunk in _chunks(self.rows):
-            conn.exec_driver_sql(_statement("allocations", _COLUMNS, self.postgres),
-                                 list(chunk))
-        ids: dict[str, int] = dict(conn.execute(
-            sa.select(allocations.c.idempotency_key, allocations.c.id).where(
-                allocations.c.pool_id == self.pool.id, allocations.c.id > floor,
-                allocations.c.idempotency_key.like(f"{IMPORT_KEY}%"))
-        ).all())
-        audits = [(self.stamp, self.actor, "allocation.create", self.pool.name,
-                   ids[f"{IMPORT_KEY}{text}"], detail)
-                  for text, detail in zip(self.texts, self.details, strict=True)]
-        for chunk in _chunks(audits):
-            conn.exec_driver_sql(_statement("audit_log", _AUDIT_COLUMNS, self.postgres),
-                                 list(chunk))
-        return ids
 
     def allocations(self, ids: dict[str, int]) -> list[Allocation]:
-        """The new allocations, once ``insert`` has given their ids."""
+        """The new allocations, given their ids by idempotency key."""
         return [Allocation(id=ids[f"{IMPORT_KEY}{text}"], pool=self.pool.name,
                            prefix=block.prefix, state="allocated",
                            description=block.description[:1000], tags=dict(self.tags),

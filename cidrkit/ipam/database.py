@@ -10,6 +10,7 @@ psycopg 3; its write transactions lock the pool rows they touch.
 from __future__ import annotations
 
 import os
+import threading
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -27,6 +28,7 @@ from cidrkit.ipam.errors import (
     StorageFull,
     StorageUnavailable,
 )
+from cidrkit.ipam.schema import allocations, pending_imports
 
 _WRITE_OPTION = "cidrkit_write"
 # A pooled PostgreSQL connection idle for longer than this is checked before use.
@@ -65,6 +67,48 @@ def redact(url: str) -> str:
     return parsed.render_as_string(hide_password=True)
 
 
+class _Turns:
+    """First come, first served: a thread waiting to write is never overtaken.
+
+    SQLite's own busy handler polls with growing sleeps, so a writer looping
+    over short transactions (an import's chunks) can take the lock again
+    before a waiting writer wakes, time after time, and starve it for
+    seconds. Taking turns in the process first makes each wait at most one
+    transaction per writer ahead in line.
+    """
+
+    def __init__(self) -> None:
+        self._changed = threading.Condition()
+        self._issued = 0
+        self._serving = 0
+        self._abandoned: set[int] = set()
+
+    @contextmanager
+    def turn(self) -> Iterator[None]:
+        with self._changed:
+            ticket = self._issued
+            self._issued += 1
+            try:
+                while ticket != self._serving:
+                    self._changed.wait()
+            except BaseException:
+                # Interrupted while waiting: the ticket is still served and passed on.
+                self._abandoned.add(ticket)
+                raise
+        try:
+            yield
+        finally:
+            self._advance()
+
+    def _advance(self) -> None:
+        with self._changed:
+            self._serving += 1
+            while self._serving in self._abandoned:
+                self._abandoned.discard(self._serving)
+                self._serving += 1
+            self._changed.notify_all()
+
+
 class Database:
     """An engine plus the transaction helpers the service needs.
 
@@ -77,6 +121,7 @@ class Database:
         self.dialect = "postgresql" if self.url.startswith("postgresql") else "sqlite"
         self.create = create
         self.engine = self._create_engine(pool_size)
+        self._turns = _Turns()
 
     def _create_engine(self, pool_size: int) -> Engine:
         if self.dialect == "postgresql":
@@ -107,7 +152,20 @@ class Database:
 
     @contextmanager
     def write(self) -> Iterator[Connection]:
-        """A write transaction, committed on normal exit and rolled back on error."""
+        """A write transaction, committed on normal exit and rolled back on error.
+
+        On SQLite this process's writers take turns (``_Turns``) before asking
+        for the database's one write lock.
+        """
+        if self.dialect == "sqlite":
+            with self._turns.turn(), self._write() as conn:
+                yield conn
+        else:
+            with self._write() as conn:
+                yield conn
+
+    @contextmanager
+    def _write(self) -> Iterator[Connection]:
         with self.engine.connect() as conn:
             conn = conn.execution_options(**{_WRITE_OPTION: True})
             with conn.begin():
@@ -285,14 +343,34 @@ def reported_failures(db: Database) -> Iterator[None]:
         raise db.describe_failure(exc) from None
 
 
-def make_ready(db: Database) -> tuple[str | None, str | None]:
+def make_ready(db: Database, *, recover: bool = False) -> tuple[str | None, str | None]:
     """Make the database usable by this cidrkit: the embedded SQLite database creates
     and migrates itself; PostgreSQL must already be at the latest revision (a team's
-    database is upgraded on purpose, with ``cidrkit db upgrade``). Returns the
-    (before, after) revisions."""
+    database is upgraded on purpose, with ``cidrkit db upgrade``). With ``recover``
+    (a server starting), the rows of imports cut short by a crash are removed.
+    Returns the (before, after) revisions."""
     with reported_failures(db):
         if db.dialect == "sqlite":
-            return db.upgrade()
-        db.check_schema()
-        current = db.current_revision()
-        return current, current
+            revisions = db.upgrade()
+        else:
+            db.check_schema()
+            current = db.current_revision()
+            revisions = current, current
+        if recover:
+            abandon_pending_imports(db)
+        return revisions
+
+
+def abandon_pending_imports(db: Database) -> int:
+    """Delete every pending import and its rows; how many imports there were.
+
+    A pending import's rows were never visible, so removing them loses
+    nothing anyone saw. Only a starting server calls this: an import still
+    running in another server would then fail at its end, also all or nothing.
+    """
+    with db.write() as conn:
+        ids = list(conn.execute(sa.select(pending_imports.c.id)).scalars())
+        if ids:
+            conn.execute(allocations.delete().where(allocations.c.import_id.in_(ids)))
+            conn.execute(pending_imports.delete().where(pending_imports.c.id.in_(ids)))
+    return len(ids)

@@ -1,10 +1,10 @@
 """Importing existing allocations into a pool: plan lock files and audit inventories.
 
 Both inputs are turned into ``(prefix, description, origin)`` candidates and
-applied as exact-prefix allocations in one transaction (``bulkimport``: the
-checks run before the write lock is taken), each with an idempotency key
-derived from its prefix, so importing the same file twice changes nothing.
-Lock files are read by the planner's own reader
+applied as exact-prefix allocations, all or nothing (``bulkimport``: the
+checks hold no lock, the rows go in short transactions and appear at once),
+each with an idempotency key derived from its prefix, so importing the same
+file twice changes nothing. Lock files are read by the planner's own reader
 (``cidrkit.plan.parse_lock``), inventories by the audit's
 (``cidrkit.sources.reader.read_file``). Candidates outside the pool, inside
 another imported block, overlapping what is already there, or malformed
@@ -161,7 +161,7 @@ def import_allocations(
     under: Sequence[str] = (),
     tags: dict[str, str] | None = None,
 ) -> ImportReport:
-    """Import the prefixes of ``content`` that fall inside ``pool``, in one transaction.
+    """Import the prefixes of ``content`` that fall inside ``pool``, all or nothing.
 
     ``tags`` go on every new allocation (a pool's required tags apply to
     imports too). ``under`` selects plan paths of a lock file.

@@ -105,8 +105,20 @@ allocations = sa.Table(
     sa.Column("child_pool_id", sa.Integer, sa.ForeignKey("pools.id"), nullable=True),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("released_at", sa.DateTime(timezone=True), nullable=True),
+    # Set on rows written by an import; hidden from readers while that import
+    # is still in ``pending_imports`` (see ``store.visible``).
+    sa.Column("import_id", sa.Integer, nullable=True),
     # Ids are never reused, even after a pool and its rows are deleted: the
     # audit log and people's notes refer to them.
+    sqlite_autoincrement=True,
+)
+
+pending_imports = sa.Table(
+    "pending_imports",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("pool_id", sa.Integer, sa.ForeignKey("pools.id"), nullable=False),
+    sa.Column("started_at", sa.DateTime(timezone=True), nullable=False),
     sqlite_autoincrement=True,
 )
 

@@ -39,6 +39,7 @@ from cidrkit.ipam.store import (
     allocation_query,
     audit_row,
     claim_pools,
+    importing_pools,
     live_blocks,
     pool_key,
     prefix_row,
@@ -209,6 +210,7 @@ class _Batch:
         names |= set(self._pools_of(release_ids).values())
         locked = claim_pools(self.conn, names, dialect=self.dialect, shapes=self.shapes)
         self.pools = {p.name: p for p in locked}
+        self.importing = importing_pools(self.conn, [p.id for p in locked])
         # Read release targets only now: the pool lock makes their state stable.
         targets = self._release_targets(release_ids)
         existing = self._existing_keys(ops)
@@ -253,6 +255,10 @@ class _Batch:
         pool = self.pools.get(name)
         if pool is None:
             raise NotFound(f"pool {name!r} does not exist", field="pool")
+        if pool.id in self.importing:
+            # The import owns the pool's free space until it publishes its rows.
+            raise Conflict(f"pool {name!r} is importing; retry when the import has finished",
+                           code="importing", field="pool")
         return pool
 
     def _space(self, pool: Pool) -> PoolSpace:

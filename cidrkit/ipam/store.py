@@ -18,7 +18,34 @@ from cidrkit.core import Prefix
 from cidrkit.core.text import family_bits
 from cidrkit.ipam.errors import NotFound
 from cidrkit.ipam.model import Allocation, AuditEntry, Pool, PoolRules
-from cidrkit.ipam.schema import allocations, audit_log, pool_prefixes, pools, to_hex
+from cidrkit.ipam.schema import (
+    allocations,
+    audit_log,
+    pending_imports,
+    pool_prefixes,
+    pools,
+    to_hex,
+)
+
+
+def visible() -> sa.ColumnElement[bool]:
+    """Rows readers may see: all but those of an import not yet published.
+
+    A pending import's rows are live for the overlap backstop (they hold
+    their space) but invisible to every reader until the import's one row in
+    ``pending_imports`` is deleted, so nobody ever sees half an import.
+    """
+    return sa.or_(allocations.c.import_id.is_(None),
+                  allocations.c.import_id.not_in(sa.select(pending_imports.c.id)))
+
+
+def importing_pools(conn: Connection, pool_ids: Iterable[int]) -> set[int]:
+    """Those of ``pool_ids`` with an import in progress (their allocations wait for it)."""
+    ids = sorted(set(pool_ids))
+    if not ids:
+        return set()
+    query = sa.select(pending_imports.c.pool_id).where(pending_imports.c.pool_id.in_(ids))
+    return set(conn.execute(query).scalars())
 
 
 def utc(value: datetime | None) -> datetime | None:
@@ -196,7 +223,10 @@ def get_pool(conn: Connection, name: str, *, lock: bool = False) -> Pool:
 
 
 def live_blocks(conn: Connection, pool: Pool) -> list[Prefix]:
-    """The pool's reserved and allocated blocks, in address order."""
+    """The pool's reserved and allocated blocks, in address order.
+
+    A pending import's blocks are included: they already hold their space.
+    """
     query = (
         sa.select(allocations.c.first_hex, allocations.c.length)
         .where(allocations.c.pool_id == pool.id, allocations.c.state != "released")
@@ -206,10 +236,10 @@ def live_blocks(conn: Connection, pool: Pool) -> list[Prefix]:
 
 
 def live_blocks_by_state(conn: Connection, pool: Pool) -> list[tuple[Prefix, str]]:
-    """Live blocks with their state, in address order."""
+    """Live blocks with their state, in address order (a pending import's are left out)."""
     query = (
         sa.select(allocations.c.first_hex, allocations.c.length, allocations.c.state)
-        .where(allocations.c.pool_id == pool.id, allocations.c.state != "released")
+        .where(allocations.c.pool_id == pool.id, allocations.c.state != "released", visible())
         .order_by(allocations.c.first_hex)
     )
     return [(_prefix_from(pool.version, f, n), s) for f, n, s in conn.execute(query)]
@@ -234,8 +264,9 @@ ALLOCATION_COLUMNS = (
 
 
 def allocation_query() -> sa.Select[Any]:
-    """SELECT of allocations joined with their pool's name."""
-    return sa.select(*ALLOCATION_COLUMNS).join(pools, allocations.c.pool_id == pools.c.id)
+    """SELECT of visible allocations joined with their pool's name."""
+    return (sa.select(*ALLOCATION_COLUMNS).join(pools, allocations.c.pool_id == pools.c.id)
+            .where(visible()))
 
 
 def allocation_from(row: Row[Any]) -> Allocation:
@@ -271,7 +302,7 @@ def list_allocations(
     offset: int = 0,
 ) -> tuple[list[Allocation], int]:
     """One page of a pool's allocations in address order, and the total count."""
-    condition = allocations.c.pool_id == pool.id
+    condition = sa.and_(allocations.c.pool_id == pool.id, visible())
     if states:
         condition = sa.and_(condition, allocations.c.state.in_(list(states)))
     total = conn.execute(sa.select(sa.func.count()).select_from(allocations).where(condition))

@@ -1,19 +1,28 @@
-"""A 400,000-line import on both databases: all of it, in one transaction, while
-other pools keep allocating (their writes wait at most for the insert itself).
-Re-importing the same file is tested on small files (test_api, test_cli)."""
+"""A 400,000-line import on both databases: all of it or nothing, while other
+pools keep allocating. The import is held at its middle chunk until another
+pool's allocations through the API have completed, which they could not if
+the import held the write lock across its chunks; readers meanwhile see none
+of it. Re-importing the same file is tested on small files (test_api, test_cli)."""
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
+from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 
+from cidrkit.ipam import bulkimport
 from cidrkit.ipam.api import create_app
 from cidrkit.ipam.database import Database
+from cidrkit.ipam.model import Pool
 from cidrkit.ipam.pools import PoolSpec, create_pool
+from cidrkit.ipam.store import list_allocations
 from cidrkit.ipam.tokens import create_token
 
 LINES = 400_000
+BESIDE = 20
 
 
 def _inventory(count: int) -> str:
@@ -22,25 +31,43 @@ def _inventory(count: int) -> str:
                    for i in reversed(range(count)))
 
 
-def test_a_400000_line_import(database: Database) -> None:
-    create_pool(database, PoolSpec("big", ["10.0.0.0/8"]), actor="t")
+def test_a_400000_line_import(database: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    big = create_pool(database, PoolSpec("big", ["10.0.0.0/8"]), actor="t")
     create_pool(database, PoolSpec("other", ["172.16.0.0/12"]), actor="t")
     token = create_token(database, name="w", pool=None, scope="write")[1]
     headers = {"authorization": f"Bearer {token}"}
     content = _inventory(LINES)
     beside: list[int] = []
+    beside_done = threading.Event()
+    midway: dict[str, Any] = {}
+    real = bulkimport.write_chunk
+    chunks: list[int] = []
+
+    def write_chunk(db: Database, pool: Pool, statement: str, rows: Sequence[Any]) -> None:
+        if len(chunks) == LINES // bulkimport.CHUNK // 2:
+            midway["others_done"] = beside_done.wait(timeout=300)
+            with db.read() as conn:
+                midway["visible"] = list_allocations(conn, big)[1]
+        chunks.append(len(rows))
+        real(db, pool, statement, rows)
+
+    monkeypatch.setattr(bulkimport, "write_chunk", write_chunk)
     with TestClient(create_app(database)) as client:
         def allocate_elsewhere() -> None:
-            for _ in range(20):
+            while not chunks and not beside_done.is_set():  # start once the import writes
+                beside_done.wait(0.01)
+            for _ in range(BESIDE):
                 answer = client.post("/api/v1/pools/other/allocations", headers=headers,
                                      json={"prefix_length": 24})
                 beside.append(answer.status_code)
+            beside_done.set()
 
         others = threading.Thread(target=allocate_elsewhere)
         others.start()
         answer = client.post("/api/v1/pools/big/import", headers=headers,
                              json={"content": content, "filename": "big.txt",
                                    "format": "inventory"})
+        beside_done.set()  # never leave the other thread waiting if the import failed early
         others.join()
         assert answer.status_code == 200, answer.text[:300]
         report = answer.json()
@@ -49,4 +76,6 @@ def test_a_400000_line_import(database: Database) -> None:
         assert len(set(ids)) == LINES
         usage = client.get("/api/v1/pools/big", headers=headers).json()["utilisation"]
         assert (usage["allocations"], usage["allocated"]) == (LINES, str(LINES * 8))
-    assert beside == [201] * 20
+    assert midway == {"others_done": True, "visible": 0}
+    assert beside == [201] * BESIDE
+    assert sum(chunks) == LINES
