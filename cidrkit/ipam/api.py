@@ -296,6 +296,7 @@ def create_app(
     page's cookies ``Secure`` (for a server behind TLS). ``limiter`` counts
     failed logins (default: 30 per minute per client and per token id).
     """
+    from cidrkit.ipam.netbox import install as install_netbox
     from cidrkit.ipam.web import docs_router, static_files
     from cidrkit.ipam.web import router as web_router
 
@@ -329,6 +330,7 @@ def create_app(
     app.add_middleware(RequestGuard, ipam=ipam)
     install_error_handlers(app)
     app.include_router(router)
+    install_netbox(app)
     app.include_router(web_router)
     app.include_router(docs_router)
     for path, files in static_files().items():

@@ -13,15 +13,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from sqlalchemy.engine import Connection
 
 from cidrkit.core import Prefix
 from cidrkit.errors import ParseError
 from cidrkit.ipam import store
 from cidrkit.ipam.database import Database, storage_error
+from cidrkit.ipam.edits import edit_allocation, edit_pool
 from cidrkit.ipam.errors import Forbidden, InvalidRequest, IpamError, NotFound, Unauthorized
 from cidrkit.ipam.importers import ImportFormat, ImportReport, import_allocations
 from cidrkit.ipam.limits import AttemptLimiter
 from cidrkit.ipam.model import (
+    LIVE_STATES,
     Allocation,
     AllocationRequest,
     AuditEntry,
@@ -92,6 +95,16 @@ def to_request(
         owner=owner,
         tags=dict(tags or {}),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class Holding:
+    """A pool with its live allocations (address order) and the prefixes its
+    child pools were carved as (those allocations are the children's space)."""
+
+    pool: Pool
+    allocations: list[Allocation]
+    carved: frozenset[Prefix]
 
 
 @dataclass(frozen=True, slots=True)
@@ -262,7 +275,67 @@ class IpamApp:
             can_admin=token.allows(found.name, "admin"),
         )
 
+    def holdings(self, token: Token) -> list[Holding]:
+        """Every pool the token may read with its live allocations, in one snapshot."""
+        with self.db.read() as conn:
+            where = None if token.pool is None else pools_table.c.name == token.pool
+            found = store.load_pools(conn, where)
+            carved = self._carved(conn, found)
+            return [
+                Holding(p, store.list_allocations(conn, p, states=LIVE_STATES,
+                                                  limit=MAX_ROW_ID)[0], carved[p.id])
+                for p in found
+            ]
+
+    def holding_of(self, token: Token, name: str) -> Holding:
+        """One pool (read scope), its live allocations and its children's prefixes."""
+        found = self.pool(token, name)
+        with self.db.read() as conn:
+            live = store.list_allocations(conn, found, states=LIVE_STATES, limit=MAX_ROW_ID)[0]
+            return Holding(found, live, self._carved(conn, [found])[found.id])
+
+    def carved_from(self, token: Token, name: str) -> frozenset[Prefix]:
+        """The prefixes child pools took from pool ``name`` (read scope)."""
+        found = self.pool(token, name)
+        with self.db.read() as conn:
+            return self._carved(conn, [found])[found.id]
+
+    @staticmethod
+    def _carved(conn: Connection, parents: Sequence[Pool]) -> dict[int, frozenset[Prefix]]:
+        ids = [p.id for p in parents]
+        carved: dict[int, set[Prefix]] = {i: set() for i in ids}
+        if ids:
+            for child in store.load_pools(conn, pools_table.c.parent_id.in_(ids)):
+                parent_id = next(p.id for p in parents if p.name == child.parent)
+                carved[parent_id].update(child.prefixes)
+        return {i: frozenset(s) for i, s in carved.items()}
+
+    def pool_by_id(self, token: Token, pool_id: int, scope: Scope = "read") -> Pool:
+        """The pool with that row id if ``token`` has ``scope`` on it; one it may not
+        read is "not found", like a missing one."""
+        missing = NotFound(f"pool id {pool_id} does not exist", field="id")
+        if not 1 <= pool_id <= MAX_ROW_ID:
+            raise missing
+        with self.db.read() as conn:
+            found = store.load_pools(conn, pools_table.c.id == pool_id)
+        if not found or not token.allows(found[0].name, "read"):
+            raise missing
+        require(token, found[0].name, scope)
+        return found[0]
+
     # -- writes -----------------------------------------------------------
+    def edit_allocation(self, token: Token, allocation_id: int, *, description: str | None,
+                        tags: dict[str, str] | None) -> Allocation:
+        """Change a live allocation's description and/or tags (write scope on its pool)."""
+        self.allocation(token, allocation_id, "write")
+        return edit_allocation(self.db, allocation_id, description=description, tags=tags,
+                               actor=actor_of(token))
+
+    def edit_pool(self, token: Token, name: str, *, description: str) -> Pool:
+        """Change a pool's description (admin scope)."""
+        self.pool(token, name, "admin")
+        return edit_pool(self.db, name, description=description, actor=actor_of(token))
+
 
     def create_pool(self, token: Token, spec: PoolSpec) -> tuple[Pool, Utilisation]:
         """Create a pool: admin on its name, on its parent, or on all pools."""

@@ -1,0 +1,263 @@
+"""``/api/ipam/prefixes/``: list and filter, read, edit, delete, and carve.
+
+``available-prefixes`` is where cidrkit is stronger than NetBox: a POST goes
+through the same allocator and database guarantee as ``/api/v1`` (no two
+clients ever get the same block), a list body is one atomic batch (all
+blocks or none), and an ``Idempotency-Key`` header makes a retry return the
+blocks of the first attempt instead of new ones.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request, Response
+from fastapi.responses import JSONResponse
+
+from cidrkit.core import Prefix
+from cidrkit.ipam.app import IpamApp, to_request
+from cidrkit.ipam.model import AllocationRequest, Token
+from cidrkit.ipam.netbox import bodies
+from cidrkit.ipam.netbox.errors import NetBoxRoute, bad, ipam_of, token_of
+from cidrkit.ipam.netbox.ids import allocation_prefix_id
+from cidrkit.ipam.netbox.objects import carving_pool, objects_of, pool_holding, prefix_by_id
+from cidrkit.ipam.netbox.query import COMMON, Query, choice, integer, paginate, prefix
+from cidrkit.ipam.netbox.shapes import PrefixObject, render_available, render_prefix
+from cidrkit.ipam.reports import MAX_PAGE
+
+Auth = Annotated[Token, Depends(token_of)]
+Ipam = Annotated[IpamApp, Depends(ipam_of)]
+
+PREFIX_FILTERS = frozenset({"id", "prefix", "vrf_id", "within", "within_include",
+                            "mask_length", "family", "status", "q"}) | COMMON
+MAX_BATCH = 256  # the largest batch /api/v1 takes
+STATES = {"active": "allocated", "reserved": "reserved"}
+
+router = APIRouter(prefix="/api/ipam", route_class=NetBoxRoute, tags=["netbox"])
+
+
+def api_root(request: Request) -> str:
+    """The URL of ``/api/`` as the client reached it."""
+    return f"{request.base_url}api/"
+
+
+async def json_body(request: Request) -> Any:
+    """The request's JSON body; a 400 naming ``body`` when it is not JSON."""
+    raw = await request.body()
+    try:
+        return json.loads(raw) if raw.strip() else {}
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise bad("body", f"invalid JSON ({exc})") from None
+
+
+def idempotency_key(request: Request) -> str | None:
+    """The ``Idempotency-Key`` header: a retry with the same key and body replays."""
+    key = request.headers.get("idempotency-key")
+    if key is None:
+        return None
+    if not 1 <= len(key) <= 200 or not key.isprintable():
+        raise bad("Idempotency-Key", "1-200 printable characters")
+    return key
+
+
+@router.get("/prefixes/")
+def list_prefixes(request: Request, token: Auth, ipam: Ipam) -> dict[str, object]:
+    """Prefixes the token may read, filtered, one page at a time."""
+    query = Query(request.query_params, PREFIX_FILTERS)
+    ids = set(query.values("id", integer))
+    exact = set(query.values("prefix", prefix))
+    lengths = set(query.values("mask_length", integer))
+    families = set(query.values("family", choice(["4", "6"])))
+    statuses = set(query.values("status", choice(["container", "active", "reserved"])))
+    vrfs = set(query.values("vrf_id", choice(["null"])))  # only the global table until spaces
+    within = query.one("within", prefix)
+    within_include = query.one("within_include", prefix)
+    text = (query.one("q", lambda _n, t: t) or "").casefold()
+    del vrfs  # every prefix is in the global table: vrf_id=null keeps them all
+
+    def wanted(obj: PrefixObject) -> bool:
+        p = obj.prefix
+        return ((not ids or obj.id in ids) and (not exact or p in exact)
+                and (not lengths or p.length in lengths)
+                and (not families or str(p.version) in families)
+                and (not statuses or obj.status in statuses)
+                and (within is None or (within.contains(p) and within != p))
+                and (within_include is None or within_include.contains(p))
+                and (not text or text in str(p) or text in obj.description.casefold()))
+
+    found = [o for o in objects_of(ipam.holdings(token)) if wanted(o)]
+    root = api_root(request)
+    return paginate(request, query, found,
+                    lambda o: render_prefix(o, root, brief=query.brief)).to_json()
+
+
+@router.post("/prefixes/", status_code=201)
+async def create_prefix(request: Request, token: Auth, ipam: Ipam,
+                        response: Response) -> dict[str, object]:
+    """Take an exact prefix inside a pool (an allocation of the innermost pool holding it)."""
+    fields = bodies.json_object(await json_body(request))
+    if "prefix" not in fields:
+        raise bad("prefix", "required")
+    wanted = prefix("prefix", fields["prefix"]) if isinstance(fields["prefix"], str) else None
+    if wanted is None:
+        raise bad("prefix", "expected a prefix such as '10.0.0.0/24'")
+    pool = pool_holding(ipam.holdings(token), wanted)
+    if pool is None:
+        raise bad("prefix", f"{wanted} lies in no pool this token may read; create pools "
+                            "with POST /api/v1/pools")
+    item = _allocation_item(fields, "", parent=None, exact=True)
+    result = await ipam.allocate(token, pool.name, [item], idempotency_key(request),
+                                 batch=False)
+    if result.replayed:
+        response.status_code = 200
+    made = result.allocations[0]
+    obj = PrefixObject(allocation_prefix_id(made.id), made.prefix, pool, made)
+    return render_prefix(obj, api_root(request))
+
+
+@router.get("/prefixes/{prefix_id}/")
+def get_prefix(prefix_id: str, request: Request, token: Auth, ipam: Ipam) -> dict[str, object]:
+    """One prefix."""
+    query = Query(request.query_params, COMMON)
+    return render_prefix(prefix_by_id(ipam, token, prefix_id), api_root(request),
+                         brief=query.brief)
+
+
+@router.patch("/prefixes/{prefix_id}/")
+async def patch_prefix(prefix_id: str, request: Request, token: Auth,
+                       ipam: Ipam) -> dict[str, object]:
+    """Change the description or tags; every other field must keep its value."""
+    return await _edit(prefix_id, request, token, ipam, full=False)
+
+
+@router.put("/prefixes/{prefix_id}/")
+async def put_prefix(prefix_id: str, request: Request, token: Auth,
+                     ipam: Ipam) -> dict[str, object]:
+    """As PATCH, with ``prefix`` required (what Terraform sends after a create)."""
+    return await _edit(prefix_id, request, token, ipam, full=True)
+
+
+async def _edit(prefix_id: str, request: Request, token: Token, ipam: IpamApp, *,
+                full: bool) -> dict[str, object]:
+    Query(request.query_params, frozenset())
+    body = await json_body(request)
+    obj = prefix_by_id(ipam, token, prefix_id)
+    if full and "prefix" not in bodies.json_object(body):
+        raise bad("prefix", "required")
+    edit = bodies.edit_of(body, prefix=obj.prefix, status=obj.status, vrf_id=None,
+                          container=obj.allocation is None)
+    if obj.allocation is None:
+        if edit.description is not None:
+            pool = ipam.edit_pool(token, obj.pool.name, description=edit.description)
+            obj = PrefixObject(obj.id, obj.prefix, pool)
+    elif edit.description is not None or edit.tags is not None:
+        changed = ipam.edit_allocation(token, obj.allocation.id, description=edit.description,
+                                       tags=edit.tags)
+        obj = PrefixObject(obj.id, obj.prefix, obj.pool, changed)
+    return render_prefix(obj, api_root(request))
+
+
+@router.delete("/prefixes/{prefix_id}/", status_code=204)
+async def delete_prefix(prefix_id: str, request: Request, token: Auth, ipam: Ipam) -> Response:
+    """Release an allocation, or delete a (single-prefix) pool that holds nothing."""
+    Query(request.query_params, frozenset())
+    obj = prefix_by_id(ipam, token, prefix_id)
+    if obj.allocation is not None:
+        await ipam.release(token, obj.allocation.id)
+    elif len(obj.pool.prefixes) > 1:
+        raise bad("id", f"prefix {obj.id} is one of the {len(obj.pool.prefixes)} prefixes of "
+                        f"pool {obj.pool.name!r}; delete the pool with "
+                        f"DELETE /api/v1/pools/{obj.pool.name}")
+    else:
+        ipam.delete_pool(token, obj.pool.name)
+    return Response(status_code=204)
+
+
+@router.get("/prefixes/{prefix_id}/available-prefixes/")
+def available_prefixes(prefix_id: str, request: Request, token: Auth,
+                       ipam: Ipam) -> list[dict[str, object]]:
+    """The free blocks of a pool's prefix, largest aligned blocks in address order."""
+    Query(request.query_params, COMMON - {"brief"})
+    obj = prefix_by_id(ipam, token, prefix_id)
+    if obj.allocation is not None:
+        return []  # an allocation is handed out whole: nothing inside it is free to carve
+    blocks: list[Prefix] = []
+    offset, total = 0, None
+    while total is None or offset < total:
+        page = ipam.free(token, obj.pool.name, length=None, offset=offset, limit=MAX_PAGE)
+        total = page.total
+        blocks.extend(b for b in page.blocks if obj.prefix.contains(b))
+        offset += MAX_PAGE
+    return [render_available(b, None) for b in blocks]
+
+
+@router.post("/prefixes/{prefix_id}/available-prefixes/", status_code=201)
+async def create_available_prefixes(prefix_id: str, request: Request, token: Auth, ipam: Ipam,
+                                    response: Response) -> Any:
+    """Allocate one block (object body) or several at once (list body: all or none)."""
+    Query(request.query_params, frozenset())
+    body = await json_body(request)
+    obj = prefix_by_id(ipam, token, prefix_id)
+    pool = carving_pool(obj)
+    items = body if isinstance(body, list) else [bodies.json_object(body)]
+    if not items:
+        raise bad("body", "an empty list allocates nothing")
+    if len(items) > MAX_BATCH:
+        raise bad("body", f"more than {MAX_BATCH} prefixes in one request")
+    batch = isinstance(body, list)
+    requests = [
+        _allocation_item(bodies.json_object(item, f"[{n}]"), f"[{n}]." if batch else "",
+                         parent=obj)
+        for n, item in enumerate(items)
+    ]
+    result = await ipam.allocate(token, pool.name, requests, idempotency_key(request),
+                                 batch=batch)
+    root = api_root(request)
+    made = [render_prefix(PrefixObject(allocation_prefix_id(a.id), a.prefix, pool, a), root)
+            for a in result.allocations]
+    status = 200 if result.replayed else 201
+    return JSONResponse(made if batch else made[0], status_code=status)
+
+
+def _allocation_item(fields: dict[str, Any] | Any, where: str, *, parent: PrefixObject | None,
+                     exact: bool = False) -> AllocationRequest:
+    """One allocation request from a NetBox prefix body, every field checked."""
+    length: int | None = None
+    description = ""
+    tags: dict[str, str] = {}
+    state = "allocated"
+    for field, value in fields.items():
+        name = f"{where}{field}"
+        if field == "prefix_length" and not exact:
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise bad(name, "expected an integer")
+            length = value
+        elif field == "prefix" and exact:
+            continue
+        elif field == "parent" and parent is not None:
+            # Ansible's netbox_prefix sends the parent it looked the prefix up by.
+            bodies.same_prefix(value, name, parent.prefix)
+        elif field == "description":
+            description = bodies.description(value, name)
+        elif field == "tags":
+            tags = bodies.tags(value, name)
+        elif field == "status":
+            given = bodies.status_value(value, name)
+            if given not in STATES:
+                raise bad(name, f"{given!r}: an allocation is active or reserved (pools are "
+                                "the containers)")
+            state = STATES[given]
+        elif field == "vrf":
+            if bodies.vrf_value(value, name) is not None:
+                raise bad(name, "the prefix takes its parent's VRF (routing domain)")
+        elif field in bodies.NULL_ONLY | bodies.FALSE_ONLY | bodies.READ_ONLY | {
+                "comments", "custom_fields"}:
+            bodies.check_fixed(field, value, where=where)
+        else:
+            raise bad(name, "unknown or unsupported field")
+    if exact:
+        return to_request(prefix_length=None, prefix=fields["prefix"], state=state,
+                          description=description, tags=tags, where=where)
+    return to_request(prefix_length=length, prefix=None, state=state, description=description,
+                      tags=tags, where=where)
