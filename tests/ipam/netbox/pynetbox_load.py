@@ -43,7 +43,7 @@ def carve_in_parallel(url: str, token: str, parent: str, *, clients: int, reques
             except RequestError as exc:
                 with result.lock:
                     result.refused[exc.req.status_code] += 1
-            except Exception as exc:  # noqa: BLE001 - every other failure is counted, not lost
+            except Exception as exc:  # every other failure is counted, not lost
                 with result.lock:
                     result.failures.append(repr(exc))
             else:
