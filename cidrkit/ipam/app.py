@@ -10,14 +10,22 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from cidrkit.core import Prefix
+from cidrkit.core import Addr, Prefix
 from cidrkit.errors import ParseError
+from cidrkit.ipam import addresses as address_store
+from cidrkit.ipam import ranges as range_store
 from cidrkit.ipam import store
+from cidrkit.ipam.addresses import (
+    AddressChanges,
+    AddressItem,
+    AddressResult,
+    IpAddress,
+)
 from cidrkit.ipam.database import Database, storage_error
 from cidrkit.ipam.edits import edit_allocation, edit_pool
 from cidrkit.ipam.errors import Forbidden, InvalidRequest, IpamError, NotFound, Unauthorized
@@ -33,7 +41,9 @@ from cidrkit.ipam.model import (
     Token,
     Utilisation,
 )
+from cidrkit.ipam.occupancy import standalone_blocks
 from cidrkit.ipam.pools import PoolSpec, create_pool, delete_pool, is_pool_name
+from cidrkit.ipam.ranges import IpRange, RangeChanges, RangeSpec
 from cidrkit.ipam.reports import FreePage, free_page, utilisation
 from cidrkit.ipam.schema import pools as pools_table
 from cidrkit.ipam.service import (
@@ -48,6 +58,8 @@ from cidrkit.ipam.sessions import SessionStore
 from cidrkit.ipam.spacemap import SpaceMap, space_map
 from cidrkit.ipam.tokens import TokenVerifier, parse_token_id
 from cidrkit.ipam.writer import GroupCommitWriter
+
+LIVE = ("reserved", "allocated")
 
 # Row ids are 32-bit on PostgreSQL; a larger id names nothing (and must not
 # reach the database, which would refuse the parameter).
@@ -120,6 +132,9 @@ class PoolView:
     audit: list[AuditEntry]
     can_write: bool
     can_admin: bool
+    ranges: list[IpRange] = field(default_factory=list)
+    addresses: list[IpAddress] = field(default_factory=list)
+    addresses_total: int = 0
 
 
 class IpamApp:
@@ -191,7 +206,7 @@ class IpamApp:
         with self.db.read() as conn:
             where = None if token.pool is None else pools_table.c.name == token.pool
             found = store.load_pools(conn, where)
-            return [(p, utilisation(p, store.live_blocks_by_state(conn, p))) for p in found]
+            return [(p, _usage(conn, p)) for p in found]
 
     def pool(self, token: Token, name: str, scope: Scope = "read") -> Pool:
         """The pool ``name`` if ``token`` has ``scope`` on it."""
@@ -205,7 +220,7 @@ class IpamApp:
         """The pool and its utilisation (read scope)."""
         found = self.pool(token, name)
         with self.db.read() as conn:
-            return found, utilisation(found, store.live_blocks_by_state(conn, found))
+            return found, _usage(conn, found)
 
     def allocation(self, token: Token, allocation_id: int, scope: Scope = "read") -> Allocation:
         """An allocation, if ``token`` has ``scope`` on its pool.
@@ -259,20 +274,27 @@ class IpamApp:
         found = self.pool(token, name)
         with self.db.read() as conn:
             live = store.live_blocks_by_state(conn, found)
+            standalone = standalone_blocks(conn, found.id, found.version)
             items, total = store.list_allocations(conn, found, limit=500)
             entries = store.read_audit(conn, pool=found.name, limit=50)
+            ranges = range_store.list_ranges(conn, found)
+            held, held_total = address_store.list_addresses(conn, found, states=LIVE, limit=500)
         owners = {a.prefix: a for a in items if a.live}
-        free = free_page(found, [p for p, _ in live], length=None, offset=0, limit=1000)
+        used = [p for p, _ in live] + [p for p, _ in standalone]
+        free = free_page(found, used, length=None, offset=0, limit=1000)
         return PoolView(
             pool=found,
-            usage=utilisation(found, live),
-            map=space_map(found, live, list(free.blocks), owners),
+            usage=utilisation(found, live, standalone),
+            map=space_map(found, live + standalone, list(free.blocks), owners),
             free=free,
             allocations=items,
             total=total,
             audit=entries,
             can_write=token.allows(found.name, "write"),
             can_admin=token.allows(found.name, "admin"),
+            ranges=ranges,
+            addresses=held,
+            addresses_total=held_total,
         )
 
     def holdings(self, token: Token) -> list[Holding]:
@@ -344,7 +366,7 @@ class IpamApp:
             require(token, spec.name, "admin")
         created = create_pool(self.db, spec, actor=actor_of(token))
         with self.db.read() as conn:
-            return created, utilisation(created, store.live_blocks_by_state(conn, created))
+            return created, _usage(conn, created)
 
     def delete_pool(self, token: Token, name: str) -> None:
         """Delete a pool with no live allocations (admin scope)."""
@@ -389,6 +411,115 @@ class IpamApp:
         return import_allocations(self.service, found, format=format, content=content,
                                   filename=filename, actor=actor_of(token), under=under,
                                   tags=tags)
+
+
+    # -- ranges -----------------------------------------------------------
+
+    def ranges(self, token: Token, pool: str) -> list[IpRange]:
+        """The pool's ranges in address order (read scope)."""
+        found = self.pool(token, pool)
+        with self.db.read() as conn:
+            return range_store.list_ranges(conn, found)
+
+    def ip_range(self, token: Token, range_id: int, scope: Scope = "read") -> IpRange:
+        """A range, if ``token`` has ``scope`` on its pool (one it may not read is "not found")."""
+        missing = NotFound(f"range {range_id} does not exist", field="range_id")
+        if not 1 <= range_id <= MAX_ROW_ID:
+            raise missing
+        with self.db.read() as conn:
+            found = range_store.get_range(conn, range_id)
+        if not token.allows(found.pool, "read"):
+            raise missing
+        require(token, found.pool, scope)
+        return found
+
+    def create_range(self, token: Token, pool: str, spec: RangeSpec) -> IpRange:
+        """Create a range in ``pool`` (write scope)."""
+        self.pool(token, pool, "write")
+        return range_store.create_range(self.db, pool, spec, actor=actor_of(token))
+
+    def update_range(self, token: Token, range_id: int, changes: RangeChanges) -> IpRange:
+        """Change a range's kind or description (write scope on its pool)."""
+        self.ip_range(token, range_id, "write")
+        return range_store.update_range(self.db, range_id, changes, actor=actor_of(token))
+
+    def delete_range(self, token: Token, range_id: int) -> IpRange:
+        """Delete a range (write scope on its pool); its space is free again."""
+        self.ip_range(token, range_id, "write")
+        return range_store.delete_range(self.db, range_id, actor=actor_of(token))
+
+    # -- single addresses -------------------------------------------------
+
+    def addresses(self, token: Token, pool: str, *, allocation_id: int | None = None,
+                  address: str | None = None, states: Sequence[str] | None = None,
+                  limit: int = 100, offset: int = 0) -> tuple[list[IpAddress], int]:
+        """One page of the pool's addresses in address order, and the total (read scope)."""
+        for value in states or []:
+            if value not in ("reserved", "allocated", "released"):
+                raise InvalidRequest(f"state: {value!r} is not reserved, allocated or released",
+                                     field="state")
+        wanted = None
+        if address is not None:
+            try:
+                wanted = Addr.parse(address)
+            except ParseError as exc:
+                raise InvalidRequest(f"address: {exc}", field="address") from None
+        found = self.pool(token, pool)
+        with self.db.read() as conn:
+            return address_store.list_addresses(conn, found, allocation_id=allocation_id,
+                                                address=wanted, states=states, limit=limit,
+                                                offset=offset)
+
+    def address(self, token: Token, address_id: int, scope: Scope = "read") -> IpAddress:
+        """An address row, if ``token`` has ``scope`` on its pool (else "not found")."""
+        missing = NotFound(f"address {address_id} does not exist", field="address_id")
+        if not 1 <= address_id <= MAX_ROW_ID:
+            raise missing
+        with self.db.read() as conn:
+            found = address_store.get_address(conn, address_id)
+        if not token.allows(found.pool, "read"):
+            raise missing
+        require(token, found.pool, scope)
+        return found
+
+    def available_addresses(self, token: Token, pool: str, *, allocation_id: int | None = None,
+                            limit: int = 100) -> list[Addr]:
+        """The addresses "next free" would hand out now, lowest first (read scope)."""
+        if not 1 <= limit <= address_store.MAX_COUNT:
+            raise InvalidRequest(f"limit: {limit} is outside 1-{address_store.MAX_COUNT}",
+                                 field="limit")
+        found = self.pool(token, pool)
+        with self.db.read() as conn:
+            return address_store.available_addresses(conn, found, allocation_id, limit)
+
+    async def allocate_addresses(self, token: Token, pool: str, items: Sequence[AddressItem],
+                                 idempotency_key: str | None, *,
+                                 allocation_id: int | None = None) -> AddressResult:
+        """Hand out one address per item from ``pool`` or one of its allocations (write
+        scope), all or none; with ``idempotency_key`` a retry returns the same addresses."""
+        self.pool(token, pool, "write")
+        return await asyncio.to_thread(
+            address_store.allocate_addresses, self.db, pool, list(items),
+            actor=actor_of(token), allocation_id=allocation_id,
+            idempotency_key=idempotency_key)
+
+    async def release_address(self, token: Token, address_id: int) -> IpAddress:
+        """Release an address (write scope on its pool); releasing twice is a no-op."""
+        self.address(token, address_id, "write")
+        return await asyncio.to_thread(address_store.release_address, self.db, address_id,
+                                       actor=actor_of(token))
+
+    async def update_address(self, token: Token, address_id: int,
+                             changes: AddressChanges) -> IpAddress:
+        """Change a live address's state, description, DNS name, owner or tags."""
+        self.address(token, address_id, "write")
+        return await asyncio.to_thread(address_store.update_address, self.db, address_id,
+                                       changes, actor=actor_of(token))
+
+
+def _usage(conn: sa.Connection, pool: Pool) -> Utilisation:
+    return utilisation(pool, store.live_blocks_by_state(conn, pool),
+                       standalone_blocks(conn, pool.id, pool.version))
 
 
 def actor_of(token: Token) -> str:

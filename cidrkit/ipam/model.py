@@ -54,6 +54,7 @@ class Pool:
     description: str = ""
     created_at: datetime | None = None
     generation: int = 0  # changes whenever the pool's live blocks change
+    usable_model: str = "rfc"  # the core's model of which addresses hosts may get
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,8 +143,11 @@ class Utilisation:
     allocations: int
     total_64s: int | None = None
     used_64s: int | None = None
+    ranged: int = 0  # addresses in free-standing ranges (inside no allocation)
+    addresses: int = 0  # single addresses taken straight from the pool
 
     @property
     def percent(self) -> float:
-        """Share of the pool's addresses that are allocated or reserved."""
-        return 100.0 * (self.allocated + self.reserved) / self.total if self.total else 0.0
+        """Share of the pool's addresses that are allocated, reserved, in ranges or taken."""
+        used = self.allocated + self.reserved + self.ranged + self.addresses
+        return 100.0 * used / self.total if self.total else 0.0

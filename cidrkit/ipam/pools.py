@@ -18,11 +18,14 @@ from sqlalchemy.engine import Connection
 
 from cidrkit.core import Prefix
 from cidrkit.core.text import family_bits
+from cidrkit.core.usable import MODEL_NAMES
 from cidrkit.errors import ParseError
 from cidrkit.ipam.allocator import PoolSpace
 from cidrkit.ipam.database import Database
 from cidrkit.ipam.errors import Conflict, InvalidRequest
+from cidrkit.ipam.hostspace import is_usable_model
 from cidrkit.ipam.model import AllocationRequest, Pool, PoolRules
+from cidrkit.ipam.occupancy import forget_ranges_and_addresses
 from cidrkit.ipam.schema import allocations, audit_log, pool_prefixes, pools
 from cidrkit.ipam.store import audit_row, bump_generation, get_pool, live_blocks, prefix_row
 
@@ -51,6 +54,7 @@ class PoolSpec:
     prefix_length: int | None = None
     rules: PoolRules = field(default_factory=PoolRules)
     description: str = ""
+    usable_model: str = "rfc"
 
 
 def parse_prefixes(texts: Sequence[str], field_name: str = "prefixes") -> list[Prefix]:
@@ -120,6 +124,9 @@ def create_pool(db: Database, spec: PoolSpec, *, actor: str) -> Pool:
         )
     if spec.prefix_length is not None and spec.parent is None:
         raise InvalidRequest("prefix_length: only a child pool takes a length", field="parent")
+    if not is_usable_model(spec.usable_model):
+        raise InvalidRequest(f"usable_model: {spec.usable_model[:40]!r} is not one of "
+                             f"{', '.join(MODEL_NAMES)}", field="usable_model")
     if spec.rules.required_tags and any(not t for t in spec.rules.required_tags):
         raise InvalidRequest("required_tags: tag names cannot be empty", field="required_tags")
     now = datetime.now(UTC)
@@ -144,6 +151,7 @@ def create_pool(db: Database, spec: PoolSpec, *, actor: str) -> Pool:
                 "required_tags": list(spec.rules.required_tags),
                 "description": spec.description,
                 "created_at": now,
+                "usable_model": spec.usable_model,
             },
         ).scalar_one()
         conn.execute(
@@ -221,6 +229,7 @@ def delete_pool(db: Database, name: str, *, actor: str) -> None:
                 code="in_use",
                 field="pool",
             )
+        forget_ranges_and_addresses(conn, pool)
         audits = []
         carved = conn.execute(
             sa.select(allocations.c.id, allocations.c.prefix, pools.c.name, pools.c.id)

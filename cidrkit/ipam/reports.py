@@ -6,6 +6,7 @@ asking about a /24; only the requested page is ever materialised.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from cidrkit.core import IPSet, Prefix
@@ -13,6 +14,7 @@ from cidrkit.core.alloc import free_blocks
 from cidrkit.core.text import family_bits
 from cidrkit.ipam.errors import InvalidRequest
 from cidrkit.ipam.model import Pool, Utilisation
+from cidrkit.ipam.occupancy import ADDRESS_KIND
 
 MAX_PAGE = 1000
 
@@ -75,19 +77,29 @@ def _count_64s(prefixes: list[Prefix]) -> int:
     return IPSet(widened).size >> 64
 
 
-def utilisation(pool: Pool, live: list[tuple[Prefix, str]]) -> Utilisation:
-    """Counts of a pool's addresses by state; /64 counts as well for IPv6."""
+def utilisation(pool: Pool, live: list[tuple[Prefix, str]],
+                standalone: Sequence[tuple[Prefix, str]] = ()) -> Utilisation:
+    """Counts of a pool's addresses by state; /64 counts as well for IPv6.
+
+    ``standalone`` are the blocks of free-standing ranges and addresses
+    (``occupancy.standalone_blocks``): used space, though not allocations.
+    """
     total = sum(p.size for p in pool.prefixes)
     allocated = sum(p.size for p, state in live if state == "allocated")
     reserved = sum(p.size for p, state in live if state == "reserved")
+    addresses = sum(p.size for p, kind in standalone if kind == ADDRESS_KIND)
+    ranged = sum(p.size for p, _ in standalone) - addresses
+    used = [p for p, _ in live] + [p for p, _ in standalone]
     return Utilisation(
         pool=pool.name,
         version=pool.version,
         total=total,
         allocated=allocated,
         reserved=reserved,
-        free=total - allocated - reserved,
+        free=total - allocated - reserved - ranged - addresses,
         allocations=len(live),
         total_64s=_count_64s(list(pool.prefixes)) if pool.version == 6 else None,
-        used_64s=_count_64s([p for p, _ in live]) if pool.version == 6 else None,
+        used_64s=_count_64s(used) if pool.version == 6 else None,
+        ranged=ranged,
+        addresses=addresses,
     )

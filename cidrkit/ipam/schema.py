@@ -73,6 +73,8 @@ pools = sa.Table(
     sa.Column("description", sa.Text, nullable=False),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("generation", sa.BigInteger, nullable=False, server_default="0"),
+    # The core's usable-address model of the pool's blocks (single addresses skip the rest).
+    sa.Column("usable_model", sa.String(8), nullable=False, server_default="rfc"),
 )
 
 pool_prefixes = sa.Table(
@@ -158,4 +160,42 @@ web_sessions = sa.Table(
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("ended_at", sa.DateTime(timezone=True), nullable=True),
+)
+
+ip_ranges = sa.Table(
+    "ip_ranges",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("pool_id", sa.Integer, sa.ForeignKey("pools.id"), nullable=False),
+    # None: a free-standing range of the pool, which blocks prefix allocation.
+    sa.Column("allocation_id", sa.Integer, sa.ForeignKey("allocations.id"), nullable=True),
+    sa.Column("version", sa.SmallInteger, nullable=False),
+    sa.Column("first_hex", sa.String(HEX_DIGITS), nullable=False),
+    sa.Column("last_hex", sa.String(HEX_DIGITS), nullable=False),
+    sa.Column("kind", sa.String(10), nullable=False),
+    sa.Column("description", sa.Text, nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sqlite_autoincrement=True,
+)
+
+ip_addresses = sa.Table(
+    "ip_addresses",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("pool_id", sa.Integer, sa.ForeignKey("pools.id"), nullable=False),
+    # None: taken straight from the pool (it then blocks prefix allocation).
+    sa.Column("allocation_id", sa.Integer, sa.ForeignKey("allocations.id"), nullable=True),
+    sa.Column("version", sa.SmallInteger, nullable=False),
+    sa.Column("addr_hex", sa.String(HEX_DIGITS), nullable=False),
+    sa.Column("state", sa.String(10), nullable=False),
+    sa.Column("description", sa.Text, nullable=False),
+    sa.Column("dns_name", sa.String(255), nullable=False),
+    sa.Column("owner", sa.String(200), nullable=False),
+    sa.Column("tags", sa.JSON, nullable=False),
+    sa.Column("idempotency_key", sa.String(200), nullable=True),
+    sa.Column("batch_index", sa.Integer, nullable=False),
+    sa.Column("request_hash", sa.String(64), nullable=True),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("released_at", sa.DateTime(timezone=True), nullable=True),
+    sqlite_autoincrement=True,
 )

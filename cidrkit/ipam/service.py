@@ -31,6 +31,7 @@ from cidrkit.ipam.allocator import PoolSpace
 from cidrkit.ipam.database import Database, storage_error
 from cidrkit.ipam.errors import Conflict, InvalidRequest, IpamError, NotFound
 from cidrkit.ipam.model import Allocation, AllocationRequest, Pool
+from cidrkit.ipam.occupancy import allocation_contents
 from cidrkit.ipam.schema import allocations, audit_log, pools
 from cidrkit.ipam.store import (
     PoolKey,
@@ -316,6 +317,14 @@ class _Batch:
             raise Conflict(
                 f"allocation {current.id} ({current.prefix}) is the space of a child pool; "
                 "delete that pool instead",
+                code="in_use",
+                field="allocation_id",
+            )
+        ranges, addresses = allocation_contents(self.conn, current.id)
+        if ranges or addresses:
+            raise Conflict(
+                f"allocation {current.id} ({current.prefix}) still holds {ranges} range(s) and "
+                f"{addresses} live address(es); delete and release them first",
                 code="in_use",
                 field="allocation_id",
             )

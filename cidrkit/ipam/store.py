@@ -18,6 +18,7 @@ from cidrkit.core import Prefix
 from cidrkit.core.text import family_bits
 from cidrkit.ipam.errors import NotFound
 from cidrkit.ipam.model import Allocation, AuditEntry, Pool, PoolRules
+from cidrkit.ipam.occupancy import standalone_blocks
 from cidrkit.ipam.schema import (
     allocations,
     audit_log,
@@ -117,6 +118,7 @@ def _pool_from(row: Row[Any], prefixes: tuple[Prefix, ...], parent: str | None) 
         description=row.description,
         created_at=utc(row.created_at),
         generation=row.generation,
+        usable_model=row.usable_model,
     )
 
 
@@ -226,13 +228,19 @@ def live_blocks(conn: Connection, pool: Pool) -> list[Prefix]:
     """The pool's reserved and allocated blocks, in address order.
 
     A pending import's blocks are included: they already hold their space.
+    So are the blocks of free-standing ranges and addresses, which prefix
+    allocation must go around too.
     """
     query = (
         sa.select(allocations.c.first_hex, allocations.c.length)
         .where(allocations.c.pool_id == pool.id, allocations.c.state != "released")
         .order_by(allocations.c.first_hex)
     )
-    return [_prefix_from(pool.version, f, n) for f, n in conn.execute(query)]
+    blocks = [_prefix_from(pool.version, f, n) for f, n in conn.execute(query)]
+    standalone = standalone_blocks(conn, pool.id, pool.version)
+    if standalone:
+        blocks = sorted(blocks + [p for p, _ in standalone])
+    return blocks
 
 
 def live_blocks_by_state(conn: Connection, pool: Pool) -> list[tuple[Prefix, str]]:
