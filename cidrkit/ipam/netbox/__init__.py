@@ -11,10 +11,11 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from cidrkit.ipam.netbox import prefixes, root
+from cidrkit.ipam.netbox import addresses, prefixes, root
 
 
 def install(app: FastAPI) -> None:
     """Add the NetBox routes to ``app``."""
     app.include_router(root.router)
     app.include_router(prefixes.router)
+    app.include_router(addresses.router)

@@ -1,5 +1,6 @@
 """Ansible's ``netbox.netbox`` collection (from the ``ansible`` package on PyPI) drives
-cidrkit: ``netbox_prefix`` with ``parent`` + ``prefix_length`` + ``first_available``.
+cidrkit: ``netbox_prefix`` with ``parent`` + ``prefix_length`` + ``first_available``,
+then ``netbox_ip_address`` with ``prefix`` (the next free address of the new prefix).
 
 The playbook test needs ``ansible-playbook`` (CIDRKIT_TEST_ANSIBLE_PLAYBOOK, which
 scripts/ci-services.sh installs and prints; required under CI=true). The replay
@@ -37,9 +38,18 @@ PLAYBOOK = """
         first_available: true
         state: present
       register: carved
-    - name: show what was carved
+    - name: take the next free address of it
+      netbox.netbox.netbox_ip_address:
+        netbox_url: "{{ url }}"
+        netbox_token: "{{ token }}"
+        data:
+          prefix: "{{ carved.prefix.prefix }}"
+          description: web-1
+        state: new
+      register: address
+    - name: show what was made
       ansible.builtin.copy:
-        content: "{{ carved | to_json }}"
+        content: "{{ {'carved': carved, 'address': address} | to_json }}"
         dest: "{{ out }}"
 """
 
@@ -64,15 +74,20 @@ def run_playbook(playbook: str, server: Server, token: str, tmp_path: Path) -> d
 
 def test_netbox_prefix_first_available(server: Server, admin_token: str, tmp_path: Path) -> None:
     make_pool(server, admin_token, "prod", "10.30.0.0/16")
-    carved = run_playbook(PLAYBOOK, server, admin_token, tmp_path)
+    result = run_playbook(PLAYBOOK, server, admin_token, tmp_path)
+    carved, address = result["carved"], result["address"]
+    assert isinstance(carved, dict) and isinstance(address, dict)
     assert carved["changed"] is True
-    made = carved["prefix"]
-    assert isinstance(made, dict)
-    assert made["prefix"] == "10.30.0.0/24"
-    assert made["description"] == "from ansible"
-    mine = httpx.get(f"{server.url}/api/v1/pools/prod/allocations",
-                     headers={"Authorization": f"Bearer {admin_token}"}).json()
+    assert carved["prefix"]["prefix"] == "10.30.0.0/24"
+    assert carved["prefix"]["description"] == "from ansible"
+    # The network address and the gateway (.1) are skipped under the default model.
+    assert address["ip_address"]["address"] == "10.30.0.2/24"
+    headers = {"Authorization": f"Bearer {admin_token}"}
+    mine = httpx.get(f"{server.url}/api/v1/pools/prod/allocations", headers=headers).json()
     assert [a["prefix"] for a in mine["allocations"]] == ["10.30.0.0/24"]
+    held = httpx.get(f"{server.url}/api/ipam/ip-addresses/", headers=headers).json()
+    assert [(a["address"], a["description"]) for a in held["results"]] == [
+        ("10.30.0.2/24", "web-1")]
 
 
 def test_netbox_prefix_requests_replayed(server: Server, admin_token: str) -> None:
@@ -94,6 +109,16 @@ def test_netbox_prefix_requests_replayed(server: Server, admin_token: str) -> No
         assert made.status_code == 201
         assert made.json()["prefix"] == "10.30.0.0/24"
         assert made.json()["description"] == "from ansible"
+        child = made.json()["id"]
+        looked_up = http.get("/api/ipam/prefixes/?prefix=10.30.0.0%2F24&limit=0").json()
+        assert [p["id"] for p in looked_up["results"]] == [child]
+        offered = http.get(f"/api/ipam/prefixes/{child}/available-ips/").json()
+        assert offered[0] == {"family": 4, "address": "10.30.0.2/24", "vrf": None}
+        taken = http.post(f"/api/ipam/prefixes/{child}/available-ips/",
+                          content='{"prefix": "10.30.0.0/24", "description": "web-1"}')
+        assert taken.status_code == 201
+        assert taken.json()["address"] == "10.30.0.2/24"
+        assert taken.json()["description"] == "web-1"
         # A parent that is not the looked-up prefix is refused, not ignored.
         wrong = http.post(f"/api/ipam/prefixes/{parent_id}/available-prefixes/",
                           json={"parent": "10.31.0.0/16", "prefix_length": 24})

@@ -49,6 +49,21 @@ def test_the_documented_flow(nb: pynetbox.api, server: Server, admin_token: str)
     assert [str(p) for p in pair] == ["10.20.1.0/25", "10.20.1.128/26"]
     assert pair[1].description == "b"
 
+    address = child.available_ips.create()
+    assert str(address) == "10.20.0.2/24"
+    assert address.status.value == "active"
+    assert [str(a) for a in nb.ipam.ip_addresses.filter(parent="10.20.0.0/24")] == [
+        "10.20.0.2/24"]
+    two = child.available_ips.create([{"description": "a"}, {"status": "reserved"}])
+    assert [str(a) for a in two] == ["10.20.0.3/24", "10.20.0.4/24"]
+    assert two[1].status.value == "reserved"
+    address.dns_name = "web-1.example.net"
+    assert address.save() is True
+    assert nb.ipam.ip_addresses.get(address.id).dns_name == "web-1.example.net"
+    for held in [address, *two]:
+        assert held.delete() is True
+    assert list(nb.ipam.ip_addresses.filter(parent="10.20.0.0/24")) == []
+
     child.description = "web tier"
     assert child.save() is True
     again = nb.ipam.prefixes.get(child.id)
