@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from cidrkit.ipam.netbox import addresses, prefixes, root
+from cidrkit.ipam.netbox import addresses, prefixes, root, vrfs
 
 
 def install(app: FastAPI) -> None:
@@ -19,3 +19,4 @@ def install(app: FastAPI) -> None:
     app.include_router(root.router)
     app.include_router(prefixes.router)
     app.include_router(addresses.router)
+    app.include_router(vrfs.router)

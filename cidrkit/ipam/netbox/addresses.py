@@ -10,6 +10,7 @@ every range); of a pool's prefix, the pool's own next free address.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -25,10 +26,11 @@ from cidrkit.ipam.model import LIVE_STATES, Pool, Token
 from cidrkit.ipam.netbox import bodies
 from cidrkit.ipam.netbox.errors import NetBoxRoute, bad, ipam_of, token_of
 from cidrkit.ipam.netbox.objects import carving_pool, parse_id, prefix_by_id
-from cidrkit.ipam.netbox.prefixes import api_root, idempotency_key, json_body
 from cidrkit.ipam.netbox.query import COMMON, Query, choice, integer, paginate, prefix
+from cidrkit.ipam.netbox.reading import api_root, idempotency_key, json_body
 from cidrkit.ipam.netbox.shapes import PrefixObject, family, render_tags, timestamp
 from cidrkit.ipam.netbox.shapes import choice as choice_field
+from cidrkit.ipam.netbox.vrfs import Vrfs
 
 Auth = Annotated[Token, Depends(token_of)]
 Ipam = Annotated[IpamApp, Depends(ipam_of)]
@@ -47,6 +49,7 @@ class AddressObject:
 
     record: IpAddress
     block: Prefix
+    space: str
 
     @property
     def text(self) -> str:
@@ -59,7 +62,8 @@ class AddressObject:
         return "reserved" if self.record.state == "reserved" else "active"
 
 
-def render_address(obj: AddressObject, base: str, *, brief: bool = False) -> dict[str, object]:
+def render_address(obj: AddressObject, base: str, *, brief: bool = False,
+                   vrf: dict[str, object] | None = None) -> dict[str, object]:
     """The NetBox JSON of an IP address."""
     record = obj.record
     short: dict[str, object] = {
@@ -71,7 +75,7 @@ def render_address(obj: AddressObject, base: str, *, brief: bool = False) -> dic
         return short
     created = timestamp(record.created_at)
     return {
-        **short, "vrf": None, "tenant": None, "status": choice_field(obj.status), "role": None,
+        **short, "vrf": vrf, "tenant": None, "status": choice_field(obj.status), "role": None,
         "assigned_object_type": None, "assigned_object_id": None, "assigned_object": None,
         "nat_inside": None, "nat_outside": [], "dns_name": record.dns_name, "comments": "",
         "tags": render_tags(record.tags), "custom_fields": {}, "created": created,
@@ -97,7 +101,8 @@ def address_objects(ipam: IpamApp, token: Token) -> list[AddressObject]:
                                     limit=MAX_ROWS)
         for record in records:
             block = blocks.get(record.allocation_id) if record.allocation_id else None
-            found.append(AddressObject(record, block_of(record, holding.pool, block)))
+            found.append(AddressObject(record, block_of(record, holding.pool, block),
+                                       holding.pool.space))
     found.sort(key=lambda o: (o.record.address, o.record.id))
     return found
 
@@ -114,7 +119,7 @@ def address_by_id(ipam: IpamApp, token: Token, text: str) -> AddressObject:
         raise missing from None
     if record.state == "released":
         raise missing
-    return AddressObject(record, block_of(record, pool, held))
+    return AddressObject(record, block_of(record, pool, held), pool.space)
 
 
 def _address_filter(name: str, text: str) -> Addr:
@@ -135,13 +140,15 @@ def list_addresses(request: Request, token: Auth, ipam: Ipam) -> dict[str, objec
     lengths = set(query.values("mask_length", integer))
     families = set(query.values("family", choice(["4", "6"])))
     statuses = set(query.values("status", choice(["active", "reserved"])))
-    query.values("vrf_id", choice(["null"]))  # every address is in the global table
+    vrfs = Vrfs.of(ipam, token, request)
+    spaces = set(query.values("vrf_id", vrfs.space_of_filter))
     names = set(query.values("dns_name", lambda _n, t: t))
     text = (query.one("q", lambda _n, t: t) or "").casefold()
 
     def wanted(obj: AddressObject) -> bool:
         addr = obj.record.address
         return ((not ids or obj.record.id in ids) and (not exact or addr in exact)
+                and (not spaces or obj.space in spaces)
                 and (not parents or any(p.contains(addr) for p in parents))
                 and (not lengths or obj.block.length in lengths)
                 and (not families or str(addr.version) in families)
@@ -151,17 +158,20 @@ def list_addresses(request: Request, token: Auth, ipam: Ipam) -> dict[str, objec
                      or text in obj.record.description.casefold()))
 
     found = [o for o in address_objects(ipam, token) if wanted(o)]
+    found.sort(key=lambda o: vrfs.id_of(o.space) or 0)
     root = api_root(request)
     return paginate(request, query, found,
-                    lambda o: render_address(o, root, brief=query.brief)).to_json()
+                    lambda o: render_address(o, root, brief=query.brief,
+                                             vrf=vrfs.nested(o.space))).to_json()
 
 
 @router.get("/ip-addresses/{address_id}/")
 def get_address(address_id: str, request: Request, token: Auth, ipam: Ipam) -> dict[str, object]:
     """One IP address."""
     query = Query(request.query_params, COMMON)
-    return render_address(address_by_id(ipam, token, address_id), api_root(request),
-                          brief=query.brief)
+    obj = address_by_id(ipam, token, address_id)
+    return render_address(obj, api_root(request), brief=query.brief,
+                          vrf=Vrfs.of(ipam, token, request).nested(obj.space))
 
 
 @router.patch("/ip-addresses/{address_id}/")
@@ -185,14 +195,17 @@ async def _edit(address_id: str, request: Request, token: Token, ipam: IpamApp, 
     obj = address_by_id(ipam, token, address_id)
     if full and "address" not in fields:
         raise bad("address", "required")
-    item = _address_fields(fields, "", parent=None, current=obj)
+    vrfs = Vrfs.of(ipam, token, request)
+    item = _address_fields(fields, "", parent=None, current=obj,
+                           check_vrf=lambda v, n: vrfs.check_reference(v, n, obj.space))
     changes = AddressChanges(
         state=item.state if "status" in fields else None,
         description=item.description if "description" in fields else None,
         dns_name=item.dns_name if "dns_name" in fields else None,
         tags=dict(item.tags) if "tags" in fields else None)
     changed = await ipam.update_address(token, obj.record.id, changes)
-    return render_address(AddressObject(changed, obj.block), api_root(request))
+    return render_address(AddressObject(changed, obj.block, obj.space), api_root(request),
+                          vrf=vrfs.nested(obj.space))
 
 
 @router.delete("/ip-addresses/{address_id}/", status_code=204)
@@ -221,7 +234,8 @@ def available_ips(prefix_id: str, request: Request, token: Auth,
     pool, allocation_id = _source(obj)
     found = ipam.available_addresses(token, pool.name, allocation_id=allocation_id,
                                      limit=min(query.limit, MAX_COUNT))
-    return [{"family": a.version, "address": f"{a}/{obj.prefix.length}", "vrf": None}
+    vrf = Vrfs.of(ipam, token, request).nested(pool.space)
+    return [{"family": a.version, "address": f"{a}/{obj.prefix.length}", "vrf": vrf}
             for a in found]
 
 
@@ -237,18 +251,23 @@ async def create_available_ips(prefix_id: str, request: Request, token: Auth,
     items = body if batch else [bodies.json_object(body)]
     if not 1 <= len(items) <= MAX_COUNT:
         raise bad("body", f"give 1-{MAX_COUNT} addresses")
+    vrfs = Vrfs.of(ipam, token, request)
     wanted = [_address_fields(bodies.json_object(item, f"[{n}]"), f"[{n}]." if batch else "",
-                              parent=obj, current=None)
+                              parent=obj, current=None,
+                              check_vrf=lambda v, n: vrfs.check_reference(v, n, pool.space))
               for n, item in enumerate(items)]
     result = await ipam.allocate_addresses(token, pool.name, wanted, idempotency_key(request),
                                            allocation_id=allocation_id)
     root = api_root(request)
-    made = [render_address(AddressObject(r, obj.prefix), root) for r in result.addresses]
+    vrf = vrfs.nested(pool.space)
+    made = [render_address(AddressObject(r, obj.prefix, pool.space), root, vrf=vrf)
+            for r in result.addresses]
     return JSONResponse(made if batch else made[0], status_code=200 if result.replayed else 201)
 
 
 def _address_fields(fields: dict[str, Any] | Any, where: str, *, parent: PrefixObject | None,
-                    current: AddressObject | None) -> AddressItem:
+                    current: AddressObject | None,
+                    check_vrf: Callable[[object, str], None]) -> AddressItem:
     """An address request (or edit) from a NetBox body, every field checked."""
     state, description, dns_name = "allocated", "", ""
     tags: dict[str, str] = {}
@@ -276,8 +295,7 @@ def _address_fields(fields: dict[str, Any] | Any, where: str, *, parent: PrefixO
             if not isinstance(value, str) or _address_filter(name, value) != current.record.address:
                 raise bad(name, f"cidrkit does not move an address; this one is {current.text}")
         elif field == "vrf":
-            if bodies.vrf_value(value, name) is not None:
-                raise bad(name, "addresses take their prefix's VRF (routing domain)")
+            check_vrf(value, name)
         elif field in bodies.NULL_ONLY | bodies.READ_ONLY | {"comments", "custom_fields"}:
             bodies.check_fixed(field, value, where=where)
         else:

@@ -136,8 +136,8 @@ def same_prefix(value: object, name: str, current: Prefix) -> None:
                         "allocate a new one and delete this one")
 
 
-def edit_of(body: object, *, prefix: Prefix, status: str, vrf_id: int | None,
-            container: bool) -> Edit:
+def edit_of(body: object, *, prefix: Prefix, status: str,
+            check_vrf: Callable[[object, str], None], container: bool) -> Edit:
     """The changes a PATCH/PUT body asks of a prefix, every other field checked."""
     fields = json_object(body)
     found_description: str | None = None
@@ -145,7 +145,7 @@ def edit_of(body: object, *, prefix: Prefix, status: str, vrf_id: int | None,
     checks: dict[str, Callable[[object], None]] = {
         "prefix": lambda v: same_prefix(v, "prefix", prefix),
         "status": lambda v: _same_status(v, status),
-        "vrf": lambda v: _same_vrf(v, vrf_id),
+        "vrf": lambda v: check_vrf(v, "vrf"),
     }
     for field, value in fields.items():
         if field == "description":
@@ -169,8 +169,3 @@ def _same_status(value: object, current: str) -> None:
         raise bad("status", f"{given!r}: the status of a {current} prefix cannot be changed "
                             "here (a pool is a container; an allocation's state is set when "
                             "it is allocated)")
-
-
-def _same_vrf(value: object, current: int | None) -> None:
-    if vrf_value(value, "vrf") != current:
-        raise bad("vrf", "a prefix cannot move to another VRF (routing domain)")

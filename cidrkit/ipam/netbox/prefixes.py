@@ -9,7 +9,7 @@ blocks of the first attempt instead of new ones.
 
 from __future__ import annotations
 
-import json
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, Response
@@ -23,7 +23,9 @@ from cidrkit.ipam.netbox.errors import NetBoxRoute, bad, ipam_of, token_of
 from cidrkit.ipam.netbox.ids import allocation_prefix_id
 from cidrkit.ipam.netbox.objects import carving_pool, objects_of, pool_holding, prefix_by_id
 from cidrkit.ipam.netbox.query import COMMON, Query, choice, integer, paginate, prefix
+from cidrkit.ipam.netbox.reading import api_root, idempotency_key, json_body
 from cidrkit.ipam.netbox.shapes import PrefixObject, render_available, render_prefix
+from cidrkit.ipam.netbox.vrfs import Vrfs
 from cidrkit.ipam.reports import MAX_PAGE
 
 Auth = Annotated[Token, Depends(token_of)]
@@ -37,30 +39,6 @@ STATES = {"active": "allocated", "reserved": "reserved"}
 router = APIRouter(prefix="/api/ipam", route_class=NetBoxRoute, tags=["netbox"])
 
 
-def api_root(request: Request) -> str:
-    """The URL of ``/api/`` as the client reached it."""
-    return f"{request.base_url}api/"
-
-
-async def json_body(request: Request) -> Any:
-    """The request's JSON body; a 400 naming ``body`` when it is not JSON."""
-    raw = await request.body()
-    try:
-        return json.loads(raw) if raw.strip() else {}
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise bad("body", f"invalid JSON ({exc})") from None
-
-
-def idempotency_key(request: Request) -> str | None:
-    """The ``Idempotency-Key`` header: a retry with the same key and body replays."""
-    key = request.headers.get("idempotency-key")
-    if key is None:
-        return None
-    if not 1 <= len(key) <= 200 or not key.isprintable():
-        raise bad("Idempotency-Key", "1-200 printable characters")
-    return key
-
-
 @router.get("/prefixes/")
 def list_prefixes(request: Request, token: Auth, ipam: Ipam) -> dict[str, object]:
     """Prefixes the token may read, filtered, one page at a time."""
@@ -70,15 +48,16 @@ def list_prefixes(request: Request, token: Auth, ipam: Ipam) -> dict[str, object
     lengths = set(query.values("mask_length", integer))
     families = set(query.values("family", choice(["4", "6"])))
     statuses = set(query.values("status", choice(["container", "active", "reserved"])))
-    vrfs = set(query.values("vrf_id", choice(["null"])))  # only the global table until spaces
+    vrfs = Vrfs.of(ipam, token, request)
+    spaces = set(query.values("vrf_id", vrfs.space_of_filter))
     within = query.one("within", prefix)
     within_include = query.one("within_include", prefix)
     text = (query.one("q", lambda _n, t: t) or "").casefold()
-    del vrfs  # every prefix is in the global table: vrf_id=null keeps them all
 
     def wanted(obj: PrefixObject) -> bool:
         p = obj.prefix
         return ((not ids or obj.id in ids) and (not exact or p in exact)
+                and (not spaces or obj.pool.space in spaces)
                 and (not lengths or p.length in lengths)
                 and (not families or str(p.version) in families)
                 and (not statuses or obj.status in statuses)
@@ -87,9 +66,12 @@ def list_prefixes(request: Request, token: Auth, ipam: Ipam) -> dict[str, object
                 and (not text or text in str(p) or text in obj.description.casefold()))
 
     found = [o for o in objects_of(ipam.holdings(token)) if wanted(o)]
+    # NetBox orders by VRF (the global table first), then by prefix.
+    found.sort(key=lambda o: vrfs.id_of(o.pool.space) or 0)
     root = api_root(request)
     return paginate(request, query, found,
-                    lambda o: render_prefix(o, root, brief=query.brief)).to_json()
+                    lambda o: render_prefix(o, root, brief=query.brief,
+                                            vrf=vrfs.nested(o.pool.space))).to_json()
 
 
 @router.post("/prefixes/", status_code=201)
@@ -102,26 +84,30 @@ async def create_prefix(request: Request, token: Auth, ipam: Ipam,
     wanted = prefix("prefix", fields["prefix"]) if isinstance(fields["prefix"], str) else None
     if wanted is None:
         raise bad("prefix", "expected a prefix such as '10.0.0.0/24'")
-    pool = pool_holding(ipam.holdings(token), wanted)
+    vrfs = Vrfs.of(ipam, token, request)
+    space = vrfs.space_of_vrf(fields.get("vrf"), "vrf")
+    pool = pool_holding((h for h in ipam.holdings(token) if h.pool.space == space), wanted)
     if pool is None:
-        raise bad("prefix", f"{wanted} lies in no pool this token may read; create pools "
-                            "with POST /api/v1/pools")
-    item = _allocation_item(fields, "", parent=None, exact=True)
+        raise bad("prefix", f"{wanted} lies in no pool of {vrfs.label(space)} this token may "
+                            "read; create pools with POST /api/v1/pools")
+    item = _allocation_item(fields, "", parent=None, exact=True,
+                            check_vrf=lambda v, n: vrfs.check_reference(v, n, space))
     result = await ipam.allocate(token, pool.name, [item], idempotency_key(request),
                                  batch=False)
     if result.replayed:
         response.status_code = 200
     made = result.allocations[0]
     obj = PrefixObject(allocation_prefix_id(made.id), made.prefix, pool, made)
-    return render_prefix(obj, api_root(request))
+    return render_prefix(obj, api_root(request), vrf=vrfs.nested(pool.space))
 
 
 @router.get("/prefixes/{prefix_id}/")
 def get_prefix(prefix_id: str, request: Request, token: Auth, ipam: Ipam) -> dict[str, object]:
     """One prefix."""
     query = Query(request.query_params, COMMON)
-    return render_prefix(prefix_by_id(ipam, token, prefix_id), api_root(request),
-                         brief=query.brief)
+    obj = prefix_by_id(ipam, token, prefix_id)
+    vrf = Vrfs.of(ipam, token, request).nested(obj.pool.space)
+    return render_prefix(obj, api_root(request), brief=query.brief, vrf=vrf)
 
 
 @router.patch("/prefixes/{prefix_id}/")
@@ -145,7 +131,9 @@ async def _edit(prefix_id: str, request: Request, token: Token, ipam: IpamApp, *
     obj = prefix_by_id(ipam, token, prefix_id)
     if full and "prefix" not in bodies.json_object(body):
         raise bad("prefix", "required")
-    edit = bodies.edit_of(body, prefix=obj.prefix, status=obj.status, vrf_id=None,
+    vrfs = Vrfs.of(ipam, token, request)
+    edit = bodies.edit_of(body, prefix=obj.prefix, status=obj.status,
+                          check_vrf=lambda v, n: vrfs.check_reference(v, n, obj.pool.space),
                           container=obj.allocation is None)
     if obj.allocation is None:
         if edit.description is not None:
@@ -155,7 +143,7 @@ async def _edit(prefix_id: str, request: Request, token: Token, ipam: IpamApp, *
         changed = ipam.edit_allocation(token, obj.allocation.id, description=edit.description,
                                        tags=edit.tags)
         obj = PrefixObject(obj.id, obj.prefix, obj.pool, changed)
-    return render_prefix(obj, api_root(request))
+    return render_prefix(obj, api_root(request), vrf=vrfs.nested(obj.pool.space))
 
 
 @router.delete("/prefixes/{prefix_id}/", status_code=204)
@@ -189,7 +177,8 @@ def available_prefixes(prefix_id: str, request: Request, token: Auth,
         total = page.total
         blocks.extend(b for b in page.blocks if obj.prefix.contains(b))
         offset += MAX_PAGE
-    return [render_available(b, None) for b in blocks]
+    vrf = Vrfs.of(ipam, token, request).nested(obj.pool.space)
+    return [render_available(b, vrf) for b in blocks]
 
 
 @router.post("/prefixes/{prefix_id}/available-prefixes/", status_code=201)
@@ -206,21 +195,26 @@ async def create_available_prefixes(prefix_id: str, request: Request, token: Aut
     if len(items) > MAX_BATCH:
         raise bad("body", f"more than {MAX_BATCH} prefixes in one request")
     batch = isinstance(body, list)
+    vrfs = Vrfs.of(ipam, token, request)
     requests = [
         _allocation_item(bodies.json_object(item, f"[{n}]"), f"[{n}]." if batch else "",
-                         parent=obj)
+                         parent=obj,
+                         check_vrf=lambda v, n: vrfs.check_reference(v, n, pool.space))
         for n, item in enumerate(items)
     ]
     result = await ipam.allocate(token, pool.name, requests, idempotency_key(request),
                                  batch=batch)
     root = api_root(request)
-    made = [render_prefix(PrefixObject(allocation_prefix_id(a.id), a.prefix, pool, a), root)
+    vrf = vrfs.nested(pool.space)
+    made = [render_prefix(PrefixObject(allocation_prefix_id(a.id), a.prefix, pool, a), root,
+                          vrf=vrf)
             for a in result.allocations]
     status = 200 if result.replayed else 201
     return JSONResponse(made if batch else made[0], status_code=status)
 
 
 def _allocation_item(fields: dict[str, Any] | Any, where: str, *, parent: PrefixObject | None,
+                     check_vrf: Callable[[object, str], None],
                      exact: bool = False) -> AllocationRequest:
     """One allocation request from a NetBox prefix body, every field checked."""
     length: int | None = None
@@ -249,8 +243,7 @@ def _allocation_item(fields: dict[str, Any] | Any, where: str, *, parent: Prefix
                                 "the containers)")
             state = STATES[given]
         elif field == "vrf":
-            if bodies.vrf_value(value, name) is not None:
-                raise bad(name, "the prefix takes its parent's VRF (routing domain)")
+            check_vrf(value, name)
         elif field in bodies.NULL_ONLY | bodies.FALSE_ONLY | bodies.READ_ONLY | {
                 "comments", "custom_fields"}:
             bodies.check_fixed(field, value, where=where)
