@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from cidrkit.ipam.netbox import addresses, prefixes, root, vrfs
+from cidrkit.ipam.netbox import addresses, prefixes, ranges, root, vrfs
 
 
 def install(app: FastAPI) -> None:
@@ -20,3 +20,4 @@ def install(app: FastAPI) -> None:
     app.include_router(prefixes.router)
     app.include_router(addresses.router)
     app.include_router(vrfs.router)
+    app.include_router(ranges.router)
