@@ -226,6 +226,9 @@ def _allocation_item(fields: dict[str, Any] | Any, where: str, *, parent: Prefix
         if field == "prefix_length" and not exact:
             if isinstance(value, bool) or not isinstance(value, int):
                 raise bad(name, "expected an integer")
+            if not 0 <= value <= 128:
+                shown = str(value) if abs(value) < 10**6 else "that number"
+                raise bad(name, f"{shown} is not a prefix length (0-128)")
             length = value
         elif field == "prefix" and exact:
             continue

@@ -71,12 +71,8 @@ class Query:
         raise bad(name, f"{text!r} is not true or false")
 
     def _page(self) -> tuple[int, int]:
-        limit = self.one("limit", integer)
-        offset = self.one("offset", integer)
-        if limit is not None and limit < 0:
-            raise bad("limit", f"{limit} is negative")
-        if offset is not None and offset < 0:
-            raise bad("offset", f"{offset} is negative")
+        limit = self.one("limit", natural)
+        offset = self.one("offset", natural)
         if limit is None:
             limit = DEFAULT_LIMIT
         return min(limit or MAX_LIMIT, MAX_LIMIT), offset or 0
@@ -91,6 +87,13 @@ def integer(name: str, text: str) -> int:
     digits = text[1:] if text.startswith("-") else text
     if not (digits.isascii() and digits.isdigit()) or len(digits) > 19:
         raise bad(name, f"{text!r} is not an integer")
+    return int(text)
+
+
+def natural(name: str, text: str) -> int:
+    """A count: ASCII digits only (no sign), at most 19 of them."""
+    if not (text.isascii() and text.isdigit()) or len(text) > 19:
+        raise bad(name, f"{text!r} is not a whole number (0 or more)")
     return int(text)
 
 

@@ -24,6 +24,8 @@ async def json_body(request: Request) -> Any:
         return json.loads(raw) if raw.strip() else {}
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise bad("body", f"invalid JSON ({exc})") from None
+    except RecursionError:
+        raise bad("body", "JSON nested too deeply") from None
 
 
 def idempotency_key(request: Request) -> str | None:
