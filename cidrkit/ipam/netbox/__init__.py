@@ -5,6 +5,10 @@ collection speak NetBox's API; this package answers the part of it an IPAM
 needs, over cidrkit's pools and allocations (see docs/ipam.md, "Coming from
 NetBox"). It only translates: every read and write goes through the
 application layer (``cidrkit.ipam.app.IpamApp``).
+
+The routes are left out of ``/openapi.json``: that document describes
+cidrkit's own API, and NetBox clients never read it (their reference is
+NetBox's API and docs/ipam.md).
 """
 
 from __future__ import annotations

@@ -40,7 +40,8 @@ ADDRESS_FILTERS = frozenset({"id", "address", "parent", "vrf_id", "family", "sta
 STATES = {"active": "allocated", "reserved": "reserved"}
 MAX_ROWS = 2**31 - 1
 
-router = APIRouter(prefix="/api/ipam", route_class=NetBoxRoute, tags=["netbox"])
+router = APIRouter(prefix="/api/ipam", route_class=NetBoxRoute, tags=["netbox"],
+                   include_in_schema=False)
 
 
 @dataclass(frozen=True, slots=True)

@@ -36,7 +36,8 @@ PREFIX_FILTERS = frozenset({"id", "prefix", "vrf_id", "within", "within_include"
 MAX_BATCH = 256  # the largest batch /api/v1 takes
 STATES = {"active": "allocated", "reserved": "reserved"}
 
-router = APIRouter(prefix="/api/ipam", route_class=NetBoxRoute, tags=["netbox"])
+router = APIRouter(prefix="/api/ipam", route_class=NetBoxRoute, tags=["netbox"],
+                   include_in_schema=False)
 
 
 @router.get("/prefixes/")

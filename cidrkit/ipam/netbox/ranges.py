@@ -36,7 +36,8 @@ Auth = Annotated[Token, Depends(token_of)]
 Ipam = Annotated[IpamApp, Depends(ipam_of)]
 RANGE_FILTERS = frozenset({"id", "vrf_id", "family", "status", "parent", "q"}) | COMMON
 
-router = APIRouter(prefix="/api/ipam", route_class=NetBoxRoute, tags=["netbox"])
+router = APIRouter(prefix="/api/ipam", route_class=NetBoxRoute, tags=["netbox"],
+                   include_in_schema=False)
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,7 +22,8 @@ from cidrkit.ipam.netbox.query import Query
 API_VERSION = "4.1"
 NETBOX_VERSION = f"{API_VERSION}.0"
 
-router = APIRouter(prefix="/api", route_class=NetBoxRoute, tags=["netbox"])
+router = APIRouter(prefix="/api", route_class=NetBoxRoute, tags=["netbox"],
+                   include_in_schema=False)
 
 
 @router.get("/")
