@@ -9,7 +9,6 @@ spaces, which a ``cidrkit.connected`` list names.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, Response
@@ -33,17 +32,31 @@ router = APIRouter(prefix="/api/ipam", route_class=NetBoxRoute, tags=["netbox"],
                    include_in_schema=False)
 
 
-@dataclass(frozen=True, slots=True)
 class Vrfs:
-    """The spaces of one request, to show and to resolve VRF references."""
+    """The spaces of one request, to show and to resolve VRF references.
 
-    by_name: dict[str, Space]
-    base: str
+    They are read at most once per request, and only when a VRF other than
+    the global table is involved: the busiest route (carving a prefix of a
+    global pool) then costs no extra read.
+    """
+
+    def __init__(self, ipam: IpamApp, token: Token, base: str) -> None:
+        self._ipam = ipam
+        self._token = token
+        self._spaces: dict[str, Space] | None = None
+        self.base = base
 
     @classmethod
     def of(cls, ipam: IpamApp, token: Token, request: Request) -> Vrfs:
-        """Every space, read once for the request."""
-        return cls({s.name: s for s in ipam.spaces(token)}, f"{request.base_url}api/")
+        """The spaces as ``token`` sees them, for links under this request's URL."""
+        return cls(ipam, token, f"{request.base_url}api/")
+
+    @property
+    def by_name(self) -> dict[str, Space]:
+        """Every space by name."""
+        if self._spaces is None:
+            self._spaces = {s.name: s for s in self._ipam.spaces(self._token)}
+        return self._spaces
 
     def id_of(self, space: str) -> int | None:
         """The VRF id of a space (None: the global table)."""
