@@ -121,7 +121,7 @@ def to_request(
 
 
 @dataclass(frozen=True, slots=True)
-class Holding:
+class PoolContents:
     """A pool with its live allocations (address order) and the prefixes its
     child pools were carved as (those allocations are the children's space)."""
 
@@ -308,24 +308,24 @@ class IpamApp:
             addresses_total=held_total,
         )
 
-    def holdings(self, token: Token) -> list[Holding]:
+    def pool_contents(self, token: Token) -> list[PoolContents]:
         """Every pool the token may read with its live allocations, in one snapshot."""
         with self.db.read() as conn:
             where = None if token.pool is None else pools_table.c.name == token.pool
             found = store.load_pools(conn, where)
             carved = self._carved(conn, found)
             return [
-                Holding(p, store.list_allocations(conn, p, states=LIVE_STATES,
+                PoolContents(p, store.list_allocations(conn, p, states=LIVE_STATES,
                                                   limit=MAX_ROW_ID)[0], carved[p.id])
                 for p in found
             ]
 
-    def holding_of(self, token: Token, name: str) -> Holding:
+    def contents_of(self, token: Token, name: str) -> PoolContents:
         """One pool (read scope), its live allocations and its children's prefixes."""
         found = self.pool(token, name)
         with self.db.read() as conn:
             live = store.list_allocations(conn, found, states=LIVE_STATES, limit=MAX_ROW_ID)[0]
-            return Holding(found, live, self._carved(conn, [found])[found.id])
+            return PoolContents(found, live, self._carved(conn, [found])[found.id])
 
     def carved_from(self, token: Token, name: str) -> frozenset[Prefix]:
         """The prefixes child pools took from pool ``name`` (read scope)."""

@@ -2,7 +2,7 @@
 
 NetBox writes an address with the length of the subnet it sits in
 (``10.0.3.7/24``); cidrkit stores the address alone, so the length shown is
-that of the allocation it was taken from, or of the pool's prefix holding
+that of the allocation it was taken from, or of the pool's prefix contents
 it. ``available-ips`` of an allocation hands out its next free host address
 (skipping what the pool's usable-address model reserves, the gateway and
 every range); of a pool's prefix, the pool's own next free address.
@@ -96,14 +96,14 @@ def block_of(record: IpAddress, pool: Pool, allocation: Prefix | None) -> Prefix
 def address_objects(ipam: IpamApp, token: Token) -> list[AddressObject]:
     """Every live address the token may read, in address order."""
     found: list[AddressObject] = []
-    for holding in ipam.holdings(token):
-        blocks = {a.id: a.prefix for a in holding.allocations}
-        records, _ = ipam.addresses(token, holding.pool.name, states=LIVE_STATES,
+    for contents in ipam.pool_contents(token):
+        blocks = {a.id: a.prefix for a in contents.allocations}
+        records, _ = ipam.addresses(token, contents.pool.name, states=LIVE_STATES,
                                     limit=MAX_ROWS)
         for record in records:
             block = blocks.get(record.allocation_id) if record.allocation_id else None
-            found.append(AddressObject(record, block_of(record, holding.pool, block),
-                                       holding.pool.space))
+            found.append(AddressObject(record, block_of(record, contents.pool, block),
+                                       contents.pool.space))
     found.sort(key=lambda o: (o.record.address, o.record.id))
     return found
 

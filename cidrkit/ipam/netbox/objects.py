@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from cidrkit.core import Prefix
-from cidrkit.ipam.app import Holding, IpamApp
+from cidrkit.ipam.app import IpamApp, PoolContents
 from cidrkit.ipam.errors import NotFound
 from cidrkit.ipam.model import Pool, Token
 from cidrkit.ipam.netbox.errors import bad
@@ -23,21 +23,21 @@ from cidrkit.ipam.netbox.ids import (
 from cidrkit.ipam.netbox.shapes import PrefixObject
 
 
-def objects_of(holdings: Iterable[Holding]) -> list[PrefixObject]:
-    """Every prefix of ``holdings`` in NetBox's order (by prefix, containers first).
+def objects_of(pools: Iterable[PoolContents]) -> list[PrefixObject]:
+    """Every prefix of ``pools`` in NetBox's order (by prefix, containers first).
 
     An allocation that is a child pool's space is left out: the child pool's
     own container prefix stands for it.
     """
     found: list[PrefixObject] = []
-    for holding in holdings:
-        pool = holding.pool
+    for contents in pools:
+        pool = contents.pool
         for index, prefix in enumerate(pool.prefixes):
             prefix_id = pool_prefix_id(pool.id, index)
             if prefix_id is not None:
                 found.append(PrefixObject(prefix_id, prefix, pool))
-        for allocation in holding.allocations:
-            if allocation.prefix not in holding.carved:
+        for allocation in contents.allocations:
+            if allocation.prefix not in contents.carved:
                 found.append(PrefixObject(allocation_prefix_id(allocation.id), allocation.prefix,
                                           pool, allocation))
     found.sort(key=lambda o: (o.prefix, o.allocation is not None, o.id))
@@ -93,11 +93,11 @@ def carving_pool(obj: PrefixObject) -> Pool:
     return obj.pool
 
 
-def pool_holding(holdings: Iterable[Holding], prefix: Prefix) -> Pool | None:
-    """The innermost pool of ``holdings`` one of whose prefixes holds ``prefix``."""
+def innermost_pool(pools: Iterable[PoolContents], prefix: Prefix) -> Pool | None:
+    """The innermost of ``pools`` one of whose prefixes holds ``prefix``."""
     best: tuple[int, Pool] | None = None
-    for holding in holdings:
-        for own in holding.pool.prefixes:
+    for contents in pools:
+        for own in contents.pool.prefixes:
             if own.contains(prefix) and (best is None or own.length > best[0]):
-                best = (own.length, holding.pool)
+                best = (own.length, contents.pool)
     return best[1] if best else None

@@ -21,7 +21,7 @@ from cidrkit.ipam.model import AllocationRequest, Token
 from cidrkit.ipam.netbox import bodies
 from cidrkit.ipam.netbox.errors import NetBoxRoute, bad, ipam_of, token_of
 from cidrkit.ipam.netbox.ids import allocation_prefix_id
-from cidrkit.ipam.netbox.objects import carving_pool, objects_of, pool_holding, prefix_by_id
+from cidrkit.ipam.netbox.objects import carving_pool, innermost_pool, objects_of, prefix_by_id
 from cidrkit.ipam.netbox.query import COMMON, Query, choice, integer, paginate, prefix
 from cidrkit.ipam.netbox.reading import api_root, idempotency_key, json_body
 from cidrkit.ipam.netbox.shapes import PrefixObject, render_available, render_prefix
@@ -66,7 +66,7 @@ def list_prefixes(request: Request, token: Auth, ipam: Ipam) -> dict[str, object
                 and (within_include is None or within_include.contains(p))
                 and (not text or text in str(p) or text in obj.description.casefold()))
 
-    found = [o for o in objects_of(ipam.holdings(token)) if wanted(o)]
+    found = [o for o in objects_of(ipam.pool_contents(token)) if wanted(o)]
     # NetBox orders by VRF (the global table first), then by prefix.
     found.sort(key=lambda o: vrfs.id_of(o.pool.space) or 0)
     root = api_root(request)
@@ -78,7 +78,7 @@ def list_prefixes(request: Request, token: Auth, ipam: Ipam) -> dict[str, object
 @router.post("/prefixes/", status_code=201)
 async def create_prefix(request: Request, token: Auth, ipam: Ipam,
                         response: Response) -> dict[str, object]:
-    """Take an exact prefix inside a pool (an allocation of the innermost pool holding it)."""
+    """Take an exact prefix inside a pool (an allocation of the innermost pool contents it)."""
     fields = bodies.json_object(await json_body(request))
     if "prefix" not in fields:
         raise bad("prefix", "required")
@@ -87,7 +87,7 @@ async def create_prefix(request: Request, token: Auth, ipam: Ipam,
         raise bad("prefix", "expected a prefix such as '10.0.0.0/24'")
     vrfs = Vrfs.of(ipam, token, request)
     space = vrfs.space_of_vrf(fields.get("vrf"), "vrf")
-    pool = pool_holding((h for h in ipam.holdings(token) if h.pool.space == space), wanted)
+    pool = innermost_pool((h for h in ipam.pool_contents(token) if h.pool.space == space), wanted)
     if pool is None:
         raise bad("prefix", f"{wanted} lies in no pool of {vrfs.label(space)} this token may "
                             "read; create pools with POST /api/v1/pools")

@@ -24,7 +24,7 @@ from cidrkit.ipam.errors import IpamError, NotFound
 from cidrkit.ipam.model import Token
 from cidrkit.ipam.netbox import bodies
 from cidrkit.ipam.netbox.errors import NetBoxRoute, bad, ipam_of, token_of
-from cidrkit.ipam.netbox.objects import parse_id, pool_holding
+from cidrkit.ipam.netbox.objects import innermost_pool, parse_id
 from cidrkit.ipam.netbox.query import COMMON, Query, choice, integer, paginate, prefix
 from cidrkit.ipam.netbox.reading import api_root, json_body
 from cidrkit.ipam.netbox.shapes import choice as choice_field
@@ -84,11 +84,11 @@ def _length(record: IpRange, prefixes: tuple[Prefix, ...], holders: dict[int, Pr
 def range_objects(ipam: IpamApp, token: Token) -> list[RangeObject]:
     """Every range the token may read, in address order."""
     found: list[RangeObject] = []
-    for holding in ipam.holdings(token):
-        holders = {a.id: a.prefix for a in holding.allocations}
-        for record in ipam.ranges(token, holding.pool.name):
-            found.append(RangeObject(record, _length(record, holding.pool.prefixes, holders),
-                                     holding.pool.space))
+    for contents in ipam.pool_contents(token):
+        holders = {a.id: a.prefix for a in contents.allocations}
+        for record in ipam.ranges(token, contents.pool.name):
+            found.append(RangeObject(record, _length(record, contents.pool.prefixes, holders),
+                                     contents.pool.space))
     found.sort(key=lambda o: (o.record.span.first, o.record.id))
     return found
 
@@ -98,12 +98,12 @@ def range_by_id(ipam: IpamApp, token: Token, text: str) -> RangeObject:
     value = parse_id(text, "IP range")
     try:
         record = ipam.ip_range(token, value)
-        holding = ipam.holding_of(token, record.pool)
+        contents = ipam.contents_of(token, record.pool)
     except NotFound:
         raise NotFound(f"IP range {value} does not exist", field="id") from None
-    holders = {a.id: a.prefix for a in holding.allocations}
-    return RangeObject(record, _length(record, holding.pool.prefixes, holders),
-                       holding.pool.space)
+    holders = {a.id: a.prefix for a in contents.allocations}
+    return RangeObject(record, _length(record, contents.pool.prefixes, holders),
+                       contents.pool.space)
 
 
 @contextmanager
@@ -202,7 +202,7 @@ def _check_fields(fields: Mapping[str, Any], allowed: frozenset[str]) -> None:
 
 @router.post("/ip-ranges/", status_code=201)
 async def create_range(request: Request, token: Auth, ipam: Ipam) -> dict[str, object]:
-    """Create a range in the innermost pool holding it (in the VRF given, else global)."""
+    """Create a range in the innermost pool contents it (in the VRF given, else global)."""
     Query(request.query_params, frozenset())
     fields = bodies.json_object(await json_body(request))
     _check_fields(fields, frozenset({"start_address", "end_address", "status", "description",
@@ -214,8 +214,8 @@ async def create_range(request: Request, token: Auth, ipam: Ipam) -> dict[str, o
     last = _address(fields["end_address"], "end_address")
     vrfs = Vrfs.of(ipam, token, request)
     space = vrfs.space_of_vrf(fields.get("vrf"), "vrf")
-    holdings = [h for h in ipam.holdings(token) if h.pool.space == space]
-    pool = pool_holding(holdings, Prefix.from_addr(first))
+    found = [h for h in ipam.pool_contents(token) if h.pool.space == space]
+    pool = innermost_pool(found, Prefix.from_addr(first))
     if pool is None:
         raise bad("start_address", f"{first} lies in no pool of {vrfs.label(space)} this "
                                    "token may read")
