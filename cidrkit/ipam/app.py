@@ -46,7 +46,9 @@ from cidrkit.ipam.occupancy import standalone_blocks
 from cidrkit.ipam.pools import PoolSpec, create_pool, delete_pool, is_pool_name
 from cidrkit.ipam.ranges import IpRange, RangeChanges, RangeSpec
 from cidrkit.ipam.reports import FreePage, free_page, utilisation
+from cidrkit.ipam.schema import allocations as allocations_table
 from cidrkit.ipam.schema import pools as pools_table
+from cidrkit.ipam.schema import to_hex
 from cidrkit.ipam.service import (
     AllocateOp,
     AllocateResult,
@@ -308,17 +310,19 @@ class IpamApp:
             addresses_total=held_total,
         )
 
-    def pool_contents(self, token: Token) -> list[PoolContents]:
-        """Every pool the token may read with its live allocations, in one snapshot."""
+    def pool_contents(self, token: Token, *,
+                      only: Sequence[Prefix] | None = None) -> list[PoolContents]:
+        """Every pool the token may read with its live allocations, in one snapshot.
+
+        ``only`` keeps the allocations that are exactly one of those prefixes,
+        chosen by the database (looking one prefix up must not read them all).
+        """
         with self.db.read() as conn:
             where = None if token.pool is None else pools_table.c.name == token.pool
             found = store.load_pools(conn, where)
             carved = self._carved(conn, found)
-            return [
-                PoolContents(p, store.list_allocations(conn, p, states=LIVE_STATES,
-                                                  limit=MAX_ROW_ID)[0], carved[p.id])
-                for p in found
-            ]
+            return [PoolContents(p, _live_allocations(conn, p, only), carved[p.id])
+                    for p in found]
 
     def contents_of(self, token: Token, name: str) -> PoolContents:
         """One pool (read scope), its live allocations and its children's prefixes."""
@@ -574,6 +578,23 @@ class IpamApp:
         self.address(token, address_id, "write")
         return await asyncio.to_thread(address_store.update_address, self.db, address_id,
                                        changes, actor=actor_of(token))
+
+
+def _live_allocations(conn: Connection, pool: Pool,
+                      only: Sequence[Prefix] | None) -> list[Allocation]:
+    if only is None:
+        return store.list_allocations(conn, pool, states=LIVE_STATES, limit=MAX_ROW_ID)[0]
+    wanted = [p for p in only if p.version == pool.version]
+    if not wanted:
+        return []
+    exactly = sa.or_(*(sa.and_(allocations_table.c.first_hex == to_hex(p.start),
+                               allocations_table.c.length == p.length) for p in wanted))
+    # "!= released" is the predicate of the partial index on (pool_id, first_hex).
+    query = (store.allocation_query()
+             .where(allocations_table.c.pool_id == pool.id,
+                    allocations_table.c.state != "released", exactly)
+             .order_by(allocations_table.c.first_hex, allocations_table.c.id))
+    return [store.allocation_from(row) for row in conn.execute(query)]
 
 
 def _usage(conn: sa.Connection, pool: Pool) -> Utilisation:

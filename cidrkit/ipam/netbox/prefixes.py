@@ -66,7 +66,8 @@ def list_prefixes(request: Request, token: Auth, ipam: Ipam) -> dict[str, object
                 and (within_include is None or within_include.contains(p))
                 and (not text or text in str(p) or text in obj.description.casefold()))
 
-    found = [o for o in objects_of(ipam.pool_contents(token)) if wanted(o)]
+    contents = ipam.pool_contents(token, only=sorted(exact) if exact else None)
+    found = [o for o in objects_of(contents) if wanted(o)]
     # NetBox orders by VRF (the global table first), then by prefix.
     found.sort(key=lambda o: vrfs.id_of(o.pool.space) or 0)
     root = api_root(request)
