@@ -11,12 +11,14 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 
 from cidrkit.core import Prefix
 from cidrkit.errors import ParseError
 from cidrkit.ipam import store
+from cidrkit.ipam.capacity import Fragmentation, fragmentation
 from cidrkit.ipam.database import Database, storage_error
 from cidrkit.ipam.errors import Forbidden, InvalidRequest, IpamError, NotFound, Unauthorized
 from cidrkit.ipam.importers import ImportFormat, ImportReport, import_allocations
@@ -47,9 +49,11 @@ from cidrkit.ipam.spacemap import SpaceMap, space_map
 from cidrkit.ipam.spaces import (
     SpaceDetail,
     connect_spaces,
+    connections_document,
     create_space,
     delete_space,
     disconnect_spaces,
+    inventory_document,
     list_spaces,
     space_detail,
     space_of_pool,
@@ -251,6 +255,19 @@ class IpamApp:
             before_id = None  # every id is below it
         with self.db.read() as conn:
             return store.read_audit(conn, pool=pool, limit=limit, before_id=before_id)
+
+    def fragmentation(self, token: Token, pool: str) -> Fragmentation:
+        """How the pool's free space is split (read scope)."""
+        found = self.pool(token, pool)
+        with self.db.read() as conn:
+            return fragmentation(found, store.live_blocks(conn, found))
+
+    def spaces_export(self, token: Token) -> tuple[dict[str, Any], dict[str, Any]]:
+        """The auditor's connections document and the top-level pools as an
+        inventory (read scope on all pools: it names every pool)."""
+        require(token, None, "read")
+        with self.db.read() as conn:
+            return connections_document(conn), inventory_document(conn)
 
     def pool_view(self, token: Token, name: str) -> PoolView:
         """The pool page's data: map, free blocks, allocations, audit entries."""
