@@ -171,6 +171,14 @@ def existing_overlaps(conn: Connection) -> list[Overlap]:
     return blocking_overlaps(top_level_prefixes(conn), _connections(conn))
 
 
+def overlap_report(db: Database) -> list[str]:
+    """One warning line per overlap kept in the database (none in a database that
+    never held overlapping pools)."""
+    with db.read() as conn:
+        return [f"{o.describe()}; kept, but no new overlap will be accepted"
+                for o in existing_overlaps(conn)]
+
+
 def space_detail(conn: Connection, name: str) -> SpaceDetail:
     """The space ``name`` with its pools and the overlaps touching it."""
     space = get_space(conn, name)
