@@ -48,12 +48,11 @@ from cidrkit.ipam.sessions import SessionStore
 from cidrkit.ipam.spacemap import SpaceMap, space_map
 from cidrkit.ipam.spaces import (
     SpaceDetail,
+    auditor_documents,
     connect_spaces,
-    connections_document,
     create_space,
     delete_space,
     disconnect_spaces,
-    inventory_document,
     list_spaces,
     space_detail,
     space_of_pool,
@@ -267,7 +266,7 @@ class IpamApp:
         inventory (read scope on all pools: it names every pool)."""
         require(token, None, "read")
         with self.db.read() as conn:
-            return connections_document(conn), inventory_document(conn)
+            return auditor_documents(conn)
 
     def pool_view(self, token: Token, name: str) -> PoolView:
         """The pool page's data: map, free blocks, allocations, audit entries."""
