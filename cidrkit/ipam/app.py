@@ -255,6 +255,11 @@ class IpamApp:
         with self.db.read() as conn:
             return store.read_audit(conn, pool=pool, limit=limit, before_id=before_id)
 
+    def pool_capacity(self, token: Token) -> list[tuple[Pool, Utilisation]]:
+        """Every pool with its utilisation, for monitoring (read scope on all pools)."""
+        require(token, None, "read")
+        return self.visible_pools(token)
+
     def fragmentation(self, token: Token, pool: str) -> Fragmentation:
         """How the pool's free space is split (read scope)."""
         found = self.pool(token, pool)

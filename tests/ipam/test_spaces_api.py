@@ -108,8 +108,7 @@ def test_spaces_crud_and_connections(client: TestClient, admin: dict[str, str]) 
 ])
 def test_bad_input_names_the_field(client: TestClient, admin: dict[str, str], method: str,
                                    url: str, body: object, status: int, field: str) -> None:
-    kwargs = {"json": body} if body is not None else {}
-    response = client.request(method.upper(), url, headers=admin, **kwargs)
+    response = client.request(method.upper(), url, headers=admin, json=body)
     assert response.status_code == status, response.text
     assert response.json()["error"]["field"] == field
 

@@ -63,7 +63,8 @@ def test_ipam_and_auditor_agree_on_blocking(drawn: list[tuple[str, Prefix]],
         connections_text = json.dumps(connections_document(connected))
         report = audit(read_inventory([str(inventory_path)]),
                        parse_connections(connections_text, "connections.yaml"))
-    blocking, latent = set(), set()
+    blocking: set[frozenset[tuple[str, str]]] = set()
+    latent: set[frozenset[tuple[str, str]]] = set()
     for conflict in report.conflicts:
         pair = frozenset((_side(SCOPE_TO_SPACE[conflict.a.scope], conflict.a.prefix),
                           _side(SCOPE_TO_SPACE[conflict.b.scope], conflict.b.prefix)))
