@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from cidrkit.core import Prefix
 from cidrkit.errors import ParseError
 from cidrkit.ipam import store
-from cidrkit.ipam.capacity import Fragmentation, fragmentation
+from cidrkit.ipam.capacity import Fragmentation, fragmentation, utilisation_warnings
 from cidrkit.ipam.database import Database, storage_error
 from cidrkit.ipam.errors import Forbidden, InvalidRequest, IpamError, NotFound, Unauthorized
 from cidrkit.ipam.importers import ImportFormat, ImportReport, import_allocations
@@ -121,6 +121,8 @@ class PoolView:
     audit: list[AuditEntry]
     can_write: bool
     can_admin: bool
+    warnings: tuple[str, ...] = ()
+    fragmentation: Fragmentation | None = None
 
 
 class IpamApp:
@@ -282,9 +284,10 @@ class IpamApp:
             entries = store.read_audit(conn, pool=found.name, limit=50)
         owners = {a.prefix: a for a in items if a.live}
         free = free_page(found, [p for p, _ in live], length=None, offset=0, limit=1000)
+        usage = utilisation(found, live)
         return PoolView(
             pool=found,
-            usage=utilisation(found, live),
+            usage=usage,
             map=space_map(found, live, list(free.blocks), owners),
             free=free,
             allocations=items,
@@ -292,6 +295,8 @@ class IpamApp:
             audit=entries,
             can_write=token.allows(found.name, "write"),
             can_admin=token.allows(found.name, "admin"),
+            warnings=tuple(utilisation_warnings(found, usage)),
+            fragmentation=fragmentation(found, [p for p, _ in live]),
         )
 
     # -- writes -----------------------------------------------------------
