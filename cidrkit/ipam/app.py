@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -26,6 +27,7 @@ from cidrkit.ipam.addresses import (
     AddressResult,
     IpAddress,
 )
+from cidrkit.ipam.capacity import Fragmentation, fragmentation, utilisation_warnings
 from cidrkit.ipam.database import Database, storage_error
 from cidrkit.ipam.edits import edit_allocation, edit_pool
 from cidrkit.ipam.errors import Forbidden, InvalidRequest, IpamError, NotFound, Unauthorized
@@ -61,6 +63,7 @@ from cidrkit.ipam.sessions import SessionStore
 from cidrkit.ipam.spacemap import SpaceMap, space_map
 from cidrkit.ipam.spaces import (
     SpaceDetail,
+    auditor_documents,
     connect_spaces,
     create_space,
     delete_space,
@@ -148,6 +151,8 @@ class PoolView:
     ranges: list[IpRange] = field(default_factory=list)
     addresses: list[IpAddress] = field(default_factory=list)
     addresses_total: int = 0
+    warnings: tuple[str, ...] = ()
+    fragmentation: Fragmentation | None = None
 
 
 class IpamApp:
@@ -282,6 +287,24 @@ class IpamApp:
         with self.db.read() as conn:
             return store.read_audit(conn, pool=pool, limit=limit, before_id=before_id)
 
+    def pool_capacity(self, token: Token) -> list[tuple[Pool, Utilisation]]:
+        """Every pool with its utilisation, for monitoring (read scope on all pools)."""
+        require(token, None, "read")
+        return self.visible_pools(token)
+
+    def fragmentation(self, token: Token, pool: str) -> Fragmentation:
+        """How the pool's free space is split (read scope)."""
+        found = self.pool(token, pool)
+        with self.db.read() as conn:
+            return fragmentation(found, store.live_blocks(conn, found))
+
+    def spaces_export(self, token: Token) -> tuple[dict[str, Any], dict[str, Any]]:
+        """The auditor's connections document and the top-level pools as an
+        inventory (read scope on all pools: it names every pool)."""
+        require(token, None, "read")
+        with self.db.read() as conn:
+            return auditor_documents(conn)
+
     def pool_view(self, token: Token, name: str) -> PoolView:
         """The pool page's data: map, free blocks, allocations, audit entries."""
         found = self.pool(token, name)
@@ -295,9 +318,10 @@ class IpamApp:
         owners = {a.prefix: a for a in items if a.live}
         used = [p for p, _ in live] + [p for p, _ in standalone]
         free = free_page(found, used, length=None, offset=0, limit=1000)
+        usage = utilisation(found, live, standalone)
         return PoolView(
             pool=found,
-            usage=utilisation(found, live, standalone),
+            usage=usage,
             map=space_map(found, live + standalone, list(free.blocks), owners),
             free=free,
             allocations=items,
@@ -308,6 +332,8 @@ class IpamApp:
             ranges=ranges,
             addresses=held,
             addresses_total=held_total,
+            warnings=tuple(utilisation_warnings(found, usage)),
+            fragmentation=fragmentation(found, used),
         )
 
     def pool_contents(self, token: Token, *,

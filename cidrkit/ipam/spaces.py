@@ -171,6 +171,14 @@ def existing_overlaps(conn: Connection) -> list[Overlap]:
     return blocking_overlaps(top_level_prefixes(conn), _connections(conn))
 
 
+def overlap_report(db: Database) -> list[str]:
+    """One warning line per overlap kept in the database (none in a database that
+    never held overlapping pools)."""
+    with db.read() as conn:
+        return [f"{o.describe()}; kept, but no new overlap will be accepted"
+                for o in existing_overlaps(conn)]
+
+
 def space_detail(conn: Connection, name: str) -> SpaceDetail:
     """The space ``name`` with its pools and the overlaps touching it."""
     space = get_space(conn, name)
@@ -334,8 +342,8 @@ def audit_scope(space: str) -> str:
     return "netbox:Global" if space == DEFAULT_SPACE else f"netbox:{space}"
 
 
-def connections_document(conn: Connection) -> dict[str, Any]:
-    """The spaces' connections in the auditor's ``--connections`` file format.
+def connections_document(pairs: Iterable[tuple[str, str]]) -> dict[str, Any]:
+    """Connected pairs of spaces in the auditor's ``--connections`` file format.
 
     One connection per connected pair (members are scope ids, see
     :func:`audit_scope`), so the auditor's "share a connection" is exactly
@@ -343,15 +351,20 @@ def connections_document(conn: Connection) -> dict[str, Any]:
     """
     entries = [{"name": f"{x} - {y}", "via": "cidrkit-space",
                 "members": [audit_scope(x), audit_scope(y)]}
-               for x, y in sorted(tuple(sorted(p)) for p in _connections(conn))]
+               for x, y in sorted({tuple(sorted(p)) for p in pairs})]
     return {"version": 1, "connections": entries}
 
 
-def inventory_document(conn: Connection) -> dict[str, Any]:
+def inventory_document(prefixes: Sequence[PoolPrefix]) -> dict[str, Any]:
     """Top-level pool prefixes as a NetBox prefix export (VRF = space), which the
     auditor reads with one scope per space."""
     results = [{"prefix": str(p.prefix), "status": {"value": "container"},
                 "vrf": None if p.space == DEFAULT_SPACE else {"name": p.space},
                 "description": f"cidrkit pool {p.pool}"}
-               for p in top_level_prefixes(conn)]
+               for p in prefixes]
     return {"count": len(results), "next": None, "previous": None, "results": results}
+
+
+def auditor_documents(conn: Connection) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The database's connections file and pool inventory, for ``cidrkit audit``."""
+    return connections_document(_connections(conn)), inventory_document(top_level_prefixes(conn))
