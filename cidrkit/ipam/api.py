@@ -139,6 +139,7 @@ def post_pool(body: PoolIn, token: Auth, ipam: Ipam) -> PoolOut:
         rules=PoolRules(body.min_length, body.max_length, body.default_length,
                         tuple(body.required_tags)),
         description=body.description,
+        usable_model=body.usable_model,
     )
     return PoolOut.of(*ipam.create_pool(token, spec))
 
@@ -296,6 +297,7 @@ def create_app(
     page's cookies ``Secure`` (for a server behind TLS). ``limiter`` counts
     failed logins (default: 30 per minute per client and per token id).
     """
+    from cidrkit.ipam.api_addresses import router as address_router
     from cidrkit.ipam.web import docs_router, static_files
     from cidrkit.ipam.web import router as web_router
 
@@ -329,6 +331,7 @@ def create_app(
     app.add_middleware(RequestGuard, ipam=ipam)
     install_error_handlers(app)
     app.include_router(router)
+    app.include_router(address_router)
     app.include_router(web_router)
     app.include_router(docs_router)
     for path, files in static_files().items():

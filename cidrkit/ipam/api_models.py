@@ -60,6 +60,7 @@ class PoolIn(Strict):
     default_length: Length | None = None
     required_tags: Annotated[list[TagKey], Field(max_length=32)] = []
     description: Annotated[Text, Field(max_length=1000)] = ""
+    usable_model: Literal["rfc", "aws", "azure", "gcp", "none"] = "rfc"
 
 
 class UtilisationOut(BaseModel):
@@ -74,6 +75,8 @@ class UtilisationOut(BaseModel):
     percent: float
     total_64s: str | None = None
     used_64s: str | None = None
+    ranged: str = "0"
+    addresses: str = "0"
 
     @classmethod
     def of(cls, u: Utilisation) -> UtilisationOut:
@@ -86,6 +89,8 @@ class UtilisationOut(BaseModel):
             percent=round(u.percent, 4),
             total_64s=None if u.total_64s is None else str(u.total_64s),
             used_64s=None if u.used_64s is None else str(u.used_64s),
+            ranged=str(u.ranged),
+            addresses=str(u.addresses),
         )
 
 
@@ -103,6 +108,7 @@ class PoolOut(BaseModel):
     description: str
     created_at: datetime | None
     utilisation: UtilisationOut | None = None
+    usable_model: str = "rfc"
 
     @classmethod
     def of(cls, pool: Pool, usage: Utilisation | None = None) -> PoolOut:
@@ -118,6 +124,7 @@ class PoolOut(BaseModel):
             description=pool.description,
             created_at=pool.created_at,
             utilisation=UtilisationOut.of(usage) if usage else None,
+            usable_model=pool.usable_model,
         )
 
 
