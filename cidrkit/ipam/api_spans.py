@@ -35,7 +35,8 @@ DnsName = Annotated[str, Field(max_length=255), AfterValidator(_dns_name)]
 Description = Annotated[Text, Field(max_length=1000)]
 Owner = Annotated[Text, Field(max_length=200)]
 Tags = Annotated[dict[TagKey, TagValue], Field(max_length=64)]
-RowId = Annotated[int, Field(ge=1, le=2**62)]
+# Strict: a JSON string "3" or a boolean is not a number here.
+RowId = Annotated[int, Field(ge=1, le=2**62, strict=True)]
 
 
 class RangeIn(Strict):
@@ -82,7 +83,7 @@ class AddressIn(Strict):
     """
 
     address: AddressText | None = None
-    count: Annotated[int, Field(ge=1, le=MAX_COUNT)] = 1
+    count: Annotated[int, Field(ge=1, le=MAX_COUNT, strict=True)] = 1
     allocation_id: RowId | None = None
     state: Literal["allocated", "reserved"] = "allocated"
     description: Description = ""
