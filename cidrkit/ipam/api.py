@@ -300,6 +300,7 @@ def create_app(
     from cidrkit.ipam.api_addresses import router as address_router
     from cidrkit.ipam.web import docs_router, static_files
     from cidrkit.ipam.web import router as web_router
+    from cidrkit.ipam.web_addresses import router as web_address_router
 
     database = Database(db) if isinstance(db, str) else db
     if check_schema:
@@ -333,6 +334,7 @@ def create_app(
     app.include_router(router)
     app.include_router(address_router)
     app.include_router(web_router)
+    app.include_router(web_address_router)
     app.include_router(docs_router)
     for path, files in static_files().items():
         app.mount(path, files, name=path.strip("/"))
