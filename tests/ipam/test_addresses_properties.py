@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
 from cidrkit.core import Prefix
+from cidrkit.ipam import addresses
 from cidrkit.ipam.addresses import (
     AddressItem,
     allocate_addresses,
@@ -244,9 +245,13 @@ TMP = ""
 
 
 @pytest.mark.filterwarnings("ignore")
-def test_address_machine(tmp_path: Path) -> None:
+@pytest.mark.parametrize("window", [1, 3, 256])
+def test_address_machine(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, window: int) -> None:
+    """Small first windows make "next free" read the pool in many windows (a /27 fits
+    in the default one), so the windowed search is checked against the oracle too."""
     global TMP
     TMP = str(tmp_path)
+    monkeypatch.setattr(addresses, "FIRST_WINDOW", window)
     machine = AddressMachine.TestCase
     machine.settings = settings(max_examples=25, stateful_step_count=25, deadline=None,
                                 suppress_health_check=list(HealthCheck))
