@@ -1,4 +1,5 @@
-"""``cidrkit ipam``: allocate, release, list and import against a running IPAM service.
+"""``cidrkit ipam``: allocate, release, list and import against a running IPAM service;
+single addresses and IP ranges too (``ipam_addresses``).
 
 The service is ``--url`` or ``$CIDRKIT_URL``; the token ``--token`` or
 ``$CIDRKIT_TOKEN``. Exit 1 when the pool is exhausted, the prefix is taken or
@@ -11,6 +12,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from cidrkit.cli import ipam_addresses
 from cidrkit.cli.context import Context
 from cidrkit.cli.exit import ExitCode, NegativeAnswer
 from cidrkit.cli.output import write_json, write_table
@@ -61,7 +63,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
     from cidrkit.cli.ipam_spaces import configure_spaces
 
     spaces = actions.add_parser("spaces", help="routing domains: list, create, connect, export")
-    for sub in (allocate, release, listing, free, importing, *configure_spaces(spaces)):
+    spans = ipam_addresses.configure(actions)
+    for sub in (allocate, release, listing, free, importing, *configure_spaces(spaces), *spans):
         sub.add_argument("--url", help="service URL (default $CIDRKIT_URL)")
         sub.add_argument("--token", help="API token (default $CIDRKIT_TOKEN)")
         sub.add_argument("--json", action="store_true", help="print the API's JSON")
@@ -99,6 +102,8 @@ def _dispatch(args: argparse.Namespace, ctx: Context, client: Any) -> int:
         from cidrkit.cli.ipam_spaces import run_spaces
 
         return run_spaces(args, ctx, client)
+    if args.action in ipam_addresses.ACTIONS:
+        return ipam_addresses.dispatch(args, ctx, client, _tags(getattr(args, "tag", [])))
     if args.action == "import":
         return _import(args, ctx, client)
     if args.action == "allocate":

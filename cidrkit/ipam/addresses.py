@@ -154,7 +154,7 @@ def available_addresses(conn: Connection, pool: Pool, allocation_id: int | None,
                         limit: int) -> list[Addr]:
     """The first ``limit`` addresses "next free" would hand out, lowest first."""
     blocks, container = _container(conn, pool, allocation_id)
-    return lowest(_free(conn, pool, blocks, container), limit)
+    return lowest_free(conn, pool, blocks, container, limit)
 
 
 def _container(conn: Connection, pool: Pool,
@@ -181,31 +181,65 @@ def _container(conn: Connection, pool: Pool,
     return [found.prefix], allocation_id
 
 
-def _taken(conn: Connection, pool: Pool, blocks: list[Prefix], container: int | None) -> IPSet:
-    """Addresses of ``blocks`` that are not the container's to give: ranges, addresses,
-    and (for the pool itself) its live allocations."""
-    low = to_hex(min(b.start for b in blocks))
-    high = to_hex(max(b.end for b in blocks))
-    held: list[Addr | Prefix | Range] = []
-    for first_hex, last_hex in conn.execute(sa.select(ip_ranges.c.first_hex, ip_ranges.c.last_hex)
-                                            .where(ip_ranges.c.pool_id == pool.id,
-                                                   ip_ranges.c.first_hex <= high,
-                                                   ip_ranges.c.last_hex >= low)):
-        held.append(Range.between(addr_of(pool.version, first_hex),
-                                  addr_of(pool.version, last_hex)))
+# The first window "next free" reads; each further one is four times larger, so
+# a request reads about as many rows as lie below the addresses it gets, never
+# every row of a big pool.
+FIRST_WINDOW = 256
+
+
+def lowest_free(conn: Connection, pool: Pool, blocks: list[Prefix], container: int | None,
+                count: int, skip: Sequence[Addr] = ()) -> list[Addr]:
+    """The ``count`` lowest addresses "next free" may hand out (fewer if there are fewer).
+
+    Assignable addresses of ``blocks`` (``hostspace``) less what holds them
+    (``_taken``), less ``skip``, read window by window from the lowest address.
+    """
+    if not blocks or count <= 0:
+        return []
+    bits = blocks[0].bits
+    assignable = assignable_space(blocks, pool.usable_model).difference(IPSet(skip))
+    low, end = min(b.start for b in blocks), max(b.end for b in blocks)
+    found: list[Addr] = []
+    width = FIRST_WINDOW
+    while low <= end and len(found) < count:
+        high = min(low + width - 1, end)
+        window = assignable.intersection(IPSet([Range(bits, low, high)]))
+        if window:
+            free = window.difference(_taken(conn, pool, low, high, container))
+            found.extend(lowest(free, count - len(found)))
+        low, width = high + 1, width * 4
+    return found
+
+
+def _taken(conn: Connection, pool: Pool, low: int, high: int, container: int | None) -> IPSet:
+    """What holds addresses in ``low``..``high``: ranges, live addresses, and (for the
+    pool itself) live allocations. Ranges and allocations of a pool are disjoint, so
+    those touching the window are the ones starting inside it plus at most the one
+    starting last before it: both index range scans."""
+    low_hex, high_hex = to_hex(low), to_hex(high)
+    held: list[Addr | Range] = []
+    spans: list[tuple[sa.Table, sa.ColumnElement[bool] | None]] = [(ip_ranges, None)]
+    if container is None:
+        spans.append((allocations, allocations.c.state != "released"))
+    for table, live in spans:
+        condition = table.c.pool_id == pool.id
+        if live is not None:
+            condition = sa.and_(condition, live)
+        inside = sa.select(table.c.first_hex, table.c.last_hex).where(
+            condition, table.c.first_hex >= low_hex, table.c.first_hex <= high_hex)
+        before = (sa.select(table.c.first_hex, table.c.last_hex)
+                  .where(condition, table.c.first_hex < low_hex)
+                  .order_by(table.c.first_hex.desc()).limit(1))
+        for query in (inside, before):
+            for first_hex, last_hex in conn.execute(query):
+                if last_hex >= low_hex:
+                    held.append(Range.between(addr_of(pool.version, first_hex),
+                                              addr_of(pool.version, last_hex)))
     for (addr_hex,) in conn.execute(sa.select(ip_addresses.c.addr_hex).where(
             ip_addresses.c.pool_id == pool.id, ip_addresses.c.state != "released",
-            ip_addresses.c.addr_hex >= low, ip_addresses.c.addr_hex <= high)):
+            ip_addresses.c.addr_hex >= low_hex, ip_addresses.c.addr_hex <= high_hex)):
         held.append(addr_of(pool.version, addr_hex))
-    if container is None:
-        held.extend(conn.execute(sa.select(allocations.c.prefix).where(
-            allocations.c.pool_id == pool.id, allocations.c.state != "released")).scalars())
     return IPSet(held)
-
-
-def _free(conn: Connection, pool: Pool, blocks: list[Prefix], container: int | None) -> IPSet:
-    return assignable_space(blocks, pool.usable_model).difference(
-        _taken(conn, pool, blocks, container))
 
 
 # -- writes -------------------------------------------------------------------
@@ -232,8 +266,7 @@ def allocate_addresses(
             if previous is not None:
                 return previous
         blocks, container = _container(conn, pool, allocation_id)
-        free = _free(conn, pool, blocks, container)
-        chosen = _choose(conn, pool, items, blocks, container, free)
+        chosen = _choose(conn, pool, items, blocks, container)
         rows = [
             {"pool_id": pool.id, "allocation_id": container, "version": pool.version,
              "addr_hex": to_hex(addr.value), "state": item.state,
@@ -277,20 +310,19 @@ def _replay(conn: Connection, pool: Pool, key: str, digest: str) -> AddressResul
 
 
 def _choose(conn: Connection, pool: Pool, items: Sequence[AddressItem], blocks: list[Prefix],
-            container: int | None, free: IPSet) -> list[Addr]:
+            container: int | None) -> list[Addr]:
     """One address per item: exact ones first (checked), then the lowest free ones."""
     chosen: dict[int, Addr] = {}
     single = len(items) == 1
     for index, item in enumerate(items):
         if item.address is not None:
             where = "address" if single else f"items[{index}].address"
-            addr = _exact(conn, pool, item.address, blocks, container, free, where)
+            addr = _exact(conn, pool, item.address, blocks, container, where)
             if addr in chosen.values():
                 raise InvalidRequest(f"{where}: {addr} is asked for twice", field=where)
             chosen[index] = addr
-            free = free.difference(IPSet([addr]))
     wanted = [i for i in range(len(items)) if i not in chosen]
-    picked = lowest(free, len(wanted))
+    picked = lowest_free(conn, pool, blocks, container, len(wanted), list(chosen.values()))
     if len(picked) < len(wanted):
         where = f"allocation {container}" if container is not None else f"pool {pool.name!r}"
         raise Conflict(f"count: {where} has {len(picked)} free address(es), "
@@ -300,7 +332,9 @@ def _choose(conn: Connection, pool: Pool, items: Sequence[AddressItem], blocks: 
 
 
 def _exact(conn: Connection, pool: Pool, text: str, blocks: list[Prefix],
-           container: int | None, free: IPSet, where: str) -> Addr:
+           container: int | None, where: str) -> Addr:
+    """The address ``text`` if it may be taken from the container: inside it, allowed by
+    the usable-address model (the gateway may be named), and held by nothing."""
     try:
         addr = Addr.parse(text)
     except ParseError as exc:
@@ -313,12 +347,10 @@ def _exact(conn: Connection, pool: Pool, text: str, blocks: list[Prefix],
     if not usable_space([inside], pool.usable_model).contains(addr):
         raise InvalidRequest(f"{where}: {addr} is reserved in {inside} under the pool's "
                              f"{pool.usable_model!r} usable-address model", field=where)
-    if free.contains(addr):
-        return addr
     holder = _holder(conn, pool, addr, container)
-    if holder is None:  # the gateway (or anycast) address: free to take when named
-        return addr
-    raise Conflict(f"{where}: {addr} {holder}", code="overlap", field=where)
+    if holder is not None:
+        raise Conflict(f"{where}: {addr} {holder}", code="overlap", field=where)
+    return addr
 
 
 def _holder(conn: Connection, pool: Pool, addr: Addr, container: int | None) -> str | None:

@@ -141,6 +141,7 @@ def post_pool(body: PoolIn, token: Auth, ipam: Ipam) -> PoolOut:
         description=body.description,
         space=body.space,
         warn_at=body.warn_at,
+        usable_model=body.usable_model,
     )
     return PoolOut.of(*ipam.create_pool(token, spec))
 
@@ -298,12 +299,14 @@ def create_app(
     page's cookies ``Secure`` (for a server behind TLS). ``limiter`` counts
     failed logins (default: 30 per minute per client and per token id).
     """
+    from cidrkit.ipam.api_addresses import router as address_router
     from cidrkit.ipam.api_spaces import router as spaces_router
     from cidrkit.ipam.metrics import LatencyHistogram, MetricsMiddleware
     from cidrkit.ipam.metrics import router as metrics_router
     from cidrkit.ipam.netbox import install as install_netbox
     from cidrkit.ipam.web import docs_router, static_files
     from cidrkit.ipam.web import router as web_router
+    from cidrkit.ipam.web_addresses import router as web_address_router
 
     database = Database(db) if isinstance(db, str) else db
     if check_schema:
@@ -340,7 +343,9 @@ def create_app(
     install_netbox(app)
     app.include_router(spaces_router)
     app.include_router(metrics_router)
+    app.include_router(address_router)
     app.include_router(web_router)
+    app.include_router(web_address_router)
     app.include_router(docs_router)
     for path, files in static_files().items():
         app.mount(path, files, name=path.strip("/"))

@@ -72,6 +72,7 @@ class PoolIn(Strict):
     description: Annotated[Text, Field(max_length=1000)] = ""
     space: SpaceNameText | None = None
     warn_at: Percent | None = None
+    usable_model: Literal["rfc", "aws", "azure", "gcp", "none"] = "rfc"
 
 
 class UtilisationOut(BaseModel):
@@ -86,6 +87,8 @@ class UtilisationOut(BaseModel):
     percent: float
     total_64s: str | None = None
     used_64s: str | None = None
+    ranged: str = "0"
+    addresses: str = "0"
 
     @classmethod
     def of(cls, u: Utilisation) -> UtilisationOut:
@@ -98,6 +101,8 @@ class UtilisationOut(BaseModel):
             percent=round(u.percent, 4),
             total_64s=None if u.total_64s is None else str(u.total_64s),
             used_64s=None if u.used_64s is None else str(u.used_64s),
+            ranged=str(u.ranged),
+            addresses=str(u.addresses),
         )
 
 
@@ -118,6 +123,7 @@ class PoolOut(BaseModel):
     space: str = "global"
     warn_at: int | None = None
     warnings: list[str] = []
+    usable_model: str = "rfc"
 
     @classmethod
     def of(cls, pool: Pool, usage: Utilisation | None = None) -> PoolOut:
@@ -136,6 +142,7 @@ class PoolOut(BaseModel):
             space=pool.space,
             warn_at=pool.warn_at,
             warnings=utilisation_warnings(pool, usage) if usage else [],
+            usable_model=pool.usable_model,
         )
 
 

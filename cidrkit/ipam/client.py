@@ -111,6 +111,34 @@ class IpamClient:
     def export(self, what: str) -> Any:
         """The auditor's view of the spaces: ``connections`` or ``inventory``."""
         return self.request("GET", f"/export/{_quote(what)}")
+    def take_addresses(self, pool: str, **fields: Any) -> Any:
+        """POST an address request; ``fields`` are the API's body fields."""
+        body = {k: v for k, v in fields.items() if v not in (None, {}, "")}
+        return self.request("POST", f"/pools/{_quote(pool)}/addresses", body)
+
+    def release_address(self, address_id: int) -> Any:
+        """Release a single address by id."""
+        return self.request("POST", f"/addresses/{address_id}/release")
+
+    def addresses(self, pool: str, *, allocation_id: int | None, states: list[str] | None,
+                  limit: int, offset: int) -> Any:
+        """One page of a pool's single addresses."""
+        return self.request("GET", f"/pools/{_quote(pool)}/addresses",
+                            allocation_id=allocation_id, state=states, limit=limit,
+                            offset=offset)
+
+    def add_range(self, pool: str, **fields: Any) -> Any:
+        """Create an IP range in ``pool``."""
+        body = {k: v for k, v in fields.items() if v not in (None, "")}
+        return self.request("POST", f"/pools/{_quote(pool)}/ranges", body)
+
+    def delete_range(self, range_id: int) -> Any:
+        """Delete an IP range by id."""
+        return self.request("DELETE", f"/ranges/{range_id}")
+
+    def ranges(self, pool: str) -> Any:
+        """A pool's IP ranges."""
+        return self.request("GET", f"/pools/{_quote(pool)}/ranges")
 
 
 def _quote(name: str) -> str:

@@ -40,7 +40,7 @@ from cidrkit.ipam.http_errors import describe_validation, error_headers
 from cidrkit.ipam.model import PoolRules, Token
 from cidrkit.ipam.pools import PoolSpec, is_pool_name
 from cidrkit.ipam.sessions import SESSION_COOKIE, WebSession
-from cidrkit.ipam.webtext import audit_detail, form_length, form_list, form_tags
+from cidrkit.ipam.webtext import audit_detail, form_length, form_list, form_tags, span_notice
 
 LOGIN_COOKIE = "cidrkit_login"
 CSRF_FIELD = "csrf"
@@ -279,6 +279,7 @@ def pool_page(request: Request, name: str, created: str | None = None,
     for verb, value in (("Allocated", allocated), ("Released", released)):
         if value and value.isascii() and value.isdigit() and len(value) < 11:
             notice = f"{verb} allocation #{int(value)}."
+    notice = span_notice(request.query_params) or notice
     return _pool(request, session, name, notice=notice)
 
 

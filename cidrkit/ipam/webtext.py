@@ -9,6 +9,7 @@ accept them), with the field named.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
 from cidrkit.ipam.errors import InvalidRequest
 
@@ -58,3 +59,16 @@ def audit_detail(detail: dict[str, object]) -> str:
             shown = str(value)
         parts.append(f"{key.replace('_', ' ')}: {shown}")
     return " · ".join(parts)
+
+
+_SPAN_NOTICES = {"range_added": "Added range #{}.", "range_deleted": "Deleted range #{}.",
+                 "address_taken": "Took address #{}.", "address_released": "Released address #{}."}
+
+
+def span_notice(query: Mapping[str, str]) -> str | None:
+    """The pool page's notice after a range or address form redirected back to it."""
+    for name, text in _SPAN_NOTICES.items():
+        value = query.get(name, "")
+        if value and value.isascii() and value.isdigit() and len(value) < 11:
+            return text.format(int(value))
+    return None
