@@ -6,6 +6,8 @@ CIDRKIT_TEST_PG_URL is set), ``--runs`` times on a fresh database and server:
 
 * ``pynetbox``: 16 threads, each with its own unmodified pynetbox client,
   calling ``prefix.available_prefixes.create({"prefix_length": 24})``;
+* ``httpx``: the same NetBox route with httpx instead of pynetbox (what the
+  client library costs, apart from the route);
 * ``/api/v1``: the same 320 requests to cidrkit's own allocation route
   (``POST /api/v1/pools/{pool}/allocations``) with httpx, as its peer.
 
@@ -64,6 +66,22 @@ def pynetbox_client(base: str, token: str) -> tuple[object, object]:
     return call, None
 
 
+def netbox_httpx_client(base: str, token: str) -> tuple[object, object]:
+    http = httpx.Client(base_url=base, headers={"Authorization": f"Token {token}"},
+                        timeout=60)
+    found = http.get("/api/ipam/prefixes/", params={"prefix": "10.20.0.0/16"}).json()
+    url = f"/api/ipam/prefixes/{found['results'][0]['id']}/available-prefixes/"
+
+    def call() -> str:
+        answer = http.post(url, json={"prefix_length": 24})
+        if answer.status_code == 409:
+            raise Refused
+        if answer.status_code != 201:
+            raise RuntimeError(answer.status_code)
+        return str(answer.json()["prefix"])
+    return call, http
+
+
 def v1_client(base: str, token: str) -> tuple[object, object]:
     http = httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"},
                         timeout=60)
@@ -83,7 +101,8 @@ def run(route: str, base: str, token: str) -> tuple[float, list[str], Counter[st
     outcomes: Counter[str] = Counter()
     lock = threading.Lock()
     gate = threading.Barrier(CLIENTS + 1)
-    factory = pynetbox_client if route == "pynetbox" else v1_client
+    factory = {"pynetbox": pynetbox_client, "httpx": netbox_httpx_client,
+               "/api/v1": v1_client}[route]
 
     def client() -> None:
         call, _ = factory(base, token)
@@ -118,7 +137,7 @@ def main() -> int:
     pg = os.environ.get("CIDRKIT_BENCH_PG_URL") or os.environ.get("CIDRKIT_TEST_PG_URL")
     print(f"load average before: {load_average()}")
     for kind in ["sqlite", *(["postgresql"] if pg else [])]:
-        walls: dict[str, list[float]] = {"pynetbox": [], "/api/v1": []}
+        walls: dict[str, list[float]] = {"pynetbox": [], "httpx": [], "/api/v1": []}
         for _ in range(args.runs):
             for route in walls:
                 with fresh_database(kind, pg) as url:
@@ -134,10 +153,9 @@ def main() -> int:
                       f"other {sum(outcomes.values()) - outcomes['409']} duplicates "
                       f"{len(made) - len(set(made))} wall {wall:.2f}s")
         median = {route: statistics.median(values) for route, values in walls.items()}
-        print(f"{kind:10} median wall: pynetbox {median['pynetbox']:.2f}s "
-              f"({CLIENTS * EACH / median['pynetbox']:.0f} req/s), /api/v1 "
-              f"{median['/api/v1']:.2f}s ({CLIENTS * EACH / median['/api/v1']:.0f} req/s), "
-              f"ratio {median['pynetbox'] / median['/api/v1']:.2f}")
+        for route, wall in median.items():
+            print(f"{kind:10} median {route:9} {wall:.2f}s ({CLIENTS * EACH / wall:.0f} req/s, "
+                  f"{wall / median['/api/v1']:.2f} x /api/v1)")
     print(f"load average after: {load_average()}")
     return 0
 

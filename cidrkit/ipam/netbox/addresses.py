@@ -2,7 +2,7 @@
 
 NetBox writes an address with the length of the subnet it sits in
 (``10.0.3.7/24``); cidrkit stores the address alone, so the length shown is
-that of the allocation it was taken from, or of the pool's prefix contents
+that of the allocation it was taken from, or of the pool's prefix holding
 it. ``available-ips`` of an allocation hands out its next free host address
 (skipping what the pool's usable-address model reserves, the gateway and
 every range); of a pool's prefix, the pool's own next free address.
@@ -27,7 +27,7 @@ from cidrkit.ipam.netbox import bodies
 from cidrkit.ipam.netbox.errors import NetBoxRoute, bad, ipam_of, token_of
 from cidrkit.ipam.netbox.objects import carving_pool, parse_id, prefix_by_id
 from cidrkit.ipam.netbox.query import COMMON, Query, choice, integer, paginate, prefix
-from cidrkit.ipam.netbox.reading import api_root, idempotency_key, json_body
+from cidrkit.ipam.netbox.reading import Body, api_root, idempotency_key, run_async
 from cidrkit.ipam.netbox.shapes import PrefixObject, family, render_tags, timestamp
 from cidrkit.ipam.netbox.shapes import choice as choice_field
 from cidrkit.ipam.netbox.vrfs import Vrfs
@@ -176,23 +176,23 @@ def get_address(address_id: str, request: Request, token: Auth, ipam: Ipam) -> d
 
 
 @router.patch("/ip-addresses/{address_id}/")
-async def patch_address(address_id: str, request: Request, token: Auth,
-                        ipam: Ipam) -> dict[str, object]:
+def patch_address(address_id: str, request: Request, token: Auth, ipam: Ipam,
+                  body: Body) -> dict[str, object]:
     """Change status (active/reserved), description, DNS name or tags."""
-    return await _edit(address_id, request, token, ipam, full=False)
+    return _edit(address_id, request, token, ipam, body, full=False)
 
 
 @router.put("/ip-addresses/{address_id}/")
-async def put_address(address_id: str, request: Request, token: Auth,
-                      ipam: Ipam) -> dict[str, object]:
+def put_address(address_id: str, request: Request, token: Auth, ipam: Ipam,
+                body: Body) -> dict[str, object]:
     """As PATCH, with ``address`` required."""
-    return await _edit(address_id, request, token, ipam, full=True)
+    return _edit(address_id, request, token, ipam, body, full=True)
 
 
-async def _edit(address_id: str, request: Request, token: Token, ipam: IpamApp, *,
-                full: bool) -> dict[str, object]:
+def _edit(address_id: str, request: Request, token: Token, ipam: IpamApp, body: Any, *,
+          full: bool) -> dict[str, object]:
     Query(request.query_params, frozenset())
-    fields = bodies.json_object(await json_body(request))
+    fields = bodies.json_object(body)
     obj = address_by_id(ipam, token, address_id)
     if full and "address" not in fields:
         raise bad("address", "required")
@@ -204,18 +204,18 @@ async def _edit(address_id: str, request: Request, token: Token, ipam: IpamApp, 
         description=item.description if "description" in fields else None,
         dns_name=item.dns_name if "dns_name" in fields else None,
         tags=dict(item.tags) if "tags" in fields else None)
-    changed = await ipam.update_address(token, obj.record.id, changes)
+    changed = run_async(ipam.update_address, token, obj.record.id, changes)
     return render_address(AddressObject(changed, obj.block, obj.space), api_root(request),
                           vrf=vrfs.nested(obj.space))
 
 
 @router.delete("/ip-addresses/{address_id}/", status_code=204)
-async def delete_address(address_id: str, request: Request, token: Auth,
+def delete_address(address_id: str, request: Request, token: Auth,
                          ipam: Ipam) -> Response:
     """Release the address."""
     Query(request.query_params, frozenset())
     obj = address_by_id(ipam, token, address_id)
-    await ipam.release_address(token, obj.record.id)
+    run_async(ipam.release_address, token, obj.record.id)
     return Response(status_code=204)
 
 
@@ -241,11 +241,10 @@ def available_ips(prefix_id: str, request: Request, token: Auth,
 
 
 @router.post("/prefixes/{prefix_id}/available-ips/", status_code=201)
-async def create_available_ips(prefix_id: str, request: Request, token: Auth,
-                               ipam: Ipam) -> Any:
+def create_available_ips(prefix_id: str, request: Request, token: Auth, ipam: Ipam,
+                         body: Body) -> Any:
     """Take the next free address (object body) or several (list body: all or none)."""
     Query(request.query_params, frozenset())
-    body = await json_body(request)
     obj = prefix_by_id(ipam, token, prefix_id)
     pool, allocation_id = _source(obj)
     batch = isinstance(body, list)
@@ -257,8 +256,8 @@ async def create_available_ips(prefix_id: str, request: Request, token: Auth,
                               parent=obj, current=None,
                               check_vrf=lambda v, n: vrfs.check_reference(v, n, pool.space))
               for n, item in enumerate(items)]
-    result = await ipam.allocate_addresses(token, pool.name, wanted, idempotency_key(request),
-                                           allocation_id=allocation_id)
+    result = run_async(ipam.allocate_addresses, token, pool.name, wanted,
+                       idempotency_key(request), allocation_id=allocation_id)
     root = api_root(request)
     vrf = vrfs.nested(pool.space)
     made = [render_address(AddressObject(r, obj.prefix, pool.space), root, vrf=vrf)

@@ -23,7 +23,7 @@ from cidrkit.ipam.netbox.errors import NetBoxRoute, bad, ipam_of, token_of
 from cidrkit.ipam.netbox.ids import allocation_prefix_id
 from cidrkit.ipam.netbox.objects import carving_pool, innermost_pool, objects_of, prefix_by_id
 from cidrkit.ipam.netbox.query import COMMON, Query, choice, integer, paginate, prefix
-from cidrkit.ipam.netbox.reading import api_root, idempotency_key, json_body
+from cidrkit.ipam.netbox.reading import Body, api_root, idempotency_key, run_async
 from cidrkit.ipam.netbox.shapes import PrefixObject, render_available, render_prefix
 from cidrkit.ipam.netbox.vrfs import Vrfs
 from cidrkit.ipam.reports import MAX_PAGE
@@ -77,10 +77,11 @@ def list_prefixes(request: Request, token: Auth, ipam: Ipam) -> dict[str, object
 
 
 @router.post("/prefixes/", status_code=201)
-async def create_prefix(request: Request, token: Auth, ipam: Ipam,
-                        response: Response) -> dict[str, object]:
-    """Take an exact prefix inside a pool (an allocation of the innermost pool contents it)."""
-    fields = bodies.json_object(await json_body(request))
+def create_prefix(request: Request, token: Auth, ipam: Ipam, body: Body,
+                  response: Response) -> dict[str, object]:
+    """Take an exact prefix inside a pool (an allocation of the innermost pool holding it)."""
+    Query(request.query_params, frozenset())
+    fields = bodies.json_object(body)
     if "prefix" not in fields:
         raise bad("prefix", "required")
     wanted = prefix("prefix", fields["prefix"]) if isinstance(fields["prefix"], str) else None
@@ -94,8 +95,8 @@ async def create_prefix(request: Request, token: Auth, ipam: Ipam,
                             "read; create pools with POST /api/v1/pools")
     item = _allocation_item(fields, "", parent=None, exact=True,
                             check_vrf=lambda v, n: vrfs.check_reference(v, n, space))
-    result = await ipam.allocate(token, pool.name, [item], idempotency_key(request),
-                                 batch=False)
+    result = run_async(ipam.allocate, token, pool.name, [item], idempotency_key(request),
+                       batch=False)
     if result.replayed:
         response.status_code = 200
     made = result.allocations[0]
@@ -113,23 +114,22 @@ def get_prefix(prefix_id: str, request: Request, token: Auth, ipam: Ipam) -> dic
 
 
 @router.patch("/prefixes/{prefix_id}/")
-async def patch_prefix(prefix_id: str, request: Request, token: Auth,
-                       ipam: Ipam) -> dict[str, object]:
+def patch_prefix(prefix_id: str, request: Request, token: Auth, ipam: Ipam,
+                 body: Body) -> dict[str, object]:
     """Change the description or tags; every other field must keep its value."""
-    return await _edit(prefix_id, request, token, ipam, full=False)
+    return _edit(prefix_id, request, token, ipam, body, full=False)
 
 
 @router.put("/prefixes/{prefix_id}/")
-async def put_prefix(prefix_id: str, request: Request, token: Auth,
-                     ipam: Ipam) -> dict[str, object]:
+def put_prefix(prefix_id: str, request: Request, token: Auth, ipam: Ipam,
+               body: Body) -> dict[str, object]:
     """As PATCH, with ``prefix`` required (what Terraform sends after a create)."""
-    return await _edit(prefix_id, request, token, ipam, full=True)
+    return _edit(prefix_id, request, token, ipam, body, full=True)
 
 
-async def _edit(prefix_id: str, request: Request, token: Token, ipam: IpamApp, *,
-                full: bool) -> dict[str, object]:
+def _edit(prefix_id: str, request: Request, token: Token, ipam: IpamApp, body: Any, *,
+          full: bool) -> dict[str, object]:
     Query(request.query_params, frozenset())
-    body = await json_body(request)
     obj = prefix_by_id(ipam, token, prefix_id)
     if full and "prefix" not in bodies.json_object(body):
         raise bad("prefix", "required")
@@ -149,12 +149,12 @@ async def _edit(prefix_id: str, request: Request, token: Token, ipam: IpamApp, *
 
 
 @router.delete("/prefixes/{prefix_id}/", status_code=204)
-async def delete_prefix(prefix_id: str, request: Request, token: Auth, ipam: Ipam) -> Response:
+def delete_prefix(prefix_id: str, request: Request, token: Auth, ipam: Ipam) -> Response:
     """Release an allocation, or delete a (single-prefix) pool that holds nothing."""
     Query(request.query_params, frozenset())
     obj = prefix_by_id(ipam, token, prefix_id)
     if obj.allocation is not None:
-        await ipam.release(token, obj.allocation.id)
+        run_async(ipam.release, token, obj.allocation.id)
     elif len(obj.pool.prefixes) > 1:
         raise bad("id", f"prefix {obj.id} is one of the {len(obj.pool.prefixes)} prefixes of "
                         f"pool {obj.pool.name!r}; delete the pool with "
@@ -184,11 +184,10 @@ def available_prefixes(prefix_id: str, request: Request, token: Auth,
 
 
 @router.post("/prefixes/{prefix_id}/available-prefixes/", status_code=201)
-async def create_available_prefixes(prefix_id: str, request: Request, token: Auth, ipam: Ipam,
-                                    response: Response) -> Any:
+def create_available_prefixes(prefix_id: str, request: Request, token: Auth, ipam: Ipam,
+                              body: Body) -> Any:
     """Allocate one block (object body) or several at once (list body: all or none)."""
     Query(request.query_params, frozenset())
-    body = await json_body(request)
     obj = prefix_by_id(ipam, token, prefix_id)
     pool = carving_pool(obj)
     items = body if isinstance(body, list) else [bodies.json_object(body)]
@@ -204,8 +203,8 @@ async def create_available_prefixes(prefix_id: str, request: Request, token: Aut
                          check_vrf=lambda v, n: vrfs.check_reference(v, n, pool.space))
         for n, item in enumerate(items)
     ]
-    result = await ipam.allocate(token, pool.name, requests, idempotency_key(request),
-                                 batch=batch)
+    result = run_async(ipam.allocate, token, pool.name, requests, idempotency_key(request),
+                       batch=batch)
     root = api_root(request)
     vrf = vrfs.nested(pool.space)
     made = [render_prefix(PrefixObject(allocation_prefix_id(a.id), a.prefix, pool, a), root,

@@ -26,7 +26,7 @@ from cidrkit.ipam.netbox import bodies
 from cidrkit.ipam.netbox.errors import NetBoxRoute, bad, ipam_of, token_of
 from cidrkit.ipam.netbox.objects import innermost_pool, parse_id
 from cidrkit.ipam.netbox.query import COMMON, Query, choice, integer, paginate, prefix
-from cidrkit.ipam.netbox.reading import api_root, json_body
+from cidrkit.ipam.netbox.reading import Body, api_root
 from cidrkit.ipam.netbox.shapes import choice as choice_field
 from cidrkit.ipam.netbox.shapes import family, timestamp
 from cidrkit.ipam.netbox.vrfs import Vrfs
@@ -201,10 +201,10 @@ def _check_fields(fields: Mapping[str, Any], allowed: frozenset[str]) -> None:
 
 
 @router.post("/ip-ranges/", status_code=201)
-async def create_range(request: Request, token: Auth, ipam: Ipam) -> dict[str, object]:
-    """Create a range in the innermost pool contents it (in the VRF given, else global)."""
+def create_range(request: Request, token: Auth, ipam: Ipam, body: Body) -> dict[str, object]:
+    """Create a range in the innermost pool holding it (in the VRF given, else global)."""
     Query(request.query_params, frozenset())
-    fields = bodies.json_object(await json_body(request))
+    fields = bodies.json_object(body)
     _check_fields(fields, frozenset({"start_address", "end_address", "status", "description",
                                      "mark_populated", "vrf"}))
     for name in ("start_address", "end_address"):
@@ -229,11 +229,11 @@ async def create_range(request: Request, token: Auth, ipam: Ipam) -> dict[str, o
 
 
 @router.patch("/ip-ranges/{range_id}/")
-async def patch_range(range_id: str, request: Request, token: Auth,
-                      ipam: Ipam) -> dict[str, object]:
+def patch_range(range_id: str, request: Request, token: Auth, ipam: Ipam,
+                body: Body) -> dict[str, object]:
     """Change the description, status (active/reserved) or ``mark_populated``."""
     Query(request.query_params, frozenset())
-    fields = bodies.json_object(await json_body(request))
+    fields = bodies.json_object(body)
     obj = range_by_id(ipam, token, range_id)
     _check_fields(fields, frozenset({"start_address", "end_address", "status", "description",
                                      "mark_populated", "vrf"}))

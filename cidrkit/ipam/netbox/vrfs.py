@@ -20,7 +20,7 @@ from cidrkit.ipam.netbox import bodies
 from cidrkit.ipam.netbox.errors import NetBoxRoute, bad, ipam_of, token_of
 from cidrkit.ipam.netbox.objects import parse_id
 from cidrkit.ipam.netbox.query import COMMON, Query, integer, paginate
-from cidrkit.ipam.netbox.reading import json_body
+from cidrkit.ipam.netbox.reading import Body
 from cidrkit.ipam.netbox.shapes import timestamp
 from cidrkit.ipam.spaces import DEFAULT_SPACE
 
@@ -149,10 +149,10 @@ def get_vrf(vrf_id: str, request: Request, token: Auth, ipam: Ipam) -> dict[str,
 
 
 @router.post("/vrfs/", status_code=201)
-async def create_vrf(request: Request, token: Auth, ipam: Ipam) -> dict[str, object]:
+def create_vrf(request: Request, token: Auth, ipam: Ipam, body: Body) -> dict[str, object]:
     """Create a space (admin on all pools); ``name`` and ``description`` only."""
     Query(request.query_params, frozenset())
-    fields = bodies.json_object(await json_body(request))
+    fields = bodies.json_object(body)
     name, description = fields.get("name"), ""
     if not isinstance(name, str):
         raise bad("name", "required: a space name such as 'prod-vpc'")
