@@ -21,7 +21,7 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Request, Response
 
-from cidrkit.ipam.api import Auth, Ipam, reject_unknown_query
+from cidrkit.ipam.api import Auth, Ipam, _errors, reject_unknown_query
 from cidrkit.ipam.model import Pool, Utilisation
 
 Scope = MutableMapping[str, Any]
@@ -166,7 +166,8 @@ router = APIRouter(dependencies=[Depends(reject_unknown_query)])
 
 @router.get("/metrics", tags=["reports"], response_class=Response,
             responses={200: {"content": {CONTENT_TYPE: {}},
-                             "description": "Prometheus text format 0.0.4"}})
+                             "description": "Prometheus text format 0.0.4"},
+                       **_errors(401, 403, 413, 422, 429, 503)})
 def metrics(request: Request, token: Auth, ipam: Ipam) -> Response:
     """Pool capacity gauges and the request latency histogram (read on all pools)."""
     histogram: LatencyHistogram = request.app.state.latency
