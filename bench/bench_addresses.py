@@ -31,7 +31,6 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_ipam import (
-    ROOT,
     Run,
     fresh_database,
     in_threads,
@@ -104,7 +103,7 @@ def main() -> int:
     if args.only:
         kinds = [args.only]
     print(f"{os.cpu_count()} CPUs; {load_average()}; {args.requests} requests, "
-          f"{args.clients} clients, median of {args.runs} runs ({ROOT.name})", flush=True)
+          f"{args.clients} clients, median of {args.runs} runs", flush=True)
     for kind in kinds:
         baseline = None
         for mode in MODES:

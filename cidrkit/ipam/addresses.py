@@ -29,6 +29,7 @@ from cidrkit.core import Addr, IPSet, Prefix, Range
 from cidrkit.errors import ParseError
 from cidrkit.ipam.database import Database
 from cidrkit.ipam.errors import Conflict, InvalidRequest, NotFound
+from cidrkit.ipam.heldspace import HeldSpace
 from cidrkit.ipam.holdings import addr_of, pool_transaction
 from cidrkit.ipam.hostspace import assignable_space, lowest, usable_space
 from cidrkit.ipam.model import Pool
@@ -37,6 +38,7 @@ from cidrkit.ipam.store import audit_row, get_allocation, utc
 
 AddressState = Literal["reserved", "allocated", "released"]
 MAX_COUNT = 256
+HELD = HeldSpace()  # each pool's ranges and live addresses, between requests
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,7 +156,7 @@ def available_addresses(conn: Connection, pool: Pool, allocation_id: int | None,
                         limit: int) -> list[Addr]:
     """The first ``limit`` addresses "next free" would hand out, lowest first."""
     blocks, container = _container(conn, pool, allocation_id)
-    return lowest_free(conn, pool, blocks, container, limit)
+    return lowest_free(conn, pool, blocks, container, limit, HELD.of(conn, pool, locked=False))
 
 
 def _container(conn: Connection, pool: Pool,
@@ -188,11 +190,13 @@ FIRST_WINDOW = 256
 
 
 def lowest_free(conn: Connection, pool: Pool, blocks: list[Prefix], container: int | None,
-                count: int, skip: Sequence[Addr] = ()) -> list[Addr]:
+                count: int, held: IPSet, skip: Sequence[Addr] = ()) -> list[Addr]:
     """The ``count`` lowest addresses "next free" may hand out (fewer if there are fewer).
 
-    Assignable addresses of ``blocks`` (``hostspace``) less what holds them
-    (``_taken``), less ``skip``, read window by window from the lowest address.
+    Assignable addresses of ``blocks`` (``hostspace``) less ``held`` (the pool's
+    ranges and live addresses, ``heldspace``), less the pool's live allocations
+    when the container is the pool itself (read window by window from the
+    lowest address), less ``skip``.
     """
     if not blocks or count <= 0:
         return []
@@ -205,41 +209,32 @@ def lowest_free(conn: Connection, pool: Pool, blocks: list[Prefix], container: i
         high = min(low + width - 1, end)
         window = assignable.intersection(IPSet([Range(bits, low, high)]))
         if window:
-            free = window.difference(_taken(conn, pool, low, high, container))
+            free = window.difference(held)
+            if container is None and free:
+                free = free.difference(_allocated(conn, pool, low, high))
             found.extend(lowest(free, count - len(found)))
         low, width = high + 1, width * 4
     return found
 
 
-def _taken(conn: Connection, pool: Pool, low: int, high: int, container: int | None) -> IPSet:
-    """What holds addresses in ``low``..``high``: ranges, live addresses, and (for the
-    pool itself) live allocations. Ranges and allocations of a pool are disjoint, so
-    those touching the window are the ones starting inside it plus at most the one
-    starting last before it: both index range scans."""
+def _allocated(conn: Connection, pool: Pool, low: int, high: int) -> IPSet:
+    """The pool's live allocations touching ``low``..``high``. They are disjoint, so those
+    are the ones starting inside the window plus at most the one starting last before
+    it: two index range scans."""
     low_hex, high_hex = to_hex(low), to_hex(high)
-    held: list[Addr | Range] = []
-    spans: list[tuple[sa.Table, sa.ColumnElement[bool] | None]] = [(ip_ranges, None)]
-    if container is None:
-        spans.append((allocations, allocations.c.state != "released"))
-    for table, live in spans:
-        condition = table.c.pool_id == pool.id
-        if live is not None:
-            condition = sa.and_(condition, live)
-        inside = sa.select(table.c.first_hex, table.c.last_hex).where(
-            condition, table.c.first_hex >= low_hex, table.c.first_hex <= high_hex)
-        before = (sa.select(table.c.first_hex, table.c.last_hex)
-                  .where(condition, table.c.first_hex < low_hex)
-                  .order_by(table.c.first_hex.desc()).limit(1))
-        for query in (inside, before):
-            for first_hex, last_hex in conn.execute(query):
-                if last_hex >= low_hex:
-                    held.append(Range.between(addr_of(pool.version, first_hex),
-                                              addr_of(pool.version, last_hex)))
-    for (addr_hex,) in conn.execute(sa.select(ip_addresses.c.addr_hex).where(
-            ip_addresses.c.pool_id == pool.id, ip_addresses.c.state != "released",
-            ip_addresses.c.addr_hex >= low_hex, ip_addresses.c.addr_hex <= high_hex)):
-        held.append(addr_of(pool.version, addr_hex))
-    return IPSet(held)
+    live = sa.and_(allocations.c.pool_id == pool.id, allocations.c.state != "released")
+    inside = sa.select(allocations.c.first_hex, allocations.c.last_hex).where(
+        live, allocations.c.first_hex >= low_hex, allocations.c.first_hex <= high_hex)
+    before = (sa.select(allocations.c.first_hex, allocations.c.last_hex)
+              .where(live, allocations.c.first_hex < low_hex)
+              .order_by(allocations.c.first_hex.desc()).limit(1))
+    spans: list[Range] = []
+    for query in (inside, before):
+        for first_hex, last_hex in conn.execute(query):
+            if last_hex >= low_hex:
+                spans.append(Range.between(addr_of(pool.version, first_hex),
+                                           addr_of(pool.version, last_hex)))
+    return IPSet(spans)
 
 
 # -- writes -------------------------------------------------------------------
@@ -266,7 +261,8 @@ def allocate_addresses(
             if previous is not None:
                 return previous
         blocks, container = _container(conn, pool, allocation_id)
-        chosen = _choose(conn, pool, items, blocks, container)
+        held = HELD.of(conn, pool, locked=True)
+        chosen = _choose(conn, pool, items, blocks, container, held)
         rows = [
             {"pool_id": pool.id, "allocation_id": container, "version": pool.version,
              "addr_hex": to_hex(addr.value), "state": item.state,
@@ -293,7 +289,9 @@ def allocate_addresses(
                 detail["idempotency_key"] = idempotency_key
             audits.append(audit_row(actor, "address.create", pool.name, container, detail, now))
         conn.execute(audit_log.insert(), audits)
-        return AddressResult(made)
+    # Committed: the next request on this pool (generation bumped once) starts from here.
+    HELD.remember(db.engine, pool, pool.generation + 1, held.union(IPSet(chosen)))
+    return AddressResult(made)
 
 
 def _replay(conn: Connection, pool: Pool, key: str, digest: str) -> AddressResult | None:
@@ -310,7 +308,7 @@ def _replay(conn: Connection, pool: Pool, key: str, digest: str) -> AddressResul
 
 
 def _choose(conn: Connection, pool: Pool, items: Sequence[AddressItem], blocks: list[Prefix],
-            container: int | None) -> list[Addr]:
+            container: int | None, held: IPSet) -> list[Addr]:
     """One address per item: exact ones first (checked), then the lowest free ones."""
     chosen: dict[int, Addr] = {}
     single = len(items) == 1
@@ -322,7 +320,8 @@ def _choose(conn: Connection, pool: Pool, items: Sequence[AddressItem], blocks: 
                 raise InvalidRequest(f"{where}: {addr} is asked for twice", field=where)
             chosen[index] = addr
     wanted = [i for i in range(len(items)) if i not in chosen]
-    picked = lowest_free(conn, pool, blocks, container, len(wanted), list(chosen.values()))
+    picked = lowest_free(conn, pool, blocks, container, len(wanted), held,
+                         list(chosen.values()))
     if len(picked) < len(wanted):
         where = f"allocation {container}" if container is not None else f"pool {pool.name!r}"
         raise Conflict(f"count: {where} has {len(picked)} free address(es), "

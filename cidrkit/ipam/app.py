@@ -586,7 +586,9 @@ class IpamApp:
                                  allocation_id: int | None = None) -> AddressResult:
         """Hand out one address per item from ``pool`` or one of its allocations (write
         scope), all or none; with ``idempotency_key`` a retry returns the same addresses."""
-        self.pool(token, pool, "write")
+        require(token, pool, "write")
+        if not is_pool_name(pool):
+            raise NotFound(f"pool {pool!r} does not exist", field="pool")
         return await asyncio.to_thread(
             address_store.allocate_addresses, self.db, pool, list(items),
             actor=actor_of(token), allocation_id=allocation_id,

@@ -22,7 +22,11 @@ from cidrkit.core.text import family_bits
 from cidrkit.ipam.database import Database, storage_error
 from cidrkit.ipam.errors import Conflict, NotFound
 from cidrkit.ipam.model import Pool
-from cidrkit.ipam.store import claim_pools, importing_pools
+from cidrkit.ipam.store import PoolKey, PoolShape, claim_pools, importing_pools
+
+# Pools' prefixes and parents, fixed for each pool's life and keyed by id and
+# creation time (``store.PoolKey``), so sharing them across requests is safe.
+_SHAPES: dict[PoolKey, PoolShape] = {}
 
 
 @contextmanager
@@ -33,7 +37,7 @@ def pool_transaction(db: Database, pool_name: str) -> Iterator[tuple[Connection,
     """
     try:
         with db.write() as conn:
-            locked = claim_pools(conn, [pool_name], dialect=db.dialect, shapes={})
+            locked = claim_pools(conn, [pool_name], dialect=db.dialect, shapes=_SHAPES)
             if not locked:
                 raise NotFound(f"pool {pool_name!r} does not exist", field="pool")
             pool = locked[0]

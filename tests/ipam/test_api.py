@@ -126,7 +126,7 @@ def test_batch_free_and_utilisation(client: TestClient, admin: dict[str, str]) -
     assert usage == {"total": str(2**80), "allocated": str(2**72 + 2**64), "reserved": "0",
                      "free": str(2**80 - 2**72 - 2**64), "allocations": 2,
                      "percent": round(100 * (2**72 + 2**64) / 2**80, 4),
-                     "total_64s": "65536", "used_64s": "257"}
+                     "total_64s": "65536", "used_64s": "257", "ranged": "0", "addresses": "0"}
     huge = client.get("/api/v1/pools/v6/free", params={"length": 128, "limit": 5000},
                       headers=admin)
     assert huge.status_code == 422
