@@ -80,3 +80,10 @@ def set_operation_text(
     op: str, left: list[bytes], right: list[bytes], write: Callable[[bytes], object]
 ) -> bool | None:
     """Write ``exclude`` or ``intersect`` of plain prefix lists; None if a line is not plain."""
+
+def overlaps_text(
+    chunks: list[bytes], write: Callable[[bytes], object], *, style: str = "text"
+) -> tuple[int, int] | None:
+    """``(items, pairs)`` of plain prefix lines, the pairs written in ``style``
+    ("text", "json"; "count" writes nothing) when there are more than two
+    items; None when a line is not a plain prefix or address."""

@@ -16,6 +16,7 @@ use crate::lines::{BlockReader, Newlines};
 use crate::lookup::{lookup_block, LookupOptions};
 use crate::lpm;
 use crate::output::push_number;
+use crate::overlaps::{Report, Style};
 use crate::scan::{ipv4_candidates, ipv6_candidates, Span};
 use crate::setalgebra;
 use crate::tablefile::{self, TableImage, TableParts};
@@ -452,12 +453,42 @@ fn set_operation_text(
     Ok(Some(!result.v4.is_empty() || !result.v6.is_empty()))
 }
 
+/// `overlaps` of plain prefix lists: return `(items, pairs)`, or None when
+/// a line is not a plain prefix or address. With more than two items, call
+/// `write(bytes)` with the pairs in `style` ("text" or "json"; "count"
+/// writes nothing); with two or fewer, write nothing (the caller words
+/// those cases itself).
+#[pyfunction]
+#[pyo3(signature = (chunks, write, *, style="text"))]
+fn overlaps_text(
+    py: Python<'_>,
+    chunks: Vec<Bound<'_, PyBytes>>,
+    write: &Bound<'_, PyAny>,
+    style: &str,
+) -> PyResult<Option<(usize, u64)>> {
+    let style = match style {
+        "text" => Some(Style::Text),
+        "json" => Some(Style::Json),
+        "count" => None,
+        _ => return Err(PyValueError::new_err(format!("unknown overlaps style {style:?}"))),
+    };
+    let slices: Vec<&[u8]> = chunks.iter().map(|chunk| chunk.as_bytes()).collect();
+    let Some(report) = py.allow_threads(|| Report::new(&slices)) else {
+        return Ok(None);
+    };
+    if let (Some(style), true) = (style, report.items() > 2) {
+        report.write(style, |block| write.call1((PyBytes::new(py, block),)).map(drop))?;
+    }
+    Ok(Some((report.items(), report.pairs())))
+}
+
 #[pymodule]
 fn _engine(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Grep>()?;
     m.add_class::<LookupTable>()?;
     m.add_function(wrap_pyfunction!(content_key, m)?)?;
     m.add_function(wrap_pyfunction!(merge_text, m)?)?;
+    m.add_function(wrap_pyfunction!(overlaps_text, m)?)?;
     m.add_function(wrap_pyfunction!(set_operation_text, m)?)?;
     m.add_function(wrap_pyfunction!(scan_candidates, m)?)?;
     m.add_function(wrap_pyfunction!(parse_address, m)?)?;
