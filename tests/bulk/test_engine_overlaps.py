@@ -59,9 +59,9 @@ def oracle(items: list[str]) -> list[str]:
     return lines
 
 
-def engine_pairs(items: list[str], newline: str = "\n", style: str = "text") -> tuple[
-    tuple[int, int] | None, str
-]:
+def engine_pairs(
+    items: list[str], newline: str = "\n", style: str = "text"
+) -> tuple[tuple[int, int] | None, str]:
     blocks: list[bytes] = []
     found = _engine.overlaps_text([newline.join(items).encode()], blocks.append, style=style)
     return found, b"".join(blocks).decode()
