@@ -173,7 +173,8 @@ const BATCH_BLOCKS: u64 = 16;
 fn sorted_piece(piece: &[u8]) -> Option<Items> {
     let mut items = parse_piece(piece)?;
     radix::sort(&mut items.v4);
-    radix::sort(&mut items.v6);
+    // Comparing two 17-byte keys beats counting all 17 bytes of each.
+    items.v6.sort_unstable();
     Some(items)
 }
 

@@ -112,6 +112,63 @@ fn parse_v4_line(line: &[u8]) -> Option<(u32, u32)> {
     }
 }
 
+/// The common line of an IPv4 list read straight from the text: a dotted
+/// quad with an optional `/length` at the start of `rest`, ended by `\n`,
+/// `\r\n` or the end of the text. Returns the network, the length and the
+/// bytes used (newline included); `None` leaves the line to `parse_line`,
+/// which has the last word, so this may only ever refuse more.
+#[inline]
+fn v4_line_at(rest: &[u8]) -> Option<(u32, u32, usize)> {
+    let digit = |at: usize| {
+        rest.get(at)
+            .filter(|b| b.is_ascii_digit())
+            .map(|b| u32::from(b - b'0'))
+    };
+    let mut value: u32 = 0;
+    let mut at = 0;
+    for octet in 0..4 {
+        let start = at;
+        let mut part: u32 = 0;
+        while at - start < 3 {
+            let Some(d) = digit(at) else { break };
+            part = part * 10 + d;
+            at += 1;
+        }
+        let digits = at - start;
+        if digits == 0 || part > 255 || (digits > 1 && rest[start] == b'0') {
+            return None;
+        }
+        value = (value << 8) | part;
+        if octet < 3 {
+            if rest.get(at) != Some(&b'.') {
+                return None;
+            }
+            at += 1;
+        }
+    }
+    let mut length = 32;
+    if rest.get(at) == Some(&b'/') {
+        at += 1;
+        let start = at;
+        length = 0;
+        while at - start < 3 {
+            let Some(d) = digit(at) else { break };
+            length = length * 10 + d;
+            at += 1;
+        }
+        let digits = at - start;
+        if digits == 0 || length > 32 || (digits > 1 && rest[start] == b'0') {
+            return None;
+        }
+    }
+    match rest.get(at) {
+        None => Some((value, length, at)),
+        Some(b'\n') => Some((value, length, at + 1)),
+        Some(b'\r') if rest.get(at + 1) == Some(&b'\n') => Some((value, length, at + 2)),
+        Some(_) => None,
+    }
+}
+
 /// Parse one line as a strict prefix or bare address into `into`; false
 /// declines it (the Python path decides what it is).
 #[inline]
@@ -123,23 +180,21 @@ fn parse_line(line: &[u8], into: &mut Items) -> bool {
         into.v4.push(v4_key(network, length));
         return true;
     }
-    let (address, length) = match memchr::memchr(b'/', line) {
-        Some(at) => (&line[..at], Some(&line[at + 1..])),
-        None => (line, None),
+    // A length is 1 to 3 digits, so its slash is among the last four
+    // bytes; a slash anywhere else leaves the address unparsable.
+    let tail_at = line.len().saturating_sub(4);
+    let (address, length) = match memchr::memrchr(b'/', &line[tail_at..]) {
+        Some(at) => {
+            let Some(length) = parse_length(&line[tail_at + at + 1..], 128) else {
+                return false;
+            };
+            (&line[..tail_at + at], length)
+        }
+        None => (line, 128),
     };
-    if !address.contains(&b':') {
-        // Not a prefix the dotted-quad reader took, and not IPv6.
-        return false;
-    }
+    // Text without a colon is no IPv6 address either.
     let Some(network) = parse_v6(address) else {
         return false;
-    };
-    let length = match length {
-        None => 128,
-        Some(text) => match parse_length(text, 128) {
-            Some(length) => length,
-            None => return false,
-        },
     };
     if network & v6_host_mask(length) != 0 {
         return false;
@@ -153,6 +208,14 @@ pub fn parse_piece(piece: &[u8]) -> Option<Items> {
     let mut into = Items::default();
     let mut start = 0;
     while start < piece.len() {
+        if let Some((network, length, used)) = v4_line_at(&piece[start..]) {
+            if network & v4_host_mask(length) != 0 {
+                return None;
+            }
+            into.v4.push(v4_key(network, length));
+            start += used;
+            continue;
+        }
         let end = memchr::memchr(b'\n', &piece[start..]).map_or(piece.len(), |at| start + at);
         let line = &piece[start..end];
         let line = line.strip_suffix(b"\r").unwrap_or(line);
