@@ -139,3 +139,37 @@ def test_a_bad_line_in_a_large_input_goes_to_the_python_path(tmp_path: Path) -> 
     declined = cli(["overlaps", str(noisy)])
     assert declined == cli(["overlaps", str(noisy)], env=PYTHON)
     assert declined[0] == 2 and "10.0.0.5/8" in declined[2]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["merge", "{a}"],
+        ["exclude", "{a}", "--minus", "{b}"],
+        ["intersect", "{a}", "--with", "{b}"],
+        ["overlaps", "{a}"],
+        ["overlaps", "--json", "{a}"],
+    ],
+)
+def test_list_commands_in_the_engine_do_not_load_numpy(tmp_path: Path, args: list[str]) -> None:
+    import subprocess
+    import sys
+
+    a, b = tmp_path / "a.txt", tmp_path / "b.txt"
+    a.write_text("\n".join(_large_list(random.Random(7))) + "\n")
+    b.write_text("10.0.0.0/9\n2001:db8::/33\n")
+    argv = [arg.format(a=a, b=b) for arg in args]
+    code = (
+        "import sys\n"
+        "from cidrkit.cli.main import main\n"
+        f"sys.argv = ['cidrkit', *{argv!r}]\n"
+        "try:\n"
+        "    main()\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print(sorted(m for m in sys.modules if m == 'numpy' or m.startswith('cidrkit.bulk')),"
+        " file=sys.stderr)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stderr == "[]\n"
+    assert done.stdout
