@@ -227,15 +227,18 @@ pub fn parse_piece(piece: &[u8]) -> Option<Items> {
     Some(into)
 }
 
-/// Cut `chunks` (whole inputs, one after another) into pieces of whole
-/// lines and run `each` on every piece on all cores; the results come back
-/// in input order, or `None` when any piece declined.
-pub fn map_pieces<T: Send>(chunks: &[&[u8]], each: impl Fn(&[u8]) -> Option<T> + Sync) -> Option<Vec<T>> {
-    let pieces: Vec<&[u8]> = chunks
+/// `chunks` (whole inputs, one after another) cut into pieces of whole lines.
+pub fn pieces<'a>(chunks: &[&'a [u8]]) -> Vec<&'a [u8]> {
+    chunks
         .iter()
         .flat_map(|chunk| split_at_lines(chunk, chunk.len().div_ceil(PIECE_BYTES)))
-        .collect();
-    pieces.par_iter().map(|piece| each(piece)).collect()
+        .collect()
+}
+
+/// Run `each` on every piece of `chunks` on all cores; the results come
+/// back in input order, or `None` when any piece declined.
+pub fn map_pieces<T: Send>(chunks: &[&[u8]], each: impl Fn(&[u8]) -> Option<T> + Sync) -> Option<Vec<T>> {
+    pieces(chunks).par_iter().map(|piece| each(piece)).collect()
 }
 
 #[cfg(test)]

@@ -2,13 +2,13 @@
 //! `plainlist`): interval union, difference and intersection on sorted
 //! `u32`/`u128` intervals, and the minimal prefixes of the result.
 //!
-//! Each piece of text is parsed, sorted and united on its own (so memory
-//! follows the united pieces, not the lines read), and the pieces' unions
-//! are then joined pairwise, on all cores.
+//! Each piece of text is parsed, sorted and united on its own, and joined
+//! into the union so far as soon as it is done, on all cores: memory
+//! follows the union, not the lines read.
 
 use rayon::prelude::*;
 
-use crate::plainlist::{map_pieces, parse_piece, v4_last, v4_network, v6_last};
+use crate::plainlist::{parse_piece, pieces, v4_last, v4_network, v6_last};
 use crate::prefixtext::push_prefix;
 use crate::radix;
 
@@ -70,22 +70,42 @@ fn unite_piece(piece: &[u8]) -> Option<Intervals> {
     Some(Intervals { v4, v6 })
 }
 
-/// Join the pieces' unions pairwise until one is left.
-fn join_all(mut parts: Vec<Intervals>) -> Intervals {
-    while parts.len() > 1 {
-        parts = parts
-            .into_par_iter()
-            .chunks(2)
-            .map(|pair| match pair.as_slice() {
-                [a, b] => Intervals {
-                    v4: join_two(&a.v4, &b.v4),
-                    v6: join_two(&a.v6, &b.v6),
-                },
-                _ => pair.into_iter().next().expect("a chunk holds one or two"),
-            })
-            .collect();
+impl Intervals {
+    fn len(&self) -> usize {
+        self.v4.len() + self.v6.len()
     }
-    parts.pop().unwrap_or_default()
+
+    fn join(self, other: Intervals) -> Intervals {
+        Intervals {
+            v4: join_two(&self.v4, &other.v4),
+            v6: join_two(&self.v6, &other.v6),
+        }
+    }
+}
+
+/// Push a piece's union on a stack of unions waiting to be joined, each at
+/// least twice the size of the one above it (a binary counter): every
+/// interval is joined O(log n) times, and the stack holds at most about
+/// twice the union of what it has seen.
+fn push_union(mut stack: Vec<Intervals>, next: Intervals) -> Vec<Intervals> {
+    stack.push(next);
+    while let [.., below, top] = stack.as_slice() {
+        if below.len() > 2 * top.len() {
+            break;
+        }
+        let top = stack.pop().expect("two on the stack");
+        let below = stack.pop().expect("two on the stack");
+        stack.push(below.join(top));
+    }
+    stack
+}
+
+fn collapse(stack: Vec<Intervals>) -> Intervals {
+    stack
+        .into_iter()
+        .rev()
+        .reduce(|joined, next| next.join(joined))
+        .unwrap_or_default()
 }
 
 /// Sort and join overlapping or adjacent intervals.
@@ -141,7 +161,13 @@ const OUTPUT_BLOCK: usize = 1 << 20;
 /// The merged intervals of plain prefix text, or `None` when a line is not
 /// a plain prefix or address.
 pub fn merge_intervals(chunks: &[&[u8]]) -> Option<Intervals> {
-    map_pieces(chunks, unite_piece).map(join_all)
+    pieces(chunks)
+        .par_iter()
+        .try_fold(Vec::new, |stack, piece| {
+            Some(push_union(stack, unite_piece(piece)?))
+        })
+        .map(|stack| stack.map(collapse))
+        .try_reduce(Intervals::default, |a, b| Some(a.join(b)))
 }
 
 /// Write `merged` as minimal prefixes, one per line, IPv4 first, calling
@@ -324,6 +350,39 @@ mod tests {
         assert_eq!(out[0], (0, 0));
         assert_eq!(out.len(), 129);
         assert_eq!(out[128], (1u128 << 127, 1));
+    }
+
+    #[test]
+    fn many_pieces_join_to_the_union_of_all() {
+        let mut seed = 3u64;
+        let mut text = String::new();
+        let (mut v4, mut v6) = (Vec::new(), Vec::new());
+        for _ in 0..250_000 {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            let length = 12 + (seed % 21) as u32;
+            let host = u32::MAX.checked_shr(length).unwrap_or(0);
+            let network = (seed >> 20) as u32 & !host;
+            text.push_str(&format!(
+                "{}.{}.{}.{}/{length}\n",
+                network >> 24,
+                (network >> 16) & 255,
+                (network >> 8) & 255,
+                network & 255
+            ));
+            v4.push((network, network | host));
+            if seed.is_multiple_of(8) {
+                let wide = u128::from(seed) << 64;
+                text.push_str(&format!("{:x}::/64\n", wide >> 112));
+                let network = wide & (u128::MAX << 112);
+                v6.push((network, network | (u128::MAX >> 64)));
+            }
+        }
+        assert!(text.len() > 3 << 20, "several pieces");
+        let merged = merge_intervals(&[text.as_bytes()]).unwrap();
+        assert_eq!(merged.v4, union(v4));
+        assert_eq!(merged.v6, union(v6));
     }
 
     #[test]
