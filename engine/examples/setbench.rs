@@ -20,6 +20,10 @@ fn main() {
         })
         .unwrap();
         let write = t.elapsed();
+        if std::env::var_os("SETBENCH_MERGE_ONLY").is_some() {
+            println!("merge: parse+unite {unite:?} write {write:?} ({bytes} bytes)");
+            continue;
+        }
         let t = Instant::now();
         let report = Report::new(&[&text]).expect("plain");
         let pairs = t.elapsed();
