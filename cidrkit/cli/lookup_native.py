@@ -20,8 +20,9 @@ from cidrkit.cli.context import Context
 from cidrkit.cli.exit import ExitCode
 from cidrkit.cli.lookup_table import load_table
 from cidrkit.cli.native import (
-    byte_writer,
+    byte_sink,
     cached_table_path,
+    is_output_error,
     saved_table_path,
     table_key,
     table_stamp,
@@ -35,9 +36,9 @@ def run_native(engine: ModuleType, args: argparse.Namespace, ctx: Context) -> in
     problems = table.problems().decode("utf-8", "surrogateescape")
     ctx.stderr.write(problems)
     errors = problems.count("\n")
-    write = byte_writer(ctx.stdout) if not args.stats else _discard
+    sink: dict[str, object] = byte_sink(ctx.stdout) if not args.stats else {"write": _discard}
     for name in args.inputs or ["-"]:
-        errors += _annotate(table, name, ctx, args, write)
+        errors += _annotate(table, name, ctx, args, sink)
     if args.stats:
         ctx.stdout.write(table.stats_text().decode("utf-8", "surrogateescape"))
     return ExitCode.BAD_INPUT if errors else ExitCode.OK
@@ -87,7 +88,9 @@ def _table(engine: ModuleType, args: argparse.Namespace, ctx: Context) -> Any:
     return table
 
 
-def _annotate(table: Any, name: str, ctx: Context, args: argparse.Namespace, write: Any) -> int:
+def _annotate(
+    table: Any, name: str, ctx: Context, args: argparse.Namespace, sink: dict[str, object]
+) -> int:
     """Annotate one input; return how many of its records held no address."""
     source = "<stdin>" if name == "-" else name
     problems = 0
@@ -107,7 +110,9 @@ def _annotate(table: Any, name: str, ctx: Context, args: argparse.Namespace, wri
         for problem in parsed.problems:
             ctx.stderr.write(describe(problem) + "\n")
 
-    options: dict[str, Any] = {"matched_only": args.matched_only, "count_hits": args.stats}
+    options: dict[str, Any] = {
+        "matched_only": args.matched_only, "count_hits": args.stats, **sink
+    }
     try:
         if name == "-":
             progress = Progress(ctx, name, None)
@@ -117,7 +122,6 @@ def _annotate(table: Any, name: str, ctx: Context, args: argparse.Namespace, wri
                 # sys.stdin splits lines at \n only; escaped bytes pass through.
                 lossy = sys.stdin.errors != "surrogateescape"
                 table.annotate(
-                    write,
                     report,
                     fd=sys.stdin.fileno(),
                     universal_newlines=False,
@@ -127,16 +131,17 @@ def _annotate(table: Any, name: str, ctx: Context, args: argparse.Namespace, wri
             else:
                 data = ctx.stdin.read().encode("utf-8", "surrogateescape")
                 table.annotate(
-                    write, report, data=data, universal_newlines=False, lossy=False, **options
+                    report, data=data, universal_newlines=False, lossy=False, **options
                 )
         else:
             with open(name, "rb") as handle:
                 progress = Progress(ctx, name, os.fstat(handle.fileno()).st_size)
                 if progress.active:
                     options["progress"] = progress.update
-                table.annotate(write, report, fd=handle.fileno(), **options)
+                table.annotate(report, fd=handle.fileno(), **options)
     except OSError as err:
-        if isinstance(err, BrokenPipeError):
+        if is_output_error(err):
+            # As the Python path: a closed pipe ends quietly, other write errors go up.
             raise
         raise InputError(f"{name}: cannot read: {err.strerror or err}") from None
     progress.done()
