@@ -12,13 +12,10 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from types import ModuleType
-from typing import Any
 
 from cidrkit.cli.cmd_lookup import Progress
 from cidrkit.cli.context import Context
 from cidrkit.cli.exit import ExitCode
-from cidrkit.cli.lookup_table import load_table
 from cidrkit.cli.native import (
     byte_sink,
     cached_table_path,
@@ -28,6 +25,12 @@ from cidrkit.cli.native import (
     table_stamp,
 )
 from cidrkit.errors import MAX_REPORTED, InputError
+
+# Not typing.TYPE_CHECKING: a one-shot command does not pay for importing typing.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from types import ModuleType
+    from typing import Any
 
 
 def run_native(engine: ModuleType, args: argparse.Namespace, ctx: Context) -> int:
@@ -64,6 +67,8 @@ def _table(engine: ModuleType, args: argparse.Namespace, ctx: Context) -> Any:
             table = engine.LookupTable.open(place, stamp=stamp)
             if table is not None:
                 return table
+    from cidrkit.cli.lookup_table import load_table
+
     try:
         with open(args.table, "rb") as handle:
             data = handle.read()
