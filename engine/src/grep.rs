@@ -88,10 +88,16 @@ impl GrepBuffers {
         }
         self.used = parts.len();
         let pieces = &mut self.pieces[..parts.len()];
-        pieces
-            .par_iter_mut()
-            .zip(parts.par_iter().zip(self.firsts.par_iter()))
-            .for_each(|(piece, (part, &first))| grep_piece(set, options, part, first, piece));
+        if let ([piece], [part]) = (&mut *pieces, parts.as_slice()) {
+            // One piece runs here: handing it to a pool thread and waiting
+            // costs more than a short input's whole work on a busy machine.
+            grep_piece(set, options, part, first_line, piece);
+        } else {
+            pieces
+                .par_iter_mut()
+                .zip(parts.par_iter().zip(self.firsts.par_iter()))
+                .for_each(|(piece, (part, &first))| grep_piece(set, options, part, first, piece));
+        }
         pieces
     }
 

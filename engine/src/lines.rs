@@ -87,6 +87,8 @@ pub fn count_lines(text: &[u8], newlines: Newlines) -> usize {
 /// block, so a `\r\n` pair is never split. A line longer than the block
 /// size grows the buffer until its end is found. The buffer is allocated
 /// (and zeroed) once and reused, so reading costs no page fault per block.
+/// The first reads are small and each twice the last, up to the block
+/// size: a short input (one line) does not pay for zeroing a full block.
 pub struct BlockReader<R> {
     reader: R,
     buffer: Vec<u8>,
@@ -95,8 +97,13 @@ pub struct BlockReader<R> {
     /// Bytes of `buffer` that belong to the block handed out last.
     handed: usize,
     block: usize,
+    /// Bytes the next fill reads, growing to `block`.
+    step: usize,
     eof: bool,
 }
+
+/// The size of the first read.
+const FIRST_READ: usize = 64 << 10;
 
 impl<R: Read> BlockReader<R> {
     pub fn new(reader: R, block: usize) -> Self {
@@ -106,6 +113,7 @@ impl<R: Read> BlockReader<R> {
             filled: 0,
             handed: 0,
             block,
+            step: block.min(FIRST_READ),
             eof: false,
         }
     }
@@ -135,9 +143,10 @@ impl<R: Read> BlockReader<R> {
         }
     }
 
-    /// Read until `block` more bytes are in or the stream ends.
+    /// Read until `step` more bytes are in or the stream ends.
     fn fill(&mut self) -> io::Result<()> {
-        let target = self.filled + self.block;
+        let target = self.filled + self.step;
+        self.step = (self.step * 2).min(self.block);
         if self.buffer.len() < target {
             self.buffer.resize(target, 0);
         }

@@ -141,10 +141,16 @@ impl LookupBuffers {
         }
         self.used = parts.len();
         let pieces = &mut self.pieces[..parts.len()];
-        pieces
-            .par_iter_mut()
-            .zip(parts.par_iter())
-            .for_each(|(piece, part)| lookup_piece(table, options, part, piece));
+        if let ([piece], [part]) = (&mut *pieces, parts.as_slice()) {
+            // One piece runs here: handing it to a pool thread and waiting
+            // costs more than a short input's whole work on a busy machine.
+            lookup_piece(table, options, part, piece);
+        } else {
+            pieces
+                .par_iter_mut()
+                .zip(parts.par_iter())
+                .for_each(|(piece, part)| lookup_piece(table, options, part, piece));
+        }
         pieces
     }
 
