@@ -188,7 +188,7 @@ def test_longest_match_against_brute_force(
     assert out == "".join(expected)
 
 
-def test_saved_table_run_loads_neither_numpy_nor_the_bulk_layer_nor_table_parsing(tmp_path: Path) -> None:
+def test_saved_table_run_loads_no_numpy_bulk_layer_or_table_parser(tmp_path: Path) -> None:
     table = tmp_path / "t.txt"
     table.write_text("10.0.0.0/8\n2001:db8::/32\n")
     code = (
