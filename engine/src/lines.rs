@@ -216,4 +216,38 @@ mod tests {
         }
         assert_eq!(seen, text);
     }
+
+    /// Returns its text a few bytes at a time, with an interruption before each read.
+    struct Interrupted<'a> {
+        text: &'a [u8],
+        interrupt_next: bool,
+    }
+
+    impl Read for Interrupted<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            self.interrupt_next = !self.interrupt_next;
+            if !self.interrupt_next {
+                return Err(io::Error::from(io::ErrorKind::Interrupted));
+            }
+            let n = buf.len().min(self.text.len()).min(3);
+            buf[..n].copy_from_slice(&self.text[..n]);
+            self.text = &self.text[n..];
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn an_interrupted_read_is_retried_not_taken_for_the_end() {
+        let text = b"10.0.0.1 a\n10.0.0.2 b\nlast".to_vec();
+        let reader = Interrupted {
+            text: &text,
+            interrupt_next: true,
+        };
+        let mut blocks = BlockReader::new(reader, 4);
+        let mut seen = Vec::new();
+        while let Some(block) = blocks.next_block().unwrap() {
+            seen.extend_from_slice(block);
+        }
+        assert_eq!(seen, text);
+    }
 }
