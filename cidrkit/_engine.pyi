@@ -8,10 +8,11 @@ class Grep:
     def __init__(self, v4: bytes, v6: bytes) -> None: ...
     def run(
         self,
-        write: Callable[[bytes], object],
+        write: Callable[[bytes], object] | None = None,
         *,
         fd: int | None = None,
         data: bytes | None = None,
+        out_fd: int | None = None,
         invert: bool = False,
         count_only: bool = False,
         only_matching: bool = False,
@@ -58,11 +59,12 @@ class LookupTable:
     def lookup_words(self, words: list[str]) -> list[int]: ...
     def annotate(
         self,
-        write: Callable[[bytes], object],
         report: Callable[[list[tuple[int, str]]], object],
         *,
+        write: Callable[[bytes], object] | None = None,
         fd: int | None = None,
         data: bytes | None = None,
+        out_fd: int | None = None,
         universal_newlines: bool = True,
         lossy: bool = True,
         matched_only: bool = False,

@@ -1,19 +1,19 @@
 //! The Python module `cidrkit._engine`: thin bindings, no logic of their own.
 
 use std::fs::File;
-use std::io::{self, Read};
+use std::io::{self, Read, Write};
 use std::mem::ManuallyDrop;
 use std::os::fd::FromRawFd;
 
-use pyo3::exceptions::{PyOSError, PyValueError};
+use pyo3::exceptions::{PyBrokenPipeError, PyOSError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
 
 use crate::addr::{parse_v4, parse_v6};
 use crate::addrset::AddressSet;
-use crate::grep::{grep_block, GrepOptions};
+use crate::grep::{GrepBuffers, GrepOptions};
 use crate::lines::{BlockReader, Newlines};
-use crate::lookup::{lookup_block, LookupOptions};
+use crate::lookup::{LookupBuffers, LookupOptions};
 use crate::lpm;
 use crate::output::push_number;
 use crate::overlaps::{Report, Style};
@@ -45,6 +45,68 @@ impl BorrowedFd {
 impl Read for BorrowedFd {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         self.0.read(buf)
+    }
+}
+
+/// Where a run's output goes: straight to a file descriptor (no Python
+/// object per block, and the lock released while writing), or to a
+/// Python callable taking bytes.
+enum Sink<'a, 'py> {
+    Fd(BorrowedFd),
+    Call(&'a Bound<'py, PyAny>),
+}
+
+impl<'a, 'py> Sink<'a, 'py> {
+    fn new(write: Option<&'a Bound<'py, PyAny>>, out_fd: Option<i32>) -> PyResult<Self> {
+        match (write, out_fd) {
+            (None, Some(fd)) => Ok(Sink::Fd(BorrowedFd::new(fd))),
+            (Some(write), None) => Ok(Sink::Call(write)),
+            _ => Err(PyValueError::new_err("give exactly one of write and out_fd")),
+        }
+    }
+
+    /// Write `parts` in order. A write error comes back as Python's own
+    /// exception for it (`BrokenPipeError` for a closed pipe).
+    fn emit<'b>(
+        &mut self,
+        py: Python<'py>,
+        parts: impl Iterator<Item = &'b [u8]> + Clone + Send,
+    ) -> PyResult<()> {
+        let total: usize = parts.clone().map(<[u8]>::len).sum();
+        if total == 0 {
+            return Ok(());
+        }
+        match self {
+            Sink::Fd(fd) => py
+                .allow_threads(|| parts.into_iter().try_for_each(|part| fd.0.write_all(part)))
+                .map_err(output_error),
+            Sink::Call(write) => {
+                let bytes = PyBytes::new_with(py, total, |buffer| {
+                    let mut at = 0;
+                    for part in parts {
+                        buffer[at..at + part.len()].copy_from_slice(part);
+                        at += part.len();
+                    }
+                    Ok(())
+                })?;
+                write.call1((bytes,))?;
+                Ok(())
+            }
+        }
+    }
+}
+
+/// A failed write of the output as Python's exception for it, with the
+/// file name `<stdout>`, so the caller tells it from a failed read.
+fn output_error(err: io::Error) -> PyErr {
+    let errno = err.raw_os_error().unwrap_or(0);
+    let text = err.to_string();
+    let reason = text.split(" (os error").next().unwrap_or(&text).to_owned();
+    let args = (errno, reason, "<stdout>");
+    if err.kind() == io::ErrorKind::BrokenPipe {
+        PyBrokenPipeError::new_err(args)
+    } else {
+        PyOSError::new_err(args)
     }
 }
 
@@ -97,18 +159,20 @@ impl Grep {
         })
     }
 
-    /// Grep the open file descriptor `fd` (or `data` when given), calling
-    /// `write(bytes)` with the output of each block; return (lines, selected).
-    #[pyo3(signature = (write, *, fd=None, data=None, invert=false, count_only=false,
-                        only_matching=false, line_numbers=false, label=Vec::new(),
-                        universal_newlines=true, lossy=true))]
+    /// Grep the open file descriptor `fd` (or `data` when given), writing
+    /// the output of each block to `out_fd` or calling `write(bytes)` with
+    /// it; return (lines, selected).
+    #[pyo3(signature = (write=None, *, fd=None, data=None, out_fd=None, invert=false,
+                        count_only=false, only_matching=false, line_numbers=false,
+                        label=Vec::new(), universal_newlines=true, lossy=true))]
     #[allow(clippy::too_many_arguments)]
     fn run(
         &self,
         py: Python<'_>,
-        write: &Bound<'_, PyAny>,
+        write: Option<&Bound<'_, PyAny>>,
         fd: Option<i32>,
         data: Option<&[u8]>,
+        out_fd: Option<i32>,
         invert: bool,
         count_only: bool,
         only_matching: bool,
@@ -126,24 +190,27 @@ impl Grep {
             newlines: newlines_from(universal_newlines),
             lossy,
         };
+        let mut sink = Sink::new(write, out_fd)?;
         let mut lines = 0u64;
         let mut selected = 0u64;
+        let mut buffers = GrepBuffers::default();
         let mut handle = |reader: &mut (dyn Read + Send)| -> PyResult<()> {
             let mut blocks = BlockReader::new(reader, BLOCK_BYTES);
             loop {
-                let result = py.allow_threads(|| {
-                    blocks
-                        .next_block()
-                        .map(|block| block.map(|text| grep_block(&self.set, &options, text, lines + 1)))
+                let more = py.allow_threads(|| -> io::Result<bool> {
+                    let Some(text) = blocks.next_block()? else {
+                        return Ok(false);
+                    };
+                    buffers.run(&self.set, &options, text, lines + 1);
+                    Ok(true)
                 });
-                let Some(block) = result.map_err(|err| PyOSError::new_err(err.to_string()))? else {
+                if !more.map_err(|err| PyOSError::new_err(err.to_string()))? {
                     return Ok(());
-                };
-                lines += block.lines;
-                selected += block.selected;
-                if !block.output.is_empty() {
-                    write.call1((PyBytes::new(py, &block.output),))?;
                 }
+                let pieces = buffers.last();
+                lines += pieces.iter().map(|p| p.lines).sum::<u64>();
+                selected += pieces.iter().map(|p| p.selected).sum::<u64>();
+                sink.emit(py, pieces.iter().map(|p| p.output.as_slice()))?;
             }
         };
         match (fd, data) {
@@ -299,18 +366,21 @@ impl LookupTable {
     }
 
     /// Annotate the lines of the open file descriptor `fd` (or of `data`),
-    /// calling `write(bytes)` per block and `report([(line, word), ...])`
-    /// for first words that are not addresses; return the number of lines.
-    #[pyo3(signature = (write, report, *, fd=None, data=None, universal_newlines=true,
-                        lossy=true, matched_only=false, count_hits=false, progress=None))]
+    /// writing each block's output to `out_fd` or calling `write(bytes)`
+    /// with it, and calling `report([(line, word), ...])` for first words
+    /// that are not addresses; return the number of lines.
+    #[pyo3(signature = (report, *, write=None, fd=None, data=None, out_fd=None,
+                        universal_newlines=true, lossy=true, matched_only=false,
+                        count_hits=false, progress=None))]
     #[allow(clippy::too_many_arguments)]
     fn annotate(
         &mut self,
         py: Python<'_>,
-        write: &Bound<'_, PyAny>,
         report: &Bound<'_, PyAny>,
+        write: Option<&Bound<'_, PyAny>>,
         fd: Option<i32>,
         data: Option<&[u8]>,
+        out_fd: Option<i32>,
         universal_newlines: bool,
         lossy: bool,
         matched_only: bool,
@@ -326,35 +396,44 @@ impl LookupTable {
         if count_hits && self.hits.is_empty() {
             self.hits = vec![0; self.image.rows()];
         }
+        let mut sink = Sink::new(write, out_fd)?;
         let mut lines = 0u64;
+        let mut buffers = LookupBuffers::default();
+        let image = &self.image;
+        let hits = &mut self.hits;
+        let misses = &mut self.misses;
         let mut handle = |reader: &mut (dyn Read + Send)| -> PyResult<()> {
             let mut blocks = BlockReader::new(reader, BLOCK_BYTES);
             loop {
-                let image = &self.image;
-                let result = py.allow_threads(|| {
-                    blocks
-                        .next_block()
-                        .map(|block| block.map(|text| (text.len(), lookup_block(image, &options, text))))
+                let size = py.allow_threads(|| -> io::Result<Option<usize>> {
+                    let Some(text) = blocks.next_block()? else {
+                        return Ok(None);
+                    };
+                    buffers.run(image, &options, text);
+                    Ok(Some(text.len()))
                 });
-                let Some((size, block)) = result.map_err(|err| PyOSError::new_err(err.to_string()))? else {
+                let Some(size) = size.map_err(|err| PyOSError::new_err(err.to_string()))? else {
                     return Ok(());
                 };
-                for &row in &block.rows {
-                    self.hits[row as usize] += 1;
+                let pieces = buffers.last();
+                let mut found: Vec<(u64, String)> = Vec::new();
+                for piece in pieces {
+                    for &row in &piece.rows {
+                        hits[row as usize] += 1;
+                    }
+                    *misses += piece.misses;
+                    found.extend(
+                        piece
+                            .problems
+                            .iter()
+                            .map(|p| (lines + 1 + p.line, p.word.clone())),
+                    );
+                    lines += piece.lines;
                 }
-                self.misses += block.misses;
-                if !block.problems.is_empty() {
-                    let found: Vec<(u64, String)> = block
-                        .problems
-                        .into_iter()
-                        .map(|p| (lines + 1 + p.line, p.word))
-                        .collect();
+                if !found.is_empty() {
                     report.call1((found,))?;
                 }
-                lines += block.lines;
-                if !block.output.is_empty() {
-                    write.call1((PyBytes::new(py, &block.output),))?;
-                }
+                sink.emit(py, pieces.iter().map(|p| p.output.as_slice()))?;
                 if let Some(progress) = progress {
                     progress.call1((size,))?;
                 }
