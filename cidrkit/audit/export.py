@@ -37,7 +37,7 @@ from cidrkit.audit.rows import (
     sides_at,
 )
 from cidrkit.audit.sidetext import SideTexts
-from cidrkit.sources.record import Origin
+from cidrkit.sources.sarif import sarif_location
 
 SCHEMA_VERSION = 1
 
@@ -203,19 +203,6 @@ def report_sarif(report: AuditReport, limit: int | None = None) -> dict[str, Any
     return document
 
 
-def _location(origin: Origin, message: str | None = None) -> dict[str, Any]:
-    physical: dict[str, Any] = {"artifactLocation": {"uri": origin.file.replace("\\", "/")}}
-    if origin.line is not None:
-        physical["region"] = {"startLine": origin.line}
-    location: dict[str, Any] = {"physicalLocation": physical}
-    names = [x for x in (origin.address, origin.pointer) if x]
-    if names:
-        location["logicalLocations"] = [{"fullyQualifiedName": names[0]}]
-    if message:
-        location["message"] = {"text": message}
-    return location
-
-
 def _side(alloc: ObservedBlock) -> str:
     name = f" {alloc.name}" if alloc.name else ""
     return f"{alloc.prefix} ({alloc.kind or 'allocation'}{name} in {alloc.scope})"
@@ -228,8 +215,9 @@ def _conflict_result(conflict: ScopeConflict) -> dict[str, Any]:
         text += f"; cheaper to renumber {conflict.remedy.block} in {side.scope}"
         if conflict.remedy.candidates:
             text += f" (free: {conflict.remedy.candidates[0]})"
-    related = [_location(o, f"other side: {_side(conflict.b)}") for o in conflict.b.observations]
-    related += [_location(o, f"same allocation: {conflict.a.prefix}")
+    related = [sarif_location(o, f"other side: {_side(conflict.b)}")
+               for o in conflict.b.observations]
+    related += [sarif_location(o, f"same allocation: {conflict.a.prefix}")
                 for o in conflict.a.observations[1:]]
     for n, loc in enumerate(related):
         loc["id"] = n
@@ -237,7 +225,7 @@ def _conflict_result(conflict: ScopeConflict) -> dict[str, Any]:
         "ruleId": f"overlap/{conflict.severity}",
         "level": "error" if conflict.severity == "blocking" else "warning",
         "message": {"text": text},
-        "locations": [_location(conflict.a.observations[0])],
+        "locations": [sarif_location(conflict.a.observations[0])],
         "relatedLocations": related,
     }
 
@@ -246,12 +234,12 @@ def _sarif_document(report: AuditReport, limit: int | None) -> dict[str, Any]:
     """The SARIF log; ``results`` holds the findings other than conflicts."""
     findings = [
         {"ruleId": "nesting/outside", "level": "warning", "message": {"text": n.message},
-         "locations": [_location(n.allocation.observations[0])]}
+         "locations": [sarif_location(n.allocation.observations[0])]}
         for n in _cut(report.nesting, limit)
     ]
     findings += [
         {"ruleId": "input/malformed", "level": "error",
-         "message": {"text": f"{m.value!r}: {m.message}"}, "locations": [_location(m.origin)]}
+         "message": {"text": f"{m.value!r}: {m.message}"}, "locations": [sarif_location(m.origin)]}
         for m in _cut(report.inventory.malformed, limit)
     ]
     rules = [

@@ -139,6 +139,8 @@ def post_pool(body: PoolIn, token: Auth, ipam: Ipam) -> PoolOut:
         rules=PoolRules(body.min_length, body.max_length, body.default_length,
                         tuple(body.required_tags)),
         description=body.description,
+        space=body.space,
+        warn_at=body.warn_at,
     )
     return PoolOut.of(*ipam.create_pool(token, spec))
 
@@ -296,6 +298,9 @@ def create_app(
     page's cookies ``Secure`` (for a server behind TLS). ``limiter`` counts
     failed logins (default: 30 per minute per client and per token id).
     """
+    from cidrkit.ipam.api_spaces import router as spaces_router
+    from cidrkit.ipam.metrics import LatencyHistogram, MetricsMiddleware
+    from cidrkit.ipam.metrics import router as metrics_router
     from cidrkit.ipam.web import docs_router, static_files
     from cidrkit.ipam.web import router as web_router
 
@@ -325,10 +330,14 @@ def create_app(
     app.state.secure_cookies = secure_cookies
     if fast_path:
         app.add_middleware(AllocateFastPath, ipam=ipam)
+    app.state.latency = LatencyHistogram()
+    app.add_middleware(MetricsMiddleware, histogram=app.state.latency)
     # Added last, so it runs first: the body limit holds before anything reads.
     app.add_middleware(RequestGuard, ipam=ipam)
     install_error_handlers(app)
     app.include_router(router)
+    app.include_router(spaces_router)
+    app.include_router(metrics_router)
     app.include_router(web_router)
     app.include_router(docs_router)
     for path, files in static_files().items():

@@ -17,7 +17,7 @@ import json
 from typing import Any
 
 from cidrkit.plan.drift import KINDS, Drift, DriftReport
-from cidrkit.sources.record import Origin
+from cidrkit.sources.sarif import sarif_location
 
 SCHEMA_VERSION = 1
 _HEADER = ("DRIFT", "BLOCK", "PLANNED", "ACTUAL", "WHERE")
@@ -103,20 +103,9 @@ def _plan_location(where: str, message: str | None = None) -> dict[str, Any]:
     return location
 
 
-def _origin_location(origin: Origin) -> dict[str, Any]:
-    physical: dict[str, Any] = {"artifactLocation": {"uri": origin.file.replace("\\", "/")}}
-    if origin.line is not None:
-        physical["region"] = {"startLine": origin.line}
-    location: dict[str, Any] = {"physicalLocation": physical}
-    names = [x for x in (origin.address, origin.pointer) if x]
-    if names:
-        location["logicalLocations"] = [{"fullyQualifiedName": names[0]}]
-    return location
-
-
 def _result(drift: Drift) -> dict[str, Any]:
     if drift.actual is not None:
-        locations = [_origin_location(drift.actual.origins[0])]
+        locations = [sarif_location(drift.actual.origins[0])]
     else:
         locations = [_plan_location(drift.where or "plan")]
     result: dict[str, Any] = {"ruleId": f"drift/{drift.kind}", "level": _RULES[drift.kind][1],
