@@ -57,6 +57,15 @@ class LookupTable:
     def problems(self) -> bytes: ...
     def __len__(self) -> int: ...
     def lookup_words(self, words: list[str]) -> list[int]: ...
+    def lookup_arrow_text(
+        self,
+        offsets: object,
+        data: object,
+        *,
+        first: int,
+        count: int,
+        large: bool,
+    ) -> bytes: ...
     def annotate(
         self,
         report: Callable[[list[tuple[int, str]]], object],

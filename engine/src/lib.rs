@@ -4,6 +4,7 @@
 
 pub mod addr;
 pub mod addrset;
+pub mod arrowtext;
 pub mod grep;
 pub mod lines;
 pub mod lookup;

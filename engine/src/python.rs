@@ -5,12 +5,14 @@ use std::io::{self, Read, Write};
 use std::mem::ManuallyDrop;
 use std::os::fd::FromRawFd;
 
+use pyo3::buffer::PyBuffer;
 use pyo3::exceptions::{PyBrokenPipeError, PyOSError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
 
 use crate::addr::{parse_v4, parse_v6};
 use crate::addrset::AddressSet;
+use crate::arrowtext::{lookup_text_values, Offsets};
 use crate::grep::{GrepBuffers, GrepOptions};
 use crate::lines::{BlockReader, Newlines};
 use crate::lookup::{LookupBuffers, LookupOptions};
@@ -365,6 +367,42 @@ impl LookupTable {
             .collect()
     }
 
+    /// The rows of `count` values of an Arrow string column read in place,
+    /// from value `first`: `offsets` and `data` are its buffers as
+    /// contiguous bytes (int32 offsets, int64 when `large`). Little-endian
+    /// int32 per value: the row, -1 for no match, -2 for not an address.
+    #[pyo3(signature = (offsets, data, *, first, count, large))]
+    fn lookup_arrow_text<'py>(
+        &self,
+        py: Python<'py>,
+        offsets: &Bound<'py, PyAny>,
+        data: &Bound<'py, PyAny>,
+        first: usize,
+        count: usize,
+        large: bool,
+    ) -> PyResult<Bound<'py, PyBytes>> {
+        let (offsets, data) = (contiguous_bytes(offsets)?, contiguous_bytes(data)?);
+        let image = &self.image;
+        let rows = py.allow_threads(|| {
+            // SAFETY: both buffers are held (and their exporters pinned) for this call.
+            let (raw, text) = unsafe { (offsets.as_bytes(), data.as_bytes()) };
+            let offsets = if large {
+                Offsets::Large(raw)
+            } else {
+                Offsets::Small(raw)
+            };
+            let mut rows = vec![0i32; count];
+            lookup_text_values(image, offsets, text, first, &mut rows).then_some(rows)
+        });
+        let rows = rows.ok_or_else(|| PyValueError::new_err("offsets too short for the values"))?;
+        PyBytes::new_with(py, 4 * count, |out| {
+            for (chunk, row) in out.chunks_exact_mut(4).zip(&rows) {
+                chunk.copy_from_slice(&row.to_le_bytes());
+            }
+            Ok(())
+        })
+    }
+
     /// Annotate the lines of the open file descriptor `fd` (or of `data`),
     /// writing each block's output to `out_fd` or calling `write(bytes)`
     /// with it, and calling `report([(line, word), ...])` for first words
@@ -477,6 +515,29 @@ impl LookupTable {
             hits: Vec::new(),
             misses: 0,
         }
+    }
+}
+
+/// A C-contiguous byte buffer (bytes, a numpy uint8 array, a memoryview).
+struct ByteBuffer(PyBuffer<u8>);
+
+fn contiguous_bytes(object: &Bound<'_, PyAny>) -> PyResult<ByteBuffer> {
+    let buffer = PyBuffer::<u8>::get(object)?;
+    if !buffer.is_c_contiguous() {
+        return Err(PyValueError::new_err("a buffer must be contiguous"));
+    }
+    Ok(ByteBuffer(buffer))
+}
+
+impl ByteBuffer {
+    /// # Safety
+    /// The exporter must not change the bytes while the slice is in use.
+    unsafe fn as_bytes(&self) -> &[u8] {
+        let length = self.0.len_bytes();
+        if length == 0 {
+            return &[];
+        }
+        std::slice::from_raw_parts(self.0.buf_ptr() as *const u8, length)
     }
 }
 
