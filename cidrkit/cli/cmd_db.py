@@ -29,6 +29,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
     from cidrkit.ipam.database import head_revision, open_database, redact, reported_failures
+    from cidrkit.ipam.spaces import overlap_report
 
     # `db upgrade` is how a database is made on purpose; `db current` only looks.
     db = open_database(args.db, ctx.env, create=args.action == "upgrade")
@@ -41,6 +42,8 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
                 else:
                     was = before or "empty"
                     ctx.stdout.write(f"{redact(db.url)}: upgraded from {was} to {after}\n")
+                for line in overlap_report(db):
+                    ctx.warn(line)
                 return ExitCode.OK
             current, head = db.current_revision(), head_revision()
         ctx.stdout.write(f"{redact(db.url)}: revision {current or 'none'} (latest {head})\n")

@@ -61,7 +61,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
     importing.add_argument("--tag", action="append", default=[], metavar="KEY=VALUE",
                            help="a tag for every new allocation (repeatable)")
     spans = ipam_addresses.configure(actions)
-    for sub in (allocate, release, listing, free, importing, *spans):
+    from cidrkit.cli.ipam_spaces import configure_spaces
+
+    spaces = actions.add_parser("spaces", help="routing domains: list, create, connect, export")
+    for sub in (allocate, release, listing, free, importing, *spans, *configure_spaces(spaces)):
         sub.add_argument("--url", help="service URL (default $CIDRKIT_URL)")
         sub.add_argument("--token", help="API token (default $CIDRKIT_TOKEN)")
         sub.add_argument("--json", action="store_true", help="print the API's JSON")
@@ -97,6 +100,10 @@ def _tags(items: list[str]) -> dict[str, str]:
 def _dispatch(args: argparse.Namespace, ctx: Context, client: Any) -> int:
     if args.action in ipam_addresses.ACTIONS:
         return ipam_addresses.dispatch(args, ctx, client, _tags(getattr(args, "tag", [])))
+    if args.action == "spaces":
+        from cidrkit.cli.ipam_spaces import run_spaces
+
+        return run_spaces(args, ctx, client)
     if args.action == "import":
         return _import(args, ctx, client)
     if args.action == "allocate":

@@ -140,6 +140,8 @@ def post_pool(body: PoolIn, token: Auth, ipam: Ipam) -> PoolOut:
                         tuple(body.required_tags)),
         description=body.description,
         usable_model=body.usable_model,
+        space=body.space,
+        warn_at=body.warn_at,
     )
     return PoolOut.of(*ipam.create_pool(token, spec))
 
@@ -298,6 +300,9 @@ def create_app(
     failed logins (default: 30 per minute per client and per token id).
     """
     from cidrkit.ipam.api_addresses import router as address_router
+    from cidrkit.ipam.api_spaces import router as spaces_router
+    from cidrkit.ipam.metrics import LatencyHistogram, MetricsMiddleware
+    from cidrkit.ipam.metrics import router as metrics_router
     from cidrkit.ipam.web import docs_router, static_files
     from cidrkit.ipam.web import router as web_router
     from cidrkit.ipam.web_addresses import router as web_address_router
@@ -328,11 +333,15 @@ def create_app(
     app.state.secure_cookies = secure_cookies
     if fast_path:
         app.add_middleware(AllocateFastPath, ipam=ipam)
+    app.state.latency = LatencyHistogram()
+    app.add_middleware(MetricsMiddleware, histogram=app.state.latency)
     # Added last, so it runs first: the body limit holds before anything reads.
     app.add_middleware(RequestGuard, ipam=ipam)
     install_error_handlers(app)
     app.include_router(router)
     app.include_router(address_router)
+    app.include_router(spaces_router)
+    app.include_router(metrics_router)
     app.include_router(web_router)
     app.include_router(web_address_router)
     app.include_router(docs_router)

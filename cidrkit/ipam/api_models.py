@@ -12,10 +12,12 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
+from cidrkit.ipam.capacity import Fragmentation, utilisation_warnings
 from cidrkit.ipam.importers import ImportReport
-from cidrkit.ipam.model import Allocation, AuditEntry, Pool, Utilisation
+from cidrkit.ipam.model import Allocation, AuditEntry, Pool, Space, Utilisation
 from cidrkit.ipam.pools import POOL_NAME_RULE, is_pool_name
 from cidrkit.ipam.reports import FreePage
+from cidrkit.ipam.spaces import SPACE_NAME_RULE, Overlap, SpaceDetail, is_space_name
 
 
 def _storable(text: str) -> str:
@@ -34,7 +36,15 @@ def _pool_name(text: str) -> str:
     return text
 
 
+def _space_name(text: str) -> str:
+    if not is_space_name(text):
+        raise ValueError(f"{text[:40]!r} is not a space name ({SPACE_NAME_RULE})")
+    return text
+
+
 Text = Annotated[str, AfterValidator(_storable)]
+SpaceNameText = Annotated[str, Field(min_length=1, max_length=100), AfterValidator(_space_name)]
+Percent = Annotated[int, Field(ge=1, le=100)]
 PoolNameText = Annotated[str, Field(min_length=1, max_length=100), AfterValidator(_pool_name)]
 Length = Annotated[int, Field(ge=0, le=128)]
 Key = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_storable)]
@@ -61,6 +71,8 @@ class PoolIn(Strict):
     required_tags: Annotated[list[TagKey], Field(max_length=32)] = []
     description: Annotated[Text, Field(max_length=1000)] = ""
     usable_model: Literal["rfc", "aws", "azure", "gcp", "none"] = "rfc"
+    space: SpaceNameText | None = None
+    warn_at: Percent | None = None
 
 
 class UtilisationOut(BaseModel):
@@ -109,6 +121,9 @@ class PoolOut(BaseModel):
     created_at: datetime | None
     utilisation: UtilisationOut | None = None
     usable_model: str = "rfc"
+    space: str = "global"
+    warn_at: int | None = None
+    warnings: list[str] = []
 
     @classmethod
     def of(cls, pool: Pool, usage: Utilisation | None = None) -> PoolOut:
@@ -125,6 +140,9 @@ class PoolOut(BaseModel):
             created_at=pool.created_at,
             utilisation=UtilisationOut.of(usage) if usage else None,
             usable_model=pool.usable_model,
+            space=pool.space,
+            warn_at=pool.warn_at,
+            warnings=utilisation_warnings(pool, usage) if usage else [],
         )
 
 
@@ -304,3 +322,67 @@ class WhoAmI(BaseModel):
     name: str
     pool: str | None
     scope: str
+
+
+class SpaceIn(Strict):
+    """A new space (routing domain)."""
+
+    name: SpaceNameText
+    description: Annotated[Text, Field(max_length=1000)] = ""
+
+
+class OverlapOut(BaseModel):
+    """Two top-level pool prefixes that overlap (kept from before spaces existed)."""
+
+    pool_a: str
+    prefix_a: str
+    space_a: str
+    pool_b: str
+    prefix_b: str
+    space_b: str
+    message: str
+
+    @classmethod
+    def of(cls, o: Overlap) -> OverlapOut:
+        return cls(pool_a=o.a.pool, prefix_a=str(o.a.prefix), space_a=o.a.space,
+                   pool_b=o.b.pool, prefix_b=str(o.b.prefix), space_b=o.b.space,
+                   message=o.describe())
+
+
+class SpaceOut(BaseModel):
+    """A space, the spaces connected to it and (in detail views) its pools."""
+
+    name: str
+    description: str
+    connected: list[str]
+    created_at: datetime | None
+    pools: list[str] | None = None
+    overlaps: list[OverlapOut] | None = None
+
+    @classmethod
+    def of(cls, space: Space, detail: SpaceDetail | None = None) -> SpaceOut:
+        return cls(name=space.name, description=space.description,
+                   connected=list(space.connected), created_at=space.created_at,
+                   pools=list(detail.pools) if detail else None,
+                   overlaps=[OverlapOut.of(o) for o in detail.overlaps] if detail else None)
+
+
+class FragmentationOut(BaseModel):
+    """How a pool's free space is split: the largest block and counts per length.
+
+    Address counts are decimal strings; ``free_blocks_by_length`` maps a
+    prefix length (as text, a JSON key) to how many free blocks have it."""
+
+    pool: str
+    free: str
+    free_blocks: int
+    largest_free_block: str | None
+    largest_share: float
+    free_blocks_by_length: dict[str, int]
+
+    @classmethod
+    def of(cls, f: Fragmentation) -> FragmentationOut:
+        return cls(pool=f.pool, free=str(f.free_addresses), free_blocks=f.blocks,
+                   largest_free_block=None if f.largest is None else str(f.largest),
+                   largest_share=round(f.largest_share, 4),
+                   free_blocks_by_length={str(k): v for k, v in f.by_length.items()})

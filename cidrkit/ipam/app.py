@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -25,6 +26,7 @@ from cidrkit.ipam.addresses import (
     AddressResult,
     IpAddress,
 )
+from cidrkit.ipam.capacity import Fragmentation, fragmentation, utilisation_warnings
 from cidrkit.ipam.database import Database, storage_error
 from cidrkit.ipam.errors import Forbidden, InvalidRequest, IpamError, NotFound, Unauthorized
 from cidrkit.ipam.importers import ImportFormat, ImportReport, import_allocations
@@ -35,6 +37,7 @@ from cidrkit.ipam.model import (
     AuditEntry,
     Pool,
     Scope,
+    Space,
     Token,
     Utilisation,
 )
@@ -53,6 +56,17 @@ from cidrkit.ipam.service import (
 )
 from cidrkit.ipam.sessions import SessionStore
 from cidrkit.ipam.spacemap import SpaceMap, space_map
+from cidrkit.ipam.spaces import (
+    SpaceDetail,
+    auditor_documents,
+    connect_spaces,
+    create_space,
+    delete_space,
+    disconnect_spaces,
+    list_spaces,
+    space_detail,
+    space_of_pool,
+)
 from cidrkit.ipam.tokens import TokenVerifier, parse_token_id
 from cidrkit.ipam.writer import GroupCommitWriter
 
@@ -122,6 +136,8 @@ class PoolView:
     ranges: list[IpRange] = field(default_factory=list)
     addresses: list[IpAddress] = field(default_factory=list)
     addresses_total: int = 0
+    warnings: tuple[str, ...] = ()
+    fragmentation: Fragmentation | None = None
 
 
 class IpamApp:
@@ -256,6 +272,24 @@ class IpamApp:
         with self.db.read() as conn:
             return store.read_audit(conn, pool=pool, limit=limit, before_id=before_id)
 
+    def pool_capacity(self, token: Token) -> list[tuple[Pool, Utilisation]]:
+        """Every pool with its utilisation, for monitoring (read scope on all pools)."""
+        require(token, None, "read")
+        return self.visible_pools(token)
+
+    def fragmentation(self, token: Token, pool: str) -> Fragmentation:
+        """How the pool's free space is split (read scope)."""
+        found = self.pool(token, pool)
+        with self.db.read() as conn:
+            return fragmentation(found, store.live_blocks(conn, found))
+
+    def spaces_export(self, token: Token) -> tuple[dict[str, Any], dict[str, Any]]:
+        """The auditor's connections document and the top-level pools as an
+        inventory (read scope on all pools: it names every pool)."""
+        require(token, None, "read")
+        with self.db.read() as conn:
+            return auditor_documents(conn)
+
     def pool_view(self, token: Token, name: str) -> PoolView:
         """The pool page's data: map, free blocks, allocations, audit entries."""
         found = self.pool(token, name)
@@ -269,9 +303,10 @@ class IpamApp:
         owners = {a.prefix: a for a in items if a.live}
         used = [p for p, _ in live] + [p for p, _ in standalone]
         free = free_page(found, used, length=None, offset=0, limit=1000)
+        usage = utilisation(found, live, standalone)
         return PoolView(
             pool=found,
-            usage=utilisation(found, live, standalone),
+            usage=usage,
             map=space_map(found, live + standalone, list(free.blocks), owners),
             free=free,
             allocations=items,
@@ -282,6 +317,8 @@ class IpamApp:
             ranges=ranges,
             addresses=held,
             addresses_total=held_total,
+            warnings=tuple(utilisation_warnings(found, usage)),
+            fragmentation=fragmentation(found, used),
         )
 
     # -- writes -----------------------------------------------------------
@@ -330,6 +367,54 @@ class IpamApp:
             raise outcome
         assert isinstance(outcome, Allocation)
         return outcome
+
+    # -- spaces -------------------------------------------------------------
+    # Any valid token may read spaces and their connections; the pools listed
+    # in a space are only those the token may read. Changing spaces needs
+    # admin on all pools: a space constrains every pool in it.
+
+    def spaces(self, token: Token) -> list[Space]:
+        """Every space with the spaces connected to it."""
+        del token  # authenticated is enough
+        with self.db.read() as conn:
+            return list_spaces(conn)
+
+    def space(self, token: Token, name: str) -> SpaceDetail:
+        """One space, the pools in it the token may read, and overlaps kept in it."""
+        with self.db.read() as conn:
+            found = space_detail(conn, name)
+        visible = tuple(p for p in found.pools if token.allows(p, "read"))
+        overlaps = tuple(o for o in found.overlaps
+                         if token.allows(o.a.pool, "read") and token.allows(o.b.pool, "read"))
+        return SpaceDetail(found.space, visible, overlaps)
+
+    def pool_space(self, token: Token, pool: str) -> Space:
+        """The space of ``pool`` (read scope on the pool)."""
+        self.pool(token, pool)
+        with self.db.read() as conn:
+            return space_of_pool(conn, pool)
+
+    def create_space(self, token: Token, name: str, description: str = "") -> Space:
+        """Create a space (admin on all pools)."""
+        require(token, None, "admin")
+        return create_space(self.db, name, description=description, actor=actor_of(token))
+
+    def delete_space(self, token: Token, name: str) -> None:
+        """Delete a space that holds no pools (admin on all pools)."""
+        require(token, None, "admin")
+        delete_space(self.db, name, actor=actor_of(token))
+
+    def connect_spaces(self, token: Token, space: str, other: str,
+                       description: str = "") -> tuple[Space, bool]:
+        """Connect two spaces (admin on all pools); 409 if their pools overlap."""
+        require(token, None, "admin")
+        return connect_spaces(self.db, space, other, description=description,
+                              actor=actor_of(token))
+
+    def disconnect_spaces(self, token: Token, space: str, other: str) -> bool:
+        """Remove a connection (admin on all pools); False if there was none."""
+        require(token, None, "admin")
+        return disconnect_spaces(self.db, space, other, actor=actor_of(token))
 
     def import_file(self, token: Token, pool: str, *, format: ImportFormat, content: str,
                     filename: str, under: Sequence[str], tags: dict[str, str]) -> ImportReport:

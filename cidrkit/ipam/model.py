@@ -55,6 +55,24 @@ class Pool:
     created_at: datetime | None = None
     generation: int = 0  # changes whenever the pool's live blocks change
     usable_model: str = "rfc"  # the core's model of which addresses hosts may get
+    space: str = "global"  # the routing domain; a child pool's is its parent's
+    warn_at: int | None = None  # utilisation percent from which the pool is running full
+
+
+@dataclass(frozen=True, slots=True)
+class Space:
+    """A routing domain: its top-level pools never overlap, nor those of connected spaces.
+
+    ``connected`` names the spaces routable to this one (symmetric, not
+    transitive: each pair is declared on its own, as in the auditor's
+    connections file).
+    """
+
+    id: int
+    name: str
+    description: str = ""
+    connected: tuple[str, ...] = ()
+    created_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)

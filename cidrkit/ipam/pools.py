@@ -27,6 +27,7 @@ from cidrkit.ipam.hostspace import is_usable_model
 from cidrkit.ipam.model import AllocationRequest, Pool, PoolRules
 from cidrkit.ipam.occupancy import forget_ranges_and_addresses
 from cidrkit.ipam.schema import allocations, audit_log, pool_prefixes, pools
+from cidrkit.ipam.spaces import DEFAULT_SPACE, check_new_prefixes
 from cidrkit.ipam.store import audit_row, bump_generation, get_pool, live_blocks, prefix_row
 
 # Always used with fullmatch: with match() and ``$`` a trailing newline would pass.
@@ -55,6 +56,8 @@ class PoolSpec:
     rules: PoolRules = field(default_factory=PoolRules)
     description: str = ""
     usable_model: str = "rfc"
+    space: str | None = None  # None: the parent's space, else ``global``
+    warn_at: int | None = None  # utilisation percent from which to warn
 
 
 def parse_prefixes(texts: Sequence[str], field_name: str = "prefixes") -> list[Prefix]:
@@ -129,6 +132,9 @@ def create_pool(db: Database, spec: PoolSpec, *, actor: str) -> Pool:
                              f"{', '.join(MODEL_NAMES)}", field="usable_model")
     if spec.rules.required_tags and any(not t for t in spec.rules.required_tags):
         raise InvalidRequest("required_tags: tag names cannot be empty", field="required_tags")
+    if spec.warn_at is not None and not 1 <= spec.warn_at <= 100:
+        raise InvalidRequest(f"warn_at: {spec.warn_at} is not a percentage (1-100)",
+                             field="warn_at")
     now = datetime.now(UTC)
     with db.write() as conn:
         if conn.execute(sa.select(pools.c.id).where(pools.c.name == spec.name)).first():
@@ -136,7 +142,15 @@ def create_pool(db: Database, spec: PoolSpec, *, actor: str) -> Pool:
         parent = None
         if spec.parent is not None:
             parent = get_pool(conn, spec.parent, lock=db.dialect == "postgresql")
+            if spec.space is not None and spec.space != parent.space:
+                raise InvalidRequest(
+                    f"space: a child pool lives in its parent's space {parent.space!r}, "
+                    f"not {spec.space!r}", field="space")
             prefixes = _carve_from_parent(conn, parent, prefixes, spec.prefix_length)
+            space_id = conn.execute(
+                sa.select(pools.c.space_id).where(pools.c.id == parent.id)).scalar_one()
+        else:
+            space_id = check_new_prefixes(conn, spec.space or DEFAULT_SPACE, prefixes)
         version = prefixes[0].version
         check_rules(spec.rules, version)
         pool_id = conn.execute(
@@ -152,10 +166,14 @@ def create_pool(db: Database, spec: PoolSpec, *, actor: str) -> Pool:
                 "description": spec.description,
                 "created_at": now,
                 "usable_model": spec.usable_model,
+                "space_id": space_id,
+                "warn_at": spec.warn_at,
             },
         ).scalar_one()
         conn.execute(
-            pool_prefixes.insert(), [{"pool_id": pool_id, **prefix_row(p)} for p in prefixes]
+            pool_prefixes.insert(),
+            [{"pool_id": pool_id, **prefix_row(p), "space_id": space_id,
+              "top_level": parent is None} for p in prefixes],
         )
         audits = []
         if parent is not None:
@@ -187,6 +205,9 @@ def create_pool(db: Database, spec: PoolSpec, *, actor: str) -> Pool:
                     audit_row(actor, "allocation.create", parent.name, new_id, detail, now)
                 )
         detail = {"prefixes": [str(p) for p in prefixes], "parent": spec.parent}
+        space = parent.space if parent else spec.space or DEFAULT_SPACE
+        if space != DEFAULT_SPACE:
+            detail["space"] = space
         audits.append(audit_row(actor, "pool.create", spec.name, None, detail, now))
         conn.execute(audit_log.insert(), audits)
         return get_pool(conn, spec.name)

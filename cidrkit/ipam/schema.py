@@ -59,6 +59,25 @@ class PrefixColumn(TypeDecorator[Prefix]):
 
 metadata = sa.MetaData()
 
+spaces = sa.Table(
+    "spaces",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("name", sa.String(100), nullable=False, unique=True),
+    sa.Column("description", sa.Text, nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+# Each connected pair once, lower id first; symmetric and not transitive.
+space_connections = sa.Table(
+    "space_connections",
+    metadata,
+    sa.Column("space_a", sa.Integer, sa.ForeignKey("spaces.id"), primary_key=True),
+    sa.Column("space_b", sa.Integer, sa.ForeignKey("spaces.id"), primary_key=True),
+    sa.Column("description", sa.Text, nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+)
+
 pools = sa.Table(
     "pools",
     metadata,
@@ -75,6 +94,8 @@ pools = sa.Table(
     sa.Column("generation", sa.BigInteger, nullable=False, server_default="0"),
     # The core's usable-address model of the pool's blocks (single addresses skip the rest).
     sa.Column("usable_model", sa.String(8), nullable=False, server_default="rfc"),
+    sa.Column("space_id", sa.Integer, sa.ForeignKey("spaces.id"), nullable=False),
+    sa.Column("warn_at", sa.SmallInteger, nullable=True),
 )
 
 pool_prefixes = sa.Table(
@@ -86,6 +107,11 @@ pool_prefixes = sa.Table(
     sa.Column("first_hex", sa.String(HEX_DIGITS), nullable=False),
     sa.Column("last_hex", sa.String(HEX_DIGITS), nullable=False),
     sa.Column("length", sa.SmallInteger, nullable=False),
+    # The pool's space, and whether the pool is top-level: top-level prefixes
+    # never overlap in one space or across connected spaces (migration 0004).
+    sa.Column("space_id", sa.Integer, sa.ForeignKey("spaces.id"), nullable=False),
+    sa.Column("top_level", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("legacy_overlap", sa.Boolean, nullable=False, server_default=sa.false()),
 )
 
 allocations = sa.Table(

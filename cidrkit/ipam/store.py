@@ -25,6 +25,7 @@ from cidrkit.ipam.schema import (
     pending_imports,
     pool_prefixes,
     pools,
+    spaces,
     to_hex,
 )
 
@@ -79,8 +80,10 @@ def load_pools(
     transactions locking several pools cannot deadlock.
     """
     parent = pools.alias("parent")
-    query = sa.select(pools, parent.c.name.label("parent_name")).outerjoin(
-        parent, pools.c.parent_id == parent.c.id
+    query = (
+        sa.select(pools, parent.c.name.label("parent_name"), spaces.c.name.label("space_name"))
+        .outerjoin(parent, pools.c.parent_id == parent.c.id)
+        .join(spaces, pools.c.space_id == spaces.c.id)
     )
     if where is not None:
         query = query.where(where)
@@ -98,11 +101,14 @@ def load_pools(
     )
     for pool_id, first_hex, length in conn.execute(prefix_query):
         prefixes[pool_id].append(_prefix_from(versions[pool_id], first_hex, length))
-    result = [_pool_from(row, tuple(prefixes[row.id]), row.parent_name) for row in rows]
+    result = [_pool_from(row, tuple(prefixes[row.id]), row.parent_name, row.space_name)
+              for row in rows]
     return sorted(result, key=lambda p: p.name)
 
 
-def _pool_from(row: Row[Any], prefixes: tuple[Prefix, ...], parent: str | None) -> Pool:
+def _pool_from(
+    row: Row[Any], prefixes: tuple[Prefix, ...], parent: str | None, space: str
+) -> Pool:
     return Pool(
         id=row.id,
         name=row.name,
@@ -119,6 +125,8 @@ def _pool_from(row: Row[Any], prefixes: tuple[Prefix, ...], parent: str | None) 
         created_at=utc(row.created_at),
         generation=row.generation,
         usable_model=row.usable_model,
+        space=space,
+        warn_at=row.warn_at,
     )
 
 
@@ -135,8 +143,8 @@ PoolKey = tuple[int, datetime | None]
 """Identifies one pool for its whole life: SQLite may give a deleted pool's id to
 the next pool created, so the id alone could name two different pools."""
 
-PoolShape = tuple[tuple[Prefix, ...], str | None]
-"""A pool's prefixes and parent name: fixed from its creation to its deletion."""
+PoolShape = tuple[tuple[Prefix, ...], str | None, str]
+"""A pool's prefixes, parent name and space: fixed from its creation to its deletion."""
 
 
 def pool_key(pool: Pool) -> PoolKey:
@@ -185,8 +193,8 @@ def claim_pools(
     for key, row in keyed:
         shape = known[key]
         assert shape is not None
-        prefixes, parent = shape
-        pool = _pool_from(row, prefixes, parent)
+        prefixes, parent, space = shape
+        pool = _pool_from(row, prefixes, parent, space)
         found.append(replace(pool, generation=row.generation - 1))
     return sorted(found, key=lambda p: p.name)
 
@@ -207,10 +215,14 @@ def _load_shapes(conn: Connection, rows: Sequence[Row[Any]]) -> dict[PoolKey, Po
     if parent_ids:
         parent_query = sa.select(pools.c.id, pools.c.name).where(pools.c.id.in_(parent_ids))
         parents = {pool_id: name for pool_id, name in conn.execute(parent_query)}
+    space_query = sa.select(spaces.c.id, spaces.c.name).where(
+        spaces.c.id.in_({row.space_id for row in rows}))
+    space_names = {space_id: name for space_id, name in conn.execute(space_query)}
     return {
         (row.id, utc(row.created_at)): (
             tuple(prefixes[row.id]),
             None if row.parent_id is None else parents[row.parent_id],
+            space_names[row.space_id],
         )
         for row in rows
     }

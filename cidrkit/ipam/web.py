@@ -34,6 +34,7 @@ from pydantic import ValidationError
 
 from cidrkit.ipam.api_models import AllocationIn, PoolIn
 from cidrkit.ipam.app import IpamApp, to_request
+from cidrkit.ipam.capacity import utilisation_warnings
 from cidrkit.ipam.errors import InvalidRequest, IpamError
 from cidrkit.ipam.http_errors import describe_validation, error_headers
 from cidrkit.ipam.model import PoolRules, Token
@@ -181,8 +182,10 @@ def _index(request: Request, session: WebSession, *, status: int = 200,
            error: str | None = None, notice: str | None = None,
            values: dict[str, str] | None = None) -> HTMLResponse:
     pools = _ipam(request).visible_pools(session.token)
+    spaces = _ipam(request).spaces(session.token)
     return _render(request, "index.html", session, status=status, pools=pools, error=error,
-                   notice=notice, values=values or {})
+                   notice=notice, values=values or {}, spaces=spaces,
+                   warnings={p.name: utilisation_warnings(p, u) for p, u in pools})
 
 
 @router.post("/login")
@@ -245,6 +248,8 @@ async def new_pool(request: Request) -> Response:
                                               "default_length"),
                 "required_tags": form_list(form.get("required_tags", "")),
                 "description": form.get("description", ""),
+                "space": form.get("space") or None,
+                "warn_at": form.get("warn_at") or None,
             })
         except ValidationError as exc:
             raise _validation(exc) from None
@@ -253,7 +258,7 @@ async def new_pool(request: Request) -> Response:
             prefix_length=body.prefix_length,
             rules=PoolRules(body.min_length, body.max_length, body.default_length,
                             tuple(body.required_tags)),
-            description=body.description,
+            description=body.description, space=body.space, warn_at=body.warn_at,
         )
         _ipam(request).create_pool(session.token, spec)
     except IpamError as exc:

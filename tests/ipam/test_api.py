@@ -150,7 +150,9 @@ def test_pool_delete_refused_while_in_use(client: TestClient, admin: dict[str, s
 
 def test_import_lock_file_and_inventory(client: TestClient, admin: dict[str, str],
                                         prod: str) -> None:
-    client.post("/api/v1/pools", headers=admin, json={"name": "plain",
+    # prod holds 10.0.0.0/16 in global: a pool around it lives in a space of its own.
+    client.post("/api/v1/spaces", headers=admin, json={"name": "lab"})
+    client.post("/api/v1/pools", headers=admin, json={"name": "plain", "space": "lab",
                                                       "prefixes": ["10.0.0.0/8"]})
     lock = json.dumps({"cidrkit-plan-lock": 1, "blocks": {
         "prod/vpc": "10.1.0.0/16", "prod/vpc/app": "10.1.0.0/20", "edge": "192.0.2.0/24",

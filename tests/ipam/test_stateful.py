@@ -24,6 +24,7 @@ from cidrkit.ipam.errors import Conflict, InvalidRequest, NotFound
 from cidrkit.ipam.model import AllocationRequest
 from cidrkit.ipam.pools import PoolSpec, create_pool
 from cidrkit.ipam.service import AllocationService
+from cidrkit.ipam.spaces import create_space
 
 BASE = 0x0A000000  # 10.0.0.0
 POOL_BLOCKS = [(BASE, 26), (BASE + 0x100, 28)]  # 10.0.0.0/26, 10.0.1.0/28
@@ -44,7 +45,9 @@ class AllocationMachine(RuleBasedStateMachine):
         super().__init__()
         self.pool = f"p{uuid.uuid4().hex[:10]}"
         texts = [str(Prefix(32, v, n)) for v, n in POOL_BLOCKS]
-        create_pool(_DB, PoolSpec(self.pool, texts), actor="model")
+        # Every run reuses the same addresses: each gets a space of its own.
+        create_space(_DB, self.pool, actor="model")
+        create_pool(_DB, PoolSpec(self.pool, texts, space=self.pool), actor="model")
         self.service = AllocationService(_DB)
         self.live: dict[int, tuple[int, int]] = {}  # id -> (value, length)
         self.keys: dict[str, tuple[tuple[int, str], int, int, int]] = {}
