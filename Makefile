@@ -13,7 +13,7 @@ ENGINE_MANIFEST := --manifest-path engine/Cargo.toml
 # Seconds of the bounded differential fuzz run (make fuzz-native).
 FUZZ_SECONDS ?= 120
 
-.PHONY: demo test lint unit fuzz engine-test engine-lint fuzz-native bench bench-commands bench-core bench-start bench-bulk bench-audit bench-plan bench-ipam bench-discover docs clean
+.PHONY: demo test lint unit fuzz engine-test engine-lint fuzz-native fuzz-cargo bench bench-commands bench-core bench-start bench-bulk bench-audit bench-plan bench-ipam bench-discover docs clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "cidrkit needs Python >= 3.11"'
@@ -65,7 +65,25 @@ engine-lint:
 ## fuzz-native: the engine against the Python path on random text, for FUZZ_SECONDS
 fuzz-native: $(VENV)/.installed-test
 	CIDRKIT_FUZZ_SECONDS=$(FUZZ_SECONDS) $(BIN)/python -m pytest -p no:cacheprovider \
-		tests/bulk/test_engine_fuzz.py
+		tests/bulk/test_engine_fuzz.py tests/bulk/test_engine_lists_fuzz.py
+
+## fuzz-cargo: cargo fuzz (libFuzzer) on the parser, the scanner and plain prefix lists,
+# FUZZ_CARGO_SECONDS each. AddressSanitizer needs a nightly compiler: without one
+# the targets run on the stable toolchain, coverage-guided but without the sanitizer.
+# cargo-fuzz is installed through cargo when missing.
+FUZZ_CARGO_SECONDS ?= 60
+FUZZ_TARGETS := parse_address scan_candidates plain_lists
+CARGO_FUZZ_VERSION := 0.13.2
+fuzz-cargo:
+	@command -v cargo-fuzz >/dev/null 2>&1 || $(CARGO) install cargo-fuzz --version $(CARGO_FUZZ_VERSION) --locked
+	@if rustup run nightly rustc --version >/dev/null 2>&1; then toolchain=+nightly; sanitizer=address; \
+	else echo "fuzz-cargo: no nightly toolchain, so no AddressSanitizer (rustup toolchain install nightly)"; \
+		toolchain=; sanitizer=none; fi; \
+	cd engine/fuzz && for target in $(FUZZ_TARGETS); do \
+		mkdir -p corpus/$$target && \
+		$(CARGO) $$toolchain fuzz run --sanitizer $$sanitizer -O $$target corpus/$$target seeds/$$target -- \
+			-max_total_time=$(FUZZ_CARGO_SECONDS) -dict=fuzz.dict -rss_limit_mb=2048 || exit 1; \
+	done
 
 ## bench: speed against the peer libraries and tools, printed as ratios (medians)
 bench: bench-core bench-start bench-bulk bench-commands bench-audit bench-plan bench-ipam bench-discover

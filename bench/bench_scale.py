@@ -12,14 +12,21 @@ times whole queries, median of ``--runs``:
   ``max_by(prefix, length)`` per row. The peer gets numeric address columns
   precomputed in the Parquet (it cannot parse text addresses itself); both
   sides run to Spark's ``noop`` sink, so the whole plan runs and nothing is
-  written.
+  written. Beside them, the floor: the scan alone, and an identity Python
+  function (``--spark-steps`` picks; see ``bench_spark``).
 - DuckDB: the streamed ``cidrkit.scale.duckdb.annotate`` and the
   ``cidrkit_lookup`` SQL function, each against the same bucketed join in
   DuckDB SQL.
+- Polars: ``cidrkit.scale.polars.annotate`` over a lazy Parquet scan.
 - Memory: the table as held by a worker, the broadcast's pickled size, and
   one Arrow batch.
 
-    python bench/bench_scale.py [--rows 20000000] [--runs 3] [--engines spark,duckdb]
+Spark's lines give wall time and the CPU seconds of the whole process tree
+(the JVM and its Python workers): on a shared machine, rows per CPU second
+is the rate a core of one's own would give.
+
+    python bench/bench_scale.py [--rows 20000000] [--runs 3] [--engines spark,duckdb,polars]
+        [--spark-steps read,identity,...] [--workdir DIR]
 
 Both sides' match counts are compared on every run; a difference aborts.
 """
@@ -54,13 +61,49 @@ V6_SHARE = 0.25
 HEX = np.frombuffer(b"0123456789abcdef", dtype=np.uint8)
 
 
-def median_time(fn: Callable[[], Any], runs: int) -> tuple[float, Any]:
-    times, result = [], None
+def median_time(fn: Callable[[], Any], runs: int) -> tuple[float, float, Any]:
+    """Median wall seconds, median CPU seconds (the whole process tree), and the last result."""
+    walls, cpus, result = [], [], None
     for _ in range(runs):
+        cpu = tree_cpu_seconds()
         start = time.perf_counter()
         result = fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times), result
+        walls.append(time.perf_counter() - start)
+        cpus.append(tree_cpu_seconds() - cpu)
+    return statistics.median(walls), statistics.median(cpus), result
+
+
+def tree_cpu_seconds() -> float:
+    """CPU time of this process and every process under it (the JVM, Python workers).
+
+    Wall time on a shared machine counts the other tenants' work too; CPU
+    seconds count only ours, so rows per CPU second is the rate per core
+    that a core of our own would give.
+    """
+    ticks = os.sysconf("SC_CLK_TCK")
+    parents: dict[int, int] = {}
+    spent: dict[int, float] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rpartition(")")[2].split()
+        except OSError:
+            continue
+        # After the name: state, ppid, ..., utime (12), stime, cutime, cstime (15).
+        parents[int(entry.name)] = int(fields[1])
+        spent[int(entry.name)] = sum(int(f) for f in fields[11:15]) / ticks
+    ours, total = {os.getpid()}, 0.0
+    for pid in sorted(parents):
+        chain, at = [], pid
+        while at in parents and at not in ours and at > 1:
+            chain.append(at)
+            at = parents[at]
+        if at in ours:
+            ours.update(chain)
+    for pid in ours:
+        total += spent.get(pid, 0.0)
+    return total
 
 
 def v4_text(values: np.ndarray) -> pa.Array:
@@ -153,46 +196,134 @@ GROUP BY f.n
 """
 
 
-def bench_spark(flows: Path, peer_table: Path, lookup: ArrowLookup, runs: int, rows: int) -> None:
-    from pyspark.sql import SparkSession
+SPARK_STEPS = (
+    "read",
+    "identity",
+    "udf-identity",
+    "timed",
+    "rows",
+    "cidrkit",
+    "udf",
+    "parquet",
+    "peer",
+)
 
-    from cidrkit.scale.spark import annotate
+
+def spark_session(batch_rows: int) -> Any:
+    from pyspark.sql import SparkSession
 
     os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
     os.environ["PYSPARK_PYTHON"] = sys.executable
     spark = (
         SparkSession.builder.master("local[2]")
         .config("spark.ui.enabled", "false")
+        .config("spark.driver.host", "127.0.0.1")
+        .config("spark.driver.bindAddress", "127.0.0.1")
         .config("spark.driver.memory", "3g")
         .config("spark.sql.shuffle.partitions", "8")
-        .config("spark.sql.execution.arrow.maxRecordsPerBatch", "131072")
+        .config("spark.sql.execution.arrow.maxRecordsPerBatch", str(batch_rows))
         .getOrCreate()
     )
     spark.sparkContext.setLogLevel("ERROR")
-    frame = spark.read.parquet(str(flows))
+    return spark
+
+
+def bench_spark(
+    flows: Path, peer_table: Path, lookup: ArrowLookup, args: argparse.Namespace
+) -> None:
+    """Whole queries from the Parquet file to Spark's ``noop`` sink, and the floor beneath them.
+
+    ``read``: the scan alone; ``identity``: the batches through a
+    ``mapInArrow`` that hands them back as they came (what any Python
+    function costs: the JVM's rows to Arrow, the pipe both ways, Arrow back
+    to rows); ``udf-identity``: the address column alone through an Arrow
+    UDF that returns it; ``timed``: the annotation as an Arrow UDF with the
+    CPU time spent inside the Python function summed by an accumulator;
+    ``rows``: an Arrow UDF answering the table row numbers only (the lookup
+    without the text columns); ``cidrkit``: ``annotate`` (``mapInArrow``);
+    ``udf``: ``annotate(via="udf")``; ``parquet``: ``annotate`` written to
+    Parquet (snappy); ``peer``: the bucketed join.
+    """
+    from cidrkit.scale.spark import annotate
+
+    rows, runs = args.rows, args.runs
+    spark = spark_session(args.batch_rows)
+    frame = spark.read.parquet(str(flows)).select("n", "src_addr", "bytes")
     spark.read.parquet(str(peer_table)).createOrReplaceTempView("peer_table")
-    frame.createOrReplaceTempView("flows")
+    spark.read.parquet(str(flows)).createOrReplaceTempView("flows")
+    steps = args.spark_steps.split(",")
+    inside = spark.sparkContext.accumulator(0.0)
+    column = "src_addr"
 
-    def ours() -> int:
-        out = annotate(frame.select("n", "src_addr", "bytes"), "src_addr", lookup)
+    def noop(out: Any) -> None:
         out.write.format("noop").mode("overwrite").save()
-        return int(out.filter("match_prefix IS NOT NULL").count()) if runs == 0 else 0
 
-    def peer() -> int:
-        spark.sql(PEER_SQL).write.format("noop").mode("overwrite").save()
-        return 0
+    def identity(batches: Any) -> Any:
+        yield from batches
 
-    t_ours, _ = median_time(ours, runs)
-    t_peer, _ = median_time(peer, runs)
-    matched_ours = (
-        annotate(frame.select("src_addr"), "src_addr", lookup)
-        .filter("match_prefix IS NOT NULL")
-        .count()
+    shared = spark.sparkContext.broadcast(lookup)
+
+    def timed(addresses: pa.Array) -> pa.Array:
+        start = time.process_time()
+        table = shared.value
+        matched = table.match_columns(addresses)
+        out = pa.StructArray.from_arrays(
+            [c.combine_chunks() for c in matched.columns], names=matched.column_names
+        )
+        inside.add(time.process_time() - start)
+        return out
+
+    def row_numbers(addresses: pa.Array) -> pa.Array:
+        found = shared.value.rows(addresses).rows
+        return pa.array(found.astype(np.int32), mask=found < 0)
+
+    from pyspark.sql import functions
+    from pyspark.sql.functions import col
+
+    arrow_udf = functions.arrow_udf  # type: ignore[attr-defined]
+
+    struct = annotate(frame, column, lookup).schema[len(frame.columns) :]
+    queries: dict[str, Callable[[], None]] = {
+        "read": lambda: noop(frame),
+        "identity": lambda: noop(frame.mapInArrow(identity, frame.schema)),
+        "udf-identity": lambda: noop(
+            frame.withColumn("copy", arrow_udf(lambda a: a, "string")(col(column)))
+        ),
+        "timed": lambda: noop(frame.withColumn("m", arrow_udf(timed, struct)(col(column)))),
+        "rows": lambda: noop(frame.withColumn("row", arrow_udf(row_numbers, "int")(col(column)))),
+        "cidrkit": lambda: noop(annotate(frame, column, lookup)),
+        "udf": lambda: noop(annotate(frame, column, lookup, via="udf")),
+        "parquet": lambda: (
+            annotate(frame, column, lookup)
+            .write.mode("overwrite")
+            .parquet(str(flows.parent / "annotated.parquet"))
+        ),
+        "peer": lambda: noop(spark.sql(PEER_SQL)),
+    }
+    print(
+        f"spark local[2]: {frame.rdd.getNumPartitions()} partitions,"
+        f" {args.batch_rows:,}-row Arrow batches",
+        flush=True,
     )
-    matched_peer = spark.sql(PEER_SQL).filter("prefix_id IS NOT NULL").count()
-    if matched_ours != matched_peer:
-        raise SystemExit(f"spark: match counts differ: cidrkit {matched_ours}, peer {matched_peer}")
-    report("spark local[2]", rows, t_ours, t_peer, cores=2)
+    for step in steps:
+        inside.value = 0.0
+        took, cpu, _ = median_time(queries[step], runs)
+        extra = ""
+        if step == "timed":
+            extra = f"; inside the Python function {inside.value / runs:6.2f} s CPU"
+        print(
+            f"  {step:9} median of {runs}: {took:7.2f} s wall"
+            f" {rows / took / 2 / 1e6:5.2f} M rows/s/core;"
+            f" {cpu:7.2f} s CPU {rows / cpu / 1e6:5.2f} M rows/CPU-s{extra}",
+            flush=True,
+        )
+    if "cidrkit" in steps and "peer" in steps:
+        matched_ours = annotate(frame, column, lookup).filter("match_prefix IS NOT NULL").count()
+        matched_peer = spark.sql(PEER_SQL).filter("prefix_id IS NOT NULL").count()
+        if matched_ours != matched_peer:
+            raise SystemExit(
+                f"spark: match counts differ: cidrkit {matched_ours}, peer {matched_peer}"
+            )
     spark.stop()
 
 
@@ -228,24 +359,32 @@ def bench_duckdb(flows: Path, peer_table: Path, lookup: ArrowLookup, runs: int, 
         relation = annotate(con, f"SELECT src_addr FROM '{flows}'", "src_addr", lookup)
         return int(relation.aggregate("count(match_prefix)").fetchall()[0][0])
 
-    t_stream, matched_stream = median_time(streamed, runs)
-    t_udf, matched_udf = median_time(lambda: con.execute(udf_sql).fetchall()[0][0], runs)
-    t_peer, matched_peer = median_time(lambda: con.execute(peer_sql).fetchall()[0][0], runs)
+    t_stream, cpu_stream, matched_stream = median_time(streamed, runs)
+    t_udf, cpu_udf, matched_udf = median_time(lambda: con.execute(udf_sql).fetchall()[0][0], runs)
+    t_peer, cpu_peer, matched_peer = median_time(
+        lambda: con.execute(peer_sql).fetchall()[0][0], runs
+    )
     if not matched_stream == matched_udf == matched_peer:
         raise SystemExit(
             f"duckdb: match counts differ: stream {matched_stream}, function {matched_udf},"
             f" peer {matched_peer}"
         )
-    report("duckdb annotate()", rows, t_stream, t_peer, cores=2)
-    report("duckdb function", rows, t_udf, t_peer, cores=2)
+    report("duckdb annotate()", rows, (t_stream, cpu_stream), (t_peer, cpu_peer))
+    report("duckdb function", rows, (t_udf, cpu_udf), (t_peer, cpu_peer))
 
 
-def report(name: str, rows: int, ours: float, peer: float, cores: int) -> None:
+def report(name: str, rows: int, ours: tuple[float, float], peer: tuple[float, float]) -> None:
+    """Wall seconds (and M rows/s per core of the 2) and CPU seconds (and M rows per CPU second)."""
+
+    def figures(wall: float, cpu: float) -> str:
+        return (
+            f"{wall:7.2f} s wall {rows / wall / 2 / 1e6:5.2f} M rows/s/core,"
+            f" {cpu:7.2f} s CPU {rows / cpu / 1e6:5.2f} M rows/CPU-s"
+        )
+
     print(
-        f"{name:20} rows {rows:>12,}"
-        f"  cidrkit {ours:8.2f} s ({rows / ours / cores / 1e6:5.2f} M rows/s/core)"
-        f"  bucketed join {peer:8.2f} s ({rows / peer / cores / 1e6:5.2f} M rows/s/core)"
-        f"  speed-up x{peer / ours:5.1f}",
+        f"{name:18} cidrkit {figures(*ours)} | bucketed join {figures(*peer)}"
+        f" | x{peer[0] / ours[0]:.1f} wall",
         flush=True,
     )
 
@@ -259,7 +398,9 @@ def rss():
 import numpy, pyarrow, cidrkit.scale.arrow
 before = rss()
 lookup = pickle.loads(open(sys.argv[1], "rb").read())
-print(rss() - before)
+unpickled = rss()
+lookup.native_table()
+print(unpickled - before, rss() - unpickled)
 """
 
 
@@ -270,6 +411,7 @@ def memory(lookup: ArrowLookup, flows: Path, folder: Path) -> None:
     worker = subprocess.run(
         [sys.executable, "-c", WORKER, str(pickled)], capture_output=True, text=True, check=True
     )
+    unpickled, engine_table = (float(x) for x in worker.stdout.split())
     arrays = lookup.lpm.nbytes + lookup.prefix.nbytes
     batch = next(
         pq.ParquetFile(flows).iter_batches(batch_size=131_072, columns=["n", "src_addr", "bytes"])
@@ -277,47 +419,100 @@ def memory(lookup: ArrowLookup, flows: Path, folder: Path) -> None:
     annotated = lookup.append_matches(batch, lookup.rows(batch.column("src_addr")).rows)
     print(
         f"memory: broadcast (pickled table) {pickled.stat().st_size / 2**20:.1f} MiB;"
-        f" table unpickled in a worker {float(worker.stdout):.0f} MiB RSS"
-        f" ({arrays / 2**20:.1f} MiB of arrays); one 131,072-row batch"
+        f" table unpickled in a worker {unpickled:.0f} MiB RSS"
+        f" ({arrays / 2**20:.1f} MiB of arrays), the engine's table built from it"
+        f" {engine_table:.0f} MiB more; one 131,072-row batch"
         f" {batch.nbytes / 2**20:.1f} MiB in, {annotated.nbytes / 2**20:.1f} MiB annotated",
         flush=True,
     )
+
+
+def bench_polars(flows: Path, lookup: ArrowLookup, runs: int, rows: int) -> None:
+    """Polars: the Parquet scanned lazily, annotated by the expression, matches counted."""
+    import polars as pl
+
+    from cidrkit.scale.polars import annotate
+
+    def annotated() -> int:
+        frame = annotate(
+            pl.scan_parquet(flows).select("n", "src_addr", "bytes"), "src_addr", lookup
+        )
+        return int(frame.select(pl.col("match_prefix").count()).collect().item())
+
+    took, cpu, _ = median_time(annotated, runs)
+    print(
+        f"polars annotate()  median of {runs}: {took:7.2f} s wall"
+        f" {rows / took / 2 / 1e6:5.2f} M rows/s/core, {cpu:7.2f} s CPU"
+        f" {rows / cpu / 1e6:5.2f} M rows/CPU-s",
+        flush=True,
+    )
+
+
+def lookup_alone(lookup: ArrowLookup, flows: Path) -> None:
+    """The lookup in this one process on the first 2M addresses, batch by batch, CPU seconds."""
+    batches = [
+        b.column(0)
+        for _, b in zip(
+            range(16),
+            pq.ParquetFile(flows).iter_batches(batch_size=131_072, columns=["src_addr"]),
+            strict=False,
+        )
+    ]
+    rows = sum(len(b) for b in batches)
+    lookup.native_table()
+    for name, work in (("rows", lookup.rows), ("with columns", lookup.match_columns)):
+        start = time.process_time()
+        for batch in batches:
+            work(batch)
+        spent = time.process_time() - start
+        print(f"lookup alone, {name}: {rows / spent / 1e6:.2f} M rows/CPU-s", flush=True)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--rows", type=int, default=20_000_000)
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--engines", default="spark,duckdb")
+    parser.add_argument("--engines", default="spark,duckdb,polars")
+    parser.add_argument("--spark-steps", default=",".join(SPARK_STEPS))
+    parser.add_argument("--batch-rows", type=int, default=131_072)
     parser.add_argument("--data", type=Path, default=ROOT / ".." / "shared" / "data")
+    parser.add_argument(
+        "--workdir", type=Path, help="keep the generated Parquet here and reuse it next time"
+    )
     args = parser.parse_args()
     paths = [args.data / "bgp-ipv4.txt", args.data / "bgp-ipv6.txt"]
     missing = [str(p) for p in paths if not p.is_file()]
     if missing:
         raise SystemExit(f"real data not found: {', '.join(missing)}")
     with tempfile.TemporaryDirectory(prefix="cidrkit-bench-scale-") as tmp:
-        folder = Path(tmp)
+        folder = args.workdir or Path(tmp)
+        folder.mkdir(parents=True, exist_ok=True)
         table_text = folder / "bgp.txt"
         table_text.write_bytes(b"".join(p.read_bytes() for p in paths))
         start = time.perf_counter()
         lookup = ArrowLookup.from_file(table_text)
         print(f"table: {len(lookup):,} prefixes built in {time.perf_counter() - start:.1f} s")
-        parsed = parse_prefix_text(table_text.read_bytes(), str(table_text)).prefixes
-        flows, peer_table = folder / "flows.parquet", folder / "peer_table.parquet"
-        start = time.perf_counter()
-        write_flows(flows, args.rows, parsed, np.random.default_rng(14))
-        write_peer_table(peer_table, parsed)
+        flows = folder / f"flows-{args.rows}.parquet"
+        peer_table = folder / "peer_table.parquet"
+        if not (flows.is_file() and peer_table.is_file()):
+            parsed = parse_prefix_text(table_text.read_bytes(), str(table_text)).prefixes
+            start = time.perf_counter()
+            write_flows(flows, args.rows, parsed, np.random.default_rng(14))
+            write_peer_table(peer_table, parsed)
+            print(f"flows written in {time.perf_counter() - start:.1f} s")
         print(
-            f"flows: {args.rows:,} rows, {flows.stat().st_size / 2**20:.0f} MiB Parquet,"
-            f" written in {time.perf_counter() - start:.1f} s",
+            f"flows: {args.rows:,} rows, {flows.stat().st_size / 2**20:.0f} MiB Parquet",
             flush=True,
         )
         memory(lookup, flows, folder)
+        lookup_alone(lookup, flows)
         engines = args.engines.split(",")
         if "duckdb" in engines:
             bench_duckdb(flows, peer_table, lookup, args.runs, args.rows)
+        if "polars" in engines:
+            bench_polars(flows, lookup, args.runs, args.rows)
         if "spark" in engines:
-            bench_spark(flows, peer_table, lookup, args.runs, args.rows)
+            bench_spark(flows, peer_table, lookup, args)
 
 
 if __name__ == "__main__":

@@ -8,10 +8,11 @@ class Grep:
     def __init__(self, v4: bytes, v6: bytes) -> None: ...
     def run(
         self,
-        write: Callable[[bytes], object],
+        write: Callable[[bytes], object] | None = None,
         *,
         fd: int | None = None,
         data: bytes | None = None,
+        out_fd: int | None = None,
         invert: bool = False,
         count_only: bool = False,
         only_matching: bool = False,
@@ -56,13 +57,23 @@ class LookupTable:
     def problems(self) -> bytes: ...
     def __len__(self) -> int: ...
     def lookup_words(self, words: list[str]) -> list[int]: ...
+    def lookup_arrow_text(
+        self,
+        offsets: object,
+        data: object,
+        *,
+        first: int,
+        count: int,
+        large: bool,
+    ) -> bytes: ...
     def annotate(
         self,
-        write: Callable[[bytes], object],
         report: Callable[[list[tuple[int, str]]], object],
         *,
+        write: Callable[[bytes], object] | None = None,
         fd: int | None = None,
         data: bytes | None = None,
+        out_fd: int | None = None,
         universal_newlines: bool = True,
         lossy: bool = True,
         matched_only: bool = False,
@@ -80,3 +91,10 @@ def set_operation_text(
     op: str, left: list[bytes], right: list[bytes], write: Callable[[bytes], object]
 ) -> bool | None:
     """Write ``exclude`` or ``intersect`` of plain prefix lists; None if a line is not plain."""
+
+def overlaps_text(
+    chunks: list[bytes], write: Callable[[bytes], object], *, style: str = "text"
+) -> tuple[int, int] | None:
+    """``(items, pairs)`` of plain prefix lines, the pairs written in ``style``
+    ("text", "json"; "count" writes nothing) when there are more than two
+    items; None when a line is not a plain prefix or address."""

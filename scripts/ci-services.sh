@@ -73,6 +73,16 @@ WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = '$PGDB_NAME') \gexec
 CREATE EXTENSION IF NOT EXISTS btree_gist;
 SQL
 
+# The NetBox-compatible API is tested with Ansible's netbox.netbox collection, which
+# ships in the "ansible" package on PyPI; it lives in a virtual environment of its own.
+ANSIBLE_HOME="${CIDRKIT_ANSIBLE_HOME:-/opt/cidrkit-ansible}"
+if [ ! -x "$ANSIBLE_HOME/bin/ansible-playbook" ]; then
+    log "installing ansible (with the netbox.netbox collection) into $ANSIBLE_HOME"
+    python3 -m venv "$ANSIBLE_HOME" >&2
+    "$ANSIBLE_HOME/bin/pip" install --quiet ansible >&2
+fi
+
+echo "export CIDRKIT_TEST_ANSIBLE_PLAYBOOK=$ANSIBLE_HOME/bin/ansible-playbook"
 echo "export CIDRKIT_TEST_PG_URL=postgresql://$PGUSER_NAME:$PGPASSWORD_VALUE@127.0.0.1:$PGPORT_VALUE/$PGDB_NAME"
 echo "export CIDRKIT_TEST_CHROMIUM=/usr/bin/chromium"
 echo "export JAVA_HOME=$java_home"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import ExitStack
 from itertools import islice
 from typing import TYPE_CHECKING, Any, TextIO
@@ -250,7 +250,7 @@ def _grep_one_native(
     native: Grep, name: str, ctx: Context, args: argparse.Namespace, with_names: bool
 ) -> int:
     """Grep one input with the compiled engine; the same bytes as ``_grep_one``."""
-    from cidrkit.cli.native import byte_writer
+    from cidrkit.cli.native import byte_sink, is_output_error
 
     label = "(standard input)" if name == "-" else name
     options = {
@@ -260,16 +260,17 @@ def _grep_one_native(
         "line_numbers": args.numbers,
         "label": (f"{label}:" if with_names else "").encode("utf-8", "surrogateescape"),
     }
-    write = byte_writer(ctx.stdout)
+    options.update(byte_sink(ctx.stdout))
     try:
         if name != "-":
             with open(name, "rb") as handle:
                 # Text mode: universal newlines, invalid UTF-8 shown as U+FFFD.
-                _, selected = native.run(write, fd=handle.fileno(), **options)
+                _, selected = native.run(fd=handle.fileno(), **options)
         else:
-            selected = _grep_stdin_native(native, ctx, write, options)
+            selected = _grep_stdin_native(native, ctx, options)
     except OSError as err:
-        if isinstance(err, BrokenPipeError):
+        if is_output_error(err):
+            # As the Python path: a closed pipe ends quietly, other write errors go up.
             raise
         raise InputError(f"{name}: cannot read: {err.strerror or err}") from None
     if args.count:
@@ -277,9 +278,7 @@ def _grep_one_native(
     return selected
 
 
-def _grep_stdin_native(
-    native: Grep, ctx: Context, write: Callable[[bytes], object], options: dict[str, Any]
-) -> int:
+def _grep_stdin_native(native: Grep, ctx: Context, options: dict[str, Any]) -> int:
     """Standard input splits lines at ``\\n`` only, as Python's ``sys.stdin`` does."""
     import sys
 
@@ -287,13 +286,11 @@ def _grep_stdin_native(
         # Undecodable bytes pass through unchanged when stdin escapes them.
         lossy = sys.stdin.errors != "surrogateescape"
         _, selected = native.run(
-            write, fd=sys.stdin.fileno(), universal_newlines=False, lossy=lossy, **options
+            fd=sys.stdin.fileno(), universal_newlines=False, lossy=lossy, **options
         )
     else:
         data = ctx.stdin.read().encode("utf-8", "surrogateescape")
-        _, selected = native.run(
-            write, data=data, universal_newlines=False, lossy=False, **options
-        )
+        _, selected = native.run(data=data, universal_newlines=False, lossy=False, **options)
     return selected
 
 

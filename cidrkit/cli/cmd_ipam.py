@@ -60,11 +60,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
                            help="only the lock's blocks at or below this plan path (repeatable)")
     importing.add_argument("--tag", action="append", default=[], metavar="KEY=VALUE",
                            help="a tag for every new allocation (repeatable)")
-    spans = ipam_addresses.configure(actions)
     from cidrkit.cli.ipam_spaces import configure_spaces
 
     spaces = actions.add_parser("spaces", help="routing domains: list, create, connect, export")
-    for sub in (allocate, release, listing, free, importing, *spans, *configure_spaces(spaces)):
+    spans = ipam_addresses.configure(actions)
+    for sub in (allocate, release, listing, free, importing, *configure_spaces(spaces), *spans):
         sub.add_argument("--url", help="service URL (default $CIDRKIT_URL)")
         sub.add_argument("--token", help="API token (default $CIDRKIT_TOKEN)")
         sub.add_argument("--json", action="store_true", help="print the API's JSON")
@@ -98,12 +98,12 @@ def _tags(items: list[str]) -> dict[str, str]:
 
 
 def _dispatch(args: argparse.Namespace, ctx: Context, client: Any) -> int:
-    if args.action in ipam_addresses.ACTIONS:
-        return ipam_addresses.dispatch(args, ctx, client, _tags(getattr(args, "tag", [])))
     if args.action == "spaces":
         from cidrkit.cli.ipam_spaces import run_spaces
 
         return run_spaces(args, ctx, client)
+    if args.action in ipam_addresses.ACTIONS:
+        return ipam_addresses.dispatch(args, ctx, client, _tags(getattr(args, "tag", [])))
     if args.action == "import":
         return _import(args, ctx, client)
     if args.action == "allocate":

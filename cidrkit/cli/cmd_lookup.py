@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 import argparse
-import json
 import os
-from collections.abc import Iterator
-from contextlib import ExitStack
-from itertools import islice
-from typing import TYPE_CHECKING, TextIO
 
 from cidrkit.cli.context import Context
 from cidrkit.cli.exit import ExitCode
-from cidrkit.cli.lookup_table import load_table
 from cidrkit.errors import MAX_REPORTED, InputError, cap_lines
 
+# A plain constant rather than typing.TYPE_CHECKING, and the modules only
+# some runs need imported where they are used: a lookup against a saved
+# table starts in tens of milliseconds, and imports are most of them.
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from typing import TextIO
+
     from cidrkit.bulk.annotate import Annotator, Format, LabelledTable
 
 CHUNK_LINES = 65_536
@@ -96,6 +97,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
             return run_native(engine, args, ctx)
 
     from cidrkit.bulk.annotate import Annotator
+    from cidrkit.cli.lookup_table import load_table
 
     table = load_table(args)
     for line in cap_lines(table.problems):
@@ -151,6 +153,8 @@ def _columnar_run(
 
 def _annotate_stream(annotator: Annotator, name: str, ctx: Context, *, write: bool) -> int:
     """Feed one input through the annotator in chunks; return how many problems it had."""
+    from contextlib import ExitStack
+
     problems = 0
     with ExitStack() as stack:
         if name == "-":
@@ -182,6 +186,8 @@ def _annotate_stream(annotator: Annotator, name: str, ctx: Context, *, write: bo
 
 
 def _chunks(stream: TextIO) -> Iterator[list[str]]:
+    from itertools import islice
+
     lines = (line.rstrip("\r\n") for line in stream)
     while chunk := list(islice(lines, CHUNK_LINES)):
         yield chunk
@@ -220,6 +226,8 @@ def _write_stats(ctx: Context, annotator: Annotator, *, as_json: bool) -> None:
     rows = annotator.stats()
     names = annotator.table.label_names
     if as_json:
+        import json
+
         data = {
             "hits": [
                 {"prefix": prefix, "labels": dict(zip(names, labels, strict=True)), "count": count}

@@ -39,6 +39,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace, ctx: Context) -> int:
     diags = Diagnostics(ctx)
     chunks = gather(args.items, ctx)
+    if is_large(chunks) and (found := _native_pairs(chunks, args, ctx)) is not None:
+        return ExitCode.OK if found else ExitCode.FALSE
     if is_large(chunks):
         texts, pairs = _bulk_pairs(chunks, diags)
     else:
@@ -64,6 +66,28 @@ def _core_pairs(parsed: list[Item]) -> tuple[list[str], list[Pair]]:
     items = [Prefix.from_addr(i) if isinstance(i, Addr) else i for i in parsed]
     pairs: list[Pair] = [(str(a), str(b), rel) for a, b, rel in sorted_overlaps(items)]
     return [str(i) for i in items], pairs
+
+
+def _native_pairs(chunks: list[Chunk], args: argparse.Namespace, ctx: Context) -> bool | None:
+    """Find and print the pairs of plain prefix lists in the compiled engine.
+
+    Returns whether any pair overlaps, after printing what the Python path
+    prints; None (nothing printed) when the engine is off or declines: a
+    line that is not a plain prefix or address (comments, ranges, errors),
+    or two items or fewer, whose wording stays here.
+    """
+    from cidrkit.cli.native import byte_writer, load_engine
+
+    engine = load_engine(ctx.env)
+    if engine is None:
+        return None
+    style = "count" if args.quiet and not args.json else "json" if args.json else "text"
+    found: tuple[int, int] | None = engine.overlaps_text(
+        [chunk.data for chunk in chunks], byte_writer(ctx.stdout), style=style
+    )
+    if found is None or found[0] <= 2:
+        return None
+    return found[1] > 0
 
 
 def _bulk_pairs(chunks: list[Chunk], diags: Diagnostics) -> tuple[list[str], list[Pair]]:

@@ -12,21 +12,25 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from types import ModuleType
-from typing import Any
 
 from cidrkit.cli.cmd_lookup import Progress
 from cidrkit.cli.context import Context
 from cidrkit.cli.exit import ExitCode
-from cidrkit.cli.lookup_table import load_table
 from cidrkit.cli.native import (
-    byte_writer,
+    byte_sink,
     cached_table_path,
+    is_output_error,
     saved_table_path,
     table_key,
     table_stamp,
 )
 from cidrkit.errors import MAX_REPORTED, InputError
+
+# Not typing.TYPE_CHECKING: a one-shot command does not pay for importing typing.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from types import ModuleType
+    from typing import Any
 
 
 def run_native(engine: ModuleType, args: argparse.Namespace, ctx: Context) -> int:
@@ -35,9 +39,9 @@ def run_native(engine: ModuleType, args: argparse.Namespace, ctx: Context) -> in
     problems = table.problems().decode("utf-8", "surrogateescape")
     ctx.stderr.write(problems)
     errors = problems.count("\n")
-    write = byte_writer(ctx.stdout) if not args.stats else _discard
+    sink: dict[str, object] = byte_sink(ctx.stdout) if not args.stats else {"write": _discard}
     for name in args.inputs or ["-"]:
-        errors += _annotate(table, name, ctx, args, write)
+        errors += _annotate(table, name, ctx, args, sink)
     if args.stats:
         ctx.stdout.write(table.stats_text().decode("utf-8", "surrogateescape"))
     return ExitCode.BAD_INPUT if errors else ExitCode.OK
@@ -63,6 +67,8 @@ def _table(engine: ModuleType, args: argparse.Namespace, ctx: Context) -> Any:
             table = engine.LookupTable.open(place, stamp=stamp)
             if table is not None:
                 return table
+    from cidrkit.cli.lookup_table import load_table
+
     try:
         with open(args.table, "rb") as handle:
             data = handle.read()
@@ -87,7 +93,9 @@ def _table(engine: ModuleType, args: argparse.Namespace, ctx: Context) -> Any:
     return table
 
 
-def _annotate(table: Any, name: str, ctx: Context, args: argparse.Namespace, write: Any) -> int:
+def _annotate(
+    table: Any, name: str, ctx: Context, args: argparse.Namespace, sink: dict[str, object]
+) -> int:
     """Annotate one input; return how many of its records held no address."""
     source = "<stdin>" if name == "-" else name
     problems = 0
@@ -107,7 +115,9 @@ def _annotate(table: Any, name: str, ctx: Context, args: argparse.Namespace, wri
         for problem in parsed.problems:
             ctx.stderr.write(describe(problem) + "\n")
 
-    options: dict[str, Any] = {"matched_only": args.matched_only, "count_hits": args.stats}
+    options: dict[str, Any] = {
+        "matched_only": args.matched_only, "count_hits": args.stats, **sink
+    }
     try:
         if name == "-":
             progress = Progress(ctx, name, None)
@@ -117,7 +127,6 @@ def _annotate(table: Any, name: str, ctx: Context, args: argparse.Namespace, wri
                 # sys.stdin splits lines at \n only; escaped bytes pass through.
                 lossy = sys.stdin.errors != "surrogateescape"
                 table.annotate(
-                    write,
                     report,
                     fd=sys.stdin.fileno(),
                     universal_newlines=False,
@@ -127,16 +136,17 @@ def _annotate(table: Any, name: str, ctx: Context, args: argparse.Namespace, wri
             else:
                 data = ctx.stdin.read().encode("utf-8", "surrogateescape")
                 table.annotate(
-                    write, report, data=data, universal_newlines=False, lossy=False, **options
+                    report, data=data, universal_newlines=False, lossy=False, **options
                 )
         else:
             with open(name, "rb") as handle:
                 progress = Progress(ctx, name, os.fstat(handle.fileno()).st_size)
                 if progress.active:
                     options["progress"] = progress.update
-                table.annotate(write, report, fd=handle.fileno(), **options)
+                table.annotate(report, fd=handle.fileno(), **options)
     except OSError as err:
-        if isinstance(err, BrokenPipeError):
+        if is_output_error(err):
+            # As the Python path: a closed pipe ends quietly, other write errors go up.
             raise
         raise InputError(f"{name}: cannot read: {err.strerror or err}") from None
     progress.done()

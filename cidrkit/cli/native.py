@@ -20,6 +20,8 @@ if TYPE_CHECKING:
     from typing import TextIO
 
 ENGINE_VARIABLE = "CIDRKIT_ENGINE"
+# The file name of the errors of the engine's own writes to standard output.
+OUTPUT_NAME = "<stdout>"
 # Saved lookup tables sit beside the table file under this suffix.
 SAVED_TABLE_SUFFIX = ".cidrkit-lpm"
 
@@ -86,3 +88,30 @@ def byte_writer(stream: TextIO) -> Callable[[bytes], object]:
     stream.flush()
     write: Callable[[bytes], object] = buffer.write
     return write
+
+
+def byte_sink(stream: TextIO) -> dict[str, object]:
+    """Where the engine puts its output: ``out_fd`` or ``write``, as keyword arguments.
+
+    The process's own standard output is written by the engine straight to
+    its file descriptor (no Python object per block); any other stream gets
+    a writer function.
+    """
+    import sys
+
+    if stream is sys.stdout:
+        try:
+            fd = stream.fileno()
+        except (AttributeError, OSError, ValueError):
+            fd = None
+        if fd is not None:
+            # What was written as text so far goes out first.
+            stream.flush()
+            return {"out_fd": fd}
+    return {"write": byte_writer(stream)}
+
+
+def is_output_error(err: OSError) -> bool:
+    """Whether ``err`` came from writing the output (a closed pipe, a full disk), not reading."""
+    return isinstance(err, BrokenPipeError) or err.filename == OUTPUT_NAME
+

@@ -139,9 +139,9 @@ def post_pool(body: PoolIn, token: Auth, ipam: Ipam) -> PoolOut:
         rules=PoolRules(body.min_length, body.max_length, body.default_length,
                         tuple(body.required_tags)),
         description=body.description,
-        usable_model=body.usable_model,
         space=body.space,
         warn_at=body.warn_at,
+        usable_model=body.usable_model,
     )
     return PoolOut.of(*ipam.create_pool(token, spec))
 
@@ -303,6 +303,7 @@ def create_app(
     from cidrkit.ipam.api_spaces import router as spaces_router
     from cidrkit.ipam.metrics import LatencyHistogram, MetricsMiddleware
     from cidrkit.ipam.metrics import router as metrics_router
+    from cidrkit.ipam.netbox import install as install_netbox
     from cidrkit.ipam.web import docs_router, static_files
     from cidrkit.ipam.web import router as web_router
     from cidrkit.ipam.web_addresses import router as web_address_router
@@ -339,9 +340,10 @@ def create_app(
     app.add_middleware(RequestGuard, ipam=ipam)
     install_error_handlers(app)
     app.include_router(router)
-    app.include_router(address_router)
+    install_netbox(app)
     app.include_router(spaces_router)
     app.include_router(metrics_router)
+    app.include_router(address_router)
     app.include_router(web_router)
     app.include_router(web_address_router)
     app.include_router(docs_router)

@@ -70,9 +70,9 @@ class PoolIn(Strict):
     default_length: Length | None = None
     required_tags: Annotated[list[TagKey], Field(max_length=32)] = []
     description: Annotated[Text, Field(max_length=1000)] = ""
-    usable_model: Literal["rfc", "aws", "azure", "gcp", "none"] = "rfc"
     space: SpaceNameText | None = None
     warn_at: Percent | None = None
+    usable_model: Literal["rfc", "aws", "azure", "gcp", "none"] = "rfc"
 
 
 class UtilisationOut(BaseModel):
@@ -120,10 +120,10 @@ class PoolOut(BaseModel):
     description: str
     created_at: datetime | None
     utilisation: UtilisationOut | None = None
-    usable_model: str = "rfc"
     space: str = "global"
     warn_at: int | None = None
     warnings: list[str] = []
+    usable_model: str = "rfc"
 
     @classmethod
     def of(cls, pool: Pool, usage: Utilisation | None = None) -> PoolOut:
@@ -139,10 +139,10 @@ class PoolOut(BaseModel):
             description=pool.description,
             created_at=pool.created_at,
             utilisation=UtilisationOut.of(usage) if usage else None,
-            usable_model=pool.usable_model,
             space=pool.space,
             warn_at=pool.warn_at,
             warnings=utilisation_warnings(pool, usage) if usage else [],
+            usable_model=pool.usable_model,
         )
 
 

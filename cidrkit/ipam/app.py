@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.engine import Connection
 
 from cidrkit.core import Addr, Prefix
 from cidrkit.errors import ParseError
@@ -28,10 +29,12 @@ from cidrkit.ipam.addresses import (
 )
 from cidrkit.ipam.capacity import Fragmentation, fragmentation, utilisation_warnings
 from cidrkit.ipam.database import Database, storage_error
+from cidrkit.ipam.edits import edit_allocation, edit_pool
 from cidrkit.ipam.errors import Forbidden, InvalidRequest, IpamError, NotFound, Unauthorized
 from cidrkit.ipam.importers import ImportFormat, ImportReport, import_allocations
 from cidrkit.ipam.limits import AttemptLimiter
 from cidrkit.ipam.model import (
+    LIVE_STATES,
     Allocation,
     AllocationRequest,
     AuditEntry,
@@ -45,7 +48,9 @@ from cidrkit.ipam.occupancy import standalone_blocks
 from cidrkit.ipam.pools import PoolSpec, create_pool, delete_pool, is_pool_name
 from cidrkit.ipam.ranges import IpRange, RangeChanges, RangeSpec
 from cidrkit.ipam.reports import FreePage, free_page, utilisation
+from cidrkit.ipam.schema import allocations as allocations_table
 from cidrkit.ipam.schema import pools as pools_table
+from cidrkit.ipam.schema import to_hex
 from cidrkit.ipam.service import (
     AllocateOp,
     AllocateResult,
@@ -118,6 +123,16 @@ def to_request(
         owner=owner,
         tags=dict(tags or {}),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class PoolContents:
+    """A pool with its live allocations (address order) and the prefixes its
+    child pools were carved as (those allocations are the children's space)."""
+
+    pool: Pool
+    allocations: list[Allocation]
+    carved: frozenset[Prefix]
 
 
 @dataclass(frozen=True, slots=True)
@@ -321,7 +336,69 @@ class IpamApp:
             fragmentation=fragmentation(found, used),
         )
 
+    def pool_contents(self, token: Token, *,
+                      only: Sequence[Prefix] | None = None) -> list[PoolContents]:
+        """Every pool the token may read with its live allocations, in one snapshot.
+
+        ``only`` keeps the allocations that are exactly one of those prefixes,
+        chosen by the database (looking one prefix up must not read them all).
+        """
+        with self.db.read() as conn:
+            where = None if token.pool is None else pools_table.c.name == token.pool
+            found = store.load_pools(conn, where)
+            carved = self._carved(conn, found)
+            return [PoolContents(p, _live_allocations(conn, p, only), carved[p.id])
+                    for p in found]
+
+    def contents_of(self, token: Token, name: str) -> PoolContents:
+        """One pool (read scope), its live allocations and its children's prefixes."""
+        found = self.pool(token, name)
+        with self.db.read() as conn:
+            live = store.list_allocations(conn, found, states=LIVE_STATES, limit=MAX_ROW_ID)[0]
+            return PoolContents(found, live, self._carved(conn, [found])[found.id])
+
+    def carved_from(self, token: Token, name: str) -> frozenset[Prefix]:
+        """The prefixes child pools took from pool ``name`` (read scope)."""
+        found = self.pool(token, name)
+        with self.db.read() as conn:
+            return self._carved(conn, [found])[found.id]
+
+    @staticmethod
+    def _carved(conn: Connection, parents: Sequence[Pool]) -> dict[int, frozenset[Prefix]]:
+        ids = [p.id for p in parents]
+        carved: dict[int, set[Prefix]] = {i: set() for i in ids}
+        if ids:
+            for child in store.load_pools(conn, pools_table.c.parent_id.in_(ids)):
+                parent_id = next(p.id for p in parents if p.name == child.parent)
+                carved[parent_id].update(child.prefixes)
+        return {i: frozenset(s) for i, s in carved.items()}
+
+    def pool_by_id(self, token: Token, pool_id: int, scope: Scope = "read") -> Pool:
+        """The pool with that row id if ``token`` has ``scope`` on it; one it may not
+        read is "not found", like a missing one."""
+        missing = NotFound(f"pool id {pool_id} does not exist", field="id")
+        if not 1 <= pool_id <= MAX_ROW_ID:
+            raise missing
+        with self.db.read() as conn:
+            found = store.load_pools(conn, pools_table.c.id == pool_id)
+        if not found or not token.allows(found[0].name, "read"):
+            raise missing
+        require(token, found[0].name, scope)
+        return found[0]
+
     # -- writes -----------------------------------------------------------
+    def edit_allocation(self, token: Token, allocation_id: int, *, description: str | None,
+                        tags: dict[str, str] | None) -> Allocation:
+        """Change a live allocation's description and/or tags (write scope on its pool)."""
+        self.allocation(token, allocation_id, "write")
+        return edit_allocation(self.db, allocation_id, description=description, tags=tags,
+                               actor=actor_of(token))
+
+    def edit_pool(self, token: Token, name: str, *, description: str) -> Pool:
+        """Change a pool's description (admin scope)."""
+        self.pool(token, name, "admin")
+        return edit_pool(self.db, name, description=description, actor=actor_of(token))
+
 
     def create_pool(self, token: Token, spec: PoolSpec) -> tuple[Pool, Utilisation]:
         """Create a pool: admin on its name, on its parent, or on all pools."""
@@ -529,6 +606,23 @@ class IpamApp:
         self.address(token, address_id, "write")
         return await asyncio.to_thread(address_store.update_address, self.db, address_id,
                                        changes, actor=actor_of(token))
+
+
+def _live_allocations(conn: Connection, pool: Pool,
+                      only: Sequence[Prefix] | None) -> list[Allocation]:
+    if only is None:
+        return store.list_allocations(conn, pool, states=LIVE_STATES, limit=MAX_ROW_ID)[0]
+    wanted = [p for p in only if p.version == pool.version]
+    if not wanted:
+        return []
+    exactly = sa.or_(*(sa.and_(allocations_table.c.first_hex == to_hex(p.start),
+                               allocations_table.c.length == p.length) for p in wanted))
+    # "!= released" is the predicate of the partial index on (pool_id, first_hex).
+    query = (store.allocation_query()
+             .where(allocations_table.c.pool_id == pool.id,
+                    allocations_table.c.state != "released", exactly)
+             .order_by(allocations_table.c.first_hex, allocations_table.c.id))
+    return [store.allocation_from(row) for row in conn.execute(query)]
 
 
 def _usage(conn: sa.Connection, pool: Pool) -> Utilisation:

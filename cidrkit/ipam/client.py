@@ -84,6 +84,33 @@ class IpamClient:
         """Every pool the token may read."""
         return self.request("GET", "/pools")
 
+    def spaces(self) -> Any:
+        """Every space and the spaces connected to it."""
+        return self.request("GET", "/spaces")
+
+    def space(self, name: str) -> Any:
+        """One space with its pools and kept overlaps."""
+        return self.request("GET", f"/spaces/{_quote(name)}")
+
+    def create_space(self, name: str, description: str = "") -> Any:
+        """Create a space."""
+        return self.request("POST", "/spaces", {"name": name, "description": description})
+
+    def delete_space(self, name: str) -> None:
+        """Delete a space that holds no pools."""
+        self.request("DELETE", f"/spaces/{_quote(name)}")
+
+    def connect_spaces(self, space: str, other: str) -> Any:
+        """Connect two spaces (409 if their pools overlap)."""
+        return self.request("PUT", f"/spaces/{_quote(space)}/connections/{_quote(other)}")
+
+    def disconnect_spaces(self, space: str, other: str) -> None:
+        """Remove the connection between two spaces."""
+        self.request("DELETE", f"/spaces/{_quote(space)}/connections/{_quote(other)}")
+
+    def export(self, what: str) -> Any:
+        """The auditor's view of the spaces: ``connections`` or ``inventory``."""
+        return self.request("GET", f"/export/{_quote(what)}")
     def take_addresses(self, pool: str, **fields: Any) -> Any:
         """POST an address request; ``fields`` are the API's body fields."""
         body = {k: v for k, v in fields.items() if v not in (None, {}, "")}
@@ -112,33 +139,6 @@ class IpamClient:
     def ranges(self, pool: str) -> Any:
         """A pool's IP ranges."""
         return self.request("GET", f"/pools/{_quote(pool)}/ranges")
-    def spaces(self) -> Any:
-        """Every space and the spaces connected to it."""
-        return self.request("GET", "/spaces")
-
-    def space(self, name: str) -> Any:
-        """One space with its pools and kept overlaps."""
-        return self.request("GET", f"/spaces/{_quote(name)}")
-
-    def create_space(self, name: str, description: str = "") -> Any:
-        """Create a space."""
-        return self.request("POST", "/spaces", {"name": name, "description": description})
-
-    def delete_space(self, name: str) -> None:
-        """Delete a space that holds no pools."""
-        self.request("DELETE", f"/spaces/{_quote(name)}")
-
-    def connect_spaces(self, space: str, other: str) -> Any:
-        """Connect two spaces (409 if their pools overlap)."""
-        return self.request("PUT", f"/spaces/{_quote(space)}/connections/{_quote(other)}")
-
-    def disconnect_spaces(self, space: str, other: str) -> None:
-        """Remove the connection between two spaces."""
-        self.request("DELETE", f"/spaces/{_quote(space)}/connections/{_quote(other)}")
-
-    def export(self, what: str) -> Any:
-        """The auditor's view of the spaces: ``connections`` or ``inventory``."""
-        return self.request("GET", f"/export/{_quote(what)}")
 
 
 def _quote(name: str) -> str:

@@ -24,6 +24,7 @@ from fastapi import HTTPException
 from cidrkit.ipam.app import IpamApp
 from cidrkit.ipam.limits import MAX_ANONYMOUS_BODY, MAX_BODY
 from cidrkit.ipam.sessions import SESSION_COOKIE
+from cidrkit.ipam.tokens import token_from_header
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -120,11 +121,8 @@ class RequestGuard:
         return MAX_BODY if self._authenticated(headers) else MAX_ANONYMOUS_BODY
 
     def _authenticated(self, headers: dict[bytes, bytes]) -> bool:
-        scheme, _, credentials = headers.get(b"authorization", b"").partition(b" ")
-        bearer = None
-        if scheme.lower() == b"bearer":
-            bearer = credentials.decode("latin-1").strip()
-        return self.ipam.is_authenticated(bearer, _session_cookie(headers))
+        presented = token_from_header(headers.get(b"authorization", b"").decode("latin-1"))
+        return self.ipam.is_authenticated(presented, _session_cookie(headers))
 
 
 def _content_length(value: bytes | None) -> int | None:

@@ -109,6 +109,20 @@ _DUMMY_SALT = secrets.token_hex(16)
 _CACHE_LIMIT = 10_000
 
 
+# NetBox clients (pynetbox, Ansible, Terraform) send "Token <key>"; cidrkit's own
+# clients send "Bearer <key>". Both carry the same token text.
+AUTH_SCHEMES = ("bearer", "token")
+
+
+def token_from_header(value: str | None) -> str | None:
+    """The token text of an ``Authorization`` header value (``Bearer`` or ``Token``
+    scheme, any case), or None when there is none or the scheme is another."""
+    scheme, _, credentials = (value or "").strip().partition(" ")
+    if scheme.lower() not in AUTH_SCHEMES:
+        return None
+    return credentials.strip() or None
+
+
 def parse_token_id(presented: str) -> int | None:
     """The id of a well-formed token text, or None (never raises on any text)."""
     match = _TOKEN_TEXT.fullmatch(presented)

@@ -6,8 +6,11 @@ types, or a dictionary of them) or packed bytes (``binary`` values or
 order). Both families may be mixed. Nulls stay null; a value that is not an
 address is null in the output and reported as a problem, with its row.
 
-Text values are joined into one newline-separated buffer with numpy (no
-Python object per value) and parsed by the bulk layer's parser; packed
+Text values are read in place by the compiled engine (``native.py``), the
+Arrow offsets and bytes as they are; what it rejects, or every value when
+the engine is not built, is joined into one newline-separated buffer with
+numpy (no Python object per value) and parsed by the bulk layer's parser,
+which words the problems. Packed
 values are read straight from the Arrow buffer. The output columns are
 ``take``s of the table's own Arrow columns, or dictionary arrays over them
 (no copy of the strings at all) when asked.
@@ -25,8 +28,11 @@ import numpy.typing as npt
 import pyarrow as pa
 
 from cidrkit.bulk.annotate import LabelledTable
+from cidrkit.bulk.arrays import PrefixArray, Prefixes
+from cidrkit.bulk.lpm import LpmTable
 from cidrkit.bulk.textparse import parse_address_text
 from cidrkit.errors import InputError, ParseError
+from cidrkit.scale import native
 
 I64 = npt.NDArray[np.int64]
 MATCH_PREFIX = "match_prefix"
@@ -46,7 +52,7 @@ class ArrowLookup:
     """A labelled prefix table whose prefix and label columns are Arrow arrays.
 
     Output columns are named ``match_prefix`` and ``match_<label>``, as the
-    CSV output of ``cidrkit lookup`` names them. Pickles as the lookup
+    CSV output of ``cidrkit lookup`` names them. Pickles as the prefixes'
     arrays and the Arrow columns (buffers, not a Python string per
     prefix), so engines ship it to workers cheaply.
 
@@ -56,9 +62,17 @@ class ArrowLookup:
     ['dev', None, None, 'prod']
     """
 
-    def __init__(self, table: LabelledTable) -> None:
-        """Wrap a table as it is; its bad rows (``table.problems``) are the caller's to report."""
-        self.lpm = table.lpm
+    def __init__(self, table: LabelledTable, *, engine: bool = True) -> None:
+        """Wrap a table as it is; its bad rows (``table.problems``) are the caller's to report.
+
+        ``engine=False`` keeps text lookups on the Python parser even where
+        the compiled engine is built.
+        """
+        assert table.prefixes is not None, "tables built by LabelledTable keep their prefixes"
+        self.prefixes: PrefixArray = table.prefixes
+        self.engine = engine
+        self._native: Any = None
+        self._lpm: LpmTable | None = table.lpm
         self.prefix = pa.array(table.prefix_text, pa.string())
         self.labels = {
             name: pa.array([row[k] for row in table.labels], pa.string())
@@ -96,10 +110,50 @@ class ArrowLookup:
         return cls(_whole(LabelledTable.from_csv(text, source)))
 
     def __getstate__(self) -> dict[str, Any]:
-        return {"lpm": self.lpm, "prefix": self.prefix, "labels": self.labels}
+        # Only the prefixes, in their narrowest types, and the output columns
+        # travel: both lookup tables are rebuilt where they are used, once per
+        # process, in well under a second, from a broadcast a third smaller.
+        v4, v6 = self.prefixes.v4, self.prefixes.v6
+        return {
+            "v4": (v4.lo.astype(np.uint32), v4.length, v4.ids.astype(np.int32)),
+            "v6": (v6.hi, v6.lo, v6.length, v6.ids.astype(np.int32)),
+            "prefix": self.prefix,
+            "labels": self.labels,
+            "engine": self.engine,
+        }
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        self.lpm, self.prefix, self.labels = state["lpm"], state["prefix"], state["labels"]
+        lo4, length4, ids4 = state["v4"]
+        hi6, lo6, length6, ids6 = state["v6"]
+        self.prefixes = PrefixArray(
+            Prefixes(
+                32,
+                np.zeros(len(lo4), np.uint64),
+                lo4.astype(np.uint64),
+                length4,
+                ids4.astype(np.int64),
+            ),
+            Prefixes(128, hi6, lo6, length6, ids6.astype(np.int64)),
+        )
+        self.prefix, self.labels = state["prefix"], state["labels"]
+        self.engine, self._native, self._lpm = state["engine"], None, None
+
+    @property
+    def lpm(self) -> LpmTable:
+        """The bulk layer's lookup table (packed addresses, and text without the engine)."""
+        if self._lpm is None:
+            self._lpm = LpmTable(self.prefixes)
+        return self._lpm
+
+    def native_table(self) -> Any:
+        """The compiled engine's table for text lookups, built on first use; None without it."""
+        if self._native is None and self.engine:
+            module = native.load_engine()
+            if module is None:
+                self.engine = False
+            else:
+                self._native = native.build_row_table(module, self.prefixes, len(self))
+        return self._native
 
     @property
     def column_names(self) -> list[str]:
@@ -200,15 +254,30 @@ class ArrowLookup:
         )
 
     def _text_rows(self, array: pa.Array, where: str, offset: int) -> ArrowMatches:
+        table = self.native_table()
+        if table is None:
+            return self._parsed_text_rows(array, where, offset + 1 + np.arange(len(array)))
+        rows = native.text_rows(table, array)
+        rejected = np.flatnonzero(rows == native.NOT_AN_ADDRESS)
+        if not len(rejected):
+            return ArrowMatches(rows)
+        # The engine is strict; the parser may still read a value it rejects
+        # (spaces around an address) and it alone words the problems.
+        again = self._parsed_text_rows(array.take(rejected), where, offset + 1 + rejected)
+        rows[rejected] = again.rows
+        return ArrowMatches(rows, again.problems)
+
+    def _parsed_text_rows(self, array: pa.Array, where: str, numbers: I64) -> ArrowMatches:
+        """Rows by the Python parser; ``numbers`` are the 1-based rows that messages name."""
         lines, bad = _as_lines(array)
         parsed = parse_address_text(lines, "", first_line=1)
         found = self.lpm.lookup(parsed.prefixes)
         rows = np.full(len(array), -1, np.int64)
         rows[parsed.prefixes.v4.ids] = found.v4
         rows[parsed.prefixes.v6.ids] = found.v6
-        problems = [_relocated(p, where, offset) for p in parsed.problems]
+        problems = [_relocated(p, where, numbers) for p in parsed.problems]
         problems += [
-            ParseError(str(array[k]), "holds a line break", where=f"{where}, row {offset + k + 1}")
+            ParseError(str(array[k]), "holds a line break", where=f"{where}, row {numbers[k]}")
             for k in bad.tolist()
         ]
         problems.sort(key=lambda p: int((p.where or "0").rpartition(" ")[2]))
@@ -307,11 +376,11 @@ def _as_lines(array: pa.Array) -> tuple[bytes, I64]:
     return lines.tobytes(), bad.astype(np.int64)
 
 
-def _relocated(problem: ParseError, where: str, offset: int) -> ParseError:
+def _relocated(problem: ParseError, where: str, numbers: I64) -> ParseError:
     # The parser numbers lines from 1 with an empty source: ":LINE".
     line = int((problem.where or ":0").rpartition(":")[2])
     return ParseError(
-        problem.text, problem.reason, hint=problem.hint, where=f"{where}, row {offset + line}"
+        problem.text, problem.reason, hint=problem.hint, where=f"{where}, row {numbers[line - 1]}"
     )
 
 

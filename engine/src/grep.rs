@@ -8,11 +8,11 @@
 use memchr::{memchr, memchr2, memrchr, memrchr2};
 use rayon::prelude::*;
 
-use crate::addr::{parse_v4, parse_v6};
+use crate::addr::parse_v4;
 use crate::addrset::AddressSet;
 use crate::lines::{count_lines, split_at_lines, LineSpans, Newlines};
 use crate::output::{push_line, push_number};
-use crate::scan::{ipv4_candidates, ipv6_candidates, Span};
+use crate::scan::{ipv4_candidates, ipv6_candidates, parse_v6_candidate, Span};
 
 /// What to print, as the command's flags say.
 #[derive(Clone, Debug)]
@@ -28,64 +28,122 @@ pub struct GrepOptions {
     pub lossy: bool,
 }
 
-/// The output and counts of one block.
+/// The output and counts of one block, or of one piece of it.
 #[derive(Debug, Default)]
 pub struct GrepBlock {
     pub output: Vec<u8>,
     pub lines: u64,
     pub selected: u64,
+    /// Candidate and hit spans, kept with their capacity from block to block.
+    scratch: Spans,
+}
+
+#[derive(Debug, Default)]
+struct Spans {
+    v4: Vec<Span>,
+    v6: Vec<Span>,
+    v6_parsed: Vec<Span>,
+    v6_hits: Vec<Span>,
+    hits: Vec<Span>,
 }
 
 /// Pieces smaller than this are not worth a task of their own.
 const PIECE_BYTES: usize = 1 << 20;
 
-/// Grep one block of whole lines, numbered from `first_line`.
-pub fn grep_block(set: &AddressSet, options: &GrepOptions, text: &[u8], first_line: u64) -> GrepBlock {
-    let pieces = split_at_lines(text, text.len().div_ceil(PIECE_BYTES));
-    if pieces.len() <= 1 {
-        return grep_piece(set, options, text, first_line);
-    }
-    // Line numbers of each piece, only when they are printed.
-    let mut firsts = vec![first_line; pieces.len()];
-    if options.line_numbers {
-        let counts: Vec<usize> = pieces
-            .par_iter()
-            .map(|p| count_lines(p, options.newlines))
-            .collect();
-        for i in 1..pieces.len() {
-            firsts[i] = firsts[i - 1] + counts[i - 1] as u64;
+/// Buffers for grepping blocks, kept (with their capacity) from block to
+/// block, so a long input costs no allocation and no page fault per block.
+#[derive(Debug, Default)]
+pub struct GrepBuffers {
+    pieces: Vec<GrepBlock>,
+    /// How many pieces the last block had.
+    used: usize,
+    firsts: Vec<u64>,
+}
+
+impl GrepBuffers {
+    /// Grep one block of whole lines, numbered from `first_line`: the
+    /// outputs of its pieces, in order.
+    pub fn run(
+        &mut self,
+        set: &AddressSet,
+        options: &GrepOptions,
+        text: &[u8],
+        first_line: u64,
+    ) -> &[GrepBlock] {
+        let parts = split_at_lines(text, text.len().div_ceil(PIECE_BYTES));
+        if self.pieces.len() < parts.len() {
+            self.pieces.resize_with(parts.len(), GrepBlock::default);
         }
+        // Line numbers of each piece, only when they are printed.
+        self.firsts.clear();
+        self.firsts.resize(parts.len(), first_line);
+        if options.line_numbers && parts.len() > 1 {
+            let counts: Vec<usize> = parts
+                .par_iter()
+                .map(|p| count_lines(p, options.newlines))
+                .collect();
+            for i in 1..parts.len() {
+                self.firsts[i] = self.firsts[i - 1] + counts[i - 1] as u64;
+            }
+        }
+        self.used = parts.len();
+        let pieces = &mut self.pieces[..parts.len()];
+        if let ([piece], [part]) = (&mut *pieces, parts.as_slice()) {
+            // One piece runs here: handing it to a pool thread and waiting
+            // costs more than a short input's whole work on a busy machine.
+            grep_piece(set, options, part, first_line, piece);
+        } else {
+            pieces
+                .par_iter_mut()
+                .zip(parts.par_iter().zip(self.firsts.par_iter()))
+                .for_each(|(piece, (part, &first))| grep_piece(set, options, part, first, piece));
+        }
+        pieces
     }
-    let results: Vec<GrepBlock> = pieces
-        .par_iter()
-        .zip(firsts.par_iter())
-        .map(|(piece, &first)| grep_piece(set, options, piece, first))
-        .collect();
-    let mut joined = GrepBlock {
-        output: Vec::with_capacity(results.iter().map(|r| r.output.len()).sum()),
-        ..GrepBlock::default()
-    };
-    for result in results {
-        joined.output.extend_from_slice(&result.output);
-        joined.lines += result.lines;
-        joined.selected += result.selected;
+
+    /// The pieces of the last block, in order.
+    pub fn last(&self) -> &[GrepBlock] {
+        &self.pieces[..self.used]
+    }
+}
+
+/// Grep one block of whole lines, numbered from `first_line`, into one output.
+pub fn grep_block(set: &AddressSet, options: &GrepOptions, text: &[u8], first_line: u64) -> GrepBlock {
+    let mut buffers = GrepBuffers::default();
+    let mut joined = GrepBlock::default();
+    for piece in buffers.run(set, options, text, first_line) {
+        joined.output.extend_from_slice(&piece.output);
+        joined.lines += piece.lines;
+        joined.selected += piece.selected;
     }
     joined
 }
 
 /// The matching addresses of `text`, in order of position.
 pub fn matching_spans(set: &AddressSet, text: &[u8]) -> Vec<Span> {
-    let mut v6 = Vec::new();
-    ipv6_candidates(text, &mut v6);
-    let mut v4 = Vec::new();
-    ipv4_candidates(text, &mut v4);
+    let mut spans = Spans::default();
+    find_hits(set, text, &mut spans);
+    spans.hits
+}
+
+/// Fill `spans.hits` with the matching addresses of `text`, in order of position.
+fn find_hits(set: &AddressSet, text: &[u8], spans: &mut Spans) {
+    let Spans {
+        v4,
+        v6,
+        v6_parsed,
+        v6_hits,
+        hits,
+    } = spans;
+    for list in [&mut *v4, &mut *v6, &mut *v6_parsed, &mut *v6_hits, &mut *hits] {
+        list.clear();
+    }
+    ipv6_candidates(text, v6);
+    ipv4_candidates(text, v4);
     // IPv6 candidates that parse; the dotted tail of one (::ffff:10.0.0.1)
     // is part of that address, not an IPv4 address of its own.
-    let mut v6_parsed = Vec::with_capacity(v6.len());
-    let mut hits = Vec::new();
-    let mut v6_hits = Vec::new();
-    for span in v6 {
-        if let Some(value) = parse_v6(&text[span.start..span.end]) {
+    for &span in v6.iter() {
+        if let Some(value) = parse_v6_candidate(&text[span.start..span.end]) {
             v6_parsed.push(span);
             if set.contains_v6(value) {
                 v6_hits.push(span);
@@ -94,7 +152,7 @@ pub fn matching_spans(set: &AddressSet, text: &[u8]) -> Vec<Span> {
     }
     let mut enclosing = 0;
     let mut v6_at = 0;
-    for span in v4 {
+    for &span in v4.iter() {
         while enclosing < v6_parsed.len() && v6_parsed[enclosing].start <= span.start {
             enclosing += 1;
         }
@@ -111,18 +169,26 @@ pub fn matching_spans(set: &AddressSet, text: &[u8]) -> Vec<Span> {
         }
     }
     hits.extend_from_slice(&v6_hits[v6_at..]);
-    hits
 }
 
-fn grep_piece(set: &AddressSet, options: &GrepOptions, text: &[u8], first_line: u64) -> GrepBlock {
-    let hits = matching_spans(set, text);
+fn grep_piece(set: &AddressSet, options: &GrepOptions, text: &[u8], first_line: u64, block: &mut GrepBlock) {
+    block.output.clear();
+    block.lines = 0;
+    block.selected = 0;
+    find_hits(set, text, &mut block.scratch);
+    let GrepBlock {
+        output,
+        lines,
+        selected,
+        scratch,
+    } = block;
+    let hits = &scratch.hits;
     if !options.invert && !options.line_numbers {
-        return matched_lines_only(options, text, &hits);
+        return matched_lines_only(options, text, hits, output, lines, selected);
     }
-    let mut block = GrepBlock::default();
     let mut next_hit = 0;
     for (number, (start, end)) in (first_line..).zip(LineSpans::new(text, options.newlines)) {
-        block.lines += 1;
+        *lines += 1;
         let first_hit = next_hit;
         while next_hit < hits.len() && hits[next_hit].start < end {
             next_hit += 1;
@@ -131,7 +197,7 @@ fn grep_piece(set: &AddressSet, options: &GrepOptions, text: &[u8], first_line: 
         if matched == options.invert {
             continue;
         }
-        block.selected += 1;
+        *selected += 1;
         if options.count_only {
             continue;
         }
@@ -144,26 +210,29 @@ fn grep_piece(set: &AddressSet, options: &GrepOptions, text: &[u8], first_line: 
         };
         if options.only_matching {
             for span in &hits[first_hit..next_hit] {
-                head(&mut block.output);
-                block.output.extend_from_slice(&text[span.start..span.end]);
-                block.output.push(b'\n');
+                head(output);
+                output.extend_from_slice(&text[span.start..span.end]);
+                output.push(b'\n');
             }
         } else {
-            head(&mut block.output);
-            push_line(&mut block.output, &text[start..end], options.lossy);
-            block.output.push(b'\n');
+            head(output);
+            push_line(output, &text[start..end], options.lossy);
+            output.push(b'\n');
         }
     }
-    block
 }
 
 /// The common case (no `-v`, no `-n`): only the lines around the hits are
 /// looked at, found from each hit by searching back and forward for a line end.
-fn matched_lines_only(options: &GrepOptions, text: &[u8], hits: &[Span]) -> GrepBlock {
-    let mut block = GrepBlock {
-        lines: count_lines(text, options.newlines) as u64,
-        ..GrepBlock::default()
-    };
+fn matched_lines_only(
+    options: &GrepOptions,
+    text: &[u8],
+    hits: &[Span],
+    output: &mut Vec<u8>,
+    lines: &mut u64,
+    selected: &mut u64,
+) {
+    *lines = count_lines(text, options.newlines) as u64;
     let mut at = 0;
     while at < hits.len() {
         let (start, end) = line_around(text, hits[at].start, options.newlines);
@@ -171,23 +240,22 @@ fn matched_lines_only(options: &GrepOptions, text: &[u8], hits: &[Span]) -> Grep
         while at < hits.len() && hits[at].start < end {
             at += 1;
         }
-        block.selected += 1;
+        *selected += 1;
         if options.count_only {
             continue;
         }
         if options.only_matching {
             for span in &hits[first_hit..at] {
-                block.output.extend_from_slice(&options.label);
-                block.output.extend_from_slice(&text[span.start..span.end]);
-                block.output.push(b'\n');
+                output.extend_from_slice(&options.label);
+                output.extend_from_slice(&text[span.start..span.end]);
+                output.push(b'\n');
             }
         } else {
-            block.output.extend_from_slice(&options.label);
-            push_line(&mut block.output, &text[start..end], options.lossy);
-            block.output.push(b'\n');
+            output.extend_from_slice(&options.label);
+            push_line(output, &text[start..end], options.lossy);
+            output.push(b'\n');
         }
     }
-    block
 }
 
 /// The content `(start, end)` of the line holding byte `at`.

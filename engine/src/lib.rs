@@ -4,11 +4,16 @@
 
 pub mod addr;
 pub mod addrset;
+pub mod arrowtext;
 pub mod grep;
 pub mod lines;
 pub mod lookup;
 pub mod lpm;
 pub mod output;
+pub mod overlaps;
+pub mod plainlist;
+pub mod prefixtext;
+pub mod radix;
 pub mod scan;
 pub mod setalgebra;
 pub mod tablefile;

@@ -183,14 +183,51 @@ impl<'a, T: Family> FamilyView<'a, T> {
     /// The row of the longest prefix holding `address`, or -1.
     #[inline]
     pub fn lookup(&self, address: T) -> i32 {
+        self.owners[self.boundary_within(address, self.slice_bounds(address))]
+    }
+
+    /// The run of boundaries in the slice of `address` (the first step of a
+    /// lookup, split out so many lookups can have their reads in flight at once).
+    #[inline]
+    pub fn slice_bounds(&self, address: T) -> (usize, usize) {
         let slice = address.slice_of(self.index_bits);
-        let low = self.index[slice] as usize;
-        let high = self.index[slice + 1] as usize;
+        (self.index[slice] as usize, self.index[slice + 1] as usize)
+    }
+
+    /// The last boundary at or below `address`, given its slice's `bounds`;
+    /// its owner is the row of the longest prefix holding the address.
+    #[inline]
+    pub fn boundary_within(&self, address: T, (low, high): (usize, usize)) -> usize {
         let within = self.starts[low..high].partition_point(|&start| start <= address);
         // Boundary 0 is the lowest address, so a slice with nothing at or
         // below the address continues the piece of the boundary before it.
-        self.owners[low + within - 1]
+        low + within - 1
     }
+
+    /// Ask for the boundaries from `low` on to be brought into the cache.
+    #[inline]
+    pub fn prefetch_starts(&self, low: usize) {
+        if let Some(start) = self.starts.get(low) {
+            prefetch(start);
+        }
+    }
+}
+
+/// A hint to bring the cache line of `item` in; no effect on results.
+#[inline]
+pub fn prefetch<T>(item: &T) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
+        // SAFETY: a prefetch never faults and reads nothing the program sees;
+        // SSE is part of every x86-64 processor.
+        #[allow(unused_unsafe)]
+        unsafe {
+            _mm_prefetch::<_MM_HINT_T0>(std::ptr::from_ref(item).cast::<i8>());
+        }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = item;
 }
 
 #[cfg(test)]

@@ -1,21 +1,24 @@
 //! The Python module `cidrkit._engine`: thin bindings, no logic of their own.
 
 use std::fs::File;
-use std::io::{self, Read};
+use std::io::{self, Read, Write};
 use std::mem::ManuallyDrop;
 use std::os::fd::FromRawFd;
 
-use pyo3::exceptions::{PyOSError, PyValueError};
+use pyo3::buffer::PyBuffer;
+use pyo3::exceptions::{PyBrokenPipeError, PyOSError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
 
 use crate::addr::{parse_v4, parse_v6};
 use crate::addrset::AddressSet;
-use crate::grep::{grep_block, GrepOptions};
+use crate::arrowtext::{lookup_text_values, Offsets};
+use crate::grep::{GrepBuffers, GrepOptions};
 use crate::lines::{BlockReader, Newlines};
-use crate::lookup::{lookup_block, LookupOptions};
+use crate::lookup::{LookupBuffers, LookupOptions};
 use crate::lpm;
 use crate::output::push_number;
+use crate::overlaps::{Report, Style};
 use crate::scan::{ipv4_candidates, ipv6_candidates, Span};
 use crate::setalgebra;
 use crate::tablefile::{self, TableImage, TableParts};
@@ -44,6 +47,68 @@ impl BorrowedFd {
 impl Read for BorrowedFd {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         self.0.read(buf)
+    }
+}
+
+/// Where a run's output goes: straight to a file descriptor (no Python
+/// object per block, and the lock released while writing), or to a
+/// Python callable taking bytes.
+enum Sink<'a, 'py> {
+    Fd(BorrowedFd),
+    Call(&'a Bound<'py, PyAny>),
+}
+
+impl<'a, 'py> Sink<'a, 'py> {
+    fn new(write: Option<&'a Bound<'py, PyAny>>, out_fd: Option<i32>) -> PyResult<Self> {
+        match (write, out_fd) {
+            (None, Some(fd)) => Ok(Sink::Fd(BorrowedFd::new(fd))),
+            (Some(write), None) => Ok(Sink::Call(write)),
+            _ => Err(PyValueError::new_err("give exactly one of write and out_fd")),
+        }
+    }
+
+    /// Write `parts` in order. A write error comes back as Python's own
+    /// exception for it (`BrokenPipeError` for a closed pipe).
+    fn emit<'b>(
+        &mut self,
+        py: Python<'py>,
+        parts: impl Iterator<Item = &'b [u8]> + Clone + Send,
+    ) -> PyResult<()> {
+        let total: usize = parts.clone().map(<[u8]>::len).sum();
+        if total == 0 {
+            return Ok(());
+        }
+        match self {
+            Sink::Fd(fd) => py
+                .allow_threads(|| parts.into_iter().try_for_each(|part| fd.0.write_all(part)))
+                .map_err(output_error),
+            Sink::Call(write) => {
+                let bytes = PyBytes::new_with(py, total, |buffer| {
+                    let mut at = 0;
+                    for part in parts {
+                        buffer[at..at + part.len()].copy_from_slice(part);
+                        at += part.len();
+                    }
+                    Ok(())
+                })?;
+                write.call1((bytes,))?;
+                Ok(())
+            }
+        }
+    }
+}
+
+/// A failed write of the output as Python's exception for it, with the
+/// file name `<stdout>`, so the caller tells it from a failed read.
+fn output_error(err: io::Error) -> PyErr {
+    let errno = err.raw_os_error().unwrap_or(0);
+    let text = err.to_string();
+    let reason = text.split(" (os error").next().unwrap_or(&text).to_owned();
+    let args = (errno, reason, "<stdout>");
+    if err.kind() == io::ErrorKind::BrokenPipe {
+        PyBrokenPipeError::new_err(args)
+    } else {
+        PyOSError::new_err(args)
     }
 }
 
@@ -96,18 +161,20 @@ impl Grep {
         })
     }
 
-    /// Grep the open file descriptor `fd` (or `data` when given), calling
-    /// `write(bytes)` with the output of each block; return (lines, selected).
-    #[pyo3(signature = (write, *, fd=None, data=None, invert=false, count_only=false,
-                        only_matching=false, line_numbers=false, label=Vec::new(),
-                        universal_newlines=true, lossy=true))]
+    /// Grep the open file descriptor `fd` (or `data` when given), writing
+    /// the output of each block to `out_fd` or calling `write(bytes)` with
+    /// it; return (lines, selected).
+    #[pyo3(signature = (write=None, *, fd=None, data=None, out_fd=None, invert=false,
+                        count_only=false, only_matching=false, line_numbers=false,
+                        label=Vec::new(), universal_newlines=true, lossy=true))]
     #[allow(clippy::too_many_arguments)]
     fn run(
         &self,
         py: Python<'_>,
-        write: &Bound<'_, PyAny>,
+        write: Option<&Bound<'_, PyAny>>,
         fd: Option<i32>,
         data: Option<&[u8]>,
+        out_fd: Option<i32>,
         invert: bool,
         count_only: bool,
         only_matching: bool,
@@ -125,24 +192,27 @@ impl Grep {
             newlines: newlines_from(universal_newlines),
             lossy,
         };
+        let mut sink = Sink::new(write, out_fd)?;
         let mut lines = 0u64;
         let mut selected = 0u64;
+        let mut buffers = GrepBuffers::default();
         let mut handle = |reader: &mut (dyn Read + Send)| -> PyResult<()> {
             let mut blocks = BlockReader::new(reader, BLOCK_BYTES);
             loop {
-                let result = py.allow_threads(|| {
-                    blocks
-                        .next_block()
-                        .map(|block| block.map(|text| grep_block(&self.set, &options, text, lines + 1)))
+                let more = py.allow_threads(|| -> io::Result<bool> {
+                    let Some(text) = blocks.next_block()? else {
+                        return Ok(false);
+                    };
+                    buffers.run(&self.set, &options, text, lines + 1);
+                    Ok(true)
                 });
-                let Some(block) = result.map_err(|err| PyOSError::new_err(err.to_string()))? else {
+                if !more.map_err(|err| PyOSError::new_err(err.to_string()))? {
                     return Ok(());
-                };
-                lines += block.lines;
-                selected += block.selected;
-                if !block.output.is_empty() {
-                    write.call1((PyBytes::new(py, &block.output),))?;
                 }
+                let pieces = buffers.last();
+                lines += pieces.iter().map(|p| p.lines).sum::<u64>();
+                selected += pieces.iter().map(|p| p.selected).sum::<u64>();
+                sink.emit(py, pieces.iter().map(|p| p.output.as_slice()))?;
             }
         };
         match (fd, data) {
@@ -297,19 +367,58 @@ impl LookupTable {
             .collect()
     }
 
+    /// The rows of `count` values of an Arrow string column read in place,
+    /// from value `first`: `offsets` and `data` are its buffers as
+    /// contiguous bytes (int32 offsets, int64 when `large`). Little-endian
+    /// int32 per value: the row, -1 for no match, -2 for not an address.
+    #[pyo3(signature = (offsets, data, *, first, count, large))]
+    fn lookup_arrow_text<'py>(
+        &self,
+        py: Python<'py>,
+        offsets: &Bound<'py, PyAny>,
+        data: &Bound<'py, PyAny>,
+        first: usize,
+        count: usize,
+        large: bool,
+    ) -> PyResult<Bound<'py, PyBytes>> {
+        let (offsets, data) = (contiguous_bytes(offsets)?, contiguous_bytes(data)?);
+        let image = &self.image;
+        let rows = py.allow_threads(|| {
+            // SAFETY: both buffers are held (and their exporters pinned) for this call.
+            let (raw, text) = unsafe { (offsets.as_bytes(), data.as_bytes()) };
+            let offsets = if large {
+                Offsets::Large(raw)
+            } else {
+                Offsets::Small(raw)
+            };
+            let mut rows = vec![0i32; count];
+            lookup_text_values(image, offsets, text, first, &mut rows).then_some(rows)
+        });
+        let rows = rows.ok_or_else(|| PyValueError::new_err("offsets too short for the values"))?;
+        PyBytes::new_with(py, 4 * count, |out| {
+            for (chunk, row) in out.chunks_exact_mut(4).zip(&rows) {
+                chunk.copy_from_slice(&row.to_le_bytes());
+            }
+            Ok(())
+        })
+    }
+
     /// Annotate the lines of the open file descriptor `fd` (or of `data`),
-    /// calling `write(bytes)` per block and `report([(line, word), ...])`
-    /// for first words that are not addresses; return the number of lines.
-    #[pyo3(signature = (write, report, *, fd=None, data=None, universal_newlines=true,
-                        lossy=true, matched_only=false, count_hits=false, progress=None))]
+    /// writing each block's output to `out_fd` or calling `write(bytes)`
+    /// with it, and calling `report([(line, word), ...])` for first words
+    /// that are not addresses; return the number of lines.
+    #[pyo3(signature = (report, *, write=None, fd=None, data=None, out_fd=None,
+                        universal_newlines=true, lossy=true, matched_only=false,
+                        count_hits=false, progress=None))]
     #[allow(clippy::too_many_arguments)]
     fn annotate(
         &mut self,
         py: Python<'_>,
-        write: &Bound<'_, PyAny>,
         report: &Bound<'_, PyAny>,
+        write: Option<&Bound<'_, PyAny>>,
         fd: Option<i32>,
         data: Option<&[u8]>,
+        out_fd: Option<i32>,
         universal_newlines: bool,
         lossy: bool,
         matched_only: bool,
@@ -325,35 +434,44 @@ impl LookupTable {
         if count_hits && self.hits.is_empty() {
             self.hits = vec![0; self.image.rows()];
         }
+        let mut sink = Sink::new(write, out_fd)?;
         let mut lines = 0u64;
+        let mut buffers = LookupBuffers::default();
+        let image = &self.image;
+        let hits = &mut self.hits;
+        let misses = &mut self.misses;
         let mut handle = |reader: &mut (dyn Read + Send)| -> PyResult<()> {
             let mut blocks = BlockReader::new(reader, BLOCK_BYTES);
             loop {
-                let image = &self.image;
-                let result = py.allow_threads(|| {
-                    blocks
-                        .next_block()
-                        .map(|block| block.map(|text| (text.len(), lookup_block(image, &options, text))))
+                let size = py.allow_threads(|| -> io::Result<Option<usize>> {
+                    let Some(text) = blocks.next_block()? else {
+                        return Ok(None);
+                    };
+                    buffers.run(image, &options, text);
+                    Ok(Some(text.len()))
                 });
-                let Some((size, block)) = result.map_err(|err| PyOSError::new_err(err.to_string()))? else {
+                let Some(size) = size.map_err(|err| PyOSError::new_err(err.to_string()))? else {
                     return Ok(());
                 };
-                for &row in &block.rows {
-                    self.hits[row as usize] += 1;
+                let pieces = buffers.last();
+                let mut found: Vec<(u64, String)> = Vec::new();
+                for piece in pieces {
+                    for &row in &piece.rows {
+                        hits[row as usize] += 1;
+                    }
+                    *misses += piece.misses;
+                    found.extend(
+                        piece
+                            .problems
+                            .iter()
+                            .map(|p| (lines + 1 + p.line, p.word.clone())),
+                    );
+                    lines += piece.lines;
                 }
-                self.misses += block.misses;
-                if !block.problems.is_empty() {
-                    let found: Vec<(u64, String)> = block
-                        .problems
-                        .into_iter()
-                        .map(|p| (lines + 1 + p.line, p.word))
-                        .collect();
+                if !found.is_empty() {
                     report.call1((found,))?;
                 }
-                lines += block.lines;
-                if !block.output.is_empty() {
-                    write.call1((PyBytes::new(py, &block.output),))?;
-                }
+                sink.emit(py, pieces.iter().map(|p| p.output.as_slice()))?;
                 if let Some(progress) = progress {
                     progress.call1((size,))?;
                 }
@@ -397,6 +515,29 @@ impl LookupTable {
             hits: Vec::new(),
             misses: 0,
         }
+    }
+}
+
+/// A C-contiguous byte buffer (bytes, a numpy uint8 array, a memoryview).
+struct ByteBuffer(PyBuffer<u8>);
+
+fn contiguous_bytes(object: &Bound<'_, PyAny>) -> PyResult<ByteBuffer> {
+    let buffer = PyBuffer::<u8>::get(object)?;
+    if !buffer.is_c_contiguous() {
+        return Err(PyValueError::new_err("a buffer must be contiguous"));
+    }
+    Ok(ByteBuffer(buffer))
+}
+
+impl ByteBuffer {
+    /// # Safety
+    /// The exporter must not change the bytes while the slice is in use.
+    unsafe fn as_bytes(&self) -> &[u8] {
+        let length = self.0.len_bytes();
+        if length == 0 {
+            return &[];
+        }
+        std::slice::from_raw_parts(self.0.buf_ptr() as *const u8, length)
     }
 }
 
@@ -452,12 +593,42 @@ fn set_operation_text(
     Ok(Some(!result.v4.is_empty() || !result.v6.is_empty()))
 }
 
+/// `overlaps` of plain prefix lists: return `(items, pairs)`, or None when
+/// a line is not a plain prefix or address. With more than two items, call
+/// `write(bytes)` with the pairs in `style` ("text" or "json"; "count"
+/// writes nothing); with two or fewer, write nothing (the caller words
+/// those cases itself).
+#[pyfunction]
+#[pyo3(signature = (chunks, write, *, style="text"))]
+fn overlaps_text(
+    py: Python<'_>,
+    chunks: Vec<Bound<'_, PyBytes>>,
+    write: &Bound<'_, PyAny>,
+    style: &str,
+) -> PyResult<Option<(usize, u64)>> {
+    let style = match style {
+        "text" => Some(Style::Text),
+        "json" => Some(Style::Json),
+        "count" => None,
+        _ => return Err(PyValueError::new_err(format!("unknown overlaps style {style:?}"))),
+    };
+    let slices: Vec<&[u8]> = chunks.iter().map(|chunk| chunk.as_bytes()).collect();
+    let Some(report) = py.allow_threads(|| Report::new(&slices)) else {
+        return Ok(None);
+    };
+    if let (Some(style), true) = (style, report.items() > 2) {
+        report.write(style, |block| write.call1((PyBytes::new(py, block),)).map(drop))?;
+    }
+    Ok(Some((report.items(), report.pairs())))
+}
+
 #[pymodule]
 fn _engine(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Grep>()?;
     m.add_class::<LookupTable>()?;
     m.add_function(wrap_pyfunction!(content_key, m)?)?;
     m.add_function(wrap_pyfunction!(merge_text, m)?)?;
+    m.add_function(wrap_pyfunction!(overlaps_text, m)?)?;
     m.add_function(wrap_pyfunction!(set_operation_text, m)?)?;
     m.add_function(wrap_pyfunction!(scan_candidates, m)?)?;
     m.add_function(wrap_pyfunction!(parse_address, m)?)?;

@@ -18,7 +18,9 @@
 //! Neither pass allocates for a rejected token; candidates are appended to
 //! caller-owned vectors that are reused from chunk to chunk.
 
-use memchr::memchr_iter;
+use memchr::{memchr, memchr_iter};
+
+use crate::addr::parse_v6;
 
 /// Bytes of the IPv6 word class `[0-9A-Za-z:.]`.
 const fn word_table() -> [bool; 256] {
@@ -119,25 +121,25 @@ pub fn ipv4_candidates(text: &[u8], out: &mut Vec<Span>) {
 
 /// Append the IPv6 candidates of `text` to `out`, in order.
 pub fn ipv6_candidates(text: &[u8], out: &mut Vec<Span>) {
+    // Bytes before `resume` are done. A word is walked back from its first
+    // colon to its start; a later colon of a word that began before
+    // `resume` is passed over (its walk stops at `resume` inside the word).
     let mut resume = 0;
-    for colon in memchr_iter(b':', text) {
-        if colon < resume {
-            continue;
-        }
+    // The search restarts after each candidate, so the other colons of an
+    // address (seven) or a timestamp (three) are never looked at.
+    while let Some(found) = memchr(b':', &text[resume..]) {
+        let colon = resume + found;
         let mut start = colon;
         while start > resume && IN_WORD[text[start - 1] as usize] {
             start -= 1;
         }
-        let mut end_of_word = colon + 1;
-        while end_of_word < text.len() && IN_WORD[text[end_of_word] as usize] {
-            end_of_word += 1;
-        }
-        resume = end_of_word;
+        resume = colon + 1;
         if start > 0 && IN_WORD[text[start - 1] as usize] {
             continue;
         }
         if let Some(end) = ipv6_match_at(text, start) {
             out.push(Span { start, end });
+            resume = resume.max(end);
         }
     }
 }
@@ -172,6 +174,119 @@ fn ipv6_match_at(text: &[u8], start: usize) -> Option<usize> {
     }
     let run = hex_run(text, pos, 4);
     (run <= 4 && ends_cleanly(pos + run)).then_some(pos + run)
+}
+
+/// The value of an IPv6 candidate, exactly as `parse_v6` gives it; most
+/// candidates that cannot be addresses are turned away before parsing.
+///
+/// Without `::` an address has eight groups: seven colons, or six before a
+/// dotted quad. A candidate with fewer colons and no `::` (a timestamp
+/// `2026:10:38:38`, a MAC address `00:1a:2b:3c:4d:5e`) is no address, and
+/// logs hold one such candidate on every line.
+#[inline]
+pub fn parse_v6_candidate(text: &[u8]) -> Option<u128> {
+    let mut colons = 0;
+    let mut double = false;
+    let mut after_colon = false;
+    let mut dotted = false;
+    for &b in text {
+        let colon = b == b':';
+        colons += usize::from(colon);
+        double |= colon && after_colon;
+        after_colon = colon;
+        dotted |= b == b'.';
+    }
+    if colons < 6 && !double {
+        return None;
+    }
+    if dotted {
+        parse_v6(text)
+    } else {
+        parse_v6_without_dots(text)
+    }
+}
+
+/// Hex digit values, and `NOT_HEX` for every other byte.
+const NOT_HEX: u8 = 0xFF;
+const fn hex_table() -> [u8; 256] {
+    let mut table = [NOT_HEX; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        table[b] = match c {
+            b'0'..=b'9' => c - b'0',
+            b'a'..=b'f' => c - b'a' + 10,
+            b'A'..=b'F' => c - b'A' + 10,
+            _ => NOT_HEX,
+        };
+        b += 1;
+    }
+    table
+}
+static HEX: [u8; 256] = hex_table();
+
+/// `parse_v6` for text holding no `.` (so no dotted quad), in one pass
+/// that builds the value as it goes: the groups before `::` and those after.
+fn parse_v6_without_dots(text: &[u8]) -> Option<u128> {
+    let len = text.len();
+    let (mut head, mut head_groups) = (0u128, 0u32);
+    let (mut tail, mut tail_groups) = (0u128, 0u32);
+    let mut gap = false;
+    let mut pos = 0;
+    if text.starts_with(b"::") {
+        gap = true;
+        pos = 2;
+        if pos == len {
+            return Some(0);
+        }
+    }
+    loop {
+        let start = pos;
+        let mut group = 0u128;
+        while pos < len && text[pos] != b':' {
+            let digit = HEX[usize::from(text[pos])];
+            if digit == NOT_HEX || pos - start == 4 {
+                return None;
+            }
+            group = (group << 4) | u128::from(digit);
+            pos += 1;
+        }
+        if pos == start || head_groups + tail_groups == 8 {
+            return None;
+        }
+        if gap {
+            tail = (tail << 16) | group;
+            tail_groups += 1;
+        } else {
+            head = (head << 16) | group;
+            head_groups += 1;
+        }
+        if pos == len {
+            break;
+        }
+        pos += 1;
+        if pos < len && text[pos] == b':' {
+            if gap {
+                return None;
+            }
+            gap = true;
+            pos += 1;
+            if pos == len {
+                break;
+            }
+        } else if pos == len {
+            // A single trailing colon: an empty last group.
+            return None;
+        }
+    }
+    match (gap, head_groups + tail_groups) {
+        (false, 8) => Some(head),
+        (false, _) => None,
+        (true, groups) if groups > 7 => None,
+        // The head groups are the top ones, the tail the bottom ones.
+        (true, _) if head_groups == 0 => Some(tail),
+        (true, _) => Some((head << (16 * (8 - head_groups))) | tail),
+    }
 }
 
 #[cfg(test)]
@@ -209,5 +324,102 @@ mod tests {
         assert_eq!(v6("12:30 a:b:c: xa:b:c"), ["a:b:c:"]);
         assert_eq!(v6("1:2:3:4:5:6:7:8:9"), Vec::<&str>::new());
         assert_eq!(v6("mac 00:1a:2b:3c:4d:5e ok"), ["00:1a:2b:3c:4d:5e"]);
+    }
+
+    #[test]
+    fn candidates_turned_away_early_are_the_ones_the_parser_rejects() {
+        let cases = [
+            "2026:10:38:38",
+            "00:1a:2b:3c:4d:5e",
+            "1:2:3:4:5:6:7:8",
+            "1:2:3:4:5:6:1.2.3.4",
+            "1:2:3:4:5:1.2.3.4",
+            "1::",
+            "::",
+            "a:b:c:",
+            "1:2:3:4:5:6:7:",
+            "1:2:3:4:5:6:7::",
+            "::ffff:1.2.3.4",
+            "1:2:3:4:5:6:7:8:9",
+        ];
+        for case in cases {
+            assert_eq!(
+                parse_v6_candidate(case.as_bytes()),
+                parse_v6(case.as_bytes()),
+                "{case}"
+            );
+        }
+    }
+
+    #[test]
+    fn early_verdicts_agree_with_the_parser_on_every_short_text() {
+        // Every text of up to 5 bytes over the characters that matter, and
+        // longer ones built from groups, so every colon count and `::` place
+        // is covered.
+        let alphabet = [b'1', b'f', b':', b'.', b'g'];
+        let mut texts: Vec<Vec<u8>> = vec![Vec::new()];
+        for _ in 0..5 {
+            let longer: Vec<Vec<u8>> = texts
+                .iter()
+                .flat_map(|t| alphabet.iter().map(move |&c| [t.as_slice(), &[c]].concat()))
+                .collect();
+            texts.extend(longer);
+        }
+        for groups in 0..10 {
+            for gap in 0..=groups {
+                let mut text: Vec<String> = (0..groups).map(|g| format!("{g:x}")).collect();
+                if gap < groups {
+                    text[gap] = String::new();
+                }
+                texts.push(text.join(":").into_bytes());
+                texts.push(format!("{}:1.2.3.4", text.join(":")).into_bytes());
+                texts.push(format!("{}:12345", text.join(":")).into_bytes());
+                texts.push(format!("{}:ffff:", text.join(":")).into_bytes());
+                texts.push(format!("::{}", text.join(":")).into_bytes());
+                texts.push(format!("{}::", text.join(":")).into_bytes());
+            }
+        }
+        for text in &texts {
+            assert_eq!(
+                parse_v6_candidate(text),
+                parse_v6(text),
+                "{:?}",
+                String::from_utf8_lossy(text)
+            );
+            if !text.contains(&b'.') {
+                assert_eq!(
+                    parse_v6_without_dots(text),
+                    parse_v6(text),
+                    "{:?}",
+                    String::from_utf8_lossy(text)
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn early_verdicts_agree_with_the_parser_on_random_texts() {
+        // A fixed xorshift sequence: texts of hex digits, colons (often
+        // doubled) and a few other bytes, up to 45 bytes.
+        let alphabet = b"0123456789abcdefABCDEF::::::::g.%";
+        let mut state = 0x9E37_79B9_7F4A_7C15u64;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        for _ in 0..200_000 {
+            let length = (next() % 46) as usize;
+            let text: Vec<u8> = (0..length)
+                .map(|_| alphabet[(next() % alphabet.len() as u64) as usize])
+                .collect();
+            assert_eq!(
+                parse_v6_candidate(&text),
+                parse_v6(&text),
+                "{:?}",
+                String::from_utf8_lossy(&text)
+            );
+        }
     }
 }

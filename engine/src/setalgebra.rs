@@ -1,14 +1,16 @@
-//! `cidrkit merge` on plain prefix lists: strict parsing, interval union,
-//! minimal prefixes and RFC 5952 text, for inputs whose every line is a
-//! plain prefix or address. Anything else (comments, ranges, blanks inside
-//! a line, errors) is declined, and the Python path handles the whole input
-//! with its messages.
+//! `merge`, `exclude` and `intersect` of plain prefix lists (see
+//! `plainlist`): interval union, difference and intersection on sorted
+//! `u32`/`u128` intervals, and the minimal prefixes of the result.
+//!
+//! Each piece of text is parsed, sorted and united on its own, and joined
+//! into the union so far as soon as it is done, on all cores: memory
+//! follows the union, not the lines read.
 
 use rayon::prelude::*;
 
-use crate::addr::{parse_v4, parse_v6};
-use crate::lines::split_at_lines;
-use crate::output::push_number;
+use crate::plainlist::{parse_piece, pieces, v4_last, v4_network, v6_last};
+use crate::prefixtext::push_prefix;
+use crate::radix;
 
 /// Both families' inclusive intervals.
 #[derive(Debug, Default)]
@@ -17,111 +19,99 @@ pub struct Intervals {
     pub v6: Vec<(u128, u128)>,
 }
 
-fn parse_length(text: &[u8], max: u32) -> Option<u32> {
-    if text.is_empty()
-        || text.len() > 3
-        || (text.len() > 1 && text[0] == b'0')
-        || !text.iter().all(u8::is_ascii_digit)
-    {
-        return None;
-    }
-    let value = text.iter().fold(0u32, |acc, &b| acc * 10 + u32::from(b - b'0'));
-    (value <= max).then_some(value)
-}
-
-/// Parse one line as a strict prefix or bare address into `into`; false
-/// declines it (the Python path decides what it is).
-fn parse_line(line: &[u8], into: &mut Intervals) -> bool {
-    let (address, length) = match memchr::memchr(b'/', line) {
-        Some(at) => (&line[..at], Some(&line[at + 1..])),
-        None => (line, None),
-    };
-    if address.contains(&b':') {
-        let Some(value) = parse_v6(address) else {
-            return false;
-        };
-        let length = match length {
-            None => 128,
-            Some(text) => match parse_length(text, 128) {
-                Some(length) => length,
-                None => return false,
-            },
-        };
-        let host = if length == 0 {
-            u128::MAX
-        } else {
-            (1u128 << (128 - length)) - 1
-        };
-        if length < 128 && value & host != 0 {
-            return false;
-        }
-        let last = if length == 128 { value } else { value | host };
-        into.v6.push((value, last));
-    } else {
-        let Some(value) = parse_v4(address) else {
-            return false;
-        };
-        let length = match length {
-            None => 32,
-            Some(text) => match parse_length(text, 32) {
-                Some(length) => length,
-                None => return false,
-            },
-        };
-        let host = if length == 0 {
-            u32::MAX
-        } else {
-            ((1u64 << (32 - length)) - 1) as u32
-        };
-        if value & host != 0 {
-            return false;
-        }
-        into.v4.push((value, value | host));
-    }
-    true
-}
-
-/// Parse plain prefix lines (`\n` or `\r\n` ends, empty lines skipped), or
-/// `None` when any line is something else.
-pub fn parse_plain(text: &[u8]) -> Option<Intervals> {
-    let pieces = split_at_lines(text, text.len().div_ceil(1 << 20));
-    let parsed: Option<Vec<Intervals>> = pieces
-        .par_iter()
-        .map(|piece| {
-            let mut into = Intervals::default();
-            for line in piece.split(|&b| b == b'\n') {
-                let line = line.strip_suffix(b"\r").unwrap_or(line);
-                if !line.is_empty() && !parse_line(line, &mut into) {
-                    return None;
-                }
-            }
-            Some(into)
-        })
-        .collect();
-    let parsed = parsed?;
-    // Exact sizes: growing by doubling could hold twice the intervals.
-    let mut all = Intervals {
-        v4: Vec::with_capacity(parsed.iter().map(|p| p.v4.len()).sum()),
-        v6: Vec::with_capacity(parsed.iter().map(|p| p.v6.len()).sum()),
-    };
-    for part in parsed {
-        all.v4.extend(part.v4);
-        all.v6.extend(part.v6);
-    }
-    Some(all)
-}
-
-/// Sort and join overlapping or adjacent intervals.
-pub fn union<T: Ord + Copy + Send + Successor>(mut items: Vec<(T, T)>) -> Vec<(T, T)> {
-    items.par_sort_unstable();
-    let mut out: Vec<(T, T)> = Vec::with_capacity(items.len() / 2);
-    for (first, last) in items {
+/// Join sorted intervals that overlap or touch.
+fn join<T: Ord + Copy + Successor>(sorted: impl Iterator<Item = (T, T)>, capacity: usize) -> Vec<(T, T)> {
+    let mut out: Vec<(T, T)> = Vec::with_capacity(capacity);
+    for (first, last) in sorted {
         match out.last_mut() {
             Some(prev) if prev.1.successor().is_none_or(|next| first <= next) => prev.1 = prev.1.max(last),
             _ => out.push((first, last)),
         }
     }
+    out.shrink_to_fit();
     out
+}
+
+/// The union of two united lists.
+fn join_two<T: Ord + Copy + Successor>(a: &[(T, T)], b: &[(T, T)]) -> Vec<(T, T)> {
+    let (mut i, mut j) = (0, 0);
+    let merged = std::iter::from_fn(|| {
+        let next = match (a.get(i), b.get(j)) {
+            (Some(&x), Some(&y)) if y.0 < x.0 => {
+                j += 1;
+                y
+            }
+            (Some(&x), _) => {
+                i += 1;
+                x
+            }
+            (None, Some(&y)) => {
+                j += 1;
+                y
+            }
+            (None, None) => return None,
+        };
+        Some(next)
+    });
+    join(merged, a.len() + b.len())
+}
+
+/// One piece of plain text, parsed, sorted and united.
+fn unite_piece(piece: &[u8]) -> Option<Intervals> {
+    let mut items = parse_piece(piece)?;
+    radix::sort(&mut items.v4);
+    // Comparing two 17-byte keys beats counting all 17 bytes of each.
+    items.v6.sort_unstable();
+    let v4 = join(
+        items.v4.iter().map(|&k| (v4_network(k), v4_last(k))),
+        items.v4.len(),
+    );
+    let v6 = join(items.v6.iter().map(|&k| (k.0, v6_last(k))), items.v6.len());
+    Some(Intervals { v4, v6 })
+}
+
+impl Intervals {
+    fn len(&self) -> usize {
+        self.v4.len() + self.v6.len()
+    }
+
+    fn join(self, other: Intervals) -> Intervals {
+        Intervals {
+            v4: join_two(&self.v4, &other.v4),
+            v6: join_two(&self.v6, &other.v6),
+        }
+    }
+}
+
+/// Push a piece's union on a stack of unions waiting to be joined, each at
+/// least twice the size of the one above it (a binary counter): every
+/// interval is joined O(log n) times, and the stack holds at most about
+/// twice the union of what it has seen.
+fn push_union(mut stack: Vec<Intervals>, next: Intervals) -> Vec<Intervals> {
+    stack.push(next);
+    while let [.., below, top] = stack.as_slice() {
+        if below.len() > 2 * top.len() {
+            break;
+        }
+        let top = stack.pop().expect("two on the stack");
+        let below = stack.pop().expect("two on the stack");
+        stack.push(below.join(top));
+    }
+    stack
+}
+
+fn collapse(stack: Vec<Intervals>) -> Intervals {
+    stack
+        .into_iter()
+        .rev()
+        .reduce(|joined, next| next.join(joined))
+        .unwrap_or_default()
+}
+
+/// Sort and join overlapping or adjacent intervals.
+pub fn union<T: Ord + Copy + Successor>(mut items: Vec<(T, T)>) -> Vec<(T, T)> {
+    items.sort_unstable();
+    join(items.into_iter(), 0)
 }
 
 /// `value + 1`, or None at the top of the family.
@@ -145,86 +135,23 @@ impl Successor for u128 {
 fn cover(first: u128, last: u128, bits: u32, out: &mut Vec<(u128, u32)>) {
     let mut at = first;
     loop {
-        // The largest block aligned at `at` that does not pass `last`.
-        let mut size_log = if at == 0 {
+        // The largest block aligned at `at` that does not pass `last`: as
+        // wide as the alignment allows, and no wider than what is left.
+        let aligned = if at == 0 {
             bits
         } else {
             at.trailing_zeros().min(bits)
         };
-        while size_log > 0 {
-            let span = if size_log == 128 {
-                u128::MAX
-            } else {
-                (1u128 << size_log) - 1
-            };
-            if at.checked_add(span).is_some_and(|end| end <= last) {
-                break;
-            }
-            size_log -= 1;
-        }
+        let fits = (last - at)
+            .checked_add(1)
+            .map_or(128, |left| 127 - left.leading_zeros());
+        let size_log = aligned.min(fits);
         out.push((at, bits - size_log));
-        let span = if size_log == 128 {
-            u128::MAX
-        } else {
-            (1u128 << size_log) - 1
-        };
+        let span = u128::MAX.checked_shr(128 - size_log).unwrap_or(0);
         match at.checked_add(span) {
             Some(end) if end < last => at = end + 1,
             _ => return,
         }
-    }
-}
-
-fn push_v4(out: &mut Vec<u8>, value: u32) {
-    for (i, shift) in [24, 16, 8, 0].into_iter().enumerate() {
-        if i > 0 {
-            out.push(b'.');
-        }
-        push_number(out, u64::from((value >> shift) & 255));
-    }
-}
-
-/// RFC 5952 text of an IPv6 value, as `cidrkit.core.text.format_v6` writes it.
-pub fn push_v6(out: &mut Vec<u8>, value: u128) {
-    if value >> 32 == 0xFFFF {
-        // IPv4-mapped addresses keep the dotted tail (RFC 5952 section 5).
-        out.extend_from_slice(b"::ffff:");
-        push_v4(out, value as u32);
-        return;
-    }
-    let groups: [u16; 8] = std::array::from_fn(|i| (value >> (112 - 16 * i)) as u16);
-    // The longest run of two or more zero groups, the first on ties (4.2.3).
-    let (mut best_at, mut best_len, mut run_at, mut run_len) = (0, 0, 0, 0);
-    for (i, &group) in groups.iter().enumerate() {
-        if group == 0 {
-            if run_len == 0 {
-                run_at = i;
-            }
-            run_len += 1;
-            if run_len > best_len {
-                (best_at, best_len) = (run_at, run_len);
-            }
-        } else {
-            run_len = 0;
-        }
-    }
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    let mut i = 0;
-    while i < 8 {
-        if best_len >= 2 && i == best_at {
-            out.extend_from_slice(b"::");
-            i += best_len;
-            continue;
-        }
-        if i > 0 && !(best_len >= 2 && i == best_at + best_len) {
-            out.push(b':');
-        }
-        let group = groups[i];
-        let digits = (16 - group.leading_zeros()).div_ceil(4).max(1);
-        for d in (0..digits).rev() {
-            out.push(HEX[((group >> (4 * d)) & 15) as usize]);
-        }
-        i += 1;
     }
 }
 
@@ -234,18 +161,13 @@ const OUTPUT_BLOCK: usize = 1 << 20;
 /// The merged intervals of plain prefix text, or `None` when a line is not
 /// a plain prefix or address.
 pub fn merge_intervals(chunks: &[&[u8]]) -> Option<Intervals> {
-    let mut all = Intervals::default();
-    for chunk in chunks {
-        let part = parse_plain(chunk)?;
-        if all.v4.is_empty() && all.v6.is_empty() {
-            all = part;
-        } else {
-            all.v4.extend(part.v4);
-            all.v6.extend(part.v6);
-        }
-    }
-    let (v4, v6) = rayon::join(|| union(all.v4), || union(all.v6));
-    Some(Intervals { v4, v6 })
+    pieces(chunks)
+        .par_iter()
+        .try_fold(Vec::new, |stack, piece| {
+            Some(push_union(stack, unite_piece(piece)?))
+        })
+        .map(|stack| stack.map(collapse))
+        .try_reduce(Intervals::default, |a, b| Some(a.join(b)))
 }
 
 /// Write `merged` as minimal prefixes, one per line, IPv4 first, calling
@@ -262,13 +184,7 @@ pub fn write_prefixes<E>(merged: &Intervals, mut emit: impl FnMut(&[u8]) -> Resu
         prefixes.clear();
         cover(first, last, bits, &mut prefixes);
         for &(network, length) in &prefixes {
-            if bits == 32 {
-                push_v4(&mut out, network as u32);
-            } else {
-                push_v6(&mut out, network);
-            }
-            out.push(b'/');
-            push_number(&mut out, u64::from(length));
+            push_prefix(&mut out, network, length, bits);
             out.push(b'\n');
         }
         if out.len() >= OUTPUT_BLOCK {
@@ -402,6 +318,74 @@ mod tests {
     }
 
     #[test]
+    fn cover_is_minimal_against_brute_force() {
+        // The greedy walk with one-step shrinking, kept as the reference.
+        fn reference(first: u32, last: u32) -> Vec<(u128, u32)> {
+            let mut out = Vec::new();
+            let mut at = u64::from(first);
+            while at <= u64::from(last) {
+                let mut size_log = if at == 0 { 32 } else { at.trailing_zeros().min(32) };
+                while at + (1u64 << size_log) - 1 > u64::from(last) {
+                    size_log -= 1;
+                }
+                out.push((u128::from(at), 32 - size_log));
+                at += 1u64 << size_log;
+            }
+            out
+        }
+        let mut seed = 77u64;
+        for _ in 0..20_000 {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            let (x, y) = ((seed >> 3) as u32, (seed >> 35) as u32 >> (seed % 32));
+            let (first, last) = (x.min(x.wrapping_add(y)), x.max(x.wrapping_add(y)));
+            let mut out = Vec::new();
+            cover(u128::from(first), u128::from(last), 32, &mut out);
+            assert_eq!(out, reference(first, last), "{first} {last}");
+        }
+        let mut out = Vec::new();
+        cover(0, u128::MAX, 128, &mut out);
+        cover(1, u128::MAX, 128, &mut out);
+        assert_eq!(out[0], (0, 0));
+        assert_eq!(out.len(), 129);
+        assert_eq!(out[128], (1u128 << 127, 1));
+    }
+
+    #[test]
+    fn many_pieces_join_to_the_union_of_all() {
+        let mut seed = 3u64;
+        let mut text = String::new();
+        let (mut v4, mut v6) = (Vec::new(), Vec::new());
+        for _ in 0..250_000 {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            let length = 12 + (seed % 21) as u32;
+            let host = u32::MAX.checked_shr(length).unwrap_or(0);
+            let network = (seed >> 20) as u32 & !host;
+            text.push_str(&format!(
+                "{}.{}.{}.{}/{length}\n",
+                network >> 24,
+                (network >> 16) & 255,
+                (network >> 8) & 255,
+                network & 255
+            ));
+            v4.push((network, network | host));
+            if seed.is_multiple_of(8) {
+                let wide = u128::from(seed) << 64;
+                text.push_str(&format!("{:x}::/64\n", wide >> 112));
+                let network = wide & (u128::MAX << 112);
+                v6.push((network, network | (u128::MAX >> 64)));
+            }
+        }
+        assert!(text.len() > 3 << 20, "several pieces");
+        let merged = merge_intervals(&[text.as_bytes()]).unwrap();
+        assert_eq!(merged.v4, union(v4));
+        assert_eq!(merged.v6, union(v6));
+    }
+
+    #[test]
     fn declines_what_it_does_not_parse() {
         for text in [
             "10.0.0.5/24\n",
@@ -446,26 +430,5 @@ mod tests {
         }
         assert_eq!(difference(&[(0, u32::MAX)], &[(5, u32::MAX)]), [(0, 4)]);
         assert_eq!(difference(&[(0u128, u128::MAX)], &[(0, 9)]), [(10, u128::MAX)]);
-    }
-
-    #[test]
-    fn rfc5952_text() {
-        let text = |v: u128| {
-            let mut out = Vec::new();
-            push_v6(&mut out, v);
-            String::from_utf8(out).unwrap()
-        };
-        assert_eq!(text(0), "::");
-        assert_eq!(text(1), "::1");
-        assert_eq!(
-            text(0x2001_0db8_0000_0000_0001_0000_0000_0001),
-            "2001:db8::1:0:0:1"
-        );
-        assert_eq!(
-            text(0x2001_0db8_0000_0001_0001_0001_0001_0001),
-            "2001:db8:0:1:1:1:1:1"
-        );
-        assert_eq!(text(0x0001_0000_0000_0000_0000_0000_0000_0000), "1::");
-        assert_eq!(text(0xffff_0a00_0001), "::ffff:10.0.0.1");
     }
 }

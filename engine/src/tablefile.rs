@@ -13,7 +13,7 @@ use std::path::Path;
 
 use memmap2::Mmap;
 
-use crate::lpm::{bits_of_index, FamilyTable, FamilyView};
+use crate::lpm::{bits_of_index, prefetch, FamilyTable, FamilyView};
 
 /// Format name and version, and a byte-order mark: an image written on a
 /// machine of the other byte order is not recognised (and is rebuilt).
@@ -191,8 +191,27 @@ impl TableImage {
     /// The annotation text of `row`.
     #[inline]
     pub fn suffix(&self, row: usize) -> &[u8] {
+        self.suffix_bytes(self.suffix_span(row))
+    }
+
+    /// Where the annotation text of `row` lies, for `suffix_bytes`.
+    #[inline]
+    pub fn suffix_span(&self, row: usize) -> (usize, usize) {
         let offsets = self.items::<u64>(6);
-        &self.section(7)[offsets[row] as usize..offsets[row + 1] as usize]
+        (offsets[row] as usize, offsets[row + 1] as usize)
+    }
+
+    #[inline]
+    pub fn suffix_bytes(&self, (start, end): (usize, usize)) -> &[u8] {
+        &self.section(7)[start..end]
+    }
+
+    /// Ask for the annotation text starting at `start` to be brought into the cache.
+    #[inline]
+    pub fn prefetch_suffix(&self, start: usize) {
+        if let Some(byte) = self.section(7).get(start) {
+            prefetch(byte);
+        }
     }
 
     pub fn miss(&self) -> &[u8] {

@@ -188,7 +188,7 @@ def test_longest_match_against_brute_force(
     assert out == "".join(expected)
 
 
-def test_saved_table_run_loads_neither_numpy_nor_the_bulk_layer(tmp_path: Path) -> None:
+def test_saved_table_run_loads_no_numpy_bulk_layer_or_table_parser(tmp_path: Path) -> None:
     table = tmp_path / "t.txt"
     table.write_text("10.0.0.0/8\n2001:db8::/32\n")
     code = (
@@ -196,8 +196,8 @@ def test_saved_table_run_loads_neither_numpy_nor_the_bulk_layer(tmp_path: Path) 
         "from cidrkit.cli.main import main\n"
         f"sys.argv = ['cidrkit', 'lookup', '--table', {str(table)!r}]\n"
         "status = main()\n"
-        "print(sorted(m for m in sys.modules if m == 'numpy' or m.startswith('cidrkit.bulk')),"
-        " file=sys.stderr)\n"
+        "print(sorted(m for m in sys.modules if m in ('numpy', 'csv', 'json')"
+        " or m.startswith('cidrkit.bulk')), file=sys.stderr)\n"
     )
     run = [sys.executable, "-c", code]
     subprocess.run(run, input="10.0.0.1\n", text=True, check=True, capture_output=True)

@@ -47,9 +47,11 @@ def oracle(table: list[Network], value: object) -> int:
     return best
 
 
-def lookup_of(table: list[Network]) -> ArrowLookup:
+def lookup_of(table: list[Network], *, engine: bool = True) -> ArrowLookup:
     text = "prefix,row\n" + "".join(f"{n},{k}\n" for k, n in enumerate(table))
-    return ArrowLookup.from_csv_text(text)
+    lookup = ArrowLookup.from_csv_text(text)
+    lookup.engine = engine
+    return lookup
 
 
 def as_text(value: object) -> str | None:
@@ -75,12 +77,17 @@ TEXT_LAYOUTS = {
 }
 
 
+# Text is read by the compiled engine where it is built, else by the Python parser.
+ENGINES = {"engine": True, "python": False}
+
+
+@pytest.mark.parametrize("path", sorted(ENGINES))
 @pytest.mark.parametrize("layout", sorted(TEXT_LAYOUTS))
 @given(table=st.lists(networks(), min_size=0, max_size=30), queries=st.lists(values, max_size=60))
 def test_text_columns_match_the_oracle(
-    layout: str, table: list[Network], queries: list[object]
+    path: str, layout: str, table: list[Network], queries: list[object]
 ) -> None:
-    lookup = lookup_of(table)
+    lookup = lookup_of(table, engine=ENGINES[path])
     found = lookup.rows(TEXT_LAYOUTS[layout]([as_text(q) for q in queries]))
     assert found.rows.tolist() == [oracle(table, q) for q in queries]
     prefixes = lookup.match_columns(TEXT_LAYOUTS[layout]([as_text(q) for q in queries]))

@@ -51,11 +51,12 @@ def spark() -> Iterator[Any]:
     session.stop()
 
 
-def test_spark_equals_the_text_path(spark: Any, sample: Sample, tmp_path: Path) -> None:
+@pytest.mark.parametrize("via", ["udf", "map"])
+def test_spark_equals_the_text_path(spark: Any, sample: Sample, tmp_path: Path, via: str) -> None:
     from cidrkit.scale.spark import annotate
 
     flows = spark.read.parquet(str(sample.flows))
-    annotated = annotate(flows, "src_addr", ArrowLookup.from_file(sample.table))
+    annotated = annotate(flows, "src_addr", ArrowLookup.from_file(sample.table), via=via)
     assert annotated.columns == ["n", "src_addr", "bytes", "match_prefix", "match_vpc"]
     out = tmp_path / "annotated"
     annotated.write.parquet(str(out))
@@ -71,3 +72,11 @@ def test_spark_refuses_a_missing_column(spark: Any, sample: Sample) -> None:
     flows = spark.read.parquet(str(sample.flows))
     with pytest.raises(InputError, match="no column 'dst'; the DataFrame has n, src_addr, bytes"):
         annotate(flows, "dst", ArrowLookup.from_file(sample.table))
+
+
+def test_spark_refuses_an_unknown_way_in(spark: Any, sample: Sample) -> None:
+    from cidrkit.scale.spark import annotate
+
+    flows = spark.read.parquet(str(sample.flows))
+    with pytest.raises(InputError, match="via must be 'udf' or 'map', not 'pandas'"):
+        annotate(flows, "src_addr", ArrowLookup.from_file(sample.table), via="pandas")
