@@ -11,7 +11,7 @@ A range is ``start..end`` inside one pool. Where it lies decides what it is:
 
 Ranges of a pool never overlap each other and never cover a live single
 address. Every rule is checked here under the pool's lock with a clear
-message, and again by the database (see migration 0004).
+message, and again by the database (see migration 0005).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Migration 0004 on both databases: an existing database gains ranges, addresses and
+"""Migration 0005 on both databases: an existing database gains ranges, addresses and
 usable models without losing a row, and goes back down cleanly."""
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ def test_existing_pools_and_allocations_survive_up_and_down(db_url: str) -> None
         taken = allocate_addresses(db, "p", [AddressItem()], actor="t").addresses
         # The model applies to the pool's block: AWS holds .0-.3 and .255, .0/26 is allocated.
         assert str(taken[0].address) == "192.0.2.64"
-        _to(db, "0003", down=True)
+        _to(db, "0004", down=True)
         assert "ip_ranges" not in _tables(db) and "ip_addresses" not in _tables(db)
         with db.read() as conn:
             assert conn.execute(sa.text("SELECT count(*) FROM allocations")).scalar_one() == 1

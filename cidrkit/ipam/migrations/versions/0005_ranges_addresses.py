@@ -20,8 +20,8 @@ collision with one index probe. An allocation may not cover a free-standing
 range or address, and may not be released while ranges or addresses live
 inside it.
 
-Revision ID: 0004
-Revises: 0003
+Revision ID: 0005
+Revises: 0004
 Create Date: 2026-12-04
 """
 
