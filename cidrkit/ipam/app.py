@@ -9,9 +9,9 @@ here once. The HTTP layers only translate requests and responses.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -80,6 +80,9 @@ LIVE = ("reserved", "allocated")
 # Row ids are 32-bit on PostgreSQL; a larger id names nothing (and must not
 # reach the database, which would refuse the parameter).
 MAX_ROW_ID = 2**31 - 1
+
+# A row that belongs to one pool and is read under that pool's token scope.
+_PoolRow = TypeVar("_PoolRow", Allocation, IpRange, IpAddress)
 
 
 def require(token: Token, pool: str | None, scope: Scope) -> None:
@@ -246,11 +249,16 @@ class IpamApp:
         One the token may not even read is "not found", exactly like a missing
         one, so a token bound to one pool cannot learn which ids other pools hold.
         """
-        missing = NotFound(f"allocation {allocation_id} does not exist", field="allocation_id")
-        if not 1 <= allocation_id <= MAX_ROW_ID:
+        return self._pool_row(token, "allocation", allocation_id, scope, store.get_allocation)
+
+    def _pool_row(self, token: Token, kind: str, row_id: int, scope: Scope,
+                  fetch: Callable[[Connection, int], _PoolRow]) -> _PoolRow:
+        """The row ``fetch`` finds, if ``token`` has ``scope`` on its pool (see ``allocation``)."""
+        missing = NotFound(f"{kind} {row_id} does not exist", field=f"{kind}_id")
+        if not 1 <= row_id <= MAX_ROW_ID:
             raise missing
         with self.db.read() as conn:
-            found = store.get_allocation(conn, allocation_id)
+            found = fetch(conn, row_id)
         if not token.allows(found.pool, "read"):
             raise missing
         require(token, found.pool, scope)
@@ -512,15 +520,7 @@ class IpamApp:
 
     def ip_range(self, token: Token, range_id: int, scope: Scope = "read") -> IpRange:
         """A range, if ``token`` has ``scope`` on its pool (one it may not read is "not found")."""
-        missing = NotFound(f"range {range_id} does not exist", field="range_id")
-        if not 1 <= range_id <= MAX_ROW_ID:
-            raise missing
-        with self.db.read() as conn:
-            found = range_store.get_range(conn, range_id)
-        if not token.allows(found.pool, "read"):
-            raise missing
-        require(token, found.pool, scope)
-        return found
+        return self._pool_row(token, "range", range_id, scope, range_store.get_range)
 
     def create_range(self, token: Token, pool: str, spec: RangeSpec) -> IpRange:
         """Create a range in ``pool`` (write scope)."""
@@ -561,15 +561,7 @@ class IpamApp:
 
     def address(self, token: Token, address_id: int, scope: Scope = "read") -> IpAddress:
         """An address row, if ``token`` has ``scope`` on its pool (else "not found")."""
-        missing = NotFound(f"address {address_id} does not exist", field="address_id")
-        if not 1 <= address_id <= MAX_ROW_ID:
-            raise missing
-        with self.db.read() as conn:
-            found = address_store.get_address(conn, address_id)
-        if not token.allows(found.pool, "read"):
-            raise missing
-        require(token, found.pool, scope)
-        return found
+        return self._pool_row(token, "address", address_id, scope, address_store.get_address)
 
     def available_addresses(self, token: Token, pool: str, *, allocation_id: int | None = None,
                             limit: int = 100) -> list[Addr]:
