@@ -17,6 +17,7 @@ pub mod radix;
 pub mod scan;
 pub mod setalgebra;
 pub mod tablefile;
+pub mod tabletext;
 
 #[cfg(feature = "python")]
 mod python;

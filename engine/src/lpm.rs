@@ -86,12 +86,53 @@ pub struct FamilyTable<T> {
 /// duplicate prefixes wins. Host bits must be zero.
 pub fn build<T: Family>(mut prefixes: Vec<(T, u8, i32)>) -> FamilyTable<T> {
     prefixes.sort_unstable();
+    build_sorted(prefixes)
+}
+
+/// `build` for IPv4, each prefix packed into one u64 key (network, length,
+/// row), which sorts as the tuples do and about twice as fast. Rows must
+/// be below 2^26 (67M rows); bigger tables sort the tuples.
+pub fn build_v4(prefixes: &[(u32, u8, i32)]) -> FamilyTable<u32> {
+    const ROW_BITS: u32 = 26;
+    if prefixes
+        .iter()
+        .any(|&(_, length, row)| row < 0 || row >> ROW_BITS != 0 || length > 32)
+    {
+        return build(prefixes.to_vec());
+    }
+    let mut keys: Vec<u64> = prefixes
+        .iter()
+        .map(|&(network, length, row)| {
+            (u64::from(network) << 32) | (u64::from(length) << ROW_BITS) | row as u64
+        })
+        .collect();
+    keys.sort_unstable();
+    let row_mask = (1u64 << ROW_BITS) - 1;
+    build_sorted(
+        keys.into_iter()
+            .map(|key| {
+                (
+                    (key >> 32) as u32,
+                    ((key >> ROW_BITS) & 0x3F) as u8,
+                    (key & row_mask) as i32,
+                )
+            })
+            .collect(),
+    )
+}
+
+/// `build` from prefixes already sorted by (start, length, row).
+fn build_sorted<T: Family>(mut prefixes: Vec<(T, u8, i32)>) -> FamilyTable<T> {
     prefixes.dedup_by(|later, first| later.0 == first.0 && later.1 == first.1);
+    // A prefix opens at most two pieces: where it starts and after it ends.
+    let room = 2 * prefixes.len() + 1;
     let mut pieces = Pieces {
-        starts: vec![T::default()],
-        owners: vec![-1],
+        starts: Vec::with_capacity(room),
+        owners: Vec::with_capacity(room),
         open: Vec::new(),
     };
+    pieces.starts.push(T::default());
+    pieces.owners.push(-1);
     for (start, length, row) in prefixes {
         pieces.close_until(Some(start));
         pieces.put(start, row);

@@ -68,34 +68,45 @@ fn layout(lengths: &[usize; SECTIONS]) -> ([usize; SECTIONS], usize) {
     (offsets, at)
 }
 
+fn sections_of<'a>(parts: &TableParts<'a>) -> [&'a [u8]; SECTIONS] {
+    [
+        bytes_of(&parts.v4.starts),
+        bytes_of(&parts.v4.owners),
+        bytes_of(&parts.v4.index),
+        bytes_of(&parts.v6.starts),
+        bytes_of(&parts.v6.owners),
+        bytes_of(&parts.v6.index),
+        bytes_of(parts.suffix_offsets),
+        parts.suffixes,
+        parts.miss,
+        parts.problems,
+    ]
+}
+
+/// The header of an image with sections of `lengths`.
+fn header(key: [u8; 16], stamp: [u8; 16], lengths: &[usize; SECTIONS]) -> [u8; HEADER] {
+    let mut bytes = [0u8; HEADER];
+    bytes[..8].copy_from_slice(&MAGIC);
+    bytes[KEY_AT..KEY_AT + 16].copy_from_slice(&key);
+    bytes[STAMP_AT..STAMP_AT + 16].copy_from_slice(&stamp);
+    for (i, &length) in lengths.iter().enumerate() {
+        let at = LENGTHS_AT + 8 * i;
+        bytes[at..at + 8].copy_from_slice(&(length as u64).to_le_bytes());
+    }
+    bytes
+}
+
 impl TableImage {
     /// Lay out a built table with its content key and the stamp (size,
     /// times, inode) of the file it was read from.
     pub fn new(parts: &TableParts<'_>, key: [u8; 16], stamp: [u8; 16]) -> TableImage {
-        let sections: [&[u8]; SECTIONS] = [
-            bytes_of(&parts.v4.starts),
-            bytes_of(&parts.v4.owners),
-            bytes_of(&parts.v4.index),
-            bytes_of(&parts.v6.starts),
-            bytes_of(&parts.v6.owners),
-            bytes_of(&parts.v6.index),
-            bytes_of(parts.suffix_offsets),
-            parts.suffixes,
-            parts.miss,
-            parts.problems,
-        ];
+        let sections = sections_of(parts);
         let lengths = sections.map(<[u8]>::len);
         let (offsets, total) = layout(&lengths);
         let mut store = vec![0u128; total / ALIGN];
         // SAFETY: u128 has no padding; the byte view covers exactly the vector.
         let bytes = unsafe { std::slice::from_raw_parts_mut(store.as_mut_ptr().cast::<u8>(), total) };
-        bytes[..8].copy_from_slice(&MAGIC);
-        bytes[KEY_AT..KEY_AT + 16].copy_from_slice(&key);
-        bytes[STAMP_AT..STAMP_AT + 16].copy_from_slice(&stamp);
-        for (i, &length) in lengths.iter().enumerate() {
-            let at = LENGTHS_AT + 8 * i;
-            bytes[at..at + 8].copy_from_slice(&(length as u64).to_le_bytes());
-        }
+        bytes[..HEADER].copy_from_slice(&header(key, stamp, &lengths));
         for (i, section) in sections.iter().enumerate() {
             bytes[offsets[i]..offsets[i] + section.len()].copy_from_slice(section);
         }
@@ -104,6 +115,35 @@ impl TableImage {
             offsets,
             lengths,
         }
+    }
+
+    /// Save a built table to `path` and map it from there: the image is
+    /// written section by section, never laid out in memory first, which
+    /// spares a first run the copy of the whole table (tens of megabytes).
+    pub fn save_and_open(
+        parts: &TableParts<'_>,
+        key: [u8; 16],
+        stamp: [u8; 16],
+        path: &Path,
+    ) -> io::Result<TableImage> {
+        let sections = sections_of(parts);
+        let lengths = sections.map(<[u8]>::len);
+        let (offsets, total) = layout(&lengths);
+        let head = header(key, stamp, &lengths);
+        let zeros = [0u8; ALIGN];
+        replace_file(path, |file| {
+            let mut out = io::BufWriter::with_capacity(1 << 16, file);
+            out.write_all(&head)?;
+            out.write_all(&zeros[..padded(HEADER) - HEADER])?;
+            for (i, section) in sections.iter().enumerate() {
+                out.write_all(section)?;
+                let end = if i + 1 < SECTIONS { offsets[i + 1] } else { total };
+                out.write_all(&zeros[..end - offsets[i] - section.len()])?;
+            }
+            out.flush()
+        })?;
+        TableImage::open(path, Some(key), None)
+            .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidData, "the saved table does not read back"))
     }
 
     /// Map the image saved at `path` if it holds the table whose content
@@ -140,16 +180,7 @@ impl TableImage {
     /// Write the image to `path` through a temporary file and a rename, so
     /// a reader never sees half a file.
     pub fn save(&self, path: &Path) -> io::Result<()> {
-        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("table");
-        let temporary = path.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
-        let result = File::create(&temporary).and_then(|mut file| file.write_all(self.bytes()));
-        if result.is_err() {
-            let _ = fs::remove_file(&temporary);
-            return result;
-        }
-        fs::rename(&temporary, path).inspect_err(|_| {
-            let _ = fs::remove_file(&temporary);
-        })
+        replace_file(path, |mut file| file.write_all(self.bytes()))
     }
 
     fn bytes(&self) -> &[u8] {
@@ -253,6 +284,21 @@ impl TableImage {
             && owners_fit(self.items(1))
             && owners_fit(self.items(4))
     }
+}
+
+/// Write `path` through `write` on a temporary file and a rename, so a
+/// reader never sees half a file.
+fn replace_file(path: &Path, write: impl FnOnce(&File) -> io::Result<()>) -> io::Result<()> {
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("table");
+    let temporary = path.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
+    let result = File::create(&temporary).and_then(|file| write(&file));
+    if result.is_err() {
+        let _ = fs::remove_file(&temporary);
+        return result;
+    }
+    fs::rename(&temporary, path).inspect_err(|_| {
+        let _ = fs::remove_file(&temporary);
+    })
 }
 
 /// A 128-bit key of `data` (and `salt`, the options the table was read
