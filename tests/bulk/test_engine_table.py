@@ -231,3 +231,21 @@ def test_settled_rows_out_of_range_are_refused() -> None:
     with pytest.raises(ValueError, match="out of range"):
         reader.build((7).to_bytes(8, "little"), b"\x20", bytes(16), b"\x08", miss=b"\t-",
                      problems=b"", key=KEY, stamp=STAMP, places=[])
+
+
+def test_a_table_saved_by_the_previous_format_is_rebuilt(tmp_path: Path) -> None:
+    from tests.bulk.test_engine_grep import cli
+
+    table = tmp_path / "t.txt"
+    table.write_text("2001:db8::/32\n2001:db8:1::/48\n")
+    args = ["lookup", "--table", str(table)]
+    expected = (0, "2001:db8:1::5\t2001:db8:1::/48\n", "")
+    assert cli(args, "2001:db8:1::5\n") == expected
+    saved = tmp_path / ".t.txt.cidrkit-lpm"
+    image = bytearray(saved.read_bytes())
+    assert image[:5] == b"CKLPM" and image[5] == 4, "format version 4: with the second index"
+    # Version 3 had no second index: its sections would be misread as this format's.
+    image[5] = 3
+    saved.write_bytes(bytes(image))
+    assert cli(args, "2001:db8:1::5\n") == expected
+    assert saved.read_bytes()[5] == 4, "rebuilt in the current format"
