@@ -19,10 +19,11 @@ use crate::lookup::{LookupBuffers, LookupOptions};
 use crate::lpm;
 use crate::output::push_number;
 use crate::overlaps::{Report, Style};
+use crate::prefixcell::Item;
 use crate::scan::{ipv4_candidates, ipv6_candidates, Span};
 use crate::setalgebra;
 use crate::tablefile::{self, TableImage, TableParts};
-use crate::tabletext::{ImageText, Item, TableText};
+use crate::tabletext::{ImageText, TableText};
 
 /// Input is read and processed in blocks of about this size.
 const BLOCK_BYTES: usize = 8 << 20;

@@ -16,36 +16,16 @@ use std::path::PathBuf;
 use memchr::{memchr, memchr_iter};
 use rayon::prelude::*;
 
-use crate::addr::{parse_v4, parse_v6};
+use crate::csvline::{csv_fields, Field};
 use crate::lines::split_at_lines;
 use crate::lpm::{build, build_v4};
+use crate::prefixcell::{parse_prefix_cell, Item};
 use crate::prefixtext::push_prefix;
 use crate::tablefile::{TableImage, TableParts};
 
 const BOM: &[u8] = b"\xef\xbb\xbf";
-/// Python's `csv` refuses a field longer than this many characters (its
-/// default `field_size_limit`); longer fields are left to it.
-const CSV_FIELD_LIMIT: usize = 131_072;
 /// Pieces of about this many bytes are read on their own.
 const PIECE_BYTES: usize = 1 << 20;
-
-/// A prefix read from a cell.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Item {
-    /// 32 or 128.
-    pub bits: u8,
-    pub network: u128,
-    pub length: u8,
-}
-
-/// A field of a record: a byte span of the text, and whether it was quoted
-/// with doubled quotes inside (`""` stands for `"`).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-struct Field {
-    start: u32,
-    end: u32,
-    doubled_quotes: bool,
-}
 
 /// What became of each row's prefix cell, in row order.
 #[derive(Debug, Default)]
@@ -129,87 +109,6 @@ pub struct TableText {
     label_at: Vec<usize>,
 }
 
-/// A strict prefix or bare address with nothing around it, host bits
-/// zero; `None` for anything else (which the Python parser then judges).
-pub fn parse_prefix_cell(cell: &[u8]) -> Option<Item> {
-    if let Some((network, length)) = dotted_quad_prefix(cell) {
-        let host_mask = u32::MAX.checked_shr(u32::from(length)).unwrap_or(0);
-        return (network & host_mask == 0).then_some(Item {
-            bits: 32,
-            network: u128::from(network),
-            length,
-        });
-    }
-    let (address, length) = match memchr(b'/', cell) {
-        Some(at) => (&cell[..at], Some(&cell[at + 1..])),
-        None => (cell, None),
-    };
-    let (bits, value) = if address.contains(&b':') {
-        (128u8, parse_v6(address)?)
-    } else {
-        (32u8, u128::from(parse_v4(address)?))
-    };
-    let length = match length {
-        None => bits,
-        Some(text) => parse_length(text, bits)?,
-    };
-    let host = u32::from(bits - length);
-    let host_mask = if host == 0 { 0 } else { u128::MAX >> (128 - host) };
-    (value & host_mask == 0).then_some(Item {
-        bits,
-        network: value,
-        length,
-    })
-}
-
-/// The common cell of a big table in one pass: a dotted quad and an
-/// optional `/length`. `None` leaves the cell to the general reading,
-/// which has the last word, so this may only ever refuse more.
-#[inline]
-fn dotted_quad_prefix(cell: &[u8]) -> Option<(u32, u8)> {
-    let mut value = 0u32;
-    let mut at = 0;
-    for octet in 0..4 {
-        let start = at;
-        let mut part = 0u32;
-        while at < cell.len() && at - start < 3 && cell[at].is_ascii_digit() {
-            part = part * 10 + u32::from(cell[at] - b'0');
-            at += 1;
-        }
-        let digits = at - start;
-        if digits == 0 || part > 255 || (digits > 1 && cell[start] == b'0') {
-            return None;
-        }
-        value = (value << 8) | part;
-        if octet < 3 {
-            if cell.get(at) != Some(&b'.') {
-                return None;
-            }
-            at += 1;
-        }
-    }
-    match cell.get(at) {
-        None => Some((value, 32)),
-        Some(b'/') => Some((value, parse_length(&cell[at + 1..], 32)?)),
-        Some(_) => None,
-    }
-}
-
-/// `0`, or 1 to 3 digits without a leading zero, at most `bits`.
-fn parse_length(text: &[u8], bits: u8) -> Option<u8> {
-    if text.is_empty() || text.len() > 3 || (text.len() > 1 && text[0] == b'0') {
-        return None;
-    }
-    let mut value = 0u32;
-    for &b in text {
-        if !b.is_ascii_digit() {
-            return None;
-        }
-        value = value * 10 + u32::from(b - b'0');
-    }
-    (value <= u32::from(bits)).then_some(value as u8)
-}
-
 /// Call `each(start, end)` for the lines of `text`: `\n` ends a line and
 /// one `\r` before it is dropped, as `bytes.replace(b"\r\n", b"\n")` leaves it.
 fn for_each_line(text: &[u8], mut each: impl FnMut(usize, usize)) {
@@ -225,69 +124,6 @@ fn for_each_line(text: &[u8], mut each: impl FnMut(usize, usize)) {
     }
     if start < text.len() {
         each(start, text.len());
-    }
-}
-
-/// The fields of one CSV line (no newline, one trailing `\r` already
-/// dropped), as Python's `csv.reader` reads it, or `None` where that reader
-/// would read it otherwise or fail.
-fn csv_fields(line: &[u8], base: usize, out: &mut Vec<Field>) -> Option<()> {
-    if line.contains(&b'\r') {
-        return None;
-    }
-    if line.is_empty() {
-        return Some(()); // csv yields [] for an empty line
-    }
-    let mut at = 0;
-    loop {
-        let field = if line.get(at) == Some(&b'"') {
-            let mut end = at + 1;
-            let mut doubled = false;
-            loop {
-                let close = end + memchr(b'"', &line[end..])?;
-                if line.get(close + 1) == Some(&b'"') {
-                    doubled = true;
-                    end = close + 2;
-                    continue;
-                }
-                let field = Field {
-                    start: (base + at + 1) as u32,
-                    end: (base + close) as u32,
-                    doubled_quotes: doubled,
-                };
-                at = close + 1;
-                if at < line.len() && line[at] != b',' {
-                    // Text after the closing quote: joined on by the lenient reader only.
-                    return None;
-                }
-                break field;
-            }
-        } else {
-            let end = memchr(b',', &line[at..]).map_or(line.len(), |e| at + e);
-            let field = Field {
-                start: (base + at) as u32,
-                end: (base + end) as u32,
-                doubled_quotes: false,
-            };
-            at = end;
-            field
-        };
-        if (field.end - field.start) as usize > CSV_FIELD_LIMIT {
-            return None;
-        }
-        out.push(field);
-        if at >= line.len() {
-            return Some(());
-        }
-        at += 1; // past the comma; a comma ending the line leaves an empty field
-        if at == line.len() {
-            out.push(Field {
-                start: (base + at) as u32,
-                end: (base + at) as u32,
-                doubled_quotes: false,
-            });
-            return Some(());
-        }
     }
 }
 
@@ -419,21 +255,7 @@ impl TableText {
     }
 
     fn field_bytes(&self, field: &Field) -> Vec<u8> {
-        let raw = &self.data[field.start as usize..field.end as usize];
-        if !field.doubled_quotes {
-            return raw.to_vec();
-        }
-        let mut out = Vec::with_capacity(raw.len());
-        let mut skip = false;
-        for &b in raw {
-            if skip {
-                skip = false;
-                continue;
-            }
-            out.push(b);
-            skip = b == b'"';
-        }
-        out
+        field.text(&self.data).into_owned()
     }
 
     /// Read a CSV's prefix cells from field `prefix_at` of every row; the
@@ -600,74 +422,6 @@ impl TableText {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn csv(line: &str) -> Option<Vec<String>> {
-        let mut fields = Vec::new();
-        csv_fields(line.as_bytes(), 0, &mut fields)?;
-        let text = TableText {
-            data: line.as_bytes().to_vec(),
-            csv: true,
-            record_starts: vec![0, fields.len() as u32],
-            fields,
-            cells: Vec::new(),
-            label_at: Vec::new(),
-        };
-        Some(
-            text.record(0)
-                .into_iter()
-                .map(|f| String::from_utf8(f).unwrap())
-                .collect(),
-        )
-    }
-
-    #[test]
-    fn csv_lines_as_pythons_reader_reads_them() {
-        assert_eq!(csv("a,b"), Some(vec!["a".into(), "b".into()]));
-        assert_eq!(csv(""), Some(vec![]));
-        assert_eq!(csv("a,"), Some(vec!["a".into(), "".into()]));
-        assert_eq!(csv(","), Some(vec!["".into(), "".into()]));
-        assert_eq!(csv("\"a,b\",c"), Some(vec!["a,b".into(), "c".into()]));
-        assert_eq!(csv("\"a\"\"b\""), Some(vec!["a\"b".into()]));
-        assert_eq!(csv("\"\""), Some(vec!["".into()]));
-        assert_eq!(csv("a\"b, \"c\""), Some(vec!["a\"b".into(), " \"c\"".into()]));
-        assert_eq!(csv("\"a\"b"), None, "text after a closing quote");
-        assert_eq!(csv("\"a"), None, "a quoted newline");
-        assert_eq!(csv("a\rb"), None, "a lone carriage return");
-    }
-
-    #[test]
-    fn prefix_cells_are_strict() {
-        let v4 = |network: u32, length| {
-            Some(Item {
-                bits: 32,
-                network: u128::from(network),
-                length,
-            })
-        };
-        assert_eq!(parse_prefix_cell(b"10.0.0.0/8"), v4(0x0A00_0000, 8));
-        assert_eq!(parse_prefix_cell(b"10.0.0.1"), v4(0x0A00_0001, 32));
-        assert_eq!(parse_prefix_cell(b"0.0.0.0/0"), v4(0, 0));
-        for bad in [
-            "10.0.0.1/8",
-            "10.0.0.0/08",
-            "10.0.0.0/33",
-            "10.0.0.0/",
-            " 10.0.0.0/8",
-            "10.0.0.0/255.0.0.0",
-        ] {
-            assert_eq!(parse_prefix_cell(bad.as_bytes()), None, "{bad}");
-        }
-        assert_eq!(
-            parse_prefix_cell(b"2001:db8::/32"),
-            Some(Item {
-                bits: 128,
-                network: 0x2001_0db8u128 << 96,
-                length: 32
-            })
-        );
-        assert_eq!(parse_prefix_cell(b"2001:db8::1/32"), None);
-        assert_eq!(parse_prefix_cell(b"::/0").map(|i| i.length), Some(0));
-    }
 
     #[test]
     fn plain_lines_drop_one_carriage_return() {
