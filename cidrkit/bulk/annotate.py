@@ -70,7 +70,11 @@ class LabelledTable:
         Without ``prefix_column`` the first column named prefix, cidr,
         network, subnet or block is used, else the first column.
         """
-        rows = list(csv.reader(io.StringIO(text)))
+        try:
+            rows = list(csv.reader(io.StringIO(text)))
+        except csv.Error as err:
+            # Worded as when the prefix column is found from the first rows.
+            raise InputError(f"{source}: not a readable CSV table ({err})") from None
         if not rows:
             raise InputError(f"{source}: empty CSV table, expected a header row")
         header = [h.strip() for h in rows[0]]

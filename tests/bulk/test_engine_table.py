@@ -249,3 +249,19 @@ def test_a_table_saved_by_the_previous_format_is_rebuilt(tmp_path: Path) -> None
     saved.write_bytes(bytes(image))
     assert cli(args, "2001:db8:1::5\n") == expected
     assert saved.read_bytes()[5] == 4, "rebuilt in the current format"
+
+
+@pytest.mark.parametrize("engine", [True, False])
+def test_an_unreadable_csv_table_is_bad_input_with_a_named_column(
+    engine: bool, tmp_path: Path
+) -> None:
+    from tests.bulk.test_engine_grep import PYTHON, cli
+
+    # A lone carriage return past the rows that pick the prefix column: with
+    # --prefix-column given, the whole read met it and ended as an internal error.
+    table = tmp_path / "t.csv"
+    table.write_bytes(b"cidr,name\n10.0.0.0/8,a\rb\n")
+    code, out, err = cli(["lookup", "--table", str(table), "--prefix-column", "cidr"],
+                         "10.1.1.1\n", env=None if engine else PYTHON)
+    assert (code, out) == (2, "")
+    assert err.startswith(f"cidrkit: error: {table}: not a readable CSV table (new-line character")
