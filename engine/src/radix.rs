@@ -63,13 +63,20 @@ const SMALL: usize = 256;
 
 /// Sort `items` in place (with a scratch copy of the same size).
 pub fn sort<T: RadixKey>(items: &mut [T]) {
+    sort_above(items, 0);
+}
+
+/// Sort `items` by their bytes from `lowest` up: keys equal there keep
+/// their input order (below `SMALL` keys, they are fully sorted). A caller
+/// to whom ties in the low bytes are alike saves their passes.
+pub fn sort_above<T: RadixKey>(items: &mut [T], lowest: usize) {
     let n = items.len();
     if n < SMALL {
         items.sort_unstable();
         return;
     }
     // Byte positions where all keys agree need neither counting nor a pass.
-    let varying = T::varying(items);
+    let varying = T::varying(items) >> lowest << lowest;
     let positions: Vec<usize> = (0..T::BYTES).filter(|at| varying & (1 << at) != 0).collect();
     let mut counts = vec![[0usize; 256]; positions.len()];
     for item in items.iter() {
@@ -157,6 +164,24 @@ mod tests {
             assert_eq!(wide, expected);
         }
         assert_eq!(merge_sorted(&[1, 3, 5], &[2, 3, 6]), [1, 2, 3, 3, 5, 6]);
+    }
+
+    #[test]
+    fn sorts_by_the_high_bytes_keeping_ties_in_input_order() {
+        let mut seed = 3u64;
+        let keys: Vec<u64> = (0..5000)
+            .map(|_| {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                seed & 0xFF_0F03
+            })
+            .collect();
+        let mut sorted = keys.clone();
+        sort_above(&mut sorted, 1);
+        let mut expected = keys;
+        expected.sort_by_key(|key| key >> 8);
+        assert_eq!(sorted, expected);
     }
 
     #[test]
