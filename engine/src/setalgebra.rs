@@ -81,7 +81,7 @@ impl PrefixSink for SortKeys {
     fn push_v6(&mut self, (network, length): V6Key) {
         let high = (network >> 64) as u64;
         if network as u64 == 0 && high & !PACKED_NETWORK == 0 {
-            // Sorting these sorts by network, then wider first, as the full keys sort.
+            // As numbers these order as the full keys do: by network, then wider first.
             self.v6_packed.push(high | u64::from(length));
         } else {
             self.v6_full.push((network, length));
