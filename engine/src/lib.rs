@@ -6,6 +6,7 @@ pub mod addr;
 pub mod addrset;
 pub mod arrowtext;
 pub mod grep;
+pub mod jvmtable;
 pub mod lines;
 pub mod lookup;
 pub mod lpm;
