@@ -11,20 +11,22 @@ import java.nio.file.Path;
 
 /**
  * The matcher without Spark, for checking it against cidrkit: {@code java -cp
- * cidrkit-spark.jar cidrkit.spark.LookupMain TABLE} reads values from stdin,
- * each as a big-endian u32 byte length and UTF-8 bytes (so a value may hold
+ * cidrkit-spark.jar cidrkit.spark.LookupMain [TABLE]} reads values from stdin,
+ * each as a big-endian i32 byte length and UTF-8 bytes (so a value may hold
  * any character, line breaks included), and answers each with its row on a
- * line of its own: the owner row, -1 for none, -2 for not an address.
+ * line of its own: the owner row, -1 for none, -2 for not an address. A length
+ * of -1 flushes the answers so far; -2 is followed by a table file's path (as a
+ * value is) and switches to that table.
  */
 public final class LookupMain {
     private LookupMain() {}
 
     public static void main(String[] args) throws IOException {
-        if (args.length != 1) {
-            System.err.println("usage: LookupMain TABLE");
+        if (args.length > 1) {
+            System.err.println("usage: LookupMain [TABLE]");
             System.exit(2);
         }
-        RangeTable table = RangeTable.read(Path.of(args[0]));
+        RangeTable table = args.length == 1 ? RangeTable.read(Path.of(args[0])) : null;
         AddressText reader = new AddressText();
         DataInputStream in = new DataInputStream(new BufferedInputStream(System.in));
         PrintStream out = new PrintStream(new BufferedOutputStream(System.out), false, StandardCharsets.US_ASCII);
@@ -35,15 +37,26 @@ public final class LookupMain {
             } catch (EOFException end) {
                 break;
             }
-            if (length < 0) {
-                // A negative length asks for the answers so far to be written out.
+            if (length == -1) {
                 out.flush();
                 continue;
             }
-            byte[] value = new byte[length];
-            in.readFully(value);
-            out.println(table.lookup(reader, new String(value, StandardCharsets.UTF_8)));
+            if (length == -2) {
+                table = RangeTable.read(Path.of(text(in, in.readInt())));
+                continue;
+            }
+            if (table == null) {
+                System.err.println("LookupMain: a value before any table");
+                System.exit(2);
+            }
+            out.println(table.lookup(reader, text(in, length)));
         }
         out.flush();
+    }
+
+    private static String text(DataInputStream in, int length) throws IOException {
+        byte[] value = new byte[length];
+        in.readFully(value);
+        return new String(value, StandardCharsets.UTF_8);
     }
 }
