@@ -168,6 +168,11 @@ def _shipped(spark: Any, lookup: ArrowLookup) -> tuple[Any, str, str]:
     """The Java functions class, and the table file shipped to every executor (name, key)."""
     from cidrkit.scale import jvm
 
+    if getattr(spark, "_jvm", None) is None:
+        raise InputError(
+            "this Spark session has no JVM to call (Spark Connect): the JVM lookup registers"
+            " its functions through the classic session; start one, or pass via='map'"
+        )
     path, key = jvm.write_table(lookup)
     functions = _java_functions(spark)
     spark.sparkContext.addFile(str(path))

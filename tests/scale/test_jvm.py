@@ -331,3 +331,14 @@ def test_a_jar_not_yet_built_without_javac_is_refused(
     with pytest.raises(InputError, match="no javac was found on the PATH"):
         jvm.jar_path()
     assert not list((tmp_path / "cache").rglob("*.jar"))
+
+
+def test_a_session_without_a_jvm_is_refused() -> None:
+    from cidrkit.scale.spark import register
+
+    class ConnectSession:  # what a Spark Connect session lacks: the classic session's JVM
+        pass
+
+    lookup = ArrowLookup.from_csv_text("prefix,vpc\n10.0.0.0/8,a\n")
+    with pytest.raises(InputError, match=r"no JVM to call \(Spark Connect\).*via='map'"):
+        register(ConnectSession(), lookup)
