@@ -146,3 +146,33 @@ def test_spark_jvm_matches_once_per_row(spark: Any, sample: Sample) -> None:
     plan = annotate(flows, "src_addr", ArrowLookup.from_file(sample.table))._jdf
     text = plan.queryExecution().executedPlan().toString()
     assert text.count("__cidrkit_row_") == 1, text
+    assert "*(1) Project" in text, "the lookup runs inside whole-stage generated code"
+
+
+def test_spark_sql_function_refuses_a_number(spark: Any, sample: Sample) -> None:
+    from pyspark.errors import AnalysisException
+
+    from cidrkit.scale.spark import register
+
+    register(spark, ArrowLookup.from_file(sample.table), name="owner_of")
+    spark.read.parquet(str(sample.flows)).createOrReplaceTempView("numbered")
+    with pytest.raises(AnalysisException, match="owner_of reads string, not bigint"):
+        spark.sql("SELECT owner_of(bytes) FROM numbered").collect()
+
+
+def test_spark_jvm_without_generated_code_gives_the_same(spark: Any) -> None:
+    from cidrkit.scale.spark import annotate
+
+    lookup = ArrowLookup.from_csv_text("prefix,vpc\n10.0.0.0/8,a\n10.1.0.0/16,b\n::/0,six\n")
+    values = ["10.1.2.3", "10.2.0.1", None, "x", "2001:db8::1", " 10.1.0.0 # c"]
+    frame = spark.createDataFrame(list(enumerate(values)), "n long, addr string")
+    expected = ["b", "a", None, None, "six", "b"]
+    for whole_stage, factory in (("true", "CODEGEN_ONLY"), ("false", "NO_CODEGEN")):
+        spark.conf.set("spark.sql.codegen.wholeStage", whole_stage)
+        spark.conf.set("spark.sql.codegen.factoryMode", factory)
+        try:
+            got = annotate(frame, "addr", lookup).orderBy("n").toArrow()
+        finally:
+            spark.conf.unset("spark.sql.codegen.wholeStage")
+            spark.conf.unset("spark.sql.codegen.factoryMode")
+        assert got.column("match_vpc").to_pylist() == expected, whole_stage

@@ -1,5 +1,7 @@
 package cidrkit.spark;
 
+import java.nio.charset.StandardCharsets;
+
 /**
  * Reads one address from a text value with exactly the verdicts of cidrkit's
  * Arrow lookup, so that the JVM and the Python path match the same rows.
@@ -26,7 +28,24 @@ public final class AddressText {
     public long hi;
     public long lo;
 
+    // The longest address text is 45 characters (eight groups, the last two as a dotted quad).
+    private static final int LONGEST = 64;
+    private final byte[] buffer = new byte[LONGEST];
     private final int[] groups = new int[8];
+
+    /** The value of each hex digit byte, -1 for other bytes. */
+    private static final byte[] HEX_VALUE = new byte[256];
+
+    static {
+        java.util.Arrays.fill(HEX_VALUE, (byte) -1);
+        for (int i = 0; i < 10; i++) {
+            HEX_VALUE['0' + i] = (byte) i;
+        }
+        for (int i = 0; i < 6; i++) {
+            HEX_VALUE['a' + i] = (byte) (10 + i);
+            HEX_VALUE['A' + i] = (byte) (10 + i);
+        }
+    }
 
     /** Read {@code text}: {@link #V4}, {@link #V6}, {@link #EMPTY} or {@link #NOT_AN_ADDRESS}. */
     public int read(String text) {
@@ -51,12 +70,70 @@ public final class AddressText {
         if (start == end) {
             return EMPTY;
         }
+        if (end - start > buffer.length) {
+            return NOT_AN_ADDRESS;
+        }
         for (int i = start; i < end; i++) {
-            if (text.charAt(i) == ':') {
-                return readV6(text, start, end) ? V6 : NOT_AN_ADDRESS;
+            char c = text.charAt(i);
+            if (c >= 0x80) {
+                return NOT_AN_ADDRESS; // addresses are ASCII
+            }
+            buffer[i - start] = (byte) c;
+        }
+        return parse(end - start);
+    }
+
+    /**
+     * Read the UTF-8 text in {@code bytes[0, length)}, as {@link #read(String)} does;
+     * the bytes are those of {@link #buffer()}, filled by the caller, or any array.
+     */
+    public int read(byte[] bytes, int length) {
+        int end = length;
+        for (int i = 0; i < end; i++) {
+            byte b = bytes[i];
+            if (b < 0) {
+                // Past ASCII: Unicode spaces may surround the address.
+                return read(new String(bytes, 0, length, StandardCharsets.UTF_8));
+            }
+            if (b == '\n' || b == '\r') {
+                return NOT_AN_ADDRESS;
+            }
+            if (b == '#') {
+                end = i;
+                break;
             }
         }
-        long v4 = readV4(text, start, end);
+        int start = 0;
+        while (start < end && isPythonSpace((char) bytes[start])) {
+            start++;
+        }
+        while (end > start && isPythonSpace((char) bytes[end - 1])) {
+            end--;
+        }
+        if (start == end) {
+            return EMPTY;
+        }
+        if (end - start > buffer.length) {
+            return NOT_AN_ADDRESS;
+        }
+        if (bytes != buffer || start != 0) {
+            System.arraycopy(bytes, start, buffer, 0, end - start);
+        }
+        return parse(end - start);
+    }
+
+    /** A scratch array for callers that copy a value's bytes in to {@link #read(byte[], int)}. */
+    public byte[] buffer() {
+        return buffer;
+    }
+
+    private int parse(int length) {
+        for (int i = 0; i < length; i++) {
+            if (buffer[i] == ':') {
+                return readV6(buffer, length) ? V6 : NOT_AN_ADDRESS;
+            }
+        }
+        long v4 = readV4(buffer, 0, length);
         if (v4 < 0) {
             return NOT_AN_ADDRESS;
         }
@@ -84,7 +161,7 @@ public final class AddressText {
      * A dotted quad's value, or -1: four decimal octets of 1 to 3 digits, no
      * leading zero (some tools read those as octal), each at most 255.
      */
-    static long readV4(String text, int start, int end) {
+    static long readV4(byte[] text, int start, int end) {
         long value = 0;
         int parts = 0;
         int pos = start;
@@ -92,15 +169,15 @@ public final class AddressText {
             int digits = 0;
             int octet = 0;
             int first = pos;
-            while (pos < end && text.charAt(pos) != '.') {
-                char c = text.charAt(pos);
+            while (pos < end && text[pos] != '.') {
+                int c = text[pos];
                 if (c < '0' || c > '9' || ++digits > 3) {
                     return -1;
                 }
                 octet = octet * 10 + (c - '0');
                 pos++;
             }
-            if (digits == 0 || octet > 255 || (digits > 1 && text.charAt(first) == '0')) {
+            if (digits == 0 || octet > 255 || (digits > 1 && text[first] == '0')) {
                 return -1;
             }
             value = (value << 8) | octet;
@@ -120,11 +197,11 @@ public final class AddressText {
      * standing for at least one zero group, 1 to 4 hex digits a group, an
      * optional dotted quad as the last two groups, no zone index.
      */
-    private boolean readV6(String text, int start, int end) {
+    private boolean readV6(byte[] text, int end) {
         int count = 0;
         int gap = -1;
-        int pos = start;
-        if (end - start >= 2 && text.charAt(start) == ':' && text.charAt(start + 1) == ':') {
+        int pos = 0;
+        if (end >= 2 && text[0] == ':' && text[1] == ':') {
             gap = 0;
             pos += 2;
             if (pos == end) {
@@ -137,15 +214,15 @@ public final class AddressText {
             int first = pos;
             int value = 0;
             while (pos < end && pos - first < 5) {
-                int digit = Character.digit(text.charAt(pos), 16);
-                if (digit < 0 || text.charAt(pos) > 'f') {
+                int digit = HEX_VALUE[text[pos] & 0xFF];
+                if (digit < 0) {
                     break;
                 }
                 value = (value << 4) | digit;
                 pos++;
             }
             int digits = pos - first;
-            if (pos < end && text.charAt(pos) == '.') {
+            if (pos < end && text[pos] == '.') {
                 long v4 = readV4(text, first, end);
                 if (v4 < 0 || count > 6) {
                     return false;
@@ -161,11 +238,11 @@ public final class AddressText {
             if (pos == end) {
                 break;
             }
-            if (text.charAt(pos) != ':') {
+            if (text[pos] != ':') {
                 return false;
             }
             pos++;
-            if (pos < end && text.charAt(pos) == ':') {
+            if (pos < end && text[pos] == ':') {
                 if (gap >= 0) {
                     return false;
                 }

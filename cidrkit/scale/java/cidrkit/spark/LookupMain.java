@@ -49,7 +49,14 @@ public final class LookupMain {
                 System.err.println("LookupMain: a value before any table");
                 System.exit(2);
             }
-            out.println(table.lookup(reader, text(in, length)));
+            // Short values through the byte path (as Spark's expressions read them), the
+            // others through the String path, so both are checked.
+            byte[] value = reader.buffer().length >= length ? reader.buffer() : new byte[length];
+            in.readFully(value, 0, length);
+            int row = value == reader.buffer()
+                    ? table.lookup(reader, value, length)
+                    : table.lookup(reader, new String(value, 0, length, StandardCharsets.UTF_8));
+            out.println(row);
         }
         out.flush();
     }

@@ -203,7 +203,11 @@ public final class RangeTable {
      * value, {@link AddressText#NOT_AN_ADDRESS} for a value that is not an address.
      */
     public int lookup(AddressText reader, String text) {
-        switch (reader.read(text)) {
+        return answer(reader, reader.read(text));
+    }
+
+    private int answer(AddressText reader, int verdict) {
+        switch (verdict) {
             case AddressText.V4:
                 return lookup4((int) reader.lo);
             case AddressText.V6:
@@ -213,6 +217,21 @@ public final class RangeTable {
             default:
                 return AddressText.NOT_AN_ADDRESS;
         }
+    }
+
+    /** As {@link #lookup(AddressText, String)}, for the UTF-8 text in {@code bytes[0, length)}. */
+    public int lookup(AddressText reader, byte[] bytes, int length) {
+        return answer(reader, reader.read(bytes, length));
+    }
+
+    /** The UTF-8 bytes of {@code column}'s values; {@link #offsets} say where each row's are. */
+    byte[] values(int column) {
+        return values[column];
+    }
+
+    /** Where each row's value starts in {@link #values}, and, one further, where the last ends. */
+    int[] offsets(int column) {
+        return offsets[column];
     }
 
     /** The text of {@code column} in {@code row}. */
