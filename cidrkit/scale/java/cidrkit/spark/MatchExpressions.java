@@ -197,6 +197,8 @@ public final class MatchExpressions {
         private final int column;
         private transient byte[] values;
         private transient int[] offsets;
+        private transient byte[] slots;
+        private transient int width;
 
         RowText(Expression child, TableFunctions.TableFile file, int column, String name) {
             super(child, name);
@@ -228,9 +230,15 @@ public final class MatchExpressions {
                 RangeTable table = file.table();
                 values = table.values(column);
                 offsets = table.offsets(column);
+                slots = table.slots(column);
+                width = table.slotWidth(column);
             }
             if (row < 0 || row >= offsets.length - 1) {
                 return null;
+            }
+            if (slots != null) {
+                int at = row * width;
+                return UTF8String.fromBytes(slots, at + 1, slots[at] & 0xFF);
             }
             int start = offsets[row];
             return UTF8String.fromBytes(values, start, offsets[row + 1] - start);

@@ -32,10 +32,11 @@ import java.util.Map;
 public final class RangeTable {
     static final byte[] MAGIC = "CIDRKJT1".getBytes(StandardCharsets.US_ASCII);
 
-    // IPv4 starts with the sign bit flipped, so signed comparison orders them
-    // as unsigned; IPv6 high words likewise, low words compared unsigned.
-    private final int[] starts4;
-    private final int[] owners4;
+    // An IPv4 piece is one long: its start in the high half, with the sign bit
+    // flipped so that signed comparison orders starts as unsigned, and its owner
+    // in the low half, so the search and the answer read one cache line. IPv6
+    // high words are flipped likewise; low words are compared unsigned.
+    private final long[] pieces4;
     private final int[] index4;
     private final int shift4;
     private final long[] startsHi6;
@@ -47,6 +48,11 @@ public final class RangeTable {
     private final String[] columnNames;
     private final int[][] offsets;
     private final byte[][] values;
+    // Per column, the rows' texts in slots of one width (a length byte, then the
+    // bytes) when the longest is short: a row's text is then one read from one
+    // place, where offsets and values cost two cache misses on a large table.
+    private final byte[][] slots;
+    private final int[] slotWidth;
 
     private static final Map<String, RangeTable> LOADED = new LinkedHashMap<>(4, 0.75f, true) {
         @Override
@@ -93,11 +99,12 @@ public final class RangeTable {
         try {
             rows = data.getInt();
             int n4 = data.getInt();
-            starts4 = ints(data, n4);
+            int[] starts4 = ints(data, n4);
+            int[] owners4 = ints(data, n4);
+            pieces4 = new long[n4];
             for (int k = 0; k < n4; k++) {
-                starts4[k] ^= Integer.MIN_VALUE;
+                pieces4[k] = ((long) (starts4[k] ^ Integer.MIN_VALUE) << 32) | (owners4[k] & 0xFFFFFFFFL);
             }
-            owners4 = ints(data, n4);
             index4 = ints(data, data.getInt());
             shift4 = 32 - indexBits(index4.length, file);
             int n6 = data.getInt();
@@ -127,7 +134,30 @@ public final class RangeTable {
         if (data.hasRemaining()) {
             throw new IOException(file + " has bytes after its last column");
         }
+        slots = new byte[columnNames.length][];
+        slotWidth = new int[columnNames.length];
+        for (int c = 0; c < columnNames.length; c++) {
+            int longest = 0;
+            for (int row = 0; row < rows; row++) {
+                longest = Math.max(longest, offsets[c][row + 1] - offsets[c][row]);
+            }
+            if (longest < MAX_SLOT && (long) rows * (longest + 1) < Integer.MAX_VALUE) {
+                int width = longest + 1;
+                byte[] packed = new byte[rows * width];
+                for (int row = 0; row < rows; row++) {
+                    int start = offsets[c][row];
+                    int length = offsets[c][row + 1] - start;
+                    packed[row * width] = (byte) length;
+                    System.arraycopy(values[c], start, packed, row * width + 1, length);
+                }
+                slots[c] = packed;
+                slotWidth[c] = width;
+            }
+        }
     }
+
+    /** Texts up to this long are kept in slots (a full IPv6 prefix is 43 characters). */
+    private static final int MAX_SLOT = 64;
 
     private static int[] ints(ByteBuffer data, int n) {
         int[] out = new int[n];
@@ -171,13 +201,13 @@ public final class RangeTable {
         // continues the piece that began before it (boundary 0 is address 0).
         while (low < high) {
             int mid = (low + high) >>> 1;
-            if (starts4[mid] <= key) {
+            if ((int) (pieces4[mid] >> 32) <= key) {
                 low = mid + 1;
             } else {
                 high = mid;
             }
         }
-        return owners4[low - 1];
+        return (int) pieces4[low - 1];
     }
 
     /** The row of the longest prefix holding the IPv6 address {@code (hi, lo)}, or -1. */
@@ -234,6 +264,15 @@ public final class RangeTable {
         return offsets[column];
     }
 
+    /** {@code column}'s texts in slots of {@link #slotWidth} bytes (a length byte first), or null. */
+    byte[] slots(int column) {
+        return slots[column];
+    }
+
+    int slotWidth(int column) {
+        return slotWidth[column];
+    }
+
     /** The text of {@code column} in {@code row}. */
     public String text(int column, int row) {
         int[] at = offsets[column];
@@ -242,10 +281,10 @@ public final class RangeTable {
 
     /** Bytes held: the pieces, the indexes and the output columns. */
     public long heapBytes() {
-        long bytes = 4L * (starts4.length + owners4.length + index4.length + owners6.length + index6.length);
+        long bytes = 8L * pieces4.length + 4L * (index4.length + owners6.length + index6.length);
         bytes += 16L * startsHi6.length;
         for (int c = 0; c < values.length; c++) {
-            bytes += 4L * offsets[c].length + values[c].length;
+            bytes += 4L * offsets[c].length + values[c].length + (slots[c] == null ? 0 : slots[c].length);
         }
         return bytes;
     }
