@@ -107,8 +107,11 @@ def test_spark_sql_functions_equal_the_text_path(spark: Any, sample: Sample) -> 
 def test_spark_jvm_edges_and_junk(spark: Any) -> None:
     from cidrkit.scale.spark import annotate
 
+    # A note longer than a text slot (64 bytes) is read through its offsets instead.
+    long = "a note longer than sixty-four bytes with an accent: é and some more words"
     lookup = ArrowLookup.from_csv_text(
-        "prefix,vpc\n0.0.0.0/0,all4\n::/0,all6\n10.1.2.3/32,host\n2001:db8::1/128,host6\n"
+        "prefix,vpc,note\n0.0.0.0/0,all4,short\n::/0,all6,\n10.1.2.3/32,host,"
+        f"{long}\n2001:db8::1/128,host6,six\n"
     )
     values = [
         "10.1.2.3", "10.1.2.4", " 10.1.2.3 ", "010.1.2.3", "10.1.2.3/32", None, "", "junk",
@@ -121,6 +124,8 @@ def test_spark_jvm_edges_and_junk(spark: Any) -> None:
     assert got.column("match_prefix").to_pylist() == expected.column("match_prefix").to_pylist()
     assert got.column("match_vpc").to_pylist() == expected.column("match_vpc").to_pylist()
     assert got.column("match_vpc").to_pylist()[:4] == ["host", "all4", "host", None]
+    assert got.column("match_note").to_pylist() == expected.column("match_note").to_pylist()
+    assert got.column("match_note").to_pylist()[:2] == [long, "short"]
 
 
 def test_spark_jvm_refuses_a_column_that_is_not_text(spark: Any, sample: Sample) -> None:
