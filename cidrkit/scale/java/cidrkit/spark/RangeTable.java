@@ -273,12 +273,6 @@ public final class RangeTable {
         return slotWidth[column];
     }
 
-    /** The text of {@code column} in {@code row}. */
-    public String text(int column, int row) {
-        int[] at = offsets[column];
-        return new String(values[column], at[row], at[row + 1] - at[row], StandardCharsets.UTF_8);
-    }
-
     /** Bytes held: the pieces, the indexes and the output columns. */
     public long heapBytes() {
         long bytes = 8L * pieces4.length + 4L * (index4.length + owners6.length + index6.length);
