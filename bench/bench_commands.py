@@ -141,6 +141,7 @@ def rows(folder: Path, skip_big: bool) -> list[Row]:
         if not table.exists():
             shutil.copyfile(source, table)
     saved_v4 = folder / f".{table_v4.name}.cidrkit-lpm"
+    saved_v6 = folder / f".{table_v6.name}.cidrkit-lpm"
 
     def setops(job: str, *paths: Path) -> list[str]:
         return [*py, str(PEERS / "ipset_c_setops.py"), job, *map(str, paths)]
@@ -173,6 +174,9 @@ def rows(folder: Path, skip_big: bool) -> list[Row]:
         Row("lookup IPv4 table, 1M-line log, table saved", [*ck, "lookup", "--table",
             str(table_v4), str(log_v4)], "pytricia script", lookup_peer(table_v4, log_v4),
             size(log_v4), warm=True),
+        Row("lookup IPv6 table, 1M-line log, table built", [*ck, "lookup", "--table",
+            str(table_v6), str(log_v6)], "pytricia script", lookup_peer(table_v6, log_v6),
+            size(log_v6), prepare=lambda: saved_v6.unlink(missing_ok=True)),
         Row("lookup IPv6 table, 1M-line log, table saved", [*ck, "lookup", "--table",
             str(table_v6), str(log_v6)], "pytricia script", lookup_peer(table_v6, log_v6),
             size(log_v6), warm=True),

@@ -5,6 +5,7 @@
 pub mod addr;
 pub mod addrset;
 pub mod arrowtext;
+pub mod csvline;
 pub mod grep;
 pub mod jvmtable;
 pub mod lines;
@@ -13,11 +14,13 @@ pub mod lpm;
 pub mod output;
 pub mod overlaps;
 pub mod plainlist;
+pub mod prefixcell;
 pub mod prefixtext;
 pub mod radix;
 pub mod scan;
 pub mod setalgebra;
 pub mod tablefile;
+pub mod tabletext;
 
 #[cfg(feature = "python")]
 mod python;
