@@ -13,7 +13,7 @@ ENGINE_MANIFEST := --manifest-path engine/Cargo.toml
 # Seconds of the bounded differential fuzz run (make fuzz-native).
 FUZZ_SECONDS ?= 120
 
-.PHONY: demo test lint unit fuzz engine-test engine-lint fuzz-native fuzz-cargo bench bench-commands bench-core bench-start bench-bulk bench-audit bench-plan bench-ipam bench-discover docs clean
+.PHONY: demo jar test lint unit fuzz engine-test engine-lint fuzz-native fuzz-cargo bench bench-commands bench-core bench-start bench-bulk bench-audit bench-plan bench-ipam bench-discover docs clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "cidrkit needs Python >= 3.11"'
@@ -109,6 +109,10 @@ bench-ipam: $(VENV)/.installed-bench
 # 3 accounts x 4 regions x 50 VPCs from moto's server on loopback.
 bench-discover: $(VENV)/.installed-bench
 	$(BIN)/python bench/bench_discover.py --runs 3
+
+## jar: build the JVM lookup's jar for Spark (spark-submit --jars dist/cidrkit-spark.jar)
+jar: $(VENV)/.installed-test
+	$(BIN)/python -m cidrkit.scale.jvm --output dist/cidrkit-spark.jar
 
 ## docs: regenerate the CLI reference from --help
 docs: $(VENV)/.installed

@@ -5,8 +5,9 @@ address inside some routed prefix, so every row has work to do) against the
 full BGP tables (``../shared/data/bgp-ipv4.txt`` and ``bgp-ipv6.txt``), then
 times whole queries, median of ``--runs``:
 
-- Spark ``local[2]``: ``cidrkit.scale.spark.annotate`` (mapInArrow, the table
-  broadcast) against the formulation Spark users write for a range join: the
+- Spark ``local[2]``: ``cidrkit.scale.spark.annotate`` in the JVM (the
+  default) and through Python workers (mapInArrow, the table broadcast),
+  against the formulation Spark users write for a range join: the
   table exploded into /16 buckets (IPv6: /32), an equi-join on the bucket
   with ``BETWEEN`` on the address, and the longest match kept by
   ``max_by(prefix, length)`` per row. The peer gets numeric address columns
@@ -198,11 +199,15 @@ GROUP BY f.n
 
 SPARK_STEPS = (
     "read",
+    "jvm-rows",
+    "jvm",
+    "jvm-join",
+    "jvm-parquet",
     "identity",
     "udf-identity",
     "timed",
     "rows",
-    "cidrkit",
+    "map",
     "udf",
     "parquet",
     "peer",
@@ -217,6 +222,7 @@ def spark_session(batch_rows: int) -> Any:
     spark = (
         SparkSession.builder.master("local[2]")
         .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
         .config("spark.driver.host", "127.0.0.1")
         .config("spark.driver.bindAddress", "127.0.0.1")
         .config("spark.driver.memory", "3g")
@@ -240,11 +246,20 @@ def bench_spark(
     UDF that returns it; ``timed``: the annotation as an Arrow UDF with the
     CPU time spent inside the Python function summed by an accumulator;
     ``rows``: an Arrow UDF answering the table row numbers only (the lookup
-    without the text columns); ``cidrkit``: ``annotate`` (``mapInArrow``);
-    ``udf``: ``annotate(via="udf")``; ``parquet``: ``annotate`` written to
-    Parquet (snappy); ``peer``: the bucketed join.
+    without the text columns); ``map``: ``annotate(via="map")``
+    (``mapInArrow``); ``udf``: ``annotate(via="udf")``; ``parquet``:
+    ``annotate(via="map")`` written to Parquet (snappy); ``peer``: the
+    bucketed join. In the JVM: ``jvm-rows``: the SQL function answering the
+    table row only; ``jvm``: ``annotate`` (the default, ``via="jvm"``: the
+    row once, the prefix and label text read from it in the JVM);
+    ``jvm-join``: the row, then the prefix and labels from the table as a
+    small DataFrame joined back by a broadcast hash join (the other way to
+    get the text); ``jvm-parquet``: ``annotate`` written to Parquet.
     """
-    from cidrkit.scale.spark import annotate
+    from pyspark.sql import functions
+    from pyspark.sql.functions import broadcast, call_function, col
+
+    from cidrkit.scale.spark import annotate, register
 
     rows, runs = args.rows, args.runs
     spark = spark_session(args.batch_rows)
@@ -277,12 +292,17 @@ def bench_spark(
         found = shared.value.rows(addresses).rows
         return pa.array(found.astype(np.int32), mask=found < 0)
 
-    from pyspark.sql import functions
-    from pyspark.sql.functions import col
-
     arrow_udf = functions.arrow_udf  # type: ignore[attr-defined]
 
-    struct = annotate(frame, column, lookup).schema[len(frame.columns) :]
+    struct = annotate(frame, column, lookup, via="map").schema[len(frame.columns) :]
+    register(spark, lookup)
+    labels = spark.createDataFrame(
+        pa.table(
+            {"__row": np.arange(len(lookup), dtype=np.int32), "match_prefix": lookup.prefix}
+            | {f"match_{name}": values for name, values in lookup.labels.items()}
+        )
+    )
+    jvm_rows = frame.withColumn("__row", call_function("cidrkit_lookup_row", col(column)))
     queries: dict[str, Callable[[], None]] = {
         "read": lambda: noop(frame),
         "identity": lambda: noop(frame.mapInArrow(identity, frame.schema)),
@@ -291,12 +311,20 @@ def bench_spark(
         ),
         "timed": lambda: noop(frame.withColumn("m", arrow_udf(timed, struct)(col(column)))),
         "rows": lambda: noop(frame.withColumn("row", arrow_udf(row_numbers, "int")(col(column)))),
-        "cidrkit": lambda: noop(annotate(frame, column, lookup)),
+        "map": lambda: noop(annotate(frame, column, lookup, via="map")),
         "udf": lambda: noop(annotate(frame, column, lookup, via="udf")),
         "parquet": lambda: (
-            annotate(frame, column, lookup)
+            annotate(frame, column, lookup, via="map")
             .write.mode("overwrite")
             .parquet(str(flows.parent / "annotated.parquet"))
+        ),
+        "jvm-rows": lambda: noop(jvm_rows),
+        "jvm": lambda: noop(annotate(frame, column, lookup)),
+        "jvm-join": lambda: noop(jvm_rows.join(broadcast(labels), "__row", "left")),
+        "jvm-parquet": lambda: (
+            annotate(frame, column, lookup)
+            .write.mode("overwrite")
+            .parquet(str(flows.parent / "annotated-jvm.parquet"))
         ),
         "peer": lambda: noop(spark.sql(PEER_SQL)),
     }
@@ -317,14 +345,36 @@ def bench_spark(
             f" {cpu:7.2f} s CPU {rows / cpu / 1e6:5.2f} M rows/CPU-s{extra}",
             flush=True,
         )
-    if "cidrkit" in steps and "peer" in steps:
-        matched_ours = annotate(frame, column, lookup).filter("match_prefix IS NOT NULL").count()
+    if "peer" in steps:
         matched_peer = spark.sql(PEER_SQL).filter("prefix_id IS NOT NULL").count()
-        if matched_ours != matched_peer:
-            raise SystemExit(
-                f"spark: match counts differ: cidrkit {matched_ours}, peer {matched_peer}"
-            )
+        for way in ("jvm", "map"):
+            if way in steps:
+                ours = annotate(frame, column, lookup, via=way)
+                matched_ours = ours.filter("match_prefix IS NOT NULL").count()
+                if matched_ours != matched_peer:
+                    raise SystemExit(
+                        f"spark: match counts differ: cidrkit ({way}) {matched_ours},"
+                        f" peer {matched_peer}"
+                    )
+    if any(step.startswith("jvm") for step in steps):
+        jvm_memory(spark, lookup)
     spark.stop()
+
+
+def jvm_memory(spark: Any, lookup: ArrowLookup) -> None:
+    """What an executor JVM holds for the JVM lookup: the table file, loaded once."""
+    from cidrkit.scale import jvm
+
+    path, _ = jvm.write_table(lookup)
+    start = time.perf_counter()
+    table = spark._jvm.cidrkit.spark.RangeTable.read(spark._jvm.java.io.File(str(path)).toPath())
+    took = time.perf_counter() - start
+    print(
+        f"memory (jvm): table file {path.stat().st_size / 2**20:.1f} MiB, loaded in {took:.2f} s"
+        f" into {table.heapBytes() / 2**20:.1f} MiB of arrays per executor JVM;"
+        " rows stream through Spark's own row batches (no Arrow batch)",
+        flush=True,
+    )
 
 
 DUCKDB_PEER_SQL = """

@@ -1,7 +1,7 @@
 #!/bin/sh
 # Install and start the services the IPAM tests need, on a fresh Debian machine (as root):
 # PostgreSQL on 127.0.0.1 with a test database and user, Chromium for the browser test,
-# and a Java runtime for the local Spark of the scale tests.
+# and a Java development kit for the local Spark of the scale tests.
 # Everything comes from Debian's packages. The last lines printed are the environment
 # the tests read, in `export NAME=value` form:
 #     eval "$(scripts/ci-services.sh | grep '^export ')"
@@ -22,11 +22,12 @@ if ! command -v pg_ctlcluster >/dev/null 2>&1 || [ ! -x /usr/bin/chromium ]; the
         postgresql postgresql-contrib chromium chromium-driver fonts-dejavu-core >&2
 fi
 
-if ! command -v java >/dev/null 2>&1; then
-    log "installing a headless Java runtime from Debian (for Spark)"
+if ! command -v java >/dev/null 2>&1 || ! command -v javac >/dev/null 2>&1; then
+    # The JDK, not only the runtime: cidrkit's JVM lookup for Spark is compiled with javac.
+    log "installing a headless JDK from Debian (for Spark and cidrkit's JVM lookup)"
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -q >&2
-    apt-get install -y -q --no-install-recommends default-jre-headless >&2
+    apt-get install -y -q --no-install-recommends default-jdk-headless >&2
 fi
 # Spark finds Java through JAVA_HOME: the directory above bin/java.
 java_home=$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")

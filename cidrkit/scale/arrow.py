@@ -18,6 +18,7 @@ values are read straight from the Arrow buffer. The output columns are
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -320,6 +321,14 @@ class ArrowLookup:
             for k in wrong.tolist()
         ]
         return ArrowMatches(rows, problems)
+
+
+def function_suffix(label: str) -> str:
+    """A label as the suffix of a SQL function's name: letters, digits and underscores only."""
+    name = re.sub(r"\W+", "_", label.strip()).strip("_").lower()
+    if not name:
+        raise InputError(f"label {label!r} has no letters or digits to name a SQL function")
+    return name
 
 
 def _whole(table: LabelledTable) -> LabelledTable:

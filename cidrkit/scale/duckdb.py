@@ -20,14 +20,13 @@ to filter, group or write.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from typing import Any
 
 import pyarrow as pa
 
 from cidrkit.errors import InputError
-from cidrkit.scale.arrow import ArrowLookup
+from cidrkit.scale.arrow import ArrowLookup, function_suffix
 
 FUNCTION = "cidrkit_lookup"
 
@@ -38,7 +37,7 @@ def register(connection: Any, lookup: ArrowLookup, name: str = FUNCTION) -> list
 
     created = []
     sources = [lookup.prefix, *lookup.labels.values()]
-    suffixes = ["", *(f"_{_sql_name(label)}" for label in lookup.labels)]
+    suffixes = ["", *(f"_{function_suffix(label)}" for label in lookup.labels)]
     for source, suffix in zip(sources, suffixes, strict=True):
         function = name + suffix
         connection.create_function(
@@ -86,11 +85,3 @@ def _vectorised(lookup: ArrowLookup, source: pa.Array) -> Callable[[Any], pa.Arr
         return source.take(pa.array(rows, pa.int64(), mask=rows < 0))
 
     return call
-
-
-def _sql_name(label: str) -> str:
-    """A label as a function-name suffix: letters, digits and underscores only."""
-    name = re.sub(r"\W+", "_", label.strip()).strip("_").lower()
-    if not name:
-        raise InputError(f"label {label!r} has no letters or digits to name a SQL function")
-    return name

@@ -7,6 +7,7 @@ pub mod addrset;
 pub mod arrowtext;
 pub mod csvline;
 pub mod grep;
+pub mod jvmtable;
 pub mod lines;
 pub mod lookup;
 pub mod lpm;

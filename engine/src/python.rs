@@ -508,6 +508,11 @@ impl LookupTable {
         out.extend_from_slice(b"\t(no match)\n");
         PyBytes::new(py, &out)
     }
+
+    /// The flattened pieces of both families as the JVM reads them (`jvmtable.rs`).
+    fn jvm_ranges<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
+        PyBytes::new(py, &crate::jvmtable::ranges(&self.image))
+    }
 }
 
 impl LookupTable {

@@ -1,0 +1,69 @@
+package cidrkit.spark;
+
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+
+/**
+ * The matcher without Spark, for checking it against cidrkit: {@code java -cp
+ * cidrkit-spark.jar cidrkit.spark.LookupMain [TABLE]} reads values from stdin,
+ * each as a big-endian i32 byte length and UTF-8 bytes (so a value may hold
+ * any character, line breaks included), and answers each with its row on a
+ * line of its own: the owner row, -1 for none, -2 for not an address. A length
+ * of -1 flushes the answers so far; -2 is followed by a table file's path (as a
+ * value is) and switches to that table.
+ */
+public final class LookupMain {
+    private LookupMain() {}
+
+    public static void main(String[] args) throws IOException {
+        if (args.length > 1) {
+            System.err.println("usage: LookupMain [TABLE]");
+            System.exit(2);
+        }
+        RangeTable table = args.length == 1 ? RangeTable.read(Path.of(args[0])) : null;
+        AddressText reader = new AddressText();
+        DataInputStream in = new DataInputStream(new BufferedInputStream(System.in));
+        PrintStream out = new PrintStream(new BufferedOutputStream(System.out), false, StandardCharsets.US_ASCII);
+        while (true) {
+            int length;
+            try {
+                length = in.readInt();
+            } catch (EOFException end) {
+                break;
+            }
+            if (length == -1) {
+                out.flush();
+                continue;
+            }
+            if (length == -2) {
+                table = RangeTable.read(Path.of(text(in, in.readInt())));
+                continue;
+            }
+            if (table == null) {
+                System.err.println("LookupMain: a value before any table");
+                System.exit(2);
+            }
+            // Short values through the byte path (as Spark's expressions read them), the
+            // others through the String path, so both are checked.
+            byte[] value = reader.buffer().length >= length ? reader.buffer() : new byte[length];
+            in.readFully(value, 0, length);
+            int row = value == reader.buffer()
+                    ? table.lookup(reader, value, length)
+                    : table.lookup(reader, new String(value, 0, length, StandardCharsets.UTF_8));
+            out.println(row);
+        }
+        out.flush();
+    }
+
+    private static String text(DataInputStream in, int length) throws IOException {
+        byte[] value = new byte[length];
+        in.readFully(value);
+        return new String(value, StandardCharsets.UTF_8);
+    }
+}
