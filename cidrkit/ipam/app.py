@@ -21,6 +21,7 @@ from cidrkit.errors import ParseError
 from cidrkit.ipam import addresses as address_store
 from cidrkit.ipam import ranges as range_store
 from cidrkit.ipam import store
+from cidrkit.ipam.address_plan import AddressOp
 from cidrkit.ipam.addresses import (
     AddressChanges,
     AddressItem,
@@ -581,10 +582,12 @@ class IpamApp:
         require(token, pool, "write")
         if not is_pool_name(pool):
             raise NotFound(f"pool {pool!r} does not exist", field="pool")
-        return await asyncio.to_thread(
-            address_store.allocate_addresses, self.db, pool, list(items),
-            actor=actor_of(token), allocation_id=allocation_id,
-            idempotency_key=idempotency_key)
+        outcome = await self.submit(AddressOp(pool, tuple(items), actor_of(token), allocation_id,
+                                              idempotency_key))
+        if isinstance(outcome, IpamError):
+            raise outcome
+        assert isinstance(outcome, AddressResult)
+        return outcome
 
     async def release_address(self, token: Token, address_id: int) -> IpAddress:
         """Release an address (write scope on its pool); releasing twice is a no-op."""
