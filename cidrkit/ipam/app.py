@@ -51,6 +51,7 @@ from cidrkit.ipam.ranges import IpRange, RangeChanges, RangeSpec
 from cidrkit.ipam.reports import FreePage, free_page, utilisation
 from cidrkit.ipam.schema import allocations as allocations_table
 from cidrkit.ipam.schema import pools as pools_table
+from cidrkit.ipam.schema import spaces as spaces_table
 from cidrkit.ipam.schema import to_hex
 from cidrkit.ipam.service import (
     AllocateOp,
@@ -69,6 +70,7 @@ from cidrkit.ipam.spaces import (
     create_space,
     delete_space,
     disconnect_spaces,
+    get_space,
     list_spaces,
     space_detail,
     space_of_pool,
@@ -223,10 +225,15 @@ class IpamApp:
 
     # -- reads ------------------------------------------------------------
 
-    def visible_pools(self, token: Token) -> list[tuple[Pool, Utilisation]]:
-        """Pools the token may read, each with its utilisation."""
+    def visible_pools(self, token: Token, *,
+                      space: str | None = None) -> list[tuple[Pool, Utilisation]]:
+        """Pools the token may read, each with its utilisation; with ``space``, those of
+        that space (``NotFound`` naming ``space`` if it does not exist)."""
         with self.db.read() as conn:
-            where = None if token.pool is None else pools_table.c.name == token.pool
+            where = sa.true() if token.pool is None else pools_table.c.name == token.pool
+            if space is not None:
+                get_space(conn, space)  # a misspelt space is an error, not an empty list
+                where = sa.and_(where, spaces_table.c.name == space)
             found = store.load_pools(conn, where)
             return [(p, _usage(conn, p)) for p in found]
 
