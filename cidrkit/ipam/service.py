@@ -19,7 +19,7 @@ import hashlib
 import json
 import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -227,6 +227,7 @@ class _Batch:
         self.spaces: dict[int, PoolSpace] = {}
         self.inserts: list[tuple[int, dict[str, Any], str]] = []  # (op index, row, actor)
         self.releases: list[tuple[int, Allocation, str]] = []
+        self.released: dict[int, Allocation] = {}  # by id, as released in this batch
         self.addresses = AddressPlan(conn, self.now)
 
     def run(self, ops: Sequence[Operation]) -> list[Outcome]:
@@ -355,7 +356,7 @@ class _Batch:
                 raise idempotency_mismatch(key[2], op.pool)
             same_as[index] = first
             return
-        self.addresses.plan(index, op, pool, self._space, {a.id for _, a, _ in self.releases})
+        self.addresses.plan(index, op, pool, self._space, set(self.released))
         if key is not None:
             batch_keys[key] = (index, digest)
 
@@ -364,8 +365,10 @@ class _Batch:
         if row is None:
             raise NotFound(f"allocation {op.allocation_id} does not exist", field="allocation_id")
         current = allocation_from(row)
-        if current.state == "released" or any(a.id == current.id for _, a, _ in self.releases):
+        if current.state == "released":
             return current
+        if current.id in self.released:  # a second release in this batch: a no-op too
+            return self.released[current.id]
         if row.child_pool_id is not None:
             raise Conflict(
                 f"allocation {current.id} ({current.prefix}) is the space of a child pool; "
@@ -385,18 +388,8 @@ class _Batch:
             )
         self._space(self._pool(current.pool)).release(current.prefix)
         self.releases.append((index, current, op.actor))
-        return Allocation(
-            id=current.id,
-            pool=current.pool,
-            prefix=current.prefix,
-            state="released",
-            description=current.description,
-            owner=current.owner,
-            tags=current.tags,
-            idempotency_key=current.idempotency_key,
-            created_at=current.created_at,
-            released_at=self.now,
-        )
+        self.released[current.id] = replace(current, state="released", released_at=self.now)
+        return self.released[current.id]
 
     # -- reading --------------------------------------------------------
 
