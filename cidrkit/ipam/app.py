@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
@@ -47,6 +47,7 @@ from cidrkit.ipam.model import (
 )
 from cidrkit.ipam.occupancy import standalone_blocks
 from cidrkit.ipam.pools import PoolSpec, create_pool, delete_pool, is_pool_name
+from cidrkit.ipam.prefix_listing import PrefixFilter, PrefixPage, prefix_page
 from cidrkit.ipam.ranges import IpRange, RangeChanges, RangeSpec
 from cidrkit.ipam.reports import FreePage, free_page, utilisation
 from cidrkit.ipam.schema import allocations as allocations_table
@@ -388,6 +389,19 @@ class IpamApp:
                 parent_id = next(p.id for p in parents if p.name == child.parent)
                 carved[parent_id].update(child.prefixes)
         return {i: frozenset(s) for i, s in carved.items()}
+
+    def prefix_page(self, token: Token, wanted: PrefixFilter, *, limit: int, offset: int,
+                    ) -> tuple[PrefixPage, dict[int, Pool], dict[int, Allocation]]:
+        """One page of the prefixes (pools' and allocations') the token may read, chosen,
+        ordered and counted by the database; with the pools and allocations it names."""
+        with self.db.read() as conn:
+            page = prefix_page(conn, replace(wanted, pool=token.pool), limit=limit,
+                               offset=offset)
+            ids = sorted({row.pool_id for row in page.rows})
+            found = store.load_pools(conn, pools_table.c.id.in_(ids)) if ids else []
+            held = store.allocations_by_ids(
+                conn, [r.allocation_id for r in page.rows if r.allocation_id is not None])
+        return page, {p.id: p for p in found}, held
 
     def pool_by_id(self, token: Token, pool_id: int, scope: Scope = "read") -> Pool:
         """The pool with that row id if ``token`` has ``scope`` on it; one it may not
