@@ -122,6 +122,14 @@ def address_from(row: Row[Any]) -> IpAddress:
         released_at=utc(row.released_at))
 
 
+def addresses_by_ids(conn: Connection, ids: Sequence[int]) -> dict[int, IpAddress]:
+    """Address rows keyed by id (missing ids are simply absent)."""
+    if not ids:
+        return {}
+    rows = conn.execute(address_query().where(ip_addresses.c.id.in_(sorted(set(ids)))))
+    return {row.id: address_from(row) for row in rows}
+
+
 def get_address(conn: Connection, address_id: int) -> IpAddress:
     """The address row with that id; ``NotFound`` if there is none."""
     row = conn.execute(address_query().where(ip_addresses.c.id == address_id)).first()

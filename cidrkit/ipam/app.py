@@ -76,6 +76,7 @@ from cidrkit.ipam.spaces import (
     space_detail,
     space_of_pool,
 )
+from cidrkit.ipam.span_listing import SpanFilter, SpanPage, address_page, range_page
 from cidrkit.ipam.tokens import TokenVerifier, parse_token_id
 from cidrkit.ipam.writer import GroupCommitWriter
 
@@ -403,6 +404,25 @@ class IpamApp:
                 conn, [r.allocation_id for r in page.rows if r.allocation_id is not None])
         return page, {p.id: p for p in found}, held
 
+    def address_page(self, token: Token, wanted: SpanFilter, *, limit: int, offset: int,
+                     ) -> tuple[SpanPage, dict[int, IpAddress], dict[str, str]]:
+        """One page of the live addresses the token may read, chosen, ordered and counted
+        by the database; with their rows and the space of each pool named."""
+        with self.db.read() as conn:
+            page = address_page(conn, replace(wanted, pool=token.pool), limit=limit,
+                                offset=offset)
+            rows = address_store.addresses_by_ids(conn, [r.id for r in page.rows])
+            return page, rows, _spaces_of(conn, {r.pool for r in rows.values()})
+
+    def range_page(self, token: Token, wanted: SpanFilter, *, limit: int, offset: int,
+                   ) -> tuple[SpanPage, dict[int, IpRange], dict[str, str]]:
+        """One page of the ranges the token may read (as ``address_page``)."""
+        with self.db.read() as conn:
+            page = range_page(conn, replace(wanted, pool=token.pool), limit=limit,
+                              offset=offset)
+            rows = range_store.ranges_by_ids(conn, [r.id for r in page.rows])
+            return page, rows, _spaces_of(conn, {r.pool for r in rows.values()})
+
     def pool_by_id(self, token: Token, pool_id: int, scope: Scope = "read") -> Pool:
         """The pool with that row id if ``token`` has ``scope`` on it; one it may not
         read is "not found", like a missing one."""
@@ -639,6 +659,16 @@ def _live_allocations(conn: Connection, pool: Pool,
                     allocations_table.c.state != "released", exactly)
              .order_by(allocations_table.c.first_hex, allocations_table.c.id))
     return [store.allocation_from(row) for row in conn.execute(query)]
+
+
+def _spaces_of(conn: Connection, names: set[str]) -> dict[str, str]:
+    """The space of each pool named."""
+    if not names:
+        return {}
+    query = (sa.select(pools_table.c.name, spaces_table.c.name)
+             .join(spaces_table, spaces_table.c.id == pools_table.c.space_id)
+             .where(pools_table.c.name.in_(sorted(names))))
+    return {pool: space for pool, space in conn.execute(query)}
 
 
 def _usage(conn: sa.Connection, pool: Pool) -> Utilisation:

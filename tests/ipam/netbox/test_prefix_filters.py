@@ -104,20 +104,20 @@ def filters(draw: st.DrawFn, known_ids: list[int], known: list[str]) -> dict[str
     params: dict[str, Any] = {}
     if draw(st.booleans()):
         params["id"] = draw(st.lists(st.sampled_from(known_ids) | st.integers(1, 5000),
-                                     max_size=3))
+                                     min_size=1, max_size=3))
     if draw(st.integers(0, 3)) == 0:
-        params["prefix"] = draw(st.lists(st.sampled_from(known + OUTERS), max_size=2))
+        params["prefix"] = draw(st.lists(st.sampled_from(known + OUTERS), min_size=1, max_size=2))
     if draw(st.integers(0, 2)) == 0:
         params["vrf_id"] = draw(st.lists(st.sampled_from(["null", "2", "3"]),
                                          min_size=1, max_size=2))
     if draw(st.integers(0, 2)) == 0:
         params["mask_length"] = draw(st.lists(st.sampled_from([16, 18, 24, 26, 28, 30, 48, 64]),
-                                              max_size=2))
+                                              min_size=1, max_size=2))
     if draw(st.integers(0, 3)) == 0:
-        params["family"] = draw(st.lists(st.sampled_from(["4", "6"]), max_size=2))
+        params["family"] = draw(st.lists(st.sampled_from(["4", "6"]), min_size=1, max_size=2))
     if draw(st.integers(0, 2)) == 0:
         params["status"] = draw(st.lists(st.sampled_from(["container", "active", "reserved"]),
-                                         max_size=2))
+                                         min_size=1, max_size=2))
     for name in ("within", "within_include"):
         if draw(st.integers(0, 3)) == 0:
             params[name] = draw(st.sampled_from(OUTERS + known))
