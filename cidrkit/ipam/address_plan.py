@@ -23,6 +23,7 @@ request alone so only the culprit fails.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -176,7 +177,7 @@ class AddressPlan:
         if wanted:
             taken = pool_space.taken if pool_space is not None else None
             picked = lowest_free(pool, blocks, len(wanted), held,
-                                 None if taken is None else _within(taken),
+                                 None if taken is None else _within(taken, blocks[0].bits),
                                  list(chosen.values()))
             if len(picked) < len(wanted):
                 whose = (f"allocation {container}" if container is not None
@@ -231,10 +232,16 @@ class AddressPlan:
                 for pool, held in self.held.values()}
 
 
-def _within(taken: IPSet) -> Callable[[int, int], IPSet]:
-    """The pool's live blocks as ``lowest_free`` asks for them (all of them: they are in
-    memory already, and ``lowest_free`` only subtracts them from a window)."""
-    def blocks(_low: int, _high: int) -> IPSet:
-        return taken
-    return blocks
+def _within(taken: IPSet, bits: int) -> Callable[[int, int], IPSet]:
+    """The pool's live blocks between two addresses, as ``lowest_free`` asks for them: the
+    blocks are in memory already, sorted, so each window takes its slice by bisection
+    instead of sweeping every block of a big pool."""
+    intervals = taken.intervals
+    starts = [(b, start) for b, start, _ in intervals]
 
+    def blocks(low: int, high: int) -> IPSet:
+        first = max(bisect_right(starts, (bits, low)) - 1, 0)
+        last = bisect_right(starts, (bits, high))
+        return IPSet.from_intervals(intervals[first:last])
+
+    return blocks

@@ -121,7 +121,7 @@ def whoami(token: Auth) -> WhoAmI:
     return WhoAmI(token_id=token.id, name=token.name, pool=token.pool, scope=token.scope)
 
 
-@router.get("/pools", response_model=list[PoolOut], tags=["pools"])
+@router.get("/pools", response_model=list[PoolOut], tags=["pools"], responses=_errors(404))
 def list_pools(token: Auth, ipam: Ipam,
                space: Annotated[str | None, Query(min_length=1, max_length=100)] = None,
                ) -> list[PoolOut]:
