@@ -65,14 +65,15 @@ engine-lint:
 ## fuzz-native: the engine against the Python path on random text, for FUZZ_SECONDS
 fuzz-native: $(VENV)/.installed-test
 	CIDRKIT_FUZZ_SECONDS=$(FUZZ_SECONDS) $(BIN)/python -m pytest -p no:cacheprovider \
-		tests/bulk/test_engine_fuzz.py tests/bulk/test_engine_lists_fuzz.py
+		tests/bulk/test_engine_fuzz.py tests/bulk/test_engine_lists_fuzz.py \
+		tests/bulk/test_engine_table_fuzz.py
 
-## fuzz-cargo: cargo fuzz (libFuzzer) on the parser, the scanner and plain prefix lists,
+## fuzz-cargo: cargo fuzz (libFuzzer) on the parser, the scanner, plain prefix lists and lookup tables,
 # FUZZ_CARGO_SECONDS each. AddressSanitizer needs a nightly compiler: without one
 # the targets run on the stable toolchain, coverage-guided but without the sanitizer.
 # cargo-fuzz is installed through cargo when missing.
 FUZZ_CARGO_SECONDS ?= 60
-FUZZ_TARGETS := parse_address scan_candidates plain_lists
+FUZZ_TARGETS := parse_address scan_candidates plain_lists table_text
 CARGO_FUZZ_VERSION := 0.13.2
 fuzz-cargo:
 	@command -v cargo-fuzz >/dev/null 2>&1 || $(CARGO) install cargo-fuzz --version $(CARGO_FUZZ_VERSION) --locked

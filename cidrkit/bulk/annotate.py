@@ -70,19 +70,15 @@ class LabelledTable:
         Without ``prefix_column`` the first column named prefix, cidr,
         network, subnet or block is used, else the first column.
         """
-        rows = list(csv.reader(io.StringIO(text)))
+        try:
+            rows = list(csv.reader(io.StringIO(text)))
+        except csv.Error as err:
+            # Worded as when the prefix column is found from the first rows.
+            raise InputError(f"{source}: not a readable CSV table ({err})") from None
         if not rows:
             raise InputError(f"{source}: empty CSV table, expected a header row")
         header = [h.strip() for h in rows[0]]
-        at = (
-            _column_index(header, prefix_column, source)
-            if prefix_column
-            else next((i for i, h in enumerate(header) if h.lower() in PREFIX_HEADERS), 0)
-        )
-        if label_columns:
-            label_at = [_column_index(header, name, source) for name in label_columns]
-        else:
-            label_at = [i for i in range(len(header)) if i != at]
+        at, label_at = table_columns(header, prefix_column, label_columns, source)
         body = rows[1:]
         cells = [row[at].strip() if at < len(row) else "" for row in body]
         # Line numbers: the header is line 1 (quoted newlines are rare in
@@ -123,6 +119,90 @@ class LabelledTable:
         return cls(
             texts, names, labels_of(kept_rows), LpmTable(renumbered), problems, renumbered
         )
+
+
+def table_columns(
+    header: Sequence[str],
+    prefix_column: str | None,
+    label_columns: Sequence[str] | None,
+    source: str,
+) -> tuple[int, list[int]]:
+    """The index of a CSV table's prefix column and those of its label columns.
+
+    Without ``prefix_column`` the first column named prefix, cidr, network,
+    subnet or block is used, else the first column; without
+    ``label_columns`` every other column is a label.
+    """
+    at = (
+        _column_index(header, prefix_column, source)
+        if prefix_column
+        else next((i for i, h in enumerate(header) if h.lower() in PREFIX_HEADERS), 0)
+    )
+    if label_columns:
+        return at, [_column_index(header, name, source) for name in label_columns]
+    return at, [i for i in range(len(header)) if i != at]
+
+
+@dataclass(frozen=True, slots=True)
+class SettledCells:
+    """The Python parser's verdicts on table cells the compiled engine left to it.
+
+    The prefixes found, as little-endian arrays for ``TableReader.build``
+    (``rows`` i64, ``bits`` u8, ``networks`` (hi, lo) u64 pairs,
+    ``lengths`` u8), and the problems, worded and ordered as
+    ``LabelledTable.from_text`` / ``from_csv`` word and order them.
+    """
+
+    rows: bytes
+    bits: bytes
+    networks: bytes
+    lengths: bytes
+    count: int
+    problems: list[str]
+
+
+def settle_cells(
+    cells: Sequence[bytes], rows: Sequence[int], source: str, *, csv_table: bool
+) -> SettledCells:
+    """Parse the prefix cells of table ``rows`` (0-based, after a CSV's header) as the reader does.
+
+    The verdict on a cell depends on that cell alone, so parsing only the
+    cells the engine declined gives the same prefixes and messages as
+    parsing the whole table; line numbers and ``table line`` numbers are
+    those of the rows.
+    """
+    first_number = 2 if csv_table else 1
+    numbers = [row + first_number for row in rows]
+    empty: list[str] = []
+    if csv_table:
+        texts = [cell.decode("utf-8").strip() for cell in cells]
+        empty = [
+            f"{source}:{numbers[i]}: error: empty prefix cell" for i, t in enumerate(texts) if not t
+        ]
+        data = "\n".join(texts).encode()
+    else:
+        data = b"\n".join(cells)
+    parsed = parse_prefix_text(data, source, line_numbers=numbers)
+    problems = empty + [describe(p) for p in parsed.problems]
+    problems += [
+        f"table line {rows[i] + 1}: error: ranges are not prefixes; list them as CIDRs"
+        for i in parsed.ranges.v4.ids.tolist() + parsed.ranges.v6.ids.tolist()
+    ]
+    v4, v6 = parsed.prefixes.v4, parsed.prefixes.v6
+    at = np.asarray(rows, dtype="<i8")
+    ids = np.concatenate([v4.ids, v6.ids])
+    networks = np.stack(
+        [np.concatenate([v4.hi, v6.hi]), np.concatenate([v4.lo, v6.lo])], axis=1
+    )
+    bits = np.concatenate([np.full(len(v4), 32), np.full(len(v6), 128)]).astype(np.uint8)
+    return SettledCells(
+        at[ids].tobytes(),
+        bits.tobytes(),
+        networks.astype("<u8").tobytes(),
+        np.concatenate([v4.length, v6.length]).astype(np.uint8).tobytes(),
+        int(ids.shape[0]),
+        problems,
+    )
 
 
 def _column_index(header: Sequence[str], name: str, source: str) -> int:

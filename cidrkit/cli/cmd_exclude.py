@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import argparse
-
 from cidrkit.cli.bulkio import is_large
-from cidrkit.cli.common import INPUT_HELP
-from cidrkit.cli.context import Context
 from cidrkit.cli.exit import ExitCode
 from cidrkit.cli.inputs import Diagnostics, gather
 from cidrkit.cli.setops import (
@@ -18,8 +14,16 @@ from cidrkit.cli.setops import (
     write_set,
 )
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing
+if TYPE_CHECKING:
+    import argparse
+
+    from cidrkit.cli.context import Context
+
 
 def configure(parser: argparse.ArgumentParser) -> None:
+    from cidrkit.cli.common import INPUT_HELP
+
     parser.add_argument("items", nargs="*", metavar="A", help=INPUT_HELP)
     parser.add_argument(
         "--minus", nargs="+", required=True, metavar="B", help="what to remove (items or FILEs)"

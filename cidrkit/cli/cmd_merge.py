@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
-import argparse
-
 from cidrkit.cli.bulkio import is_large
-from cidrkit.cli.common import INPUT_HELP
-from cidrkit.cli.context import Context
 from cidrkit.cli.exit import ExitCode
 from cidrkit.cli.inputs import Chunk, Diagnostics, gather
 from cidrkit.cli.setops import add_set_output, bulk_items, core_set, write_bulk, write_set
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing
+if TYPE_CHECKING:
+    import argparse
+
+    from cidrkit.cli.context import Context
+
 
 def configure(parser: argparse.ArgumentParser) -> None:
+    from cidrkit.cli.common import INPUT_HELP
+
     parser.add_argument("items", nargs="*", metavar="ITEM", help=INPUT_HELP)
     add_set_output(parser)
 

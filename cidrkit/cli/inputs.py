@@ -11,11 +11,10 @@ from __future__ import annotations
 
 import os
 
-from cidrkit.core.addr import Addr
-from cidrkit.core.parse import parse_item
-from cidrkit.core.prefix import Prefix
 from cidrkit.errors import QUOTE_LIMIT, InputError, ParseError, quote
 
+# The core is imported where items are parsed, not here: the list commands
+# hand plain lists to the compiled engine and never need it.
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
@@ -23,6 +22,7 @@ if TYPE_CHECKING:
 
     from cidrkit.cli.context import Context
     from cidrkit.core.parse import Item
+    from cidrkit.core.prefix import Prefix
 
     T = TypeVar("T")
 
@@ -233,16 +233,23 @@ def parse_all(
 
 def read_items(args: list[str], ctx: Context, diags: Diagnostics) -> list[Item]:
     """Addresses, prefixes and ranges from arguments, files and stdin."""
+    from cidrkit.core.parse import parse_item
+
     return parse_all(iter_sources(args, ctx), parse_item, diags)
 
 
 def read_prefixes(args: list[str], ctx: Context, diags: Diagnostics) -> list[Prefix]:
     """Prefixes (a bare address counts as /32 or /128) from arguments, files and stdin."""
+    from cidrkit.core.prefix import Prefix
+
     return parse_all(iter_sources(args, ctx), Prefix.parse, diags)
 
 
 def as_prefix(item: Item) -> Prefix | None:
     """The item as a single prefix when it is one (an address is a /32 or /128)."""
+    from cidrkit.core.addr import Addr
+    from cidrkit.core.prefix import Prefix
+
     if isinstance(item, Prefix):
         return item
     if isinstance(item, Addr):

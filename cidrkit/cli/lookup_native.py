@@ -80,6 +80,13 @@ def _table(engine: ModuleType, args: argparse.Namespace, ctx: Context) -> Any:
         table = engine.LookupTable.open(place, key=key)
         if table is not None:
             return table
+    from cidrkit.cli.lookup_table import read_native_table
+
+    # Read and built in the engine, which saves it; the Python reader
+    # takes the tables the engine declines.
+    table = read_native_table(engine, args, data, key, stamp or bytes(16), places)
+    if table is not None:
+        return table
     from cidrkit.bulk.nativelookup import native_table
 
     table = native_table(engine, load_table(args), key, stamp or bytes(16))

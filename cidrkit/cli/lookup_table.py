@@ -15,11 +15,13 @@ import io
 import re
 from typing import TYPE_CHECKING
 
-from cidrkit.errors import InputError, ParseError, quote
+from cidrkit.errors import InputError, ParseError, cap_lines, quote
 
 if TYPE_CHECKING:
     import argparse
     from collections.abc import Sequence
+    from types import ModuleType
+    from typing import Any
 
     from cidrkit.bulk.annotate import LabelledTable
 
@@ -34,9 +36,7 @@ def load_table(args: argparse.Namespace) -> LabelledTable:
     from cidrkit.bulk.annotate import LabelledTable
 
     path: str = args.table
-    as_csv = args.table_format == "csv" or (
-        args.table_format == "auto" and path.lower().endswith(".csv")
-    )
+    as_csv = _is_csv(args)
     try:
         with open(path, "rb") as handle:
             data = handle.read()
@@ -61,6 +61,81 @@ def load_table(args: argparse.Namespace) -> LabelledTable:
     return table
 
 
+def _is_csv(args: argparse.Namespace) -> bool:
+    path: str = args.table
+    return bool(
+        args.table_format == "csv"
+        or (args.table_format == "auto" and path.lower().endswith(".csv"))
+    )
+
+
+def read_native_table(
+    engine: ModuleType,
+    args: argparse.Namespace,
+    data: bytes,
+    key: bytes,
+    stamp: bytes,
+    places: Sequence[str] = (),
+) -> Any:
+    """The table of ``--table`` (its bytes: ``data``) read and built by the compiled engine.
+
+    The built table is saved at the first of ``places`` that takes it.
+
+    The same table as ``load_table`` gives, built as ``native_table``
+    builds it, without a Python object per row: the engine reads the
+    lines and cells it reads exactly as the Python reader does, and the
+    Python parser judges the rest (``settle_cells``), so every problem is
+    worded by it. None when the engine declines the table as a whole (not
+    UTF-8, a CSV layout Python's ``csv`` reads otherwise) or when the
+    table is unusable (no row, no prefix, a bad column): ``load_table``
+    then reads it, or words the error.
+    """
+    path: str = args.table
+    as_csv = _is_csv(args)
+    if not as_csv and (args.prefix_column or args.label):
+        return None
+    reader = engine.TableReader.read(data, as_csv)
+    if reader is None or (as_csv and len(reader) < 2):
+        return None
+    prefix_at, names = 0, []
+    if as_csv:
+        from cidrkit.bulk.annotate import table_columns
+
+        first = [[cell.decode("utf-8") for cell in reader.record(k)]
+                 for k in range(min(len(reader), SAMPLE_ROWS + 1))]
+        column = args.prefix_column or _column_of_rows(first, path)
+        header = [h.strip() for h in first[0]]
+        prefix_at, label_at = table_columns(header, column, args.label, path)
+        reader.use_columns(prefix_at, label_at)
+        names = [header[i] for i in label_at]
+    declined = reader.declined()
+    problems: list[str] = []
+    settled: tuple[bytes, ...] = (b"", b"", b"", b"")
+    kept = reader.parsed()
+    if declined:
+        from cidrkit.bulk.annotate import settle_cells
+
+        cells = settle_cells(
+            [cell for _, cell in declined], [row for row, _ in declined], path, csv_table=as_csv
+        )
+        settled = (cells.rows, cells.bits, cells.networks, cells.lengths)
+        problems = cells.problems
+        kept += cells.count
+    if not kept:
+        return None
+    miss = "\t-" + "\t" * len(names)
+    # As the Python path prints them: the first few, then a count.
+    text = "".join(p + "\n" for p in cap_lines(problems))
+    return reader.build(
+        *settled,
+        miss=miss.encode(),
+        problems=text.encode("utf-8", "surrogateescape"),
+        key=key,
+        stamp=stamp,
+        places=list(places),
+    )
+
+
 def _text_of(data: bytes, path: str) -> str:
     """The table's text; an error naming the file for binary or non-UTF-8 data."""
     nul = data.find(b"\0")
@@ -80,6 +155,11 @@ def _prefix_column(text: str, path: str) -> str:
         rows = list(_first_rows(text))
     except csv.Error as err:
         raise InputError(f"{path}: not a readable CSV table ({err})") from None
+    return _column_of_rows(rows, path)
+
+
+def _column_of_rows(rows: Sequence[list[str]], path: str) -> str:
+    """The prefix column's number, judged from the header and the first rows."""
     if not rows:
         raise InputError(f"{path}: empty CSV table, expected a header row")
     header, body = rows[0], rows[1:]

@@ -7,18 +7,17 @@ same bytes.
 
 from __future__ import annotations
 
-import argparse
-
 from cidrkit.cli.bulkio import parse_chunks, write_prefix_array
 from cidrkit.cli.inputs import Chunk, Diagnostics, gather, parse_all, sources
 from cidrkit.cli.output import json_count, write_json
-from cidrkit.core.ipset import IPSet
-from cidrkit.core.parse import parse_item
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing
 if TYPE_CHECKING:
+    import argparse
+
     from cidrkit.bulk.arrays import IntervalArray, PrefixArray
     from cidrkit.cli.context import Context
+    from cidrkit.core.ipset import IPSet
 
 
 def read_set(args: list[str], ctx: Context, diags: Diagnostics, *, stdin: bool = True) -> IPSet:
@@ -27,6 +26,10 @@ def read_set(args: list[str], ctx: Context, diags: Diagnostics, *, stdin: bool =
 
 
 def core_set(chunks: list[Chunk], diags: Diagnostics) -> IPSet:
+    # The core is imported here: plain lists go to the compiled engine without it.
+    from cidrkit.core.ipset import IPSet
+    from cidrkit.core.parse import parse_item
+
     return IPSet(parse_all(sources(chunks), parse_item, diags))
 
 

@@ -118,6 +118,13 @@ pub fn parse_v6(text: &[u8]) -> Option<u128> {
 
 const NOT_HEX: u8 = 0xFF;
 
+/// The value of a hex digit byte (either case), or `None`.
+#[inline]
+pub fn hex_digit(byte: u8) -> Option<u8> {
+    let value = HEX_VALUE[usize::from(byte)];
+    (value != NOT_HEX).then_some(value)
+}
+
 /// The value of each hex digit byte, `NOT_HEX` for other bytes: one load
 /// per byte instead of three range tests.
 const HEX_VALUE: [u8; 256] = {

@@ -5,6 +5,7 @@
 pub mod addr;
 pub mod addrset;
 pub mod arrowtext;
+pub mod csvline;
 pub mod grep;
 pub mod lines;
 pub mod lookup;
@@ -12,11 +13,13 @@ pub mod lpm;
 pub mod output;
 pub mod overlaps;
 pub mod plainlist;
+pub mod prefixcell;
 pub mod prefixtext;
 pub mod radix;
 pub mod scan;
 pub mod setalgebra;
 pub mod tablefile;
+pub mod tabletext;
 
 #[cfg(feature = "python")]
 mod python;

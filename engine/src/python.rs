@@ -19,9 +19,11 @@ use crate::lookup::{LookupBuffers, LookupOptions};
 use crate::lpm;
 use crate::output::push_number;
 use crate::overlaps::{Report, Style};
+use crate::prefixcell::Item;
 use crate::scan::{ipv4_candidates, ipv6_candidates, Span};
 use crate::setalgebra;
 use crate::tablefile::{self, TableImage, TableParts};
+use crate::tabletext::{ImageText, TableText};
 
 /// Input is read and processed in blocks of about this size.
 const BLOCK_BYTES: usize = 8 << 20;
@@ -518,6 +520,118 @@ impl LookupTable {
     }
 }
 
+/// A lookup table's text read in the engine, for `LookupTable` to be
+/// built from: the rows the engine read, and the cells it left to the
+/// Python parser (`declined`), whose verdicts come back to `build`.
+#[pyclass(module = "cidrkit._engine")]
+struct TableReader {
+    text: TableText,
+}
+
+#[pymethods]
+impl TableReader {
+    /// Read a plain list (`csv=False`) or a CSV; None for a table the
+    /// Python reader must take as a whole (not UTF-8, a NUL byte, a CSV
+    /// layout read differently by Python's `csv`).
+    #[staticmethod]
+    fn read(py: Python<'_>, data: &[u8], csv: bool) -> Option<Self> {
+        let data = data.to_vec();
+        py.allow_threads(|| TableText::read(data, csv))
+            .map(|text| TableReader { text })
+    }
+
+    /// Records read: a plain list's lines, or a CSV's header and rows.
+    fn __len__(&self) -> usize {
+        self.text.records()
+    }
+
+    /// The fields of record `k` (a CSV's header is record 0).
+    fn record<'py>(&self, py: Python<'py>, k: usize) -> PyResult<Vec<Bound<'py, PyBytes>>> {
+        if k >= self.text.records() {
+            return Err(PyValueError::new_err("no such record"));
+        }
+        Ok(self.text.record(k).iter().map(|f| PyBytes::new(py, f)).collect())
+    }
+
+    /// Read the prefix cell of every row from field `prefix_at`; label
+    /// fields `label_at`, in that order.
+    fn use_columns(&mut self, py: Python<'_>, prefix_at: usize, label_at: Vec<usize>) {
+        let text = &mut self.text;
+        py.allow_threads(|| text.use_columns(prefix_at, label_at));
+    }
+
+    /// `(row, cell)` of every row whose prefix cell the engine left to the
+    /// Python parser (rows count from 0 after a CSV's header).
+    fn declined<'py>(&self, py: Python<'py>) -> Vec<(usize, Bound<'py, PyBytes>)> {
+        self.text
+            .declined()
+            .iter()
+            .map(|(row, cell)| (*row, PyBytes::new(py, cell)))
+            .collect()
+    }
+
+    /// Rows whose prefix the engine read (the declined ones not counted).
+    fn parsed(&self) -> usize {
+        self.text.parsed()
+    }
+
+    /// Build the table. The declined rows the Python parser read as
+    /// prefixes come as little-endian arrays: rows (i64), bits (u8: 32 or
+    /// 128), network (hi, lo) u64 pairs, lengths (u8).
+    /// The table is saved at the first of `places` that takes it and
+    /// mapped from there (kept in memory when none does).
+    #[pyo3(signature = (rows, bits, networks, lengths, *, miss, problems, key, stamp, places))]
+    #[allow(clippy::too_many_arguments)]
+    fn build(
+        &self,
+        py: Python<'_>,
+        rows: &[u8],
+        bits: &[u8],
+        networks: &[u8],
+        lengths: &[u8],
+        miss: &[u8],
+        problems: &[u8],
+        key: &[u8],
+        stamp: &[u8],
+        places: Vec<std::path::PathBuf>,
+    ) -> PyResult<LookupTable> {
+        let rows = le_items::<8, i64>(rows, "rows", i64::from_le_bytes)?;
+        let networks = le_items::<16, u128>(networks, "networks", |b| u128_at(&b))?;
+        if rows.len() != bits.len() || rows.len() != lengths.len() || rows.len() != networks.len() {
+            return Err(PyValueError::new_err(
+                "rows, bits, networks and lengths differ in length",
+            ));
+        }
+        let body_rows = self.text.body_rows();
+        let mut settled = Vec::with_capacity(rows.len());
+        for (((&row, &bits), &network), &length) in rows.iter().zip(bits).zip(&networks).zip(lengths) {
+            let fits = (bits == 32 || bits == 128) && length <= bits && (bits == 128 || network >> 32 == 0);
+            let row = usize::try_from(row).ok().filter(|&row| fits && row < body_rows);
+            let Some(row) = row else {
+                return Err(PyValueError::new_err("a settled row is out of range"));
+            };
+            settled.push((
+                row,
+                Item {
+                    bits,
+                    network,
+                    length,
+                },
+            ));
+        }
+        let (key, stamp) = (key_of(key)?, key_of(stamp)?);
+        let text = &self.text;
+        let image_text = ImageText {
+            miss,
+            problems,
+            key,
+            stamp,
+        };
+        let image = py.allow_threads(|| text.build(&mut settled, &image_text, &places));
+        Ok(LookupTable::with_image(image))
+    }
+}
+
 /// A C-contiguous byte buffer (bytes, a numpy uint8 array, a memoryview).
 struct ByteBuffer(PyBuffer<u8>);
 
@@ -626,6 +740,7 @@ fn overlaps_text(
 fn _engine(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Grep>()?;
     m.add_class::<LookupTable>()?;
+    m.add_class::<TableReader>()?;
     m.add_function(wrap_pyfunction!(content_key, m)?)?;
     m.add_function(wrap_pyfunction!(merge_text, m)?)?;
     m.add_function(wrap_pyfunction!(overlaps_text, m)?)?;

@@ -1,11 +1,13 @@
 //! A built lookup table as one aligned image: kept in memory after a build,
 //! saved to a file, and memory-mapped as it is by the next run.
 //!
-//! Layout: a 128-byte header (magic, content key, file stamp, the byte
-//! length of each section), then the sections, each starting at a multiple of 16 bytes:
-//! IPv4 boundaries, owners, slice index; IPv6 boundaries, owners, slice
-//! index; the offsets and bytes of every row's annotation text; the text
-//! of a miss; the table's problems (messages, one per line).
+//! Layout: a header (magic and format version, content key, file stamp,
+//! the byte length of each section), then the sections, each starting at a
+//! multiple of 16 bytes: per family (IPv4, then IPv6) the boundaries,
+//! owners, slice index and second index (`refine`, `sub`); the offsets and
+//! bytes of every row's annotation text; the text of a miss; the table's
+//! problems (messages, one per line). An image of another format version
+//! is not recognised, so it is rebuilt, never misread.
 
 use std::fs::{self, File};
 use std::io::{self, Write};
@@ -13,12 +15,19 @@ use std::path::Path;
 
 use memmap2::Mmap;
 
-use crate::lpm::{bits_of_index, prefetch, FamilyTable, FamilyView};
+use crate::lpm::{bits_of_index, prefetch, Family, FamilyTable, FamilyView};
 
 /// Format name and version, and a byte-order mark: an image written on a
 /// machine of the other byte order is not recognised (and is rebuilt).
-const MAGIC: [u8; 8] = [b'C', b'K', b'L', b'P', b'M', 3, 0x01, 0x02];
-const SECTIONS: usize = 10;
+const MAGIC: [u8; 8] = [b'C', b'K', b'L', b'P', b'M', 4, 0x01, 0x02];
+const SECTIONS: usize = 14;
+/// The first section of each family: starts, owners, index, refine, sub.
+const V4_SECTIONS: usize = 0;
+const V6_SECTIONS: usize = 5;
+const OFFSETS: usize = 10;
+const SUFFIXES: usize = 11;
+const MISS: usize = 12;
+const PROBLEMS: usize = 13;
 const KEY_AT: usize = 8;
 const STAMP_AT: usize = 24;
 const LENGTHS_AT: usize = 40;
@@ -68,34 +77,49 @@ fn layout(lengths: &[usize; SECTIONS]) -> ([usize; SECTIONS], usize) {
     (offsets, at)
 }
 
+fn sections_of<'a>(parts: &TableParts<'a>) -> [&'a [u8]; SECTIONS] {
+    [
+        bytes_of(&parts.v4.starts),
+        bytes_of(&parts.v4.owners),
+        bytes_of(&parts.v4.index),
+        bytes_of(&parts.v4.refine),
+        bytes_of(&parts.v4.sub),
+        bytes_of(&parts.v6.starts),
+        bytes_of(&parts.v6.owners),
+        bytes_of(&parts.v6.index),
+        bytes_of(&parts.v6.refine),
+        bytes_of(&parts.v6.sub),
+        bytes_of(parts.suffix_offsets),
+        parts.suffixes,
+        parts.miss,
+        parts.problems,
+    ]
+}
+
+/// The header of an image with sections of `lengths`.
+fn header(key: [u8; 16], stamp: [u8; 16], lengths: &[usize; SECTIONS]) -> [u8; HEADER] {
+    let mut bytes = [0u8; HEADER];
+    bytes[..8].copy_from_slice(&MAGIC);
+    bytes[KEY_AT..KEY_AT + 16].copy_from_slice(&key);
+    bytes[STAMP_AT..STAMP_AT + 16].copy_from_slice(&stamp);
+    for (i, &length) in lengths.iter().enumerate() {
+        let at = LENGTHS_AT + 8 * i;
+        bytes[at..at + 8].copy_from_slice(&(length as u64).to_le_bytes());
+    }
+    bytes
+}
+
 impl TableImage {
     /// Lay out a built table with its content key and the stamp (size,
     /// times, inode) of the file it was read from.
     pub fn new(parts: &TableParts<'_>, key: [u8; 16], stamp: [u8; 16]) -> TableImage {
-        let sections: [&[u8]; SECTIONS] = [
-            bytes_of(&parts.v4.starts),
-            bytes_of(&parts.v4.owners),
-            bytes_of(&parts.v4.index),
-            bytes_of(&parts.v6.starts),
-            bytes_of(&parts.v6.owners),
-            bytes_of(&parts.v6.index),
-            bytes_of(parts.suffix_offsets),
-            parts.suffixes,
-            parts.miss,
-            parts.problems,
-        ];
+        let sections = sections_of(parts);
         let lengths = sections.map(<[u8]>::len);
         let (offsets, total) = layout(&lengths);
         let mut store = vec![0u128; total / ALIGN];
         // SAFETY: u128 has no padding; the byte view covers exactly the vector.
         let bytes = unsafe { std::slice::from_raw_parts_mut(store.as_mut_ptr().cast::<u8>(), total) };
-        bytes[..8].copy_from_slice(&MAGIC);
-        bytes[KEY_AT..KEY_AT + 16].copy_from_slice(&key);
-        bytes[STAMP_AT..STAMP_AT + 16].copy_from_slice(&stamp);
-        for (i, &length) in lengths.iter().enumerate() {
-            let at = LENGTHS_AT + 8 * i;
-            bytes[at..at + 8].copy_from_slice(&(length as u64).to_le_bytes());
-        }
+        bytes[..HEADER].copy_from_slice(&header(key, stamp, &lengths));
         for (i, section) in sections.iter().enumerate() {
             bytes[offsets[i]..offsets[i] + section.len()].copy_from_slice(section);
         }
@@ -104,6 +128,35 @@ impl TableImage {
             offsets,
             lengths,
         }
+    }
+
+    /// Save a built table to `path` and map it from there: the image is
+    /// written section by section, never laid out in memory first, which
+    /// spares a first run the copy of the whole table (tens of megabytes).
+    pub fn save_and_open(
+        parts: &TableParts<'_>,
+        key: [u8; 16],
+        stamp: [u8; 16],
+        path: &Path,
+    ) -> io::Result<TableImage> {
+        let sections = sections_of(parts);
+        let lengths = sections.map(<[u8]>::len);
+        let (offsets, total) = layout(&lengths);
+        let head = header(key, stamp, &lengths);
+        let zeros = [0u8; ALIGN];
+        replace_file(path, |file| {
+            let mut out = io::BufWriter::with_capacity(1 << 16, file);
+            out.write_all(&head)?;
+            out.write_all(&zeros[..padded(HEADER) - HEADER])?;
+            for (i, section) in sections.iter().enumerate() {
+                out.write_all(section)?;
+                let end = if i + 1 < SECTIONS { offsets[i + 1] } else { total };
+                out.write_all(&zeros[..end - offsets[i] - section.len()])?;
+            }
+            out.flush()
+        })?;
+        TableImage::open(path, Some(key), None)
+            .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidData, "the saved table does not read back"))
     }
 
     /// Map the image saved at `path` if it holds the table whose content
@@ -140,16 +193,7 @@ impl TableImage {
     /// Write the image to `path` through a temporary file and a rename, so
     /// a reader never sees half a file.
     pub fn save(&self, path: &Path) -> io::Result<()> {
-        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("table");
-        let temporary = path.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
-        let result = File::create(&temporary).and_then(|mut file| file.write_all(self.bytes()));
-        if result.is_err() {
-            let _ = fs::remove_file(&temporary);
-            return result;
-        }
-        fs::rename(&temporary, path).inspect_err(|_| {
-            let _ = fs::remove_file(&temporary);
-        })
+        replace_file(path, |mut file| file.write_all(self.bytes()))
     }
 
     fn bytes(&self) -> &[u8] {
@@ -176,16 +220,27 @@ impl TableImage {
     }
 
     pub fn v4(&self) -> FamilyView<'_, u32> {
-        // Images are checked on opening (`is_consistent`), so the index is valid.
-        FamilyView::new(self.items(0), self.items(1), self.items(2)).expect("a checked image")
+        self.family(V4_SECTIONS)
     }
 
     pub fn v6(&self) -> FamilyView<'_, u128> {
-        FamilyView::new(self.items(3), self.items(4), self.items(5)).expect("a checked image")
+        self.family(V6_SECTIONS)
+    }
+
+    fn family<T: Copy + Family>(&self, first: usize) -> FamilyView<'_, T> {
+        // Images are checked on opening (`is_consistent`), so the index is valid.
+        FamilyView::new(
+            self.items(first),
+            self.items(first + 1),
+            self.items(first + 2),
+            self.items(first + 3),
+            self.items(first + 4),
+        )
+        .expect("a checked image")
     }
 
     pub fn rows(&self) -> usize {
-        self.items::<u64>(6).len().saturating_sub(1)
+        self.items::<u64>(OFFSETS).len().saturating_sub(1)
     }
 
     /// The annotation text of `row`.
@@ -197,34 +252,36 @@ impl TableImage {
     /// Where the annotation text of `row` lies, for `suffix_bytes`.
     #[inline]
     pub fn suffix_span(&self, row: usize) -> (usize, usize) {
-        let offsets = self.items::<u64>(6);
+        let offsets = self.items::<u64>(OFFSETS);
         (offsets[row] as usize, offsets[row + 1] as usize)
     }
 
     #[inline]
     pub fn suffix_bytes(&self, (start, end): (usize, usize)) -> &[u8] {
-        &self.section(7)[start..end]
+        &self.section(SUFFIXES)[start..end]
     }
 
     /// Ask for the annotation text starting at `start` to be brought into the cache.
     #[inline]
     pub fn prefetch_suffix(&self, start: usize) {
-        if let Some(byte) = self.section(7).get(start) {
+        if let Some(byte) = self.section(SUFFIXES).get(start) {
             prefetch(byte);
         }
     }
 
     pub fn miss(&self) -> &[u8] {
-        self.section(8)
+        self.section(MISS)
     }
 
     pub fn problems(&self) -> &[u8] {
-        self.section(9)
+        self.section(PROBLEMS)
     }
 
     /// Checks that make every later index in bounds, for a file read from disk.
     fn is_consistent(&self) -> bool {
-        const ITEM_SIZES: [usize; 7] = [4, 4, 4, 16, 4, 4, 8];
+        // Element sizes of the sections: per family starts, owners, index,
+        // refine, sub; then the annotation offsets.
+        const ITEM_SIZES: [usize; 11] = [4, 4, 4, 4, 4, 16, 4, 4, 4, 4, 8];
         let sizes_fit = ITEM_SIZES
             .iter()
             .zip(&self.lengths)
@@ -232,27 +289,48 @@ impl TableImage {
         if !sizes_fit {
             return false;
         }
-        let family_fits = |starts: usize, owners: &[i32], index: &[u32]| {
-            starts > 0
-                && starts == owners.len()
-                && bits_of_index(index.len()).is_some()
-                && index.windows(2).all(|w| w[0] <= w[1])
-                && index.last().is_some_and(|&end| end as usize == starts)
-        };
         let rows = self.rows();
-        let owners_fit = |owners: &[i32]| owners.iter().all(|&o| o >= -1 && (o as i64) < rows as i64);
-        let offsets = self.items::<u64>(6);
+        let offsets = self.items::<u64>(OFFSETS);
         !offsets.is_empty()
             && offsets.windows(2).all(|w| w[0] <= w[1])
-            && offsets.last().is_some_and(|&end| end as usize == self.lengths[7])
-            && family_fits(self.items::<u32>(0).len(), self.items(1), self.items(2))
-            && family_fits(self.items::<u128>(3).len(), self.items(4), self.items(5))
-            // Boundary 0 is address 0: a lookup never steps before the first.
-            && self.items::<u32>(0).first() == Some(&0)
-            && self.items::<u128>(3).first() == Some(&0)
-            && owners_fit(self.items(1))
-            && owners_fit(self.items(4))
+            && offsets
+                .last()
+                .is_some_and(|&end| end as usize == self.lengths[SUFFIXES])
+            && self.family_fits::<u32>(V4_SECTIONS, rows)
+            && self.family_fits::<u128>(V6_SECTIONS, rows)
     }
+
+    fn family_fits<T: Copy + Family>(&self, first: usize, rows: usize) -> bool {
+        let (starts, owners, index) = (
+            self.items::<T>(first),
+            self.items::<i32>(first + 1),
+            self.items::<u32>(first + 2),
+        );
+        let fits = !starts.is_empty()
+            && starts.len() == owners.len()
+            && bits_of_index(index.len()).is_some()
+            && index.windows(2).all(|w| w[0] <= w[1])
+            && index.last().is_some_and(|&end| end as usize == starts.len())
+            // Boundary 0 is address 0: a lookup never steps before the first.
+            && starts.first() == Some(&T::default())
+            && owners.iter().all(|&o| o >= -1 && (o as i64) < rows as i64);
+        fits && self.family::<T>(first).refinement_fits()
+    }
+}
+
+/// Write `path` through `write` on a temporary file and a rename, so a
+/// reader never sees half a file.
+fn replace_file(path: &Path, write: impl FnOnce(&File) -> io::Result<()>) -> io::Result<()> {
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("table");
+    let temporary = path.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
+    let result = File::create(&temporary).and_then(|file| write(&file));
+    if result.is_err() {
+        let _ = fs::remove_file(&temporary);
+        return result;
+    }
+    fs::rename(&temporary, path).inspect_err(|_| {
+        let _ = fs::remove_file(&temporary);
+    })
 }
 
 /// A 128-bit key of `data` (and `salt`, the options the table was read
@@ -336,6 +414,11 @@ mod tests {
             (&b"\tB\n"[..], &b"\t-"[..], &b"bad row\n"[..])
         );
         assert!(TableImage::open(&path, Some(content_key(b"table2", b"text")), None).is_none());
+        // An image of another format version is not read, whatever its key.
+        let mut other_version = image.bytes().to_vec();
+        other_version[5] = 3;
+        fs::write(&path, &other_version).unwrap();
+        assert!(TableImage::open(&path, Some(key), Some([7; 16])).is_none());
         fs::write(&path, &image.bytes()[..200]).unwrap();
         assert!(
             TableImage::open(&path, Some(key), None).is_none(),

@@ -110,3 +110,32 @@ def test_large_exclude_and_intersect_print_the_same_bytes(tmp_path: Path) -> Non
     c = tmp_path / "c.txt"
     c.write_text("192.0.2.0/24\n")
     assert cli(["intersect", str(a), "--with", str(c)])[:2] == (1, "")
+
+
+def nested_v6() -> st.SearchStrategy[str]:
+    """IPv6 prefixes around /56 and /64, where the engine keeps keys of two widths, nesting."""
+    return st.builds(
+        lambda top, low, n: str(ipaddress.ip_network(((0x20010DB8 << 96) | top << 64 | low, n),
+                                                     strict=False)),
+        st.integers(0, 0x3FF), st.sampled_from([0, 1, 1 << 63, (1 << 64) - 1]),
+        st.sampled_from([40, 50, 54, 55, 56, 57, 58, 63, 64, 65, 96, 128]),
+    )
+
+
+@given(st.lists(nested_v6(), max_size=60), st.lists(nested_v6(), max_size=30))
+@settings(max_examples=200)
+def test_ipv6_keys_of_both_widths_unite_as_the_core_does(
+    items: list[str], other: list[str]
+) -> None:
+    """Packed (/56 and wider) and full keys of one list join into one union."""
+    left = IPSet([parse_item(i) for i in items])
+    right = IPSet([parse_item(i) for i in other])
+    text, minus = "\n".join(items).encode(), "\n".join(other).encode()
+    for found, expected in [
+        (_engine.merge_text, left),
+        (lambda t, w: _engine.set_operation_text("exclude", t, [minus], w), left - right),
+        (lambda t, w: _engine.set_operation_text("intersect", t, [minus], w), left & right),
+    ]:
+        blocks: list[bytes] = []
+        assert found([text], blocks.append) is not None
+        assert b"".join(blocks).decode() == "".join(f"{p}\n" for p in expected.prefixes())
