@@ -3,13 +3,13 @@
 For each database (SQLite always; PostgreSQL when CIDRKIT_BENCH_PG_URL or
 CIDRKIT_TEST_PG_URL is set), on one ``cidrkit serve`` as shipped:
 
-* ``prefix /28``: ``POST /pools/bench/allocations`` (the group-commit writer);
-* ``next address``: ``POST /pools/hosts/addresses`` with ``{}`` (one
-  transaction per request under the pool's lock);
+* ``prefix /28``: ``POST /pools/bench/allocations``;
+* ``next address``: ``POST /pools/hosts/addresses`` with ``{}``;
 * ``next address, key``: the same with a fresh idempotency key each time;
 * ``4 addresses``: ``{"count": 4}``, counted as one request.
 
-Each run makes ``--requests`` requests spread over the clients with
+Both routes go through the group-commit writer and the lean route in front
+of the framework. Each run makes ``--requests`` requests spread over the clients with
 keep-alive connections; the median of ``--runs`` runs is printed with p50/p99
 latency and the ratio to the prefix route. The address pool is a /16, so the
 free space never runs out; every run starts from an empty database.

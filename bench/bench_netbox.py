@@ -14,7 +14,14 @@ CIDRKIT_TEST_PG_URL is set), ``--runs`` times on a fresh database and server:
 Printed per run: created, refused (409), other failures, duplicates, wall
 time; then the medians and the ratio of the two routes.
 
-    python bench/bench_netbox.py [--runs 5]
+Then the cost of a list at 20,000 allocations in one pool (in-process, one
+client): ``GET /api/ipam/prefixes/`` pages (unfiltered, a far page, each
+filter the database applies, ``q``), median of ``--runs`` requests each,
+beside the in-memory computation the route used before the database chose
+the page (every pool's objects built, filtered, sorted, sliced; rendering
+not counted).
+
+    python bench/bench_netbox.py [--runs 5] [--only carve|lists]
 """
 
 from __future__ import annotations
@@ -38,8 +45,12 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from bench_ipam import fresh_database, load_average, start_server  # noqa: E402
 
+from cidrkit.ipam.api import create_app  # noqa: E402
 from cidrkit.ipam.database import Database  # noqa: E402
+from cidrkit.ipam.model import AllocationRequest  # noqa: E402
+from cidrkit.ipam.netbox.objects import objects_of  # noqa: E402
 from cidrkit.ipam.pools import PoolSpec, create_pool  # noqa: E402
+from cidrkit.ipam.service import AllocationService  # noqa: E402
 from cidrkit.ipam.tokens import create_token  # noqa: E402
 
 CLIENTS, EACH = 16, 20
@@ -130,13 +141,68 @@ def run(route: str, base: str, token: str) -> tuple[float, list[str], Counter[st
     return time.perf_counter() - began, made, outcomes
 
 
+LISTED = 20_000
+PAGES = {
+    "unfiltered page": "?limit=50",
+    "far page": f"?limit=50&offset={LISTED - 50}",
+    "mask_length + status": "?mask_length=28&status=active&limit=50",
+    "within": "?within=10.0.64.0/18&limit=50",
+    "prefix= (get)": "?prefix=10.0.1.16/28&limit=0",
+    "q (outside SQL)": "?q=10.0.1&limit=50",
+}
+
+
+def lists(kind: str, pg: str | None, runs: int) -> None:
+    """Median time of each list page at LISTED allocations, and the in-memory reference."""
+    from fastapi.testclient import TestClient
+
+    with fresh_database(kind, pg) as url:
+        db = Database(url)
+        create_pool(db, PoolSpec("big", ["10.0.0.0/8"]), actor="bench")
+        token = create_token(db, name="bench", pool=None, scope="admin")[1]
+        service = AllocationService(db)
+        for start in range(0, LISTED, 256):
+            count = min(256, LISTED - start)
+            service.allocate("big", [AllocationRequest(length=28)] * count, actor="bench")
+        app = create_app(db, batching=False)
+        headers = {"Authorization": f"Token {token}"}
+        with TestClient(app) as http:
+            for name, query in PAGES.items():
+                times = []
+                for _ in range(runs):
+                    began = time.perf_counter()
+                    answer = http.get(f"/api/ipam/prefixes/{query}", headers=headers)
+                    times.append(time.perf_counter() - began)
+                    assert answer.status_code == 200, answer.text
+                print(f"{kind:10} list {name:22} {statistics.median(times) * 1000:8.1f} ms "
+                      f"(count {answer.json()['count']})", flush=True)
+            ipam = app.state.ipam
+            who = ipam.verifier.verify(token)
+            times = []
+            for _ in range(runs):
+                began = time.perf_counter()
+                found = objects_of(ipam.pool_contents(who))
+                found.sort(key=lambda o: 0)
+                found[:50]
+                times.append(time.perf_counter() - began)
+            print(f"{kind:10} list {'before: in memory':22} "
+                  f"{statistics.median(times) * 1000:8.1f} ms (count {len(found)})", flush=True)
+        db.dispose()
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--only", choices=("carve", "lists"))
     args = parser.parse_args()
     pg = os.environ.get("CIDRKIT_BENCH_PG_URL") or os.environ.get("CIDRKIT_TEST_PG_URL")
     print(f"load average before: {load_average()}")
+    if args.only != "carve":
+        for kind in ["sqlite", *(["postgresql"] if pg else [])]:
+            lists(kind, pg, args.runs)
     for kind in ["sqlite", *(["postgresql"] if pg else [])]:
+        if args.only == "lists":
+            break
         walls: dict[str, list[float]] = {"pynetbox": [], "httpx": [], "/api/v1": []}
         for _ in range(args.runs):
             for route in walls:

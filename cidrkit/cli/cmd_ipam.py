@@ -36,7 +36,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
     release = actions.add_parser("release", help="release an allocation by id")
     release.add_argument("allocation_id", type=int, metavar="ID")
     listing = actions.add_parser("list", help="a pool's allocations (or all pools)")
-    listing.add_argument("--pool", help="the pool (omit to list pools)")
+    which = listing.add_mutually_exclusive_group()
+    which.add_argument("--pool", help="the pool (omit to list pools)")
+    which.add_argument("--space", metavar="SPACE",
+                       help="list the pools of this space (routing domain) only")
     listing.add_argument("--state", action="append", choices=("allocated", "reserved", "released"))
     listing.add_argument("--limit", type=int, default=1000)
     listing.add_argument("--offset", type=int, default=0)
@@ -120,13 +123,14 @@ def _dispatch(args: argparse.Namespace, ctx: Context, client: Any) -> int:
         _show_allocations(ctx, [client.release(args.allocation_id)], args.json, single=True)
         return ExitCode.OK
     if args.action == "list" and args.pool is None:
-        pools = client.pools()
+        pools = client.pools(space=args.space)
         if args.json:
             write_json(ctx, pools)
         else:
-            write_table(ctx, [[p["name"], " ".join(p["prefixes"]), str(p["utilisation"]
-                               ["allocations"]), f"{p['utilisation']['percent']:.1f}%"]
-                              for p in pools], header=["POOL", "PREFIXES", "ALLOCATIONS", "USED"])
+            write_table(ctx, [[p["name"], p["space"], " ".join(p["prefixes"]),
+                               str(p["utilisation"]["allocations"]),
+                               f"{p['utilisation']['percent']:.1f}%"] for p in pools],
+                        header=["POOL", "SPACE", "PREFIXES", "ALLOCATIONS", "USED"])
         return ExitCode.OK
     if args.action == "list":
         page = client.allocations(args.pool, states=args.state, limit=args.limit,

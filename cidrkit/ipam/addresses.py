@@ -1,25 +1,24 @@
-"""Single addresses handed out of a pool, or of one allocation of it.
+"""Single addresses held in a pool, or in one allocation of it: the rows, and what is free.
 
-``allocate_addresses`` takes the pool's lock, works out the free addresses
-of the container (the pool's blocks less its live allocations, or one
-allocation's block), less every range and every live address, under the
-pool's usable-address model and gateway convention (``hostspace``), and
-inserts one row per address. The database's partial unique index on a
-pool's live addresses, and its triggers, make a second holder of one
-address impossible even for a writer that bypasses this module.
-
-Idempotency keys work as for prefix allocations: the same key with the same
-request returns the addresses the first request got; the same key with a
-different request is a 409. A request for several addresses is all or none.
+Taking addresses is a write of the group-commit writer (``address_plan``,
+run by ``service.AllocationService``), like prefix allocation; this module
+holds the parts it shares with the readers: the free addresses of a
+container (the pool's blocks less its live allocations, or one allocation's
+block), less every range and every live address, under the pool's
+usable-address model and gateway convention (``hostspace``); the check of an
+exact address; releasing and editing an address. The database's partial
+unique index on a pool's live addresses, and its triggers, make a second
+holder of one address impossible even for a writer that bypasses this module.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any, Literal
 
 import sqlalchemy as sa
@@ -34,7 +33,7 @@ from cidrkit.ipam.holdings import addr_of, pool_transaction
 from cidrkit.ipam.hostspace import assignable_space, lowest, usable_space
 from cidrkit.ipam.model import Pool
 from cidrkit.ipam.schema import allocations, audit_log, ip_addresses, ip_ranges, pools, to_hex
-from cidrkit.ipam.store import audit_row, get_allocation, utc
+from cidrkit.ipam.store import audit_row, utc, visible
 
 AddressState = Literal["reserved", "allocated", "released"]
 MAX_COUNT = 256
@@ -108,11 +107,13 @@ _COLUMNS = (*ip_addresses.c, pools.c.name.label("pool_name"),
             pools.c.version.label("pool_version"))
 
 
-def _query() -> sa.Select[Any]:
+def address_query() -> sa.Select[Any]:
+    """SELECT of address rows joined with their pool's name and IP version."""
     return sa.select(*_COLUMNS).join(pools, ip_addresses.c.pool_id == pools.c.id)
 
 
-def _address_from(row: Row[Any]) -> IpAddress:
+def address_from(row: Row[Any]) -> IpAddress:
+    """An ``IpAddress`` from a row of ``address_query()``."""
     return IpAddress(
         id=row.id, pool=row.pool_name, address=addr_of(row.pool_version, row.addr_hex),
         state=row.state, allocation_id=row.allocation_id, description=row.description,
@@ -121,12 +122,20 @@ def _address_from(row: Row[Any]) -> IpAddress:
         released_at=utc(row.released_at))
 
 
+def addresses_by_ids(conn: Connection, ids: Sequence[int]) -> dict[int, IpAddress]:
+    """Address rows keyed by id (missing ids are simply absent)."""
+    if not ids:
+        return {}
+    rows = conn.execute(address_query().where(ip_addresses.c.id.in_(sorted(set(ids)))))
+    return {row.id: address_from(row) for row in rows}
+
+
 def get_address(conn: Connection, address_id: int) -> IpAddress:
     """The address row with that id; ``NotFound`` if there is none."""
-    row = conn.execute(_query().where(ip_addresses.c.id == address_id)).first()
+    row = conn.execute(address_query().where(ip_addresses.c.id == address_id)).first()
     if row is None:
         raise NotFound(f"address {address_id} does not exist", field="address_id")
-    return _address_from(row)
+    return address_from(row)
 
 
 def list_addresses(
@@ -147,40 +156,66 @@ def list_addresses(
     if states:
         condition = sa.and_(condition, ip_addresses.c.state.in_(list(states)))
     total = conn.execute(sa.select(sa.func.count()).select_from(ip_addresses).where(condition))
-    query = (_query().where(condition).order_by(ip_addresses.c.addr_hex, ip_addresses.c.id)
+    query = (address_query().where(condition).order_by(ip_addresses.c.addr_hex, ip_addresses.c.id)
              .limit(limit).offset(offset))
-    return [_address_from(r) for r in conn.execute(query)], int(total.scalar_one())
+    return [address_from(r) for r in conn.execute(query)], int(total.scalar_one())
 
 
 def available_addresses(conn: Connection, pool: Pool, allocation_id: int | None,
                         limit: int) -> list[Addr]:
     """The first ``limit`` addresses "next free" would hand out, lowest first."""
-    blocks, container = _container(conn, pool, allocation_id)
-    return lowest_free(conn, pool, blocks, container, limit, HELD.of(conn, pool, locked=False))
+    blocks, container = container_of(conn, pool, allocation_id)
+    allocated = None if container is not None else partial(_allocated, conn, pool)
+    return lowest_free(pool, blocks, limit, HELD.of(conn, pool, locked=False), allocated)
 
 
-def _container(conn: Connection, pool: Pool,
-               allocation_id: int | None) -> tuple[list[Prefix], int | None]:
+def container_of(conn: Connection, pool: Pool,
+                 allocation_id: int | None) -> tuple[list[Prefix], int | None]:
     """The blocks addresses come from: the pool's, or one live allocation's."""
     if allocation_id is None:
         return list(pool.prefixes), None
-    try:
-        found = get_allocation(conn, allocation_id)
-    except NotFound:
-        found = None
-    if found is None or found.pool != pool.name:
+    found = read_containers(conn, [allocation_id])
+    return [check_container(pool, allocation_id, found)], allocation_id
+
+
+@dataclass(frozen=True, slots=True)
+class Container:
+    """An allocation addresses may be asked from: its pool, block, state, child pool."""
+
+    pool_id: int
+    prefix: Prefix
+    live: bool
+    child_pool: bool
+
+
+def read_containers(conn: Connection, ids: Sequence[int]) -> dict[int, Container]:
+    """The (visible) allocations with those ids, in one query."""
+    if not ids:
+        return {}
+    query = sa.select(allocations.c.id, allocations.c.pool_id, allocations.c.prefix,
+                      allocations.c.state, allocations.c.child_pool_id).where(
+        allocations.c.id.in_(sorted(set(ids))), visible())
+    return {row.id: Container(row.pool_id, row.prefix, row.state != "released",
+                              row.child_pool_id is not None) for row in conn.execute(query)}
+
+
+def check_container(pool: Pool, allocation_id: int, found: dict[int, Container],
+                    released: Collection[int] = ()) -> Prefix:
+    """The block of allocation ``allocation_id`` if addresses may be taken from it: in
+    ``pool``, live (and not released earlier in the same transaction), no child pool's
+    space."""
+    container = found.get(allocation_id)
+    if container is None or container.pool_id != pool.id:
         raise NotFound(f"allocation_id: allocation {allocation_id} is not in pool "
                        f"{pool.name!r}", field="allocation_id")
-    if not found.live:
-        raise Conflict(f"allocation_id: allocation {allocation_id} ({found.prefix}) is released",
-                       code="released", field="allocation_id")
-    child = conn.execute(sa.select(allocations.c.child_pool_id).where(
-        allocations.c.id == allocation_id)).scalar_one()
-    if child is not None:
-        raise Conflict(f"allocation_id: allocation {allocation_id} ({found.prefix}) is the space "
-                       "of a child pool; take addresses from that pool", code="in_use",
+    if not container.live or allocation_id in released:
+        raise Conflict(f"allocation_id: allocation {allocation_id} ({container.prefix}) is "
+                       "released", code="released", field="allocation_id")
+    if container.child_pool:
+        raise Conflict(f"allocation_id: allocation {allocation_id} ({container.prefix}) is the "
+                       "space of a child pool; take addresses from that pool", code="in_use",
                        field="allocation_id")
-    return [found.prefix], allocation_id
+    return container.prefix
 
 
 # The first window "next free" reads; each further one is four times larger, so
@@ -189,14 +224,16 @@ def _container(conn: Connection, pool: Pool,
 FIRST_WINDOW = 256
 
 
-def lowest_free(conn: Connection, pool: Pool, blocks: list[Prefix], container: int | None,
-                count: int, held: IPSet, skip: Sequence[Addr] = ()) -> list[Addr]:
+def lowest_free(pool: Pool, blocks: list[Prefix], count: int, held: IPSet,
+                allocated: Callable[[int, int], IPSet] | None,
+                skip: Sequence[Addr] = ()) -> list[Addr]:
     """The ``count`` lowest addresses "next free" may hand out (fewer if there are fewer).
 
     Assignable addresses of ``blocks`` (``hostspace``) less ``held`` (the pool's
-    ranges and live addresses, ``heldspace``), less the pool's live allocations
-    when the container is the pool itself (read window by window from the
-    lowest address), less ``skip``.
+    ranges and live addresses, ``heldspace``), less ``skip``, less what
+    ``allocated(low, high)`` says the pool's live allocations hold between two
+    addresses (None when the container is one allocation). The space is read
+    window by window from the lowest address, so a big pool is never read whole.
     """
     if not blocks or count <= 0:
         return []
@@ -210,8 +247,8 @@ def lowest_free(conn: Connection, pool: Pool, blocks: list[Prefix], container: i
         window = assignable.intersection(IPSet([Range(bits, low, high)]))
         if window:
             free = window.difference(held)
-            if container is None and free:
-                free = free.difference(_allocated(conn, pool, low, high))
+            if allocated is not None and free:
+                free = free.difference(allocated(low, high))
             found.extend(lowest(free, count - len(found)))
         low, width = high + 1, width * 4
     return found
@@ -240,98 +277,8 @@ def _allocated(conn: Connection, pool: Pool, low: int, high: int) -> IPSet:
 # -- writes -------------------------------------------------------------------
 
 
-def allocate_addresses(
-    db: Database, pool_name: str, items: Sequence[AddressItem], *, actor: str,
-    allocation_id: int | None = None, idempotency_key: str | None = None,
-) -> AddressResult:
-    """Hand out one address per item from the pool (or from ``allocation_id``), all or none.
-
-    Raises ``InvalidRequest`` naming ``items[i].address`` (or ``address`` for a
-    single item), ``Conflict`` (``exhausted``: not enough free addresses;
-    ``overlap``: an exact address is held, in a range or in an allocation;
-    ``idempotency_mismatch``), ``NotFound``.
-    """
-    if not 1 <= len(items) <= MAX_COUNT:
-        raise InvalidRequest(f"count: {len(items)} is outside 1-{MAX_COUNT}", field="count")
-    digest = fingerprint(allocation_id, items)
-    now = datetime.now(UTC)
-    with pool_transaction(db, pool_name) as (conn, pool):
-        if idempotency_key is not None:
-            previous = _replay(conn, pool, idempotency_key, digest)
-            if previous is not None:
-                return previous
-        blocks, container = _container(conn, pool, allocation_id)
-        held = HELD.of(conn, pool, locked=True)
-        chosen = _choose(conn, pool, items, blocks, container, held)
-        rows = [
-            {"pool_id": pool.id, "allocation_id": container, "version": pool.version,
-             "addr_hex": to_hex(addr.value), "state": item.state,
-             "description": item.description, "dns_name": item.dns_name, "owner": item.owner,
-             "tags": dict(item.tags), "idempotency_key": idempotency_key, "batch_index": index,
-             "request_hash": digest, "created_at": now, "released_at": None}
-            for index, (item, addr) in enumerate(zip(items, chosen, strict=True))
-        ]
-        ids = conn.execute(
-            ip_addresses.insert().returning(ip_addresses.c.id, sort_by_parameter_order=True),
-            rows).scalars().all()
-        made = tuple(
-            IpAddress(id=new_id, pool=pool.name, address=addr, state=item.state,
-                      allocation_id=container, description=item.description,
-                      dns_name=item.dns_name, owner=item.owner, tags=dict(item.tags),
-                      idempotency_key=idempotency_key, created_at=now)
-            for new_id, item, addr in zip(ids, items, chosen, strict=True))
-        audits = []
-        for address in made:
-            detail: dict[str, object] = {"address_id": address.id,
-                                         "address": str(address.address),
-                                         "state": address.state}
-            if idempotency_key:
-                detail["idempotency_key"] = idempotency_key
-            audits.append(audit_row(actor, "address.create", pool.name, container, detail, now))
-        conn.execute(audit_log.insert(), audits)
-    # Committed: the next request on this pool (generation bumped once) starts from here.
-    HELD.remember(db.engine, pool, pool.generation + 1, held.union(IPSet(chosen)))
-    return AddressResult(made)
-
-
-def _replay(conn: Connection, pool: Pool, key: str, digest: str) -> AddressResult | None:
-    query = (_query().where(ip_addresses.c.pool_id == pool.id,
-                            ip_addresses.c.idempotency_key == key)
-             .order_by(ip_addresses.c.batch_index))
-    rows = conn.execute(query).all()
-    if not rows:
-        return None
-    if rows[0].request_hash != digest:
-        raise Conflict(f"idempotency_key: {key!r} was already used in pool {pool.name!r} for a "
-                       "different request", code="idempotency_mismatch", field="idempotency_key")
-    return AddressResult(tuple(_address_from(r) for r in rows), replayed=True)
-
-
-def _choose(conn: Connection, pool: Pool, items: Sequence[AddressItem], blocks: list[Prefix],
-            container: int | None, held: IPSet) -> list[Addr]:
-    """One address per item: exact ones first (checked), then the lowest free ones."""
-    chosen: dict[int, Addr] = {}
-    single = len(items) == 1
-    for index, item in enumerate(items):
-        if item.address is not None:
-            where = "address" if single else f"items[{index}].address"
-            addr = _exact(conn, pool, item.address, blocks, container, where)
-            if addr in chosen.values():
-                raise InvalidRequest(f"{where}: {addr} is asked for twice", field=where)
-            chosen[index] = addr
-    wanted = [i for i in range(len(items)) if i not in chosen]
-    picked = lowest_free(conn, pool, blocks, container, len(wanted), held,
-                         list(chosen.values()))
-    if len(picked) < len(wanted):
-        where = f"allocation {container}" if container is not None else f"pool {pool.name!r}"
-        raise Conflict(f"count: {where} has {len(picked)} free address(es), "
-                       f"{len(wanted)} wanted", code="exhausted", field="count")
-    chosen.update(zip(wanted, picked, strict=True))
-    return [chosen[i] for i in range(len(items))]
-
-
-def _exact(conn: Connection, pool: Pool, text: str, blocks: list[Prefix],
-           container: int | None, where: str) -> Addr:
+def exact_address(conn: Connection, pool: Pool, text: str, blocks: list[Prefix],
+                  container: int | None, where: str) -> Addr:
     """The address ``text`` if it may be taken from the container: inside it, allowed by
     the usable-address model (the gateway may be named), and held by nothing."""
     try:

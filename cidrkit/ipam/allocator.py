@@ -80,6 +80,18 @@ class PoolSpace:
         self.used.remove(prefix)
         self.taken = self.taken.difference(IPSet([prefix]))
 
+    def hold(self, prefixes: list[Prefix]) -> None:
+        """Record blocks that something other than an allocation now holds (the /32 or
+        /128 of an address taken from the pool itself): later requests go around them.
+
+        No pool rule applies to them (an address is no allocation length); the
+        caller has checked they were free.
+        """
+        if prefixes:
+            self._history.append((self.taken, len(self.used)))
+            self.used.extend(prefixes)
+            self.taken = self.taken.union(IPSet(prefixes))
+
     def _record(self, prefix: Prefix) -> Prefix:
         self._history.append((self.taken, len(self.used)))
         self.used.append(prefix)

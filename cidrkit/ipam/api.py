@@ -121,10 +121,13 @@ def whoami(token: Auth) -> WhoAmI:
     return WhoAmI(token_id=token.id, name=token.name, pool=token.pool, scope=token.scope)
 
 
-@router.get("/pools", response_model=list[PoolOut], tags=["pools"])
-def list_pools(token: Auth, ipam: Ipam) -> list[PoolOut]:
-    """Every pool the token may read, with utilisation."""
-    return [PoolOut.of(p, u) for p, u in ipam.visible_pools(token)]
+@router.get("/pools", response_model=list[PoolOut], tags=["pools"], responses=_errors(404))
+def list_pools(token: Auth, ipam: Ipam,
+               space: Annotated[str | None, Query(min_length=1, max_length=100)] = None,
+               ) -> list[PoolOut]:
+    """Every pool the token may read, with utilisation; ``space`` keeps those of one
+    space (404 if there is no such space)."""
+    return [PoolOut.of(p, u) for p, u in ipam.visible_pools(token, space=space)]
 
 
 @router.post("/pools", response_model=PoolOut, status_code=201, tags=["pools"],

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
@@ -21,6 +21,7 @@ from cidrkit.errors import ParseError
 from cidrkit.ipam import addresses as address_store
 from cidrkit.ipam import ranges as range_store
 from cidrkit.ipam import store
+from cidrkit.ipam.address_plan import AddressOp
 from cidrkit.ipam.addresses import (
     AddressChanges,
     AddressItem,
@@ -46,10 +47,12 @@ from cidrkit.ipam.model import (
 )
 from cidrkit.ipam.occupancy import standalone_blocks
 from cidrkit.ipam.pools import PoolSpec, create_pool, delete_pool, is_pool_name
+from cidrkit.ipam.prefix_listing import PrefixFilter, PrefixPage, prefix_page
 from cidrkit.ipam.ranges import IpRange, RangeChanges, RangeSpec
 from cidrkit.ipam.reports import FreePage, free_page, utilisation
 from cidrkit.ipam.schema import allocations as allocations_table
 from cidrkit.ipam.schema import pools as pools_table
+from cidrkit.ipam.schema import spaces as spaces_table
 from cidrkit.ipam.schema import to_hex
 from cidrkit.ipam.service import (
     AllocateOp,
@@ -68,10 +71,12 @@ from cidrkit.ipam.spaces import (
     create_space,
     delete_space,
     disconnect_spaces,
+    get_space,
     list_spaces,
     space_detail,
     space_of_pool,
 )
+from cidrkit.ipam.span_listing import SpanFilter, SpanPage, address_page, range_page
 from cidrkit.ipam.tokens import TokenVerifier, parse_token_id
 from cidrkit.ipam.writer import GroupCommitWriter
 
@@ -222,10 +227,15 @@ class IpamApp:
 
     # -- reads ------------------------------------------------------------
 
-    def visible_pools(self, token: Token) -> list[tuple[Pool, Utilisation]]:
-        """Pools the token may read, each with its utilisation."""
+    def visible_pools(self, token: Token, *,
+                      space: str | None = None) -> list[tuple[Pool, Utilisation]]:
+        """Pools the token may read, each with its utilisation; with ``space``, those of
+        that space (``NotFound`` naming ``space`` if it does not exist)."""
         with self.db.read() as conn:
-            where = None if token.pool is None else pools_table.c.name == token.pool
+            where = sa.true() if token.pool is None else pools_table.c.name == token.pool
+            if space is not None:
+                get_space(conn, space)  # a misspelt space is an error, not an empty list
+                where = sa.and_(where, spaces_table.c.name == space)
             found = store.load_pools(conn, where)
             return [(p, _usage(conn, p)) for p in found]
 
@@ -380,6 +390,38 @@ class IpamApp:
                 parent_id = next(p.id for p in parents if p.name == child.parent)
                 carved[parent_id].update(child.prefixes)
         return {i: frozenset(s) for i, s in carved.items()}
+
+    def prefix_page(self, token: Token, wanted: PrefixFilter, *, limit: int, offset: int,
+                    ) -> tuple[PrefixPage, dict[int, Pool], dict[int, Allocation]]:
+        """One page of the prefixes (pools' and allocations') the token may read, chosen,
+        ordered and counted by the database; with the pools and allocations it names."""
+        with self.db.read() as conn:
+            page = prefix_page(conn, replace(wanted, pool=token.pool), limit=limit,
+                               offset=offset)
+            ids = sorted({row.pool_id for row in page.rows})
+            found = store.load_pools(conn, pools_table.c.id.in_(ids)) if ids else []
+            held = store.allocations_by_ids(
+                conn, [r.allocation_id for r in page.rows if r.allocation_id is not None])
+        return page, {p.id: p for p in found}, held
+
+    def address_page(self, token: Token, wanted: SpanFilter, *, limit: int, offset: int,
+                     ) -> tuple[SpanPage, dict[int, IpAddress], dict[str, str]]:
+        """One page of the live addresses the token may read, chosen, ordered and counted
+        by the database; with their rows and the space of each pool named."""
+        with self.db.read() as conn:
+            page = address_page(conn, replace(wanted, pool=token.pool), limit=limit,
+                                offset=offset)
+            rows = address_store.addresses_by_ids(conn, [r.id for r in page.rows])
+            return page, rows, _spaces_of(conn, {r.pool for r in rows.values()})
+
+    def range_page(self, token: Token, wanted: SpanFilter, *, limit: int, offset: int,
+                   ) -> tuple[SpanPage, dict[int, IpRange], dict[str, str]]:
+        """One page of the ranges the token may read (as ``address_page``)."""
+        with self.db.read() as conn:
+            page = range_page(conn, replace(wanted, pool=token.pool), limit=limit,
+                              offset=offset)
+            rows = range_store.ranges_by_ids(conn, [r.id for r in page.rows])
+            return page, rows, _spaces_of(conn, {r.pool for r in rows.values()})
 
     def pool_by_id(self, token: Token, pool_id: int, scope: Scope = "read") -> Pool:
         """The pool with that row id if ``token`` has ``scope`` on it; one it may not
@@ -581,10 +623,12 @@ class IpamApp:
         require(token, pool, "write")
         if not is_pool_name(pool):
             raise NotFound(f"pool {pool!r} does not exist", field="pool")
-        return await asyncio.to_thread(
-            address_store.allocate_addresses, self.db, pool, list(items),
-            actor=actor_of(token), allocation_id=allocation_id,
-            idempotency_key=idempotency_key)
+        outcome = await self.submit(AddressOp(pool, tuple(items), actor_of(token), allocation_id,
+                                              idempotency_key))
+        if isinstance(outcome, IpamError):
+            raise outcome
+        assert isinstance(outcome, AddressResult)
+        return outcome
 
     async def release_address(self, token: Token, address_id: int) -> IpAddress:
         """Release an address (write scope on its pool); releasing twice is a no-op."""
@@ -615,6 +659,16 @@ def _live_allocations(conn: Connection, pool: Pool,
                     allocations_table.c.state != "released", exactly)
              .order_by(allocations_table.c.first_hex, allocations_table.c.id))
     return [store.allocation_from(row) for row in conn.execute(query)]
+
+
+def _spaces_of(conn: Connection, names: set[str]) -> dict[str, str]:
+    """The space of each pool named."""
+    if not names:
+        return {}
+    query = (sa.select(pools_table.c.name, spaces_table.c.name)
+             .join(spaces_table, spaces_table.c.id == pools_table.c.space_id)
+             .where(pools_table.c.name.in_(sorted(names))))
+    return {pool: space for pool, space in conn.execute(query)}
 
 
 def _usage(conn: sa.Connection, pool: Pool) -> Utilisation:

@@ -80,9 +80,9 @@ class IpamClient:
                 "tags": tags}
         return self.request("POST", f"/pools/{_quote(pool)}/import", body)
 
-    def pools(self) -> Any:
-        """Every pool the token may read."""
-        return self.request("GET", "/pools")
+    def pools(self, space: str | None = None) -> Any:
+        """Every pool the token may read (those of ``space`` if given)."""
+        return self.request("GET", "/pools", space=space)
 
     def spaces(self) -> Any:
         """Every space and the spaces connected to it."""

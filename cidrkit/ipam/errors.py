@@ -42,6 +42,28 @@ class InvalidRequest(IpamError):
     code = "invalid"
 
 
+class IdempotencyMismatch(IpamError):
+    """An idempotency key already used in the pool for a different request.
+
+    422, as the IETF draft "The Idempotency-Key HTTP Header Field"
+    (draft-ietf-httpapi-idempotency-key-header, section 2.7) asks for a key
+    reused with another payload; its 409 is for a retry that arrives while the
+    first request is still being processed, which cannot happen here (the
+    first request commits before the retry is looked at). The same rule holds
+    for prefixes and addresses, in /api/v1 and in the NetBox view.
+    """
+
+    status = 422
+    code = "idempotency_mismatch"
+    default_field = "idempotency_key"
+
+
+def idempotency_mismatch(key: str, pool: str) -> IdempotencyMismatch:
+    """The error of ``key`` reused in ``pool`` for a different request."""
+    return IdempotencyMismatch(f"idempotency_key: {key!r} was already used in pool {pool!r} "
+                               "for a different request")
+
+
 class NotFound(IpamError):
     """No pool, allocation or token with that name or id."""
 

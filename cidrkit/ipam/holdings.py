@@ -1,7 +1,9 @@
-"""The write transaction of range and address changes: pool locked, refusals translated.
+"""The write transaction of range changes and address edits: pool locked, refusals translated.
 
-Ranges and single addresses are written outside the group-commit writer, each
-change in a transaction of its own that first locks its pool with the same
+Taking addresses goes through the group-commit writer (``address_plan``);
+creating, changing and deleting ranges, and releasing or editing an address,
+are written outside it, each change in a transaction of its own that first
+locks its pool with the same
 statement allocation batches use (``store.claim_pools``: a row lock on
 PostgreSQL, the database's write lock on SQLite), and bumps the pool's
 generation so the allocator never reuses a picture of the pool taken before.

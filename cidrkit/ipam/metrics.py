@@ -34,7 +34,7 @@ CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 # Seconds; the allocation route answers in about a millisecond, imports take seconds.
 BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 # The fast path answers before routing, so its requests carry no route: named here.
-_FAST_PATH = re.compile(r"/api/v1/pools/[^/]+/allocations")
+_FAST_PATH = re.compile(r"/api/v1/pools/[^/]+/(allocations|addresses)")
 
 
 def escape(value: str) -> str:
@@ -130,8 +130,9 @@ def _route_of(scope: Scope) -> str:
     path = getattr(route, "path", None)
     if isinstance(path, str):
         return path
-    if _FAST_PATH.fullmatch(scope.get("path", "")):
-        return "/api/v1/pools/{pool}/allocations"
+    fast = _FAST_PATH.fullmatch(scope.get("path", ""))
+    if fast is not None:
+        return f"/api/v1/pools/{{pool}}/{fast.group(1)}"
     return "other"
 
 

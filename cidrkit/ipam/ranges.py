@@ -16,6 +16,7 @@ message, and again by the database (see migration 0005).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal, get_args
@@ -127,6 +128,14 @@ def list_ranges(conn: Connection, pool: Pool) -> list[IpRange]:
     """The pool's ranges (free-standing and inside allocations), in address order."""
     query = _query().where(ip_ranges.c.pool_id == pool.id).order_by(ip_ranges.c.first_hex)
     return [_range_from(row) for row in conn.execute(query)]
+
+
+def ranges_by_ids(conn: Connection, ids: Sequence[int]) -> dict[int, IpRange]:
+    """Ranges keyed by id (missing ids are simply absent)."""
+    if not ids:
+        return {}
+    rows = conn.execute(_query().where(ip_ranges.c.id.in_(sorted(set(ids)))))
+    return {row.id: _range_from(row) for row in rows}
 
 
 def get_range(conn: Connection, range_id: int) -> IpRange:

@@ -19,7 +19,7 @@ import hashlib
 import json
 import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -27,9 +27,18 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from cidrkit.core import IPSet, Prefix
+from cidrkit.ipam.address_plan import AddressOp, AddressPlan
+from cidrkit.ipam.addresses import HELD, AddressItem, AddressResult
+from cidrkit.ipam.addresses import fingerprint as address_fingerprint
 from cidrkit.ipam.allocator import PoolSpace
 from cidrkit.ipam.database import Database, storage_error
-from cidrkit.ipam.errors import Conflict, InvalidRequest, IpamError, NotFound
+from cidrkit.ipam.errors import (
+    Conflict,
+    InvalidRequest,
+    IpamError,
+    NotFound,
+    idempotency_mismatch,
+)
 from cidrkit.ipam.model import Allocation, AllocationRequest, Pool
 from cidrkit.ipam.occupancy import allocation_contents
 from cidrkit.ipam.schema import allocations, audit_log, pools
@@ -77,8 +86,8 @@ class AllocateResult:
     replayed: bool = False
 
 
-Operation = AllocateOp | ReleaseOp
-Outcome = AllocateResult | Allocation | IpamError
+Operation = AllocateOp | ReleaseOp | AddressOp
+Outcome = AllocateResult | Allocation | AddressResult | IpamError
 
 
 def fingerprint(requests: Sequence[AllocationRequest]) -> str:
@@ -140,6 +149,8 @@ class AllocationService:
         with self._lock:
             for key, (generation, space) in batch.committed_spaces().items():
                 self._spaces[key] = (generation, list(space.used), space.taken)
+        for pool, generation, held in batch.addresses.committed_held().values():
+            HELD.remember(self.db.engine, pool, generation, held)
         return outcomes
 
     def _alone(self, op: Operation) -> Outcome:
@@ -185,6 +196,18 @@ class AllocationService:
         assert isinstance(outcome, Allocation)
         return outcome
 
+    def allocate_addresses(self, pool: str, items: Sequence[AddressItem], *, actor: str,
+                           allocation_id: int | None = None,
+                           idempotency_key: str | None = None) -> AddressResult:
+        """Take one address per item (all or none) in one transaction of its own; raise
+        the op's error if it failed."""
+        op = AddressOp(pool, tuple(items), actor, allocation_id, idempotency_key)
+        outcome = self.execute([op])[0]
+        if isinstance(outcome, IpamError):
+            raise outcome
+        assert isinstance(outcome, AddressResult)
+        return outcome
+
 
 class _Batch:
     """The state of one write transaction while it plans its operations."""
@@ -204,10 +227,12 @@ class _Batch:
         self.spaces: dict[int, PoolSpace] = {}
         self.inserts: list[tuple[int, dict[str, Any], str]] = []  # (op index, row, actor)
         self.releases: list[tuple[int, Allocation, str]] = []
+        self.released: dict[int, Allocation] = {}  # by id, as released in this batch
+        self.addresses = AddressPlan(conn, self.now)
 
     def run(self, ops: Sequence[Operation]) -> list[Outcome]:
         release_ids = [op.allocation_id for op in ops if isinstance(op, ReleaseOp)]
-        names = {op.pool for op in ops if isinstance(op, AllocateOp)}
+        names = {op.pool for op in ops if isinstance(op, AllocateOp | AddressOp)}
         names |= set(self._pools_of(release_ids).values())
         locked = claim_pools(self.conn, names, dialect=self.dialect, shapes=self.shapes)
         self.pools = {p.name: p for p in locked}
@@ -215,13 +240,18 @@ class _Batch:
         # Read release targets only now: the pool lock makes their state stable.
         targets = self._release_targets(release_ids)
         existing = self._existing_keys(ops)
+        self.addresses.prepare([op for op in ops if isinstance(op, AddressOp)], self.pools)
         outcomes: list[Outcome | None] = [None] * len(ops)
         same_as: dict[int, int] = {}
-        batch_keys: dict[tuple[str, str], tuple[int, str]] = {}
+        # Keys are per pool and per kind: addresses and allocations keep their own.
+        batch_keys: dict[tuple[str, str, str], tuple[int, str]] = {}
         for index, op in enumerate(ops):
             try:
                 if isinstance(op, ReleaseOp):
                     outcomes[index] = self._release(index, op, targets)
+                    continue
+                if isinstance(op, AddressOp):
+                    self._take_addresses(index, op, outcomes, same_as, batch_keys)
                     continue
                 pool = self._pool(op.pool)
                 digest = fingerprint(op.requests)
@@ -231,14 +261,14 @@ class _Batch:
                     _check_digest(op, previous_digest, digest)
                     outcomes[index] = AllocateResult(tuple(previous), replayed=True)
                     continue
-                if key is not None and key in batch_keys:
-                    first, first_digest = batch_keys[key]
+                if key is not None and ("prefix", *key) in batch_keys:
+                    first, first_digest = batch_keys["prefix", *key]
                     _check_digest(op, first_digest, digest)
                     same_as[index] = first
                     continue
                 self._allocate(index, op, pool, digest)
                 if key is not None:
-                    batch_keys[key] = (index, digest)
+                    batch_keys["prefix", *key] = (index, digest)
             except IpamError as error:
                 outcomes[index] = error
         self._write(outcomes)
@@ -246,6 +276,8 @@ class _Batch:
             done = outcomes[first]
             if isinstance(done, AllocateResult):
                 outcomes[index] = AllocateResult(done.allocations, replayed=True)
+            elif isinstance(done, AddressResult):
+                outcomes[index] = AddressResult(done.addresses, replayed=True)
             else:
                 outcomes[index] = done
         return [o if o is not None else AllocateResult(()) for o in outcomes]
@@ -306,13 +338,37 @@ class _Batch:
             raise
         self.inserts.extend((index, row, op.actor) for row in rows)
 
+    def _take_addresses(self, index: int, op: AddressOp, outcomes: list[Outcome | None],
+                        same_as: dict[int, int],
+                        batch_keys: dict[tuple[str, str, str], tuple[int, str]]) -> None:
+        """Plan an address request: a replay, the twin of an earlier request of this
+        batch with the same key, or new addresses."""
+        pool = self._pool(op.pool)
+        previous = self.addresses.replay(op)
+        if previous is not None:
+            outcomes[index] = previous
+            return
+        digest = address_fingerprint(op.allocation_id, op.items)
+        key = ("address", op.pool, op.idempotency_key) if op.idempotency_key else None
+        if key is not None and key in batch_keys:
+            first, first_digest = batch_keys[key]
+            if first_digest != digest:
+                raise idempotency_mismatch(key[2], op.pool)
+            same_as[index] = first
+            return
+        self.addresses.plan(index, op, pool, self._space, set(self.released))
+        if key is not None:
+            batch_keys[key] = (index, digest)
+
     def _release(self, index: int, op: ReleaseOp, targets: dict[int, Any]) -> Allocation:
         row = targets.get(op.allocation_id)
         if row is None:
             raise NotFound(f"allocation {op.allocation_id} does not exist", field="allocation_id")
         current = allocation_from(row)
-        if current.state == "released" or any(a.id == current.id for _, a, _ in self.releases):
+        if current.state == "released":
             return current
+        if current.id in self.released:  # a second release in this batch: a no-op too
+            return self.released[current.id]
         if row.child_pool_id is not None:
             raise Conflict(
                 f"allocation {current.id} ({current.prefix}) is the space of a child pool; "
@@ -321,6 +377,8 @@ class _Batch:
                 field="allocation_id",
             )
         ranges, addresses = allocation_contents(self.conn, current.id)
+        # Addresses taken from it earlier in this transaction are not written yet.
+        addresses += self.addresses.used_allocations.get(current.id, 0)
         if ranges or addresses:
             raise Conflict(
                 f"allocation {current.id} ({current.prefix}) still holds {ranges} range(s) and "
@@ -330,18 +388,8 @@ class _Batch:
             )
         self._space(self._pool(current.pool)).release(current.prefix)
         self.releases.append((index, current, op.actor))
-        return Allocation(
-            id=current.id,
-            pool=current.pool,
-            prefix=current.prefix,
-            state="released",
-            description=current.description,
-            owner=current.owner,
-            tags=current.tags,
-            idempotency_key=current.idempotency_key,
-            created_at=current.created_at,
-            released_at=self.now,
-        )
+        self.released[current.id] = replace(current, state="released", released_at=self.now)
+        return self.released[current.id]
 
     # -- reading --------------------------------------------------------
 
@@ -426,6 +474,10 @@ class _Batch:
                 )
             for index, made_here in made.items():
                 outcomes[index] = AllocateResult(tuple(made_here))
+        taken, address_audits = self.addresses.write()
+        for index, result in taken.items():
+            outcomes[index] = result
+        audits.extend(address_audits)
         if audits:
             conn.execute(audit_log.insert(), audits)
 
@@ -445,8 +497,4 @@ def _refusal(exc: sa.exc.StatementError) -> IpamError:
 
 def _check_digest(op: AllocateOp, previous: str | None, current: str) -> None:
     if previous != current:
-        raise InvalidRequest(
-            f"idempotency_key: {op.idempotency_key!r} was already used in pool {op.pool!r} "
-            "for a different request",
-            field="idempotency_key",
-        )
+        raise idempotency_mismatch(op.idempotency_key or "", op.pool)

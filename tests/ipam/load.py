@@ -14,7 +14,8 @@ class LoadResult:
     """What the clients saw: status counts, acknowledged allocations, keys in flight."""
 
     statuses: Counter[int] = field(default_factory=Counter)
-    acknowledged: dict[str, str] = field(default_factory=dict)  # idempotency key -> prefix
+    # idempotency key -> prefix (or the addresses, comma-separated)
+    acknowledged: dict[str, str] = field(default_factory=dict)
     in_flight: set[str] = field(default_factory=set)
     errors: list[str] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -30,8 +31,10 @@ def run_clients(
     length: int,
     key_prefix: str = "load",
     stop: threading.Event | None = None,
+    addresses: int = 0,
 ) -> LoadResult:
-    """``clients`` threads each sending ``requests_each`` allocate requests with unique keys."""
+    """``clients`` threads each sending ``requests_each`` allocate requests with unique keys
+    (of a /``length``, or with ``addresses`` > 0 for that many single addresses)."""
     result = LoadResult()
     headers = {"Authorization": f"Bearer {token}"}
 
@@ -44,10 +47,14 @@ def run_clients(
                 with result.lock:
                     result.in_flight.add(key)
                 try:
-                    response = http.post(
-                        f"/api/v1/pools/{pool}/allocations",
-                        json={"prefix_length": length, "idempotency_key": key},
-                    )
+                    if addresses:
+                        response = http.post(f"/api/v1/pools/{pool}/addresses",
+                                             json={"count": addresses, "idempotency_key": key})
+                    else:
+                        response = http.post(
+                            f"/api/v1/pools/{pool}/allocations",
+                            json={"prefix_length": length, "idempotency_key": key},
+                        )
                 except httpx.HTTPError as exc:
                     with result.lock:
                         result.errors.append(f"{key}: {type(exc).__name__}")
@@ -55,7 +62,10 @@ def run_clients(
                 with result.lock:
                     result.in_flight.discard(key)
                     result.statuses[response.status_code] += 1
-                    if response.status_code in (200, 201):
+                    if response.status_code in (200, 201) and addresses:
+                        result.acknowledged[key] = ",".join(
+                            a["address"] for a in response.json()["addresses"])
+                    elif response.status_code in (200, 201):
                         result.acknowledged[key] = response.json()["prefix"]
 
     threads = [threading.Thread(target=client, args=(n,)) for n in range(clients)]

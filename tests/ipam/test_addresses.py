@@ -173,7 +173,7 @@ def test_idempotency_key_replays_or_conflicts(http: TestClient) -> None:
     assert [a["id"] for a in again.json()["addresses"]] == [
         a["id"] for a in first.json()["addresses"]]
     changed = http.post(POOL, json={**body, "count": 2})
-    assert changed.status_code == 409
+    assert changed.status_code == 422
     assert changed.json()["error"] == {
         "code": "idempotency_mismatch", "field": "idempotency_key",
         "message": "idempotency_key: 'vm-42' was already used in pool 'net' for a different "

@@ -25,7 +25,6 @@ from cidrkit.core import Prefix
 from cidrkit.ipam import addresses
 from cidrkit.ipam.addresses import (
     AddressItem,
-    allocate_addresses,
     available_addresses,
     list_addresses,
     release_address,
@@ -132,7 +131,7 @@ class AddressMachine(RuleBasedStateMachine):
         assert self.db is not None
         expected = self._free()[:count]
         try:
-            result = allocate_addresses(self.db, "m", [AddressItem()] * count, actor="t")
+            result = self.service.allocate_addresses("m", [AddressItem()] * count, actor="t")
         except Conflict as exc:
             assert exc.code == "exhausted" and len(expected) < count
             return
@@ -149,7 +148,7 @@ class AddressMachine(RuleBasedStateMachine):
         allowed = value in self._free() or gateway_free
         text = str(ipaddress.ip_address(value))
         try:
-            result = allocate_addresses(self.db, "m", [AddressItem(address=text)], actor="t")
+            result = self.service.allocate_addresses("m", [AddressItem(address=text)], actor="t")
         except IpamError:
             assert not allowed
             return

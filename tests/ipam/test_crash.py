@@ -72,3 +72,63 @@ def test_kill_9_during_load_loses_nothing_acknowledged(
         assert IPSet(prefixes).size == sum(p.size for p in prefixes)
     finally:
         server.stop()
+
+
+def test_kill_9_while_taking_addresses_loses_nothing_acknowledged(
+    database: Database, admin_token: str, tmp_path: Path
+) -> None:
+    """Address requests share the writer's transactions: the same guarantee."""
+    log = tmp_path / "server.log"
+    server = start_server(database.url, log)
+    headers = {"Authorization": f"Bearer {admin_token}"}
+    created = httpx.post(f"{server.url}/api/v1/pools", headers=headers,
+                         json={"name": "hosts", "prefixes": ["10.48.0.0/16"]})
+    assert created.status_code == 201
+
+    holder: list[LoadResult] = []
+    load = threading.Thread(target=lambda: holder.append(run_clients(
+        server.url, admin_token, "hosts", clients=8, requests_each=150, length=32,
+        addresses=2)))
+    load.start()
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        listed = httpx.get(f"{server.url}/api/v1/pools/hosts/addresses",
+                           params={"limit": 1}, headers=headers).json()
+        if listed["total"] >= 200:
+            break
+        time.sleep(0.05)
+    server.kill()
+    load.join(timeout=120)
+    result = holder[0]
+    assert result.acknowledged, "the load run acknowledged nothing before the kill"
+    assert result.statuses.keys() <= {200, 201}
+    assert result.in_flight, "no request was in flight at the kill"
+
+    server = start_server(database.url, log)
+    try:
+        with httpx.Client(base_url=server.url, headers=headers, timeout=30) as http:
+            def stored() -> dict[str, list[str]]:
+                rows = http.get("/api/v1/pools/hosts/addresses",
+                                params={"limit": 1000, "state": "allocated"}).json()
+                assert rows["total"] == len(rows["addresses"])
+                found: dict[str, list[str]] = {}
+                for row in rows["addresses"]:
+                    found.setdefault(row["idempotency_key"], []).append(row["address"])
+                return found
+
+            before = stored()
+            for key, taken in result.acknowledged.items():
+                assert sorted(before.get(key, [])) == sorted(taken.split(",")), key
+            for key in sorted(result.in_flight):
+                retry = http.post("/api/v1/pools/hosts/addresses",
+                                  json={"count": 2, "idempotency_key": key})
+                assert retry.status_code == (200 if key in before else 201), retry.text
+                got = [a["address"] for a in retry.json()["addresses"]]
+                if key in before:
+                    assert sorted(got) == sorted(before[key])
+            after = stored()
+        every = [a for taken in after.values() for a in taken]
+        assert len(every) == len(set(every)), "an address was handed out twice"
+        assert all(len(taken) == 2 for taken in after.values()), "a request got half"
+    finally:
+        server.stop()

@@ -1,4 +1,4 @@
-"""The lean allocation route answers exactly as the full FastAPI route does.
+"""The lean allocation and address routes answer exactly as the full FastAPI routes do.
 
 The same requests go to two servers over two fresh databases, one with the
 fast path and one without; status, content type and body bytes must match
@@ -24,6 +24,7 @@ from cidrkit.ipam.pools import PoolSpec, create_pool
 from cidrkit.ipam.tokens import create_token
 
 URL = "/api/v1/pools/prod/allocations"
+ADDRESSES = "/api/v1/pools/prod/addresses"
 TIMESTAMP = re.compile(rb'"(created_at|released_at)":"[^"]+"')
 
 # (path, json body or raw bytes, headers key, expected status, answered by the fast path)
@@ -49,6 +50,24 @@ CASES: list[tuple[str, Any, str, int, bool]] = [
     (URL + "?dry=1", {"prefix_length": 24, "tags": {"env": "a"}}, "writer", 422, False),
     ("/api/v1/pools/bad%20name/allocations", {"prefix_length": 24}, "writer", 422, False),
     (URL, {"prefix_length": 24, "tags": {"env": "c"}}, "writer", 201, True),
+    (ADDRESSES, {}, "writer", 201, True),
+    (ADDRESSES, {"count": 3, "idempotency_key": "a1", "dns_name": "web.example.com"},
+     "writer", 201, True),
+    (ADDRESSES, {"count": 3, "idempotency_key": "a1", "dns_name": "web.example.com"},
+     "writer", 200, True),
+    (ADDRESSES, {"count": 2, "idempotency_key": "a1"}, "writer", 422, True),
+    (ADDRESSES, {"address": "10.0.0.5"}, "writer", 409, True),
+    (ADDRESSES, {"address": "10.9.0.5"}, "writer", 422, True),
+    (ADDRESSES, {"address": "10.0.100.9", "state": "reserved"}, "writer", 201, True),
+    (ADDRESSES, {"address": "10.0.100.9", "count": 2}, "writer", 422, False),
+    (ADDRESSES, {"allocation_id": 1, "count": 2}, "writer", 201, True),
+    (ADDRESSES, {"allocation_id": 999}, "writer", 404, True),
+    (ADDRESSES, {"count": 0}, "writer", 422, False),
+    (ADDRESSES, {"count": 257}, "writer", 422, False),
+    (ADDRESSES, {}, "reader", 403, True),
+    (ADDRESSES, {}, "bogus", 401, True),
+    (ADDRESSES + "?count=2", {}, "writer", 422, False),
+    ("/api/v1/pools/nope/addresses", {}, "writer", 404, True),
 ]
 
 
@@ -90,14 +109,14 @@ def test_fast_path_answers_like_the_full_route(
 ) -> None:
     fast_client, full_client, headers = pair
     answered: list[bool] = []
-    original = fastpath.AllocateFastPath._allocate
+    original = fastpath.AllocateFastPath._answer
 
     async def spy(self: fastpath.AllocateFastPath, *args: Any) -> bool:
         result = await original(self, *args)
         answered.append(result)
         return result
 
-    monkeypatch.setattr(fastpath.AllocateFastPath, "_allocate", spy)
+    monkeypatch.setattr(fastpath.AllocateFastPath, "_answer", spy)
     for number, (path, body, who, status, by_fast_path) in enumerate(CASES):
         answered.clear()
         tokens = {"nobody": None, "bogus": "ckt_1_bogus"}

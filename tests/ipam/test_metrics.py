@@ -55,6 +55,9 @@ def test_metrics_match_the_api(client: TestClient, database: Database) -> None:
     for _ in range(3):  # the fast path answers these
         assert client.post("/api/v1/pools/prod/allocations", headers=admin,
                            json={"prefix_length": 26}).status_code == 201
+    for _ in range(2):  # so does this one, for addresses
+        assert client.post("/api/v1/pools/v6/addresses", headers=admin,
+                           json={}).status_code == 201
     assert client.get("/api/v1/pools/nope", headers=admin).status_code == 404
     response = client.get("/metrics", headers=bearer(database, None, "read"))
     assert response.status_code == 200
@@ -76,6 +79,7 @@ def test_metrics_match_the_api(client: TestClient, database: Database) -> None:
     counts = {(labels["route"], labels["status"]): value for name, labels, value in samples
               if name == "cidrkit_ipam_http_request_duration_seconds_count"}
     assert counts[("/api/v1/pools/{pool}/allocations", "201")] == 3
+    assert counts[("/api/v1/pools/{pool}/addresses", "201")] == 2
     assert counts[("/api/v1/pools/{pool}", "404")] == 1
     assert counts[("/api/v1/pools", "201")] == 2
     series: dict[tuple[str, ...], list[float]] = {}

@@ -6,7 +6,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import command
 
-from cidrkit.ipam.addresses import AddressItem, allocate_addresses
+from cidrkit.ipam.addresses import AddressItem
 from cidrkit.ipam.database import Database, _alembic_config
 from cidrkit.ipam.model import AllocationRequest
 from cidrkit.ipam.pools import PoolSpec, create_pool
@@ -40,7 +40,7 @@ def test_existing_pools_and_allocations_survive_up_and_down(db_url: str) -> None
         AllocationService(db).allocate("p", [AllocationRequest(prefix=None, length=26)],
                                        actor="t")
         create_range(db, "p", RangeSpec("192.0.2.200", "192.0.2.210"), actor="t")
-        taken = allocate_addresses(db, "p", [AddressItem()], actor="t").addresses
+        taken = AllocationService(db).allocate_addresses("p", [AddressItem()], actor="t").addresses
         # The model applies to the pool's block: AWS holds .0-.3 and .255, .0/26 is allocated.
         assert str(taken[0].address) == "192.0.2.64"
         _to(db, "0004", down=True)

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from cidrkit.core import Prefix
 from cidrkit.ipam import store
 from cidrkit.ipam.database import Database
-from cidrkit.ipam.errors import Conflict, InvalidRequest, NotFound
+from cidrkit.ipam.errors import Conflict, IdempotencyMismatch, InvalidRequest, NotFound
 from cidrkit.ipam.model import AllocationRequest, PoolRules
 from cidrkit.ipam.pools import PoolSpec, create_pool, delete_pool
 from cidrkit.ipam.reports import free_page, utilisation
@@ -111,9 +111,10 @@ def test_idempotency_key_returns_the_same_allocation(database: Database) -> None
     again = svc.allocate("p", [by_length(28)], actor="t", idempotency_key="k1")
     assert again.replayed and not first.replayed
     assert again.allocations == first.allocations
-    with pytest.raises(InvalidRequest) as err:
+    with pytest.raises(IdempotencyMismatch) as err:
         svc.allocate("p", [by_length(27)], actor="t", idempotency_key="k1")
-    assert err.value.field == "idempotency_key"
+    assert (err.value.status, err.value.code, err.value.field) == (
+        422, "idempotency_mismatch", "idempotency_key")
     # Same key twice in one transaction: one allocation, both answered with it.
     outcomes = svc.execute([AllocateOp("p", (by_length(28),), "t", "k2")] * 3)
     prefixes = {str(o.allocations[0].prefix) for o in outcomes}  # type: ignore[union-attr]

@@ -80,3 +80,48 @@ def test_spaces_commands_bad_input(env: dict[str, str], tmp_path: Path) -> None:
                               "directory\n")
     code, _, err = cli("ipam", "spaces", "frobnicate", env=env)
     assert code == 2 and "invalid choice" in err
+
+
+def test_ipam_list_shows_each_pools_space_and_filters_by_space(
+        env: dict[str, str], database: Database) -> None:
+    assert cli("ipam", "spaces", "create", "aws", env=env)[0] == 0
+    create_pool(database, PoolSpec("core", ["192.0.2.0/24"]), actor="t")
+    create_pool(database, PoolSpec("vpcs", ["10.0.0.0/16"], space="aws"), actor="t")
+    code, out, err = cli("ipam", "list", env=env)
+    assert (code, err) == (0, "")
+    assert out.splitlines() == [
+        "POOL  SPACE   PREFIXES      ALLOCATIONS  USED",
+        "core  global  192.0.2.0/24  0            0.0%",
+        "vpcs  aws     10.0.0.0/16   0            0.0%"]
+    code, out, _ = cli("ipam", "list", "--space", "aws", env=env)
+    assert out.splitlines()[1:] == ["vpcs  aws    10.0.0.0/16  0            0.0%"]
+    code, out, _ = cli("ipam", "list", "--space", "aws", "--json", env=env)
+    assert [(p["name"], p["space"]) for p in json.loads(out)] == [("vpcs", "aws")]
+    code, out, _ = cli("ipam", "list", "--json", env=env)
+    assert [(p["name"], p["space"]) for p in json.loads(out)] == [("core", "global"),
+                                                                 ("vpcs", "aws")]
+    # An empty space lists nothing; a space that does not exist is an error (404: exit 1).
+    assert cli("ipam", "spaces", "create", "lab", env=env)[0] == 0
+    assert cli("ipam", "list", "--space", "lab", "--json", env=env)[:2] == (0, "[]\n")
+    code, out, err = cli("ipam", "list", "--space", "nope", env=env)
+    assert (code, out, err) == (1, "", "cidrkit: error: space 'nope' does not exist\n")
+    code, _, err = cli("ipam", "list", "--space", "", env=env)
+    assert code == 2 and "space" in err
+    code, _, err = cli("ipam", "list", "--space", "aws", "--pool", "vpcs", env=env)
+    assert code == 2 and "not allowed with argument" in err
+
+
+def test_the_pools_route_filters_by_space(env: dict[str, str], database: Database) -> None:
+    import httpx
+
+    create_pool(database, PoolSpec("core", ["192.0.2.0/24"]), actor="t")
+    headers = {"Authorization": f"Bearer {env['CIDRKIT_TOKEN']}"}
+    url = f"{env['CIDRKIT_URL']}/api/v1/pools"
+    assert [p["name"] for p in httpx.get(url, params={"space": "global"},
+                                         headers=headers).json()] == ["core"]
+    for value, status in (("nope", 404), ("", 422), ("x" * 101, 422)):
+        answer = httpx.get(url, params={"space": value}, headers=headers)
+        assert answer.status_code == status, value
+        assert answer.json()["error"]["field"] == "space", value
+    twice = httpx.get(f"{url}?space=global&space=global", headers=headers)
+    assert twice.status_code == 422 and twice.json()["error"]["field"] == "space"

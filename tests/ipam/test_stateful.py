@@ -20,7 +20,7 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, 
 from cidrkit.core import Prefix
 from cidrkit.ipam import store
 from cidrkit.ipam.database import Database
-from cidrkit.ipam.errors import Conflict, InvalidRequest, NotFound
+from cidrkit.ipam.errors import Conflict, IdempotencyMismatch, InvalidRequest, NotFound
 from cidrkit.ipam.model import AllocationRequest
 from cidrkit.ipam.pools import PoolSpec, create_pool
 from cidrkit.ipam.service import AllocationService
@@ -83,9 +83,9 @@ class AllocationMachine(RuleBasedStateMachine):
             try:
                 result = self.service.allocate(self.pool, [request], actor="m",
                                                idempotency_key=key)
-            except InvalidRequest as err:
+            except IdempotencyMismatch as err:
                 assert params != (length, strategy)
-                assert err.field == "idempotency_key"
+                assert (err.status, err.field) == (422, "idempotency_key")
                 return
             assert params == (length, strategy)
             assert result.replayed

@@ -22,15 +22,16 @@ from cidrkit.errors import ParseError
 from cidrkit.ipam.addresses import MAX_COUNT, AddressChanges, AddressItem, IpAddress
 from cidrkit.ipam.app import IpamApp
 from cidrkit.ipam.errors import NotFound
-from cidrkit.ipam.model import LIVE_STATES, Pool, Token
+from cidrkit.ipam.model import Pool, Token
 from cidrkit.ipam.netbox import bodies
 from cidrkit.ipam.netbox.errors import NetBoxRoute, bad, ipam_of, token_of
 from cidrkit.ipam.netbox.objects import carving_pool, parse_id, prefix_by_id
-from cidrkit.ipam.netbox.query import COMMON, Query, choice, integer, paginate, prefix
+from cidrkit.ipam.netbox.query import COMMON, Query, choice, integer, paged, prefix
 from cidrkit.ipam.netbox.reading import Body, api_root, idempotency_key, run_async
 from cidrkit.ipam.netbox.shapes import PrefixObject, family, render_tags, timestamp
 from cidrkit.ipam.netbox.shapes import choice as choice_field
 from cidrkit.ipam.netbox.vrfs import Vrfs
+from cidrkit.ipam.span_listing import SpanFilter
 
 Auth = Annotated[Token, Depends(token_of)]
 Ipam = Annotated[IpamApp, Depends(ipam_of)]
@@ -46,16 +47,16 @@ router = APIRouter(prefix="/api/ipam", route_class=NetBoxRoute, tags=["netbox"],
 
 @dataclass(frozen=True, slots=True)
 class AddressObject:
-    """One NetBox IP address: the row and the block whose length it is written with."""
+    """One NetBox IP address: the row and the length of the block it is written with."""
 
     record: IpAddress
-    block: Prefix
+    length: int
     space: str
 
     @property
     def text(self) -> str:
         """``address/length`` as NetBox writes it."""
-        return f"{self.record.address}/{self.block.length}"
+        return f"{self.record.address}/{self.length}"
 
     @property
     def status(self) -> str:
@@ -93,21 +94,6 @@ def block_of(record: IpAddress, pool: Pool, allocation: Prefix | None) -> Prefix
     return next((p for p in pool.prefixes if p.contains(record.address)), pool.prefixes[0])
 
 
-def address_objects(ipam: IpamApp, token: Token) -> list[AddressObject]:
-    """Every live address the token may read, in address order."""
-    found: list[AddressObject] = []
-    for contents in ipam.pool_contents(token):
-        blocks = {a.id: a.prefix for a in contents.allocations}
-        records, _ = ipam.addresses(token, contents.pool.name, states=LIVE_STATES,
-                                    limit=MAX_ROWS)
-        for record in records:
-            block = blocks.get(record.allocation_id) if record.allocation_id else None
-            found.append(AddressObject(record, block_of(record, contents.pool, block),
-                                       contents.pool.space))
-    found.sort(key=lambda o: (o.record.address, o.record.id))
-    return found
-
-
 def address_by_id(ipam: IpamApp, token: Token, text: str) -> AddressObject:
     """The live address with that id (read scope); 404 naming ``id`` otherwise."""
     value = parse_id(text, "IP address")
@@ -120,7 +106,7 @@ def address_by_id(ipam: IpamApp, token: Token, text: str) -> AddressObject:
         raise missing from None
     if record.state == "released":
         raise missing
-    return AddressObject(record, block_of(record, pool, held), pool.space)
+    return AddressObject(record, block_of(record, pool, held).length, pool.space)
 
 
 def _address_filter(name: str, text: str) -> Addr:
@@ -135,35 +121,28 @@ def _address_filter(name: str, text: str) -> Addr:
 def list_addresses(request: Request, token: Auth, ipam: Ipam) -> dict[str, object]:
     """Live addresses the token may read, filtered, one page at a time."""
     query = Query(request.query_params, ADDRESS_FILTERS)
-    ids = set(query.values("id", integer))
-    exact = set(query.values("address", _address_filter))
-    parents = query.values("parent", prefix)
-    lengths = set(query.values("mask_length", integer))
-    families = set(query.values("family", choice(["4", "6"])))
-    statuses = set(query.values("status", choice(["active", "reserved"])))
     vrfs = Vrfs.of(ipam, token, request)
-    spaces = set(query.values("vrf_id", vrfs.space_of_filter))
-    names = set(query.values("dns_name", lambda _n, t: t))
-    text = (query.one("q", lambda _n, t: t) or "").casefold()
-
-    def wanted(obj: AddressObject) -> bool:
-        addr = obj.record.address
-        return ((not ids or obj.record.id in ids) and (not exact or addr in exact)
-                and (not spaces or obj.space in spaces)
-                and (not parents or any(p.contains(addr) for p in parents))
-                and (not lengths or obj.block.length in lengths)
-                and (not families or str(addr.version) in families)
-                and (not statuses or obj.status in statuses)
-                and (not names or obj.record.dns_name in names)
-                and (not text or text in obj.text
-                     or text in obj.record.description.casefold()))
-
-    found = [o for o in address_objects(ipam, token) if wanted(o)]
-    found.sort(key=lambda o: vrfs.id_of(o.space) or 0)
+    wanted = SpanFilter(
+        ids=frozenset(query.values("id", integer)),
+        addresses=frozenset(query.values("address", _address_filter)),
+        parents=tuple(query.values("parent", prefix)),
+        lengths=frozenset(query.values("mask_length", integer)),
+        families=frozenset(int(f) for f in query.values("family", choice(["4", "6"]))),
+        statuses=frozenset(query.values("status", choice(["active", "reserved"]))),
+        spaces=frozenset(query.values("vrf_id", vrfs.space_of_filter)),
+        dns_names=frozenset(query.values("dns_name", lambda _n, t: t)),
+        text=(query.one("q", lambda _n, t: t) or "").casefold())
+    page, records, spaces = ipam.address_page(token, wanted, limit=query.limit,
+                                              offset=query.offset)
     root = api_root(request)
-    return paginate(request, query, found,
-                    lambda o: render_address(o, root, brief=query.brief,
-                                             vrf=vrfs.nested(o.space))).to_json()
+    results: list[object] = []
+    for row in page.rows:
+        record = records.get(row.id)
+        if record is None or record.pool not in spaces:
+            continue  # deleted between the page's query and this read (PostgreSQL)
+        obj = AddressObject(record, row.length, spaces[record.pool])
+        results.append(render_address(obj, root, brief=query.brief, vrf=vrfs.nested(obj.space)))
+    return paged(request, query, page.count, results).to_json()
 
 
 @router.get("/ip-addresses/{address_id}/")
@@ -205,7 +184,7 @@ def _edit(address_id: str, request: Request, token: Token, ipam: IpamApp, body: 
         dns_name=item.dns_name if "dns_name" in fields else None,
         tags=dict(item.tags) if "tags" in fields else None)
     changed = run_async(ipam.update_address, token, obj.record.id, changes)
-    return render_address(AddressObject(changed, obj.block, obj.space), api_root(request),
+    return render_address(AddressObject(changed, obj.length, obj.space), api_root(request),
                           vrf=vrfs.nested(obj.space))
 
 
@@ -260,7 +239,7 @@ def create_available_ips(prefix_id: str, request: Request, token: Auth, ipam: Ip
                        idempotency_key(request), allocation_id=allocation_id)
     root = api_root(request)
     vrf = vrfs.nested(pool.space)
-    made = [render_address(AddressObject(r, obj.prefix, pool.space), root, vrf=vrf)
+    made = [render_address(AddressObject(r, obj.prefix.length, pool.space), root, vrf=vrf)
             for r in result.addresses]
     return JSONResponse(made if batch else made[0], status_code=200 if result.replayed else 201)
 

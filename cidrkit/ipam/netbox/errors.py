@@ -4,9 +4,12 @@ NetBox answers a bad field with 400 and ``{"<field>": ["<message>"]}``, and
 everything else with ``{"detail": "<message>"}``; pynetbox turns any such
 answer into ``RequestError`` (and a 409 on POST into ``AllocationError``),
 quoting the body. Every route of the NetBox view uses ``NetBoxRoute``, which
-renders the application layer's errors that way: a cidrkit 422 becomes a
-400 naming the field, other statuses keep their code and carry the message
-in ``detail`` (plus cidrkit's ``code`` and ``field``, which clients ignore).
+renders the application layer's errors that way: a value cidrkit refuses
+(its 422 ``invalid``) becomes a 400 naming the field, other statuses keep
+their code and carry the message in ``detail`` (plus cidrkit's ``code`` and
+``field``, which clients ignore). An idempotency key reused for another
+request stays a 422 ``idempotency_mismatch``, the status the IETF
+Idempotency-Key draft gives it, as in ``/api/v1``.
 """
 
 from __future__ import annotations
@@ -42,7 +45,7 @@ def bad(field: str, message: str) -> BadField:
 def netbox_error(exc: IpamError) -> JSONResponse:
     """The NetBox-shaped response of an application error."""
     headers = error_headers(exc)
-    if exc.status in (400, 422):
+    if isinstance(exc, InvalidRequest):
         return JSONResponse({exc.field or "non_field_errors": [exc.message]}, status_code=400,
                             headers=headers)
     body: dict[str, object] = {"detail": exc.message, "code": exc.code}

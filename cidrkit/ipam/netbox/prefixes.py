@@ -21,11 +21,12 @@ from cidrkit.ipam.model import AllocationRequest, Token
 from cidrkit.ipam.netbox import bodies
 from cidrkit.ipam.netbox.errors import NetBoxRoute, bad, ipam_of, token_of
 from cidrkit.ipam.netbox.ids import allocation_prefix_id
-from cidrkit.ipam.netbox.objects import carving_pool, innermost_pool, objects_of, prefix_by_id
-from cidrkit.ipam.netbox.query import COMMON, Query, choice, integer, paginate, prefix
+from cidrkit.ipam.netbox.objects import carving_pool, innermost_pool, prefix_by_id
+from cidrkit.ipam.netbox.query import COMMON, Query, choice, integer, paged, prefix
 from cidrkit.ipam.netbox.reading import Body, api_root, idempotency_key, run_async
 from cidrkit.ipam.netbox.shapes import PrefixObject, render_available, render_prefix
 from cidrkit.ipam.netbox.vrfs import Vrfs
+from cidrkit.ipam.prefix_listing import STATUSES, PrefixFilter
 from cidrkit.ipam.reports import MAX_PAGE
 
 Auth = Annotated[Token, Depends(token_of)]
@@ -44,36 +45,29 @@ router = APIRouter(prefix="/api/ipam", route_class=NetBoxRoute, tags=["netbox"],
 def list_prefixes(request: Request, token: Auth, ipam: Ipam) -> dict[str, object]:
     """Prefixes the token may read, filtered, one page at a time."""
     query = Query(request.query_params, PREFIX_FILTERS)
-    ids = set(query.values("id", integer))
-    exact = set(query.values("prefix", prefix))
-    lengths = set(query.values("mask_length", integer))
-    families = set(query.values("family", choice(["4", "6"])))
-    statuses = set(query.values("status", choice(["container", "active", "reserved"])))
     vrfs = Vrfs.of(ipam, token, request)
-    spaces = set(query.values("vrf_id", vrfs.space_of_filter))
-    within = query.one("within", prefix)
-    within_include = query.one("within_include", prefix)
-    text = (query.one("q", lambda _n, t: t) or "").casefold()
-
-    def wanted(obj: PrefixObject) -> bool:
-        p = obj.prefix
-        return ((not ids or obj.id in ids) and (not exact or p in exact)
-                and (not spaces or obj.pool.space in spaces)
-                and (not lengths or p.length in lengths)
-                and (not families or str(p.version) in families)
-                and (not statuses or obj.status in statuses)
-                and (within is None or (within.contains(p) and within != p))
-                and (within_include is None or within_include.contains(p))
-                and (not text or text in str(p) or text in obj.description.casefold()))
-
-    contents = ipam.pool_contents(token, only=sorted(exact) if exact else None)
-    found = [o for o in objects_of(contents) if wanted(o)]
-    # NetBox orders by VRF (the global table first), then by prefix.
-    found.sort(key=lambda o: vrfs.id_of(o.pool.space) or 0)
+    wanted = PrefixFilter(
+        ids=frozenset(query.values("id", integer)),
+        prefixes=frozenset(query.values("prefix", prefix)),
+        spaces=frozenset(query.values("vrf_id", vrfs.space_of_filter)),
+        lengths=frozenset(query.values("mask_length", integer)),
+        families=frozenset(int(f) for f in query.values("family", choice(["4", "6"]))),
+        statuses=frozenset(query.values("status", choice(list(STATUSES)))),
+        within=query.one("within", prefix),
+        within_include=query.one("within_include", prefix),
+        text=(query.one("q", lambda _n, t: t) or "").casefold())
+    page, pools, held = ipam.prefix_page(token, wanted, limit=query.limit, offset=query.offset)
     root = api_root(request)
-    return paginate(request, query, found,
-                    lambda o: render_prefix(o, root, brief=query.brief,
-                                            vrf=vrfs.nested(o.pool.space))).to_json()
+    results: list[object] = []
+    for row in page.rows:
+        pool = pools.get(row.pool_id)
+        allocation = None if row.allocation_id is None else held.get(row.allocation_id)
+        if pool is None or (row.allocation_id is not None and allocation is None):
+            continue  # deleted between the page's query and this read (PostgreSQL)
+        obj = PrefixObject(row.id, row.prefix, pool, allocation)
+        results.append(render_prefix(obj, root, brief=query.brief,
+                                     vrf=vrfs.nested(pool.space)))
+    return paged(request, query, page.count, results).to_json()
 
 
 @router.post("/prefixes/", status_code=201)

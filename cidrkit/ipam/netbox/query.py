@@ -132,12 +132,18 @@ class Paged:
 def paginate(request: Request, query: Query, items: Sequence[T],
              render: Callable[[T], object]) -> Paged:
     """The requested page of ``items``, with links to its neighbours."""
+    window = items[query.offset:query.offset + query.limit]
+    return paged(request, query, len(items), [render(i) for i in window])
+
+
+def paged(request: Request, query: Query, count: int, results: list[object]) -> Paged:
+    """A page the database already cut (``results``, of ``count`` in all), with links to
+    its neighbours."""
     limit, offset = query.limit, query.offset
-    window = items[offset:offset + limit]
 
     def link(to: int) -> str:
         return str(request.url.include_query_params(limit=limit, offset=to))
 
-    following = link(offset + limit) if offset + limit < len(items) else None
+    following = link(offset + limit) if offset + limit < count else None
     preceding = link(max(offset - limit, 0)) if offset > 0 else None
-    return Paged(len(items), following, preceding, [render(i) for i in window])
+    return Paged(count, following, preceding, results)

@@ -25,12 +25,13 @@ from cidrkit.ipam.model import Token
 from cidrkit.ipam.netbox import bodies
 from cidrkit.ipam.netbox.errors import NetBoxRoute, bad, ipam_of, token_of
 from cidrkit.ipam.netbox.objects import innermost_pool, parse_id
-from cidrkit.ipam.netbox.query import COMMON, Query, choice, integer, paginate, prefix
+from cidrkit.ipam.netbox.query import COMMON, Query, choice, integer, paged, prefix
 from cidrkit.ipam.netbox.reading import Body, api_root
 from cidrkit.ipam.netbox.shapes import choice as choice_field
 from cidrkit.ipam.netbox.shapes import family, timestamp
 from cidrkit.ipam.netbox.vrfs import Vrfs
 from cidrkit.ipam.ranges import IpRange, RangeChanges, RangeSpec
+from cidrkit.ipam.span_listing import SpanFilter
 
 Auth = Annotated[Token, Depends(token_of)]
 Ipam = Annotated[IpamApp, Depends(ipam_of)]
@@ -81,18 +82,6 @@ def _length(record: IpRange, prefixes: tuple[Prefix, ...], holders: dict[int, Pr
     return next((p.length for p in prefixes if p.contains(record.span)), prefixes[0].length)
 
 
-def range_objects(ipam: IpamApp, token: Token) -> list[RangeObject]:
-    """Every range the token may read, in address order."""
-    found: list[RangeObject] = []
-    for contents in ipam.pool_contents(token):
-        holders = {a.id: a.prefix for a in contents.allocations}
-        for record in ipam.ranges(token, contents.pool.name):
-            found.append(RangeObject(record, _length(record, contents.pool.prefixes, holders),
-                                     contents.pool.space))
-    found.sort(key=lambda o: (o.record.span.first, o.record.id))
-    return found
-
-
 def range_by_id(ipam: IpamApp, token: Token, text: str) -> RangeObject:
     """The range with that id (read scope); 404 naming ``id`` otherwise."""
     value = parse_id(text, "IP range")
@@ -133,29 +122,25 @@ def _address(value: object, name: str) -> Addr:
 def list_ranges(request: Request, token: Auth, ipam: Ipam) -> dict[str, object]:
     """Ranges the token may read, filtered, one page at a time."""
     query = Query(request.query_params, RANGE_FILTERS)
-    ids = set(query.values("id", integer))
-    families = set(query.values("family", choice(["4", "6"])))
-    statuses = set(query.values("status", choice(["active", "reserved"])))
-    parents = query.values("parent", prefix)
     vrfs = Vrfs.of(ipam, token, request)
-    spaces = set(query.values("vrf_id", vrfs.space_of_filter))
-    text = (query.one("q", lambda _n, t: t) or "").casefold()
-
-    def wanted(obj: RangeObject) -> bool:
-        span = obj.record.span
-        return ((not ids or obj.record.id in ids) and (not spaces or obj.space in spaces)
-                and (not families or str(span.version) in families)
-                and (not statuses or obj.status in statuses)
-                and (not parents or any(p.contains(span) for p in parents))
-                and (not text or text in str(span)
-                     or text in obj.record.description.casefold()))
-
-    found = [o for o in range_objects(ipam, token) if wanted(o)]
-    found.sort(key=lambda o: vrfs.id_of(o.space) or 0)
+    wanted = SpanFilter(
+        ids=frozenset(query.values("id", integer)),
+        families=frozenset(int(f) for f in query.values("family", choice(["4", "6"]))),
+        statuses=frozenset(query.values("status", choice(["active", "reserved"]))),
+        parents=tuple(query.values("parent", prefix)),
+        spaces=frozenset(query.values("vrf_id", vrfs.space_of_filter)),
+        text=(query.one("q", lambda _n, t: t) or "").casefold())
+    page, records, spaces = ipam.range_page(token, wanted, limit=query.limit,
+                                            offset=query.offset)
     root = api_root(request)
-    return paginate(request, query, found,
-                    lambda o: render_range(o, root, brief=query.brief,
-                                           vrf=vrfs.nested(o.space))).to_json()
+    results: list[object] = []
+    for row in page.rows:
+        record = records.get(row.id)
+        if record is None or record.pool not in spaces:
+            continue  # deleted between the page's query and this read (PostgreSQL)
+        obj = RangeObject(record, row.length, spaces[record.pool])
+        results.append(render_range(obj, root, brief=query.brief, vrf=vrfs.nested(obj.space)))
+    return paged(request, query, page.count, results).to_json()
 
 
 @router.get("/ip-ranges/{range_id}/")

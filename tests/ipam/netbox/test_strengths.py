@@ -43,8 +43,10 @@ def test_idempotency_key_replays_instead_of_allocating_again(
     assert [p["id"] for p in again.json()] == [p["id"] for p in first.json()]
     assert _prefixes(http, token) == ["10.0.0.0/24", "10.0.1.0/25"]
     other = http.post(CARVE, headers=headers, json={"prefix_length": 26})
-    assert other.status_code == 400
-    assert list(other.json()) == ["idempotency_key"]
+    assert other.status_code == 422
+    assert other.json() == {
+        "detail": "idempotency_key: 'build-42' was already used in pool 'prod' for a different "
+                  "request", "code": "idempotency_mismatch", "field": "idempotency_key"}
     assert _prefixes(http, token) == ["10.0.0.0/24", "10.0.1.0/25"]
 
 
