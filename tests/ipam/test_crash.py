@@ -12,39 +12,16 @@ import httpx
 
 from cidrkit.core import IPSet, Prefix
 from cidrkit.ipam.database import Database
-from tests.ipam.conftest import start_server
+from tests.ipam.conftest import Server, start_server
 from tests.ipam.load import LoadResult, run_clients
 
 
 def test_kill_9_during_load_loses_nothing_acknowledged(
     database: Database, admin_token: str, tmp_path: Path
 ) -> None:
-    log = tmp_path / "server.log"
-    server = start_server(database.url, log)
+    server, result = _kill_under_load(database, admin_token, tmp_path / "server.log", "crash",
+                                      "10.32.0.0/12", "allocations", 100, length=26)
     headers = {"Authorization": f"Bearer {admin_token}"}
-    created = httpx.post(f"{server.url}/api/v1/pools", headers=headers,
-                         json={"name": "crash", "prefixes": ["10.32.0.0/12"]})
-    assert created.status_code == 201
-
-    holder: list[LoadResult] = []
-    load = threading.Thread(target=lambda: holder.append(run_clients(
-        server.url, admin_token, "crash", clients=8, requests_each=150, length=26)))
-    load.start()
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        listed = httpx.get(f"{server.url}/api/v1/pools/crash/allocations",
-                           params={"limit": 1}, headers=headers).json()
-        if listed["total"] >= 100:
-            break
-        time.sleep(0.05)
-    server.kill()
-    load.join(timeout=120)
-    result = holder[0]
-    assert result.acknowledged, "the load run acknowledged nothing before the kill"
-    assert result.statuses.keys() <= {200, 201}
-    assert result.in_flight, "no request was in flight at the kill"
-
-    server = start_server(database.url, log)
     try:
         with httpx.Client(base_url=server.url, headers=headers, timeout=30) as http:
             stored = http.get("/api/v1/pools/crash/allocations",
@@ -78,33 +55,9 @@ def test_kill_9_while_taking_addresses_loses_nothing_acknowledged(
     database: Database, admin_token: str, tmp_path: Path
 ) -> None:
     """Address requests share the writer's transactions: the same guarantee."""
-    log = tmp_path / "server.log"
-    server = start_server(database.url, log)
+    server, result = _kill_under_load(database, admin_token, tmp_path / "server.log", "hosts",
+                                      "10.48.0.0/16", "addresses", 200, length=32, addresses=2)
     headers = {"Authorization": f"Bearer {admin_token}"}
-    created = httpx.post(f"{server.url}/api/v1/pools", headers=headers,
-                         json={"name": "hosts", "prefixes": ["10.48.0.0/16"]})
-    assert created.status_code == 201
-
-    holder: list[LoadResult] = []
-    load = threading.Thread(target=lambda: holder.append(run_clients(
-        server.url, admin_token, "hosts", clients=8, requests_each=150, length=32,
-        addresses=2)))
-    load.start()
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        listed = httpx.get(f"{server.url}/api/v1/pools/hosts/addresses",
-                           params={"limit": 1}, headers=headers).json()
-        if listed["total"] >= 200:
-            break
-        time.sleep(0.05)
-    server.kill()
-    load.join(timeout=120)
-    result = holder[0]
-    assert result.acknowledged, "the load run acknowledged nothing before the kill"
-    assert result.statuses.keys() <= {200, 201}
-    assert result.in_flight, "no request was in flight at the kill"
-
-    server = start_server(database.url, log)
     try:
         with httpx.Client(base_url=server.url, headers=headers, timeout=30) as http:
             def stored() -> dict[str, list[str]]:
@@ -132,3 +85,35 @@ def test_kill_9_while_taking_addresses_loses_nothing_acknowledged(
         assert all(len(taken) == 2 for taken in after.values()), "a request got half"
     finally:
         server.stop()
+
+
+def _kill_under_load(database: Database, admin_token: str, log: Path, pool: str,
+                     prefix: str, listing: str, enough: int, length: int,
+                     addresses: int = 0) -> tuple[Server, LoadResult]:
+    """Create ``pool``, run 8 clients on it, kill -9 the server once ``listing``
+    holds ``enough`` rows, and restart it: the new server and what the clients saw."""
+    server = start_server(database.url, log)
+    headers = {"Authorization": f"Bearer {admin_token}"}
+    created = httpx.post(f"{server.url}/api/v1/pools", headers=headers,
+                         json={"name": pool, "prefixes": [prefix]})
+    assert created.status_code == 201
+
+    holder: list[LoadResult] = []
+    load = threading.Thread(target=lambda: holder.append(run_clients(
+        server.url, admin_token, pool, clients=8, requests_each=150, length=length,
+        addresses=addresses)))
+    load.start()
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        listed = httpx.get(f"{server.url}/api/v1/pools/{pool}/{listing}",
+                           params={"limit": 1}, headers=headers).json()
+        if listed["total"] >= enough:
+            break
+        time.sleep(0.05)
+    server.kill()
+    load.join(timeout=120)
+    result = holder[0]
+    assert result.acknowledged, "the load run acknowledged nothing before the kill"
+    assert result.statuses.keys() <= {200, 201}
+    assert result.in_flight, "no request was in flight at the kill"
+    return start_server(database.url, log), result
