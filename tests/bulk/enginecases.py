@@ -7,6 +7,8 @@ mixed with single characters, so most examples hold near-misses.
 
 from __future__ import annotations
 
+import random
+
 from hypothesis import strategies as st
 
 FRAGMENTS = [
@@ -71,3 +73,14 @@ PATTERNS = [
 
 def pattern_lists() -> st.SearchStrategy[list[str]]:
     return st.lists(st.sampled_from(PATTERNS), min_size=1, max_size=4, unique=True)
+
+
+def edit_once(rng: random.Random, text: str, alphabet: str) -> str:
+    """One random edit of ``text``: insert, delete or replace a character of ``alphabet``."""
+    at = rng.randrange(len(text) + 1)
+    choice = rng.randrange(3)
+    if choice == 0 or not text:
+        return text[:at] + rng.choice(alphabet) + text[at:]
+    if choice == 1:
+        return text[:at] + text[at + 1 :]
+    return text[:at] + rng.choice(alphabet) + text[at + 1 :]

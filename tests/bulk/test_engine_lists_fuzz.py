@@ -18,6 +18,7 @@ import re
 import time
 
 from cidrkit import _engine
+from tests.bulk.enginecases import edit_once
 from tests.bulk.test_engine_grep import PYTHON, cli
 
 DEFAULT_SECONDS = 2.0
@@ -49,16 +50,6 @@ def random_list(rng: random.Random) -> list[str]:
             text = str(net.network_address)
         lines.append(text.upper() if rng.random() < 0.1 else text)
     return lines
-
-
-def mutate(rng: random.Random, text: str) -> str:
-    at = rng.randrange(len(text) + 1)
-    choice = rng.randrange(3)
-    if choice == 0 or not text:
-        return text[:at] + rng.choice(ALPHABET) + text[at:]
-    if choice == 1:
-        return text[:at] + text[at + 1 :]
-    return text[:at] + rng.choice(ALPHABET) + text[at + 1 :]
 
 
 def check_overlaps(text: str) -> None:
@@ -104,7 +95,7 @@ def test_list_commands_against_python_for_a_bounded_time() -> None:
     while time.monotonic() < deadline:
         text = "\n".join(random_list(rng)) + rng.choice(["\n", "", "\r\n"])
         for _ in range(rng.randrange(0, 3)):
-            text = mutate(rng, text)
+            text = edit_once(rng, text, ALPHABET)
         check_overlaps(text)
         check_merge(text)
         right = random_list(rng)

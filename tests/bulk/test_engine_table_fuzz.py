@@ -18,6 +18,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from tests.bulk.enginecases import edit_once
 from tests.bulk.test_engine_table import GOOD_CELLS, PYTHON_CELLS, both_ways
 
 DEFAULT_SECONDS = 2.0
@@ -33,16 +34,6 @@ def random_table(rng: random.Random, as_csv: bool) -> str:
     return "\n".join(["cidr,name,vpc", *rows]) + "\n"
 
 
-def mutate(rng: random.Random, text: str) -> str:
-    at = rng.randrange(len(text) + 1)
-    choice = rng.randrange(3)
-    if choice == 0 or not text:
-        return text[:at] + rng.choice(ALPHABET) + text[at:]
-    if choice == 1:
-        return text[:at] + text[at + 1 :]
-    return text[:at] + rng.choice(ALPHABET) + text[at + 1 :]
-
-
 def test_table_reader_against_python_for_a_bounded_time() -> None:
     seconds = float(os.environ.get("CIDRKIT_FUZZ_SECONDS", DEFAULT_SECONDS))
     seed = int(os.environ.get("CIDRKIT_FUZZ_SEED", random.randrange(1 << 32)))
@@ -55,7 +46,7 @@ def test_table_reader_against_python_for_a_bounded_time() -> None:
             as_csv = rng.random() < 0.5
             text = random_table(rng, as_csv)
             for _ in range(rng.randrange(0, 6)):
-                text = mutate(rng, text)
+                text = edit_once(rng, text, ALPHABET)
             may_decline = bool(_LONE_CR.search(text)) or (as_csv and '"' in text)
             name = "table.csv" if as_csv else "table.txt"
             try:
