@@ -1,6 +1,7 @@
 """Type stubs of the compiled engine (Rust, ``engine/src/python.rs``)."""
 
 from collections.abc import Callable
+from os import PathLike
 
 class Grep:
     """Matches address text against fixed inclusive intervals of both families."""
@@ -84,6 +85,30 @@ class LookupTable:
     def misses(self) -> int: ...
     def stats_text(self) -> bytes: ...
     def jvm_ranges(self) -> bytes: ...
+
+class TableReader:
+    """A lookup table's text read by the engine; Python settles the cells it declines."""
+
+    @staticmethod
+    def read(data: bytes, csv: bool) -> TableReader | None: ...
+    def __len__(self) -> int: ...
+    def record(self, k: int) -> list[bytes]: ...
+    def use_columns(self, prefix_at: int, label_at: list[int]) -> None: ...
+    def declined(self) -> list[tuple[int, bytes]]: ...
+    def parsed(self) -> int: ...
+    def build(
+        self,
+        rows: bytes,
+        bits: bytes,
+        networks: bytes,
+        lengths: bytes,
+        *,
+        miss: bytes,
+        problems: bytes,
+        key: bytes,
+        stamp: bytes,
+        places: list[str | PathLike[str]],
+    ) -> LookupTable: ...
 
 def merge_text(chunks: list[bytes], write: Callable[[bytes], object]) -> bool:
     """Write the merged prefixes of plain prefix lines (IPv4 first); False if a line is not one."""

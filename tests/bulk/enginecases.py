@@ -8,6 +8,9 @@ mixed with single characters, so most examples hold near-misses.
 from __future__ import annotations
 
 import random
+import subprocess
+import sys
+from pathlib import Path
 
 from hypothesis import strategies as st
 
@@ -84,3 +87,19 @@ def edit_once(rng: random.Random, text: str, alphabet: str) -> str:
     if choice == 1:
         return text[:at] + text[at + 1 :]
     return text[:at] + rng.choice(alphabet) + text[at + 1 :]
+
+
+def lookup_in_a_new_process(table: Path, line: str, watched: tuple[str, ...]) -> tuple[str, str]:
+    """Run ``cidrkit lookup --table TABLE`` on one line in a fresh interpreter: its
+    output, and which of ``watched`` (modules, or ``cidrkit.bulk`` and below) it loaded."""
+    code = (
+        "import sys\n"
+        "from cidrkit.cli.main import main\n"
+        f"sys.argv = ['cidrkit', 'lookup', '--table', {str(table)!r}]\n"
+        "status = main()\n"
+        f"print(sorted(m for m in sys.modules if m in {watched!r}"
+        " or m.startswith('cidrkit.bulk')), file=sys.stderr)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], input=line, text=True, check=True,
+                          capture_output=True)
+    return done.stdout, done.stderr

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import ipaddress
 import os
-import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
@@ -15,6 +13,7 @@ from hypothesis import strategies as st
 
 from cidrkit import _engine
 from cidrkit.cli.native import saved_table_path
+from tests.bulk.enginecases import lookup_in_a_new_process
 from tests.bulk.test_engine_grep import PYTHON, cli
 
 V4_PREFIXES = [
@@ -191,19 +190,10 @@ def test_longest_match_against_brute_force(
 def test_saved_table_run_loads_no_numpy_bulk_layer_or_table_parser(tmp_path: Path) -> None:
     table = tmp_path / "t.txt"
     table.write_text("10.0.0.0/8\n2001:db8::/32\n")
-    code = (
-        "import sys\n"
-        "from cidrkit.cli.main import main\n"
-        f"sys.argv = ['cidrkit', 'lookup', '--table', {str(table)!r}]\n"
-        "status = main()\n"
-        "print(sorted(m for m in sys.modules if m in ('numpy', 'csv', 'json')"
-        " or m.startswith('cidrkit.bulk')), file=sys.stderr)\n"
-    )
-    run = [sys.executable, "-c", code]
-    subprocess.run(run, input="10.0.0.1\n", text=True, check=True, capture_output=True)
-    second = subprocess.run(run, input="10.0.0.1\n", text=True, check=True, capture_output=True)
-    assert second.stdout == "10.0.0.1\t10.0.0.0/8\n"
-    assert second.stderr == "[]\n"
+    watched = ("numpy", "csv", "json")
+    lookup_in_a_new_process(table, "10.0.0.1\n", watched)
+    second = lookup_in_a_new_process(table, "10.0.0.1\n", watched)
+    assert second == ("10.0.0.1\t10.0.0.0/8\n", "[]\n")
 
 
 def test_engine_table_rejects_inconsistent_arrays() -> None:

@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import argparse
 import ipaddress
-import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
@@ -26,6 +24,7 @@ from cidrkit import _engine
 from cidrkit.bulk.nativelookup import native_table
 from cidrkit.cli.lookup_table import load_table, read_native_table
 from cidrkit.errors import InputError
+from tests.bulk.enginecases import lookup_in_a_new_process
 
 KEY, STAMP = bytes(range(16)), bytes(range(16, 32))
 
@@ -210,18 +209,8 @@ def test_bad_rows_keep_their_file_line_and_order(tmp_path: Path) -> None:
 def test_first_run_on_a_clean_table_loads_no_numpy_or_bulk_layer(tmp_path: Path) -> None:
     table = tmp_path / "t.txt"
     table.write_text("10.0.0.0/8\n2001:db8::/32\n")
-    code = (
-        "import sys\n"
-        "from cidrkit.cli.main import main\n"
-        f"sys.argv = ['cidrkit', 'lookup', '--table', {str(table)!r}]\n"
-        "status = main()\n"
-        "print(sorted(m for m in sys.modules if m == 'numpy' or m.startswith('cidrkit.bulk')),"
-        " file=sys.stderr)\n"
-    )
-    first = subprocess.run([sys.executable, "-c", code], input="10.0.0.1\n", text=True,
-                           check=True, capture_output=True)
-    assert first.stdout == "10.0.0.1\t10.0.0.0/8\n"
-    assert first.stderr == "[]\n"
+    first = lookup_in_a_new_process(table, "10.0.0.1\n", ("numpy",))
+    assert first == ("10.0.0.1\t10.0.0.0/8\n", "[]\n")
     assert (tmp_path / ".t.txt.cidrkit-lpm").is_file(), "the engine saved the table it built"
 
 
