@@ -214,7 +214,7 @@ SPARK_STEPS = (
 )
 
 
-def spark_session(batch_rows: int) -> Any:
+def spark_session(batch_rows: int, split_mib: int) -> Any:
     from pyspark.sql import SparkSession
 
     os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
@@ -228,6 +228,10 @@ def spark_session(batch_rows: int) -> Any:
         .config("spark.driver.memory", "3g")
         .config("spark.sql.shuffle.partitions", "8")
         .config("spark.sql.execution.arrow.maxRecordsPerBatch", str(batch_rows))
+        # Input splits of a few row groups: the tasks outnumber the cores as on
+        # a cluster reading many files, rather than 5 splits on 2 cores leaving
+        # one idle for the last third of every query (peer and ours alike).
+        .config("spark.sql.files.maxPartitionBytes", f"{split_mib}m")
         .getOrCreate()
     )
     spark.sparkContext.setLogLevel("ERROR")
@@ -262,7 +266,7 @@ def bench_spark(
     from cidrkit.scale.spark import annotate, register
 
     rows, runs = args.rows, args.runs
-    spark = spark_session(args.batch_rows)
+    spark = spark_session(args.batch_rows, args.split_mib)
     frame = spark.read.parquet(str(flows)).select("n", "src_addr", "bytes")
     spark.read.parquet(str(peer_table)).createOrReplaceTempView("peer_table")
     spark.read.parquet(str(flows)).createOrReplaceTempView("flows")
@@ -329,7 +333,7 @@ def bench_spark(
         "peer": lambda: noop(spark.sql(PEER_SQL)),
     }
     print(
-        f"spark local[2]: {frame.rdd.getNumPartitions()} partitions,"
+        f"spark local[2]: {frame.rdd.getNumPartitions()} partitions ({args.split_mib} MiB splits),"
         f" {args.batch_rows:,}-row Arrow batches",
         flush=True,
     )
@@ -525,6 +529,9 @@ def main() -> None:
     parser.add_argument("--engines", default="spark,duckdb,polars")
     parser.add_argument("--spark-steps", default=",".join(SPARK_STEPS))
     parser.add_argument("--batch-rows", type=int, default=131_072)
+    parser.add_argument(
+        "--split-mib", type=int, default=64, help="Spark's input split size (maxPartitionBytes)"
+    )
     parser.add_argument("--data", type=Path, default=ROOT / ".." / "shared" / "data")
     parser.add_argument(
         "--workdir", type=Path, help="keep the generated Parquet here and reuse it next time"

@@ -42,6 +42,8 @@ from cidrkit.scale.arrow import ArrowLookup
 JAVA_RELEASE = 17
 SOURCE_DIR = Path(__file__).with_name("java")
 TABLE_MAGIC = b"CIDRKJT1"
+# The JVM keeps a row number in 24 bits of a match, all ones meaning none (RangeTable.MAX_ROWS).
+MAX_ROWS = (1 << 24) - 1
 _U32 = struct.Struct("<I")
 
 
@@ -145,6 +147,11 @@ def table_bytes(lookup: ArrowLookup) -> bytes:
     """``lookup`` as the JVM's table file (layout in ``RangeTable.java``)."""
     if len(lookup) == 0:
         raise InputError("the prefix table has no rows: every match would be null")
+    if len(lookup) > MAX_ROWS:
+        raise InputError(
+            f"the prefix table has {len(lookup):,} rows; the JVM lookup takes at most"
+            f" {MAX_ROWS:,}: pass via='map'"
+        )
     engine_table = lookup.native_table()
     if engine_table is None:
         raise InputError(

@@ -38,7 +38,7 @@ from cidrkit.scale.arrow import ArrowLookup, function_suffix
 # One unpickled table per worker process, keyed by a token made per annotate() call.
 _WORKER_TABLES: dict[str, ArrowLookup] = {}
 _STRUCT = "__cidrkit_match"
-_ROW = "__cidrkit_row"
+_HIT = "__cidrkit_hit"
 WAYS = ("jvm", "map", "udf")
 FUNCTION = "cidrkit_lookup"
 _JAVA_FUNCTIONS = "cidrkit.spark.TableFunctions"
@@ -151,16 +151,16 @@ def _through_jvm(frame: Any, column: str, lookup: ArrowLookup) -> Any:
     functions, file_name, key = _shipped(spark, lookup)
     session = spark._jsparkSession
     # The names carry the table's key: two tables in one session never collide.
-    row_function = f"__cidrkit_row_{key}"
-    functions.registerRow(session, row_function, file_name, key)
+    hit_function = f"__cidrkit_hit_{key}"
+    functions.registerHit(session, hit_function, file_name, key)
     outputs = []
     for index, name in enumerate(lookup.column_names):
         function = f"__cidrkit_column{index}_{key}"
-        functions.registerRowColumn(session, function, file_name, key, index)
-        outputs.append(sql.call_function(function, sql.col(_ROW)).alias(name))
-    # One match per row: the row is computed once (Spark does not inline a
-    # UDF's result into several expressions) and each column read from it.
-    matched = frame.withColumn(_ROW, sql.call_function(row_function, sql.col(column)))
+        functions.registerHitColumn(session, function, file_name, key, index)
+        outputs.append(sql.call_function(function, sql.col(_HIT)).alias(name))
+    # One match per row: the hit (the matched piece, its row and prefix
+    # length) is computed once and each column written or read from it.
+    matched = frame.withColumn(_HIT, sql.call_function(hit_function, sql.col(column)))
     return matched.select(*(sql.col(f"`{c}`") for c in frame.columns), *outputs)
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import random
 import shutil
 import struct
 import subprocess
@@ -47,18 +48,45 @@ class JavaMatcher:
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
         )
+        self.table: Path | None = None
 
-    def rows(self, table: Path, values: list[str]) -> list[int]:
+    def rows(self, lookup: ArrowLookup, table: Path, values: list[str]) -> list[int]:
+        """Each value's row (-1 none, -2 not an address); its prefix text checked too."""
+        answers = self.answers(table, values)
+        prefixes = lookup.prefix.to_pylist()
+        for row, text in answers:
+            if row >= 0:
+                assert text == prefixes[row], (row, text, prefixes[row])
+        return [row for row, _ in answers]
+
+    def answers(self, table: Path, values: list[str]) -> list[tuple[int, str | None]]:
+        """Each value's row (-1 none, -2 not an address) and the prefix text the JVM gives."""
+        # In chunks: the answers to one chunk must fit in the pipe, since the
+        # process answers while this one is still writing.
+        chunk = 1_000
+        found: list[tuple[int, str | None]] = []
+        for start in range(0, max(len(values), 1), chunk):
+            found += self._answers(table, values[start : start + chunk])
+        return found
+
+    def _answers(self, table: Path, values: list[str]) -> list[tuple[int, str | None]]:
         assert self.process.stdin is not None and self.process.stdout is not None
-        path = str(table).encode()
-        parts = [struct.pack(">ii", -2, len(path)), path]
+        parts = []
+        if table != self.table:  # table files are named by their content: a new path, a new table
+            path = str(table).encode()
+            parts += [struct.pack(">ii", -2, len(path)), path]
+            self.table = table
         for value in values:
             data = value.encode()
             parts += [struct.pack(">i", len(data)), data]
         parts.append(struct.pack(">i", -1))
         self.process.stdin.write(b"".join(parts))
         self.process.stdin.flush()
-        return [int(self.process.stdout.readline()) for _ in values]
+        answers: list[tuple[int, str | None]] = []
+        for _ in values:
+            row, _, text = self.process.stdout.readline().decode().rstrip("\n").partition("\t")
+            answers.append((int(row), text if int(row) >= 0 else None))
+        return answers
 
     def close(self) -> None:
         assert self.process.stdin is not None
@@ -165,7 +193,7 @@ TRICKY = [
 
 def test_edges_and_tricky_text_match_cidrkit(matcher: JavaMatcher, tmp_path: Path) -> None:
     lookup, path = _table(EDGES, tmp_path)
-    got = matcher.rows(path, TRICKY)
+    got = matcher.rows(lookup, path, TRICKY)
     expected = _python_rows(lookup, TRICKY)
     assert [max(r, -1) for r in got] == expected
     # The JVM also tells a non-address from no match, where the Python path
@@ -239,7 +267,7 @@ def test_the_jvm_matcher_equals_cidrkit(
     if not prefixes:
         return  # a table without rows is refused (tested below)
     lookup, path = _table(prefixes, tmp_path_factory.mktemp("jvm-table"))
-    got = matcher.rows(path, values)
+    got = matcher.rows(lookup, path, values)
     assert [max(r, -1) for r in got] == _python_rows(lookup, values)
     for value, row in zip(values, got, strict=True):
         try:
@@ -248,6 +276,90 @@ def test_the_jvm_matcher_equals_cidrkit(
             continue
         if "%" not in value:
             assert row == _brute_force(prefixes, value), value
+
+
+@st.composite
+def _crowded(draw: st.DrawFn) -> tuple[list[str], list[str]]:
+    """Many IPv6 prefixes in one /32 (a slice crowded enough for the second index), some nested."""
+    base = 0x2001_0DB8 << 96
+    prefixes = []
+    for _ in range(draw(st.integers(70, 400))):
+        length = draw(st.sampled_from([40, 44, 48, 48, 48, 56, 64, 96, 120, 127, 128]))
+        value = base | draw(st.integers(0, 2**96 - 1))
+        network = value >> (128 - length) << (128 - length)
+        prefixes.append(str(ipaddress.IPv6Network((network, length))))
+    prefixes += [*draw(st.lists(_prefix(4), max_size=3)), "2001:db8::/32"]
+    values = draw(st.lists(_near(prefixes), min_size=50, max_size=200))
+    anywhere = st.integers(0, 2**96 - 1).map(lambda low: str(ipaddress.IPv6Address(base | low)))
+    values += draw(st.lists(anywhere, min_size=50, max_size=50))
+    return prefixes, values
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(case=_crowded())
+def test_a_crowded_ipv6_slice_matches_cidrkit(
+    matcher: JavaMatcher, tmp_path_factory: pytest.TempPathFactory, case: Any
+) -> None:
+    prefixes, values = case
+    lookup, path = _table(prefixes, tmp_path_factory.mktemp("jvm-crowded"))
+    got = matcher.rows(lookup, path, values)
+    assert got == _python_rows(lookup, values)
+    assert got == [_brute_force(prefixes, v) for v in values]
+
+
+def test_the_full_bgp_tables_match_cidrkit(matcher: JavaMatcher, tmp_path: Path) -> None:
+    data = Path(__file__).parents[2] / ".." / "shared" / "data"
+    files = [data / "bgp-ipv4.txt", data / "bgp-ipv6.txt"]
+    missing = [str(f) for f in files if not f.exists()]
+    if missing:
+        pytest.skip(f"real data {', '.join(missing)} not found")
+    text = "prefix\n" + "".join(f.read_text() for f in files)
+    lookup = ArrowLookup.from_csv_text(text)
+    path, _ = jvm.write_table(lookup, tmp_path)
+    rng = random.Random(14)
+    prefixes = lookup.prefix.to_pylist()
+    values = []
+    for _ in range(40_000):
+        network = ipaddress.ip_network(prefixes[rng.randrange(len(prefixes))])
+        offset = rng.randrange(network.num_addresses)
+        values.append(str(network.network_address + offset))
+        values.append(str(ipaddress.ip_address(rng.getrandbits(32))))
+    values += [str(ipaddress.IPv6Address(rng.getrandbits(128))) for _ in range(5_000)]
+    assert matcher.rows(lookup, path, values) == _python_rows(lookup, values)
+
+
+def _damaged(table: bytes) -> Iterator[tuple[str, bytes]]:
+    """The table file cut short at each of its parts, and with bytes after its end."""
+    for cut in (0, 4, 8, 11, 12, 16, 40, len(table) // 2, len(table) - 1):
+        yield f"cut at {cut}", table[:cut]
+    yield "a byte after its end", table + b"\0"
+    yield "another magic", b"CIDRKJT9" + table[8:]
+    yield "a row count past its owners", table[:8] + struct.pack("<I", 0) + table[12:]
+
+
+def test_a_damaged_table_file_is_refused_by_name(tmp_path: Path) -> None:
+    _need_jdk()
+    pytest.importorskip("pyspark")
+    lookup = ArrowLookup.from_csv_text("prefix,vpc\n10.0.0.0/8,a\n2001:db8::/32,b\n")
+    good, _ = jvm.write_table(lookup, tmp_path)
+    for what, data in _damaged(good.read_bytes()):
+        bad = tmp_path / "bad.bin"
+        bad.write_bytes(data)
+        command = ["java", "-Xshare:auto", "-cp", str(jvm.jar_path()), "cidrkit.spark.LookupMain"]
+        done = subprocess.run(
+            [*command, str(bad)], input=b"", capture_output=True, timeout=60, check=False
+        )
+        assert done.returncode == 2, (what, done.stderr)
+        message = done.stderr.decode()
+        assert message.startswith(f"LookupMain: {bad} "), (what, message)
+        assert "Exception" not in message and "\tat " not in message, (what, message)
+
+
+def test_a_table_too_big_for_the_jvm_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(jvm, "MAX_ROWS", 2)
+    lookup = ArrowLookup.from_csv_text("prefix,vpc\n10.0.0.0/8,a\n10.1.0.0/16,b\n10.2.0.0/16,c\n")
+    with pytest.raises(InputError, match="3 rows; the JVM lookup takes at most 2"):
+        jvm.table_bytes(lookup)
 
 
 def test_a_table_without_rows_is_refused(tmp_path: Path) -> None:

@@ -150,7 +150,7 @@ def test_spark_jvm_matches_once_per_row(spark: Any, sample: Sample) -> None:
     flows = spark.read.parquet(str(sample.flows))
     plan = annotate(flows, "src_addr", ArrowLookup.from_file(sample.table))._jdf
     text = plan.queryExecution().executedPlan().toString()
-    assert text.count("__cidrkit_row_") == 1, text
+    assert text.count("__cidrkit_hit_") == 1, text
     assert "*(1) Project" in text, "the lookup runs inside whole-stage generated code"
 
 

@@ -88,6 +88,21 @@ public final class AddressText {
      * the bytes are those of {@link #buffer()}, filled by the caller, or any array.
      */
     public int read(byte[] bytes, int length) {
+        // The common case first: the value is exactly an address, which both
+        // strict readers accept as it stands (no space, comment or line break
+        // to find first); they reject anything else, which the full reading
+        // below then gives its verdict.
+        if (length > 0 && length <= LONGEST) {
+            long v4 = readV4(bytes, 0, length);
+            if (v4 >= 0) {
+                hi = 0;
+                lo = v4;
+                return V4;
+            }
+            if (readV6(bytes, length)) {
+                return V6;
+            }
+        }
         int end = length;
         for (int i = 0; i < end; i++) {
             byte b = bytes[i];

@@ -13,8 +13,10 @@ import java.nio.file.Path;
  * The matcher without Spark, for checking it against cidrkit: {@code java -cp
  * cidrkit-spark.jar cidrkit.spark.LookupMain [TABLE]} reads values from stdin,
  * each as a big-endian i32 byte length and UTF-8 bytes (so a value may hold
- * any character, line breaks included), and answers each with its row on a
- * line of its own: the owner row, -1 for none, -2 for not an address. A length
+ * any character, line breaks included), and answers each on a line of its
+ * own: -1 for no match, -2 for not an address, or the owner row, a tab and the
+ * matched prefix's text as a Spark query gets it (written from the hit, or the
+ * table's stored text where the row's is not the canonical form). A length
  * of -1 flushes the answers so far; -2 is followed by a table file's path (as a
  * value is) and switches to that table.
  */
@@ -26,8 +28,9 @@ public final class LookupMain {
             System.err.println("usage: LookupMain [TABLE]");
             System.exit(2);
         }
-        RangeTable table = args.length == 1 ? RangeTable.read(Path.of(args[0])) : null;
+        RangeTable table = args.length == 1 ? readOrExit(args[0]) : null;
         AddressText reader = new AddressText();
+        byte[] prefix = new byte[PrefixText.LONGEST];
         DataInputStream in = new DataInputStream(new BufferedInputStream(System.in));
         PrintStream out = new PrintStream(new BufferedOutputStream(System.out), false, StandardCharsets.US_ASCII);
         while (true) {
@@ -42,7 +45,7 @@ public final class LookupMain {
                 continue;
             }
             if (length == -2) {
-                table = RangeTable.read(Path.of(text(in, in.readInt())));
+                table = readOrExit(text(in, in.readInt()));
                 continue;
             }
             if (table == null) {
@@ -53,12 +56,30 @@ public final class LookupMain {
             // others through the String path, so both are checked.
             byte[] value = reader.buffer().length >= length ? reader.buffer() : new byte[length];
             in.readFully(value, 0, length);
-            int row = value == reader.buffer()
-                    ? table.lookup(reader, value, length)
-                    : table.lookup(reader, new String(value, 0, length, StandardCharsets.UTF_8));
-            out.println(row);
+            long hit = value == reader.buffer()
+                    ? table.match(reader, value, length)
+                    : table.match(reader, new String(value, 0, length, StandardCharsets.UTF_8));
+            if (hit == RangeTable.NO_MATCH || hit == RangeTable.NOT_AN_ADDRESS) {
+                out.println(hit);
+                continue;
+            }
+            int written = table.writePrefix(hit, prefix, 0);
+            String text = written >= 0
+                    ? new String(prefix, 0, written, StandardCharsets.US_ASCII)
+                    : table.storedText(0, RangeTable.rowOf(hit));
+            out.println(RangeTable.rowOf(hit) + "\t" + text);
         }
         out.flush();
+    }
+
+    private static RangeTable readOrExit(String path) {
+        try {
+            return RangeTable.read(Path.of(path));
+        } catch (IOException e) {
+            System.err.println("LookupMain: " + e.getMessage());
+            System.exit(2);
+            return null;
+        }
     }
 
     private static String text(DataInputStream in, int length) throws IOException {

@@ -17,14 +17,17 @@ import scala.collection.immutable.Seq;
 import scala.jdk.javaapi.CollectionConverters;
 
 /**
- * The two Catalyst expressions behind cidrkit's Spark SQL functions.
+ * The Catalyst expressions behind cidrkit's Spark SQL functions.
  *
- * <p>{@link AddressRow} turns an address text into the table row of its longest
- * match, reading the text's UTF-8 bytes as Spark holds them; {@link RowText}
- * turns a row into one output column's text, a view of the table's bytes
- * (nothing copied until Spark writes the row). Each instance is used by one
- * task's thread, so the reader's scratch state needs no lock; the table is
- * shared and read-only.
+ * <p>{@link AddressHit} turns an address text into its <em>hit</em> (a long:
+ * the matched piece with its owner row and prefix length, see
+ * {@link RangeTable}), reading the text's UTF-8 bytes as Spark holds them;
+ * {@link HitText} turns a hit into one output column's text: the prefix is
+ * written from the hit (no read from the table's texts), a label is a view
+ * of the table's bytes (nothing copied until Spark writes the row);
+ * {@link AddressRow} gives the table row. Each instance is used by one task's
+ * thread, so the reader's scratch state needs no lock; the table is shared
+ * and read-only.
  */
 public final class MatchExpressions {
     private MatchExpressions() {}
@@ -62,18 +65,24 @@ public final class MatchExpressions {
 
         abstract String call(String self, String input);
 
+        /** The generated test of {@code value} for the call's "none", which makes the result null. */
+        String none(String value) {
+            return javaType().equals("int") ? value + " < 0" : value + " == null";
+        }
+
         /**
          * {@code value = self.call(input)} when the child is not null; null when the
-         * child is null or the call gives its "none" (a negative row, a null text).
+         * child is null or the call gives its "none" (a negative number, a null text).
          */
         @Override
         public ExprCode doGenCode(CodegenContext ctx, ExprCode ev) {
             ExprCode input = child.genCode(ctx);
             String self = ctx.addReferenceObj("cidrkit", this, getClass().getCanonicalName());
-            String none = javaType().equals("int") ? ev.value() + " < 0" : ev.value() + " == null";
+            boolean primitive = javaType().equals("int") || javaType().equals("long");
+            String none = none(ev.value().toString());
             String code = input.code() + "\n"
                     + "boolean " + ev.isNull() + " = true;\n"
-                    + javaType() + " " + ev.value() + " = " + (javaType().equals("int") ? "-1" : "null") + ";\n"
+                    + javaType() + " " + ev.value() + " = " + (primitive ? "-1" : "null") + ";\n"
                     + "if (!" + input.isNull() + ") {\n"
                     + "  " + ev.value() + " = " + call(self, input.value().toString()) + ";\n"
                     + "  " + ev.isNull() + " = " + none + ";\n"
@@ -131,31 +140,88 @@ public final class MatchExpressions {
         }
     }
 
-    /** {@code name(address) -> int}: the owner row; null for no match, a null, or not an address. */
-    public static final class AddressRow extends OneChild {
+    /** {@code name(address) -> long}: the hit; null for no match, a null, or not an address. */
+    public static final class AddressHit extends OneChild {
         private static final long serialVersionUID = 1L;
         private final TableFunctions.TableFile file;
         private transient RangeTable table;
         private transient AddressText reader;
 
-        AddressRow(Expression child, TableFunctions.TableFile file, String name) {
+        AddressHit(Expression child, TableFunctions.TableFile file, String name) {
             super(child, name);
             this.file = file;
         }
 
-        /** The row for {@code address}, or -1 (no match, or not an address). */
-        public int rowOf(UTF8String address) {
+        /** The hit for {@code address}, or {@link RangeTable#NO_MATCH} (no match, or not an address). */
+        public long hitOf(UTF8String address) {
             if (table == null) {
                 table = file.table();
                 reader = new AddressText();
             }
             int length = address.numBytes();
             byte[] buffer = reader.buffer();
+            long hit;
             if (length > buffer.length) {
-                return Math.max(table.lookup(reader, address.toString()), -1);
+                hit = table.match(reader, address.toString());
+            } else {
+                address.writeToMemory(buffer, Platform.BYTE_ARRAY_OFFSET);
+                hit = table.match(reader, buffer, length);
             }
-            address.writeToMemory(buffer, Platform.BYTE_ARRAY_OFFSET);
-            return Math.max(table.lookup(reader, buffer, length), -1);
+            return hit == RangeTable.NOT_AN_ADDRESS ? RangeTable.NO_MATCH : hit;
+        }
+
+        @Override
+        Object nullSafeEval(Object input) {
+            long hit = hitOf((UTF8String) input);
+            return hit == RangeTable.NO_MATCH ? null : hit;
+        }
+
+        // A hit may be negative (an IPv4 address from 128.0.0.0 in its high half): only -1 is none.
+        @Override
+        String none(String value) {
+            return value + " == " + RangeTable.NO_MATCH + "L";
+        }
+
+        @Override
+        DataType inputType() {
+            return DataTypes.StringType;
+        }
+
+        @Override
+        String javaType() {
+            return "long";
+        }
+
+        @Override
+        String call(String self, String input) {
+            return self + ".hitOf(" + input + ")";
+        }
+
+        @Override
+        public DataType dataType() {
+            return DataTypes.LongType;
+        }
+
+        @Override
+        Expression withChild(Expression newChild) {
+            return new AddressHit(newChild, file, name);
+        }
+    }
+
+    /** {@code name(address) -> int}: the owner row; null for no match, a null, or not an address. */
+    public static final class AddressRow extends OneChild {
+        private static final long serialVersionUID = 1L;
+        private final AddressHit hit;
+
+        AddressRow(Expression child, TableFunctions.TableFile file, String name) {
+            super(child, name);
+            this.hit = new AddressHit(child, file, name);
+        }
+
+        /** The row for {@code address}, or -1 (no match, or not an address). */
+        public int rowOf(UTF8String address) {
+            long found = hit.hitOf(address);
+            return found == RangeTable.NO_MATCH ? -1 : RangeTable.rowOf(found);
         }
 
         @Override
@@ -186,56 +252,76 @@ public final class MatchExpressions {
 
         @Override
         Expression withChild(Expression newChild) {
-            return new AddressRow(newChild, file, name);
+            return new AddressRow(newChild, hit.file, name);
         }
     }
 
-    /** {@code name(row) -> string}: one output column's text for a row; null for null. */
-    public static final class RowText extends OneChild {
+    /** {@code name(hit) -> string}: one output column's text for a hit; null for null. */
+    public static final class HitText extends OneChild {
         private static final long serialVersionUID = 1L;
+        // Prefix texts are written into chunks of this many bytes, one after the
+        // other; a full chunk is left to the texts viewing it and a new one begun.
+        private static final int CHUNK = 1 << 16;
         private final TableFunctions.TableFile file;
         private final int column;
+        private transient RangeTable table;
         private transient byte[] values;
         private transient int[] offsets;
         private transient byte[] slots;
         private transient int width;
+        private transient byte[] chunk;
+        private transient int used;
 
-        RowText(Expression child, TableFunctions.TableFile file, int column, String name) {
+        HitText(Expression child, TableFunctions.TableFile file, int column, String name) {
             super(child, name);
             this.file = file;
             this.column = column;
         }
 
-        // name(address), not name(name(address)), when the row comes from an address.
+        // name(address), not name(name(address)), when the hit comes from an address.
         @Override
         public String sql() {
-            Expression shown = child instanceof AddressRow ? ((AddressRow) child).child : child;
+            Expression shown = child instanceof AddressHit ? ((AddressHit) child).child : child;
             return name + "(" + shown.sql() + ")";
         }
 
         @Override
         public String toString() {
-            Expression shown = child instanceof AddressRow ? ((AddressRow) child).child : child;
+            Expression shown = child instanceof AddressHit ? ((AddressHit) child).child : child;
             return name + "(" + shown + ")";
         }
 
         @Override
         Object nullSafeEval(Object input) {
-            return textOf((Integer) input);
+            return textOf((Long) input);
         }
 
-        /** The text of {@code row}, a view of the table's bytes; null for a row out of range. */
-        public UTF8String textOf(int row) {
-            if (values == null) {
-                RangeTable table = file.table();
+        /** The text for {@code hit}; null for a hit this table never gave. */
+        public UTF8String textOf(long hit) {
+            if (table == null) {
+                table = file.table();
                 values = table.values(column);
                 offsets = table.offsets(column);
                 slots = table.slots(column);
                 width = table.slotWidth(column);
+                chunk = new byte[CHUNK];
             }
-            if (row < 0 || row >= offsets.length - 1) {
+            if (!table.gave(hit)) {
                 return null;
             }
+            if (column == 0) {
+                if (chunk.length - used < PrefixText.LONGEST) {
+                    chunk = new byte[CHUNK];
+                    used = 0;
+                }
+                int length = table.writePrefix(hit, chunk, used);
+                if (length >= 0) {
+                    UTF8String text = UTF8String.fromBytes(chunk, used, length);
+                    used += length;
+                    return text;
+                }
+            }
+            int row = RangeTable.rowOf(hit);
             if (slots != null) {
                 int at = row * width;
                 return UTF8String.fromBytes(slots, at + 1, slots[at] & 0xFF);
@@ -246,7 +332,7 @@ public final class MatchExpressions {
 
         @Override
         DataType inputType() {
-            return DataTypes.IntegerType;
+            return DataTypes.LongType;
         }
 
         @Override
@@ -266,7 +352,7 @@ public final class MatchExpressions {
 
         @Override
         Expression withChild(Expression newChild) {
-            return new RowText(newChild, file, column, name);
+            return new HitText(newChild, file, column, name);
         }
     }
 }

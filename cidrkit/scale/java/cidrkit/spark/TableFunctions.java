@@ -36,15 +36,21 @@ public final class TableFunctions {
     public static void registerColumn(
             SparkSession spark, String name, String fileName, String key, int column) {
         TableFile file = new TableFile(fileName, key);
-        register(spark, name, args -> new MatchExpressions.RowText(
-                new MatchExpressions.AddressRow(only(name, args), file, name), file, column, name));
+        register(spark, name, args -> new MatchExpressions.HitText(
+                new MatchExpressions.AddressHit(only(name, args), file, name), file, column, name));
     }
 
-    /** Register {@code name(row) -> string}: column {@code column} of a row found before. */
-    public static void registerRowColumn(
+    /** Register {@code name(address) -> long}: the match as a hit, for {@link #registerHitColumn}. */
+    public static void registerHit(SparkSession spark, String name, String fileName, String key) {
+        TableFile file = new TableFile(fileName, key);
+        register(spark, name, args -> new MatchExpressions.AddressHit(only(name, args), file, name));
+    }
+
+    /** Register {@code name(hit) -> string}: column {@code column} for a hit found before. */
+    public static void registerHitColumn(
             SparkSession spark, String name, String fileName, String key, int column) {
         TableFile file = new TableFile(fileName, key);
-        register(spark, name, args -> new MatchExpressions.RowText(only(name, args), file, column, name));
+        register(spark, name, args -> new MatchExpressions.HitText(only(name, args), file, column, name));
     }
 
     private static Expression only(String name, Seq<Expression> args) {
