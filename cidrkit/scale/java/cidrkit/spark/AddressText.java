@@ -88,20 +88,31 @@ public final class AddressText {
      * the bytes are those of {@link #buffer()}, filled by the caller, or any array.
      */
     public int read(byte[] bytes, int length) {
+        return read(bytes, 0, length);
+    }
+
+    /**
+     * Read the UTF-8 text in {@code bytes[from, from + length)} (a value where
+     * Spark keeps it, read in place), as {@link #read(String)} does.
+     */
+    public int read(byte[] bytes, int from, int length) {
         // The common case first: the value is exactly an address, which both
         // strict readers accept as it stands (no space, comment or line break
         // to find first); they reject anything else, which the full reading
         // below then gives its verdict.
         if (length > 0 && length <= LONGEST) {
-            long v4 = readV4(bytes, 0, length);
+            long v4 = readV4(bytes, from, from + length);
             if (v4 >= 0) {
                 hi = 0;
                 lo = v4;
                 return V4;
             }
-            if (readV6(bytes, length)) {
+            if (readV6(bytes, from, from + length)) {
                 return V6;
             }
+        }
+        if (from != 0) {
+            return read(java.util.Arrays.copyOfRange(bytes, from, from + length), length);
         }
         int end = length;
         for (int i = 0; i < end; i++) {
@@ -145,7 +156,7 @@ public final class AddressText {
     private int parse(int length) {
         for (int i = 0; i < length; i++) {
             if (buffer[i] == ':') {
-                return readV6(buffer, length) ? V6 : NOT_AN_ADDRESS;
+                return readV6(buffer, 0, length) ? V6 : NOT_AN_ADDRESS;
             }
         }
         long v4 = readV4(buffer, 0, length);
@@ -212,11 +223,11 @@ public final class AddressText {
      * standing for at least one zero group, 1 to 4 hex digits a group, an
      * optional dotted quad as the last two groups, no zone index.
      */
-    private boolean readV6(byte[] text, int end) {
+    private boolean readV6(byte[] text, int start, int end) {
         int count = 0;
         int gap = -1;
-        int pos = 0;
-        if (end >= 2 && text[0] == ':' && text[1] == ':') {
+        int pos = start;
+        if (end - start >= 2 && text[start] == ':' && text[start + 1] == ':') {
             gap = 0;
             pos += 2;
             if (pos == end) {

@@ -31,6 +31,7 @@ public final class LookupMain {
         RangeTable table = args.length == 1 ? readOrExit(args[0]) : null;
         AddressText reader = new AddressText();
         byte[] prefix = new byte[PrefixText.LONGEST];
+        long values = 0;
         DataInputStream in = new DataInputStream(new BufferedInputStream(System.in));
         PrintStream out = new PrintStream(new BufferedOutputStream(System.out), false, StandardCharsets.US_ASCII);
         while (true) {
@@ -52,13 +53,23 @@ public final class LookupMain {
                 System.err.println("LookupMain: a value before any table");
                 System.exit(2);
             }
-            // Short values through the byte path (as Spark's expressions read them), the
-            // others through the String path, so both are checked.
+            // Every value read in place inside a larger array (as Spark's expressions read
+            // values on the heap); short values also through the reader's buffer (off-heap
+            // values), the others through the String path: all must agree.
+            byte[] inPlace = new byte[length + 5];
+            in.readFully(inPlace, 3, length);
+            long hit = table.match(reader, inPlace, 3, length);
             byte[] value = reader.buffer().length >= length ? reader.buffer() : new byte[length];
-            in.readFully(value, 0, length);
-            long hit = value == reader.buffer()
+            System.arraycopy(inPlace, 3, value, 0, length);
+            long again = value == reader.buffer()
                     ? table.match(reader, value, length)
                     : table.match(reader, new String(value, 0, length, StandardCharsets.UTF_8));
+            if (again != hit) {
+                System.err.println("LookupMain: value " + values + " read in place gives " + hit
+                        + ", copied " + again);
+                System.exit(3);
+            }
+            values++;
             if (hit == RangeTable.NO_MATCH || hit == RangeTable.NOT_AN_ADDRESS) {
                 out.println(hit);
                 continue;

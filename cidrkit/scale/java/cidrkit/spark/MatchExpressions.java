@@ -161,7 +161,12 @@ public final class MatchExpressions {
             int length = address.numBytes();
             byte[] buffer = reader.buffer();
             long hit;
-            if (length > buffer.length) {
+            Object base = address.getBaseObject();
+            if (base instanceof byte[]) {
+                // On the heap (Spark's default column vectors and rows): read in place.
+                int from = Math.toIntExact(address.getBaseOffset() - Platform.BYTE_ARRAY_OFFSET);
+                hit = table.match(reader, (byte[]) base, from, length);
+            } else if (length > buffer.length) {
                 hit = table.match(reader, address.toString());
             } else {
                 address.writeToMemory(buffer, Platform.BYTE_ARRAY_OFFSET);

@@ -474,7 +474,12 @@ public final class RangeTable {
 
     /** As {@link #match(AddressText, String)}, for the UTF-8 text in {@code bytes[0, length)}. */
     public long match(AddressText reader, byte[] bytes, int length) {
-        return answer(reader, reader.read(bytes, length));
+        return answer(reader, reader.read(bytes, 0, length));
+    }
+
+    /** As {@link #match(AddressText, String)}, for the UTF-8 text in {@code bytes[from, from + length)}. */
+    public long match(AddressText reader, byte[] bytes, int from, int length) {
+        return answer(reader, reader.read(bytes, from, length));
     }
 
     private long answer(AddressText reader, int verdict) {
