@@ -47,7 +47,8 @@ def _route_lines(routes: Sequence[BaseRoute], prefix: str) -> Iterator[str]:
                                     prefix + route.include_context.prefix)  # type: ignore[attr-defined]
         elif isinstance(route, APIRoute):
             hidden = "" if route.include_in_schema else " (hidden)"
-            yield f"{','.join(sorted(route.methods))} {prefix}{route.path} {route.name}{hidden}"
+            methods = ",".join(sorted(route.methods or ()))
+            yield f"{methods} {prefix}{route.path} {route.name}{hidden}"
         elif isinstance(route, Mount):
             yield f"MOUNT {prefix}{route.path} {route.name}"
         elif isinstance(route, Route):
