@@ -183,5 +183,14 @@ def test_migration_fills_existing_rows_and_goes_down_and_up(db_url: str) -> None
         with db.read() as conn:
             assert stale_rows(conn) == []
         assert _q(db, "::102:3") == (1, 1, 1)
+        if db.dialect == "postgresql":
+            # The fill disables the checks that fire on any UPDATE; they are back on.
+            with db.read() as conn:
+                states = dict(conn.execute(sa.text(
+                    "SELECT tgname, tgenabled FROM pg_trigger WHERE tgname IN "
+                    "('pool_prefixes_space_check', 'ip_ranges_check', 'ip_addresses_check')")
+                ).all())
+            assert states == dict.fromkeys(("pool_prefixes_space_check", "ip_ranges_check",
+                                            "ip_addresses_check"), "O")
     finally:
         db.dispose()

@@ -11,6 +11,10 @@ Neither can be computed in SQL alike on SQLite and PostgreSQL (see
 fills them for the rows that exist, a chunk of rows per statement, formatting
 with cidrkit's core as the application does. Going down drops the columns.
 
+On PostgreSQL the triggers that check a row on any UPDATE are disabled while
+the fill runs: it changes no address, so they have nothing to check, and
+the space check would refuse the overlaps migration 0004 kept on purpose.
+
 Revision ID: 0006
 Revises: 0005
 Create Date: 2026-12-04
@@ -32,6 +36,10 @@ branch_labels = None
 depends_on = None
 
 CHUNK = 5000
+
+# PostgreSQL triggers that fire on an UPDATE of any column.
+_CHECKS_ON_ANY_UPDATE = {"pool_prefixes": "pool_prefixes_space_check",
+                         "ip_ranges": "ip_ranges_check", "ip_addresses": "ip_addresses_check"}
 
 _TEXT_FORM = ("pool_prefixes", "allocations", "ip_ranges", "ip_addresses")
 _FOLDED = ("pools", "allocations", "ip_ranges", "ip_addresses")
@@ -102,8 +110,14 @@ def upgrade() -> None:
         op.add_column(table, sa.Column("description_folded", sa.Text, nullable=False,
                                        server_default=""))
     conn = op.get_bind()
+    postgres = conn.dialect.name == "postgresql"
     for table in _SOURCES:
+        check = _CHECKS_ON_ANY_UPDATE.get(table) if postgres else None
+        if check:
+            op.execute(f"ALTER TABLE {table} DISABLE TRIGGER {check}")
         _fill(conn, table)
+        if check:
+            op.execute(f"ALTER TABLE {table} ENABLE TRIGGER {check}")
 
 
 def downgrade() -> None:
