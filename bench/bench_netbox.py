@@ -166,7 +166,7 @@ def lists(kind: str, pg: str | None, runs: int) -> None:
         service = AllocationService(db)
         for start in range(0, LISTED, 256):
             count = min(256, LISTED - start)
-            # Descriptions for ``q``: "rack 7" is in 11 of the 79 racks' (7, 70-78).
+            # Descriptions for ``q``: "rack 7" is in 10 of the 79 racks' (7 and 70-78).
             rack = AllocationRequest(length=28, description=f"Rack {start // 256}")
             service.allocate("big", [rack] * count, actor="bench")
         app = create_app(db, batching=False)
