@@ -1,4 +1,4 @@
-"""cidrkit's own plan files read back as inventory: the lock, and the JSON, Terraform and CSV renderings.
+"""cidrkit's own plan files as inventory: the lock and its JSON, Terraform and CSV renderings.
 
 A team commits ``plan.yaml.lock`` and the rendered outputs next to its cloud
 exports; auditing them together must show where the plan collides with what
@@ -46,8 +46,6 @@ CSV_COLUMNS = ("path", "name", "depth", "kind", "cloud", "ipv4", "ipv6")
 IPV6_SEGMENT = "ipv6"
 #: A node path as the plan loader allows it: names without '/', spaces or glob characters.
 _PATH = re.compile(r"[^/*?\[\]{}\s]+(?:/[^/*?\[\]{}\s]+)*\Z")
-#: Plan kinds the audit knows as resources; groups and ranges are plain planned prefixes.
-_KINDS = {"vpc": "vpc", "subnet": "subnet"}
 
 
 def is_node_path(key: object) -> bool:
@@ -102,6 +100,37 @@ def scopes_of(paths: Iterable[str]) -> dict[str, str]:
                    if p in known)
         scopes[path] = f"plan:{top}"
     return scopes
+
+
+class _Kinds:
+    """The audit kind of each planned block, from the plan's own kinds (Terraform and CSV).
+
+    A ``vpc`` node is a vpc. A ``subnet`` is a subnet only below a vpc that
+    holds a block of the same family, because the audit then checks that it
+    lies inside a vpc of its scope; a plan's subnet under no vpc, or whose
+    IPv6 block sits in a block above its vpc, is a planned prefix like
+    groups and ranges, so that checking it could only be a false finding.
+    """
+
+    def __init__(self) -> None:
+        self.kinds: dict[str, str] = {}
+        self.held: set[tuple[str, int]] = set()
+
+    def add(self, path: str, kind: object, versions: Iterable[int]) -> None:
+        self.kinds[path] = kind if isinstance(kind, str) else ""
+        self.held.update((path, v) for v in versions)
+
+    def of(self, path: str, version: int) -> str:
+        kind = self.kinds.get(path)
+        if kind == "vpc":
+            return "vpc"
+        if kind == "subnet":
+            parts = path.split("/")
+            for end in range(len(parts) - 1, 0, -1):
+                above = "/".join(parts[:end])
+                if self.kinds.get(above) == "vpc" and (above, version) in self.held:
+                    return "subnet"
+        return "prefix"
 
 
 def _block(sink: Sink, value: object, origin: Origin, scope: str, labels: Labels,
@@ -167,9 +196,12 @@ def read_terraform(doc: Located, sink: Sink) -> None:
     """Read ``cidrkit plan --format terraform`` output (tfvars JSON)."""
     base = f"/{TERRAFORM_KEY}"
     entries = _object_at(doc, base, doc.value[TERRAFORM_KEY], "an object of path: node")
-    held = [key for key, entry in entries.items() if is_node_path(key) and isinstance(entry, dict)
-            and (entry.get("cidr") is not None or entry.get("ipv6_cidr") is not None)]
-    scopes = scopes_of(held)
+    kinds = _Kinds()
+    for key, entry in entries.items():
+        if is_node_path(key) and isinstance(entry, dict):
+            kinds.add(key, entry.get("kind"), [v for field, v in (("cidr", 4), ("ipv6_cidr", 6))
+                                               if entry.get(field) is not None])
+    scopes = scopes_of({path for path, _ in kinds.held})
     for key, entry in entries.items():
         here = child(base, key)
         if not isinstance(entry, dict):
@@ -180,13 +212,11 @@ def read_terraform(doc: Located, sink: Sink) -> None:
                            "not a plan node path (names joined by '/', without spaces or "
                            "glob characters)")
             continue
-        kind = entry.get("kind")
-        labels = Labels(_KINDS.get(kind, "prefix") if isinstance(kind, str) else "prefix", key,
-                        planned=True)
         for field, version in (("cidr", 4), ("ipv6_cidr", 6)):
             if entry.get(field) is None:
                 continue  # the node has no block of that family
             pointer = child(here, field)
+            labels = Labels(kinds.of(key, version), key, planned=True)
             _block(sink, entry[field], sink.origin(doc.line(pointer), pointer), scopes[key],
                    labels, version)
 
@@ -194,9 +224,13 @@ def read_terraform(doc: Located, sink: Sink) -> None:
 def read_csv(table: Table, sink: Sink) -> None:
     """Read ``cidrkit plan --format csv`` output: the ``ipv4`` and ``ipv6`` columns."""
     header = {name: table.header[i] for i, name in enumerate(CSV_COLUMNS)}
-    rows = [(line, row, row.get(header["path"], "")) for line, row in table.rows]
-    scopes = scopes_of(path for _, row, path in rows if is_node_path(path) and (
-        row.get(header["ipv4"]) or row.get(header["ipv6"])))
+    rows = [(line, row, row.get(header["path"]) or "") for line, row in table.rows]
+    kinds = _Kinds()
+    for _, row, path in rows:
+        if is_node_path(path):
+            kinds.add(path, row.get(header["kind"]), [v for column, v in (("ipv4", 4), ("ipv6", 6))
+                                                      if row.get(header[column])])
+    scopes = scopes_of({path for path, _ in kinds.held})
     for line, row, path in rows:
         if not (row.get(header["ipv4"]) or row.get(header["ipv6"])):
             continue  # a node without a block (a group with block: false)
@@ -205,10 +239,9 @@ def read_csv(table: Table, sink: Sink) -> None:
                            "not a plan node path (names joined by '/', without spaces or "
                            "glob characters)")
             continue
-        kind = row.get(header["kind"], "")
-        labels = Labels(_KINDS.get(kind, "prefix"), path, planned=True)
         for column, version in (("ipv4", 4), ("ipv6", 6)):
-            value = row.get(header[column], "")
+            value = row.get(header[column])
             if value:
+                labels = Labels(kinds.of(path, version), path, planned=True)
                 _block(sink, value, sink.origin(line, column=header[column]), scopes[path],
                        labels, version)
