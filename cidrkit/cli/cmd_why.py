@@ -13,6 +13,12 @@ _SAYS = {"contains": "holds it", "equal": "is exactly it", "inside": "lies insid
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
+    parser.description = (
+        "Which inventory allocations hold this address or CIDR, innermost first.\n"
+        "Exit codes: 0 held, 1 held by none (every file and value read),\n"
+        "2 held by none but a file was skipped or a value malformed (the answer\n"
+        "is not certain), nothing read at all, or bad arguments."
+    )
     parser.add_argument("target", metavar="ADDRESS|CIDR", help="an address, prefix or range")
     parser.add_argument("paths", nargs="+", metavar="PATH", help="inventory files or folders")
     parser.add_argument("--json", action="store_true", help="JSON output")
