@@ -16,6 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cidrkit.audit.engine import audit
+from cidrkit.audit.export import iter_report_json
 from cidrkit.core import Prefix
 from cidrkit.plan.allocator import allocate_plan
 from cidrkit.plan.load import load_plan_text
@@ -291,3 +292,12 @@ def test_generated_plans_read_back_with_the_same_prefix_and_path(text: str) -> N
         assert (list(report.conflicts), report.nesting) == ([], [])
         assert len(report.allocations) == len({(s, p) for s, p in (
             (scope[path], prefix) for path, _, prefix in expected)})
+
+
+def test_both_audit_paths_give_the_same_report_for_a_plan_and_inventories() -> None:
+    paths = [str(REPO_ROOT / "examples" / "plans"), str(REPO_ROOT / "examples" / "inventory")]
+    objects = "".join(iter_report_json(audit(read_inventory(paths), columnar=False)))
+    columns = "".join(iter_report_json(audit(read_inventory(paths, columnar=True),
+                                             columnar=True)))
+    assert objects == columns
+    assert '"scope": "plan:acme/ap-southeast-2"' in objects
