@@ -8,6 +8,7 @@ rendered by the planner's renderers and read back by the auditor.
 from __future__ import annotations
 
 import json
+import re
 import tempfile
 from pathlib import Path
 
@@ -184,6 +185,15 @@ DAMAGED = [
     ("plan.csv", "path,name,depth,kind,cloud,ipv4,ipv6,addresses\n"
                  "a,a,0,vpc,aws,10.0.0.0/16,,65536\na/b,b,1,subnet,aws,10.0.0.0/33,,\n",
      "malformed", None, "'10.0.0.0/33'"),
+    ("plan.csv", "path,name,depth,kind,cloud,ipv4,ipv6,addresses\n"
+                 "a,a,0,vpc,aws,10.0.0.0/16,,65536\na b,b,1,subnet,aws,10.0.1.0/24,,\n",
+     "malformed", None, "not a plan node path"),
+    ("plan.csv", "path,name,depth,kind,cloud,ipv4,ipv6,addresses\n"
+                 "a,a,0,vpc,aws,10.0.0.0/16,,65536\n\"a/b,b,1,subnet,aws,10.0.1.0/24,,\n",
+     "skipped", None, "line 3: not valid CSV"),
+    ("network.tfvars.json", '{"network_plan": {"a": {"cidr": "10.0.0.0/16"}, '
+                            '"a/*": {"cidr": "10.0.1.0/24"}}}',
+     "malformed", "/network_plan/a~1*", "not a plan node path"),
 ]
 
 
@@ -301,3 +311,54 @@ def test_both_audit_paths_give_the_same_report_for_a_plan_and_inventories() -> N
                                              columnar=True)))
     assert objects == columns
     assert '"scope": "plan:acme/ap-southeast-2"' in objects
+
+
+# Damage anywhere: a plan file is read whole, or its damage is reported; never read short.
+_SEGMENTS = st.text("abcxyz-1", min_size=1, max_size=3)
+_BAD_VALUES = st.sampled_from([None, 24, 1.5, True, ["10.0.0.0/8"], {"cidr": "10.0.0.0/8"},
+                               "10.0.0.5/8", "TBD", "", "10.0.300.0/24", "2001:db8::/129"])
+
+
+@st.composite
+def _blocks(draw: st.DrawFn) -> dict[str, str]:
+    paths = draw(st.lists(st.lists(_SEGMENTS, min_size=1, max_size=3).map("/".join),
+                          min_size=2, max_size=12, unique=True))
+    return {path: str(Prefix(32, index << 8, 24)) for index, path in enumerate(paths)}
+
+
+@settings(max_examples=150, deadline=None)
+@given(_blocks(), st.data())
+def test_a_damaged_value_is_reported_at_its_key_and_the_rest_is_read(
+        blocks: dict[str, str], data: st.DataObject) -> None:
+    key = data.draw(st.sampled_from(sorted(blocks)))
+    bad = data.draw(_BAD_VALUES)
+    damaged: dict[str, object] = {**blocks, key: bad}
+    lock = json.dumps({"cidrkit-plan-lock": 1, "blocks": damaged}, indent=2)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "plan.yaml.lock"
+        path.write_text(lock, encoding="utf-8")
+        inventory = read_inventory([str(path)])
+    assert inventory.skipped == []
+    assert [m.origin.pointer for m in inventory.malformed] == [
+        "/blocks/" + key.replace("~", "~0").replace("/", "~1")]
+    assert {(r.labels.name, str(r.prefix)) for r in inventory.records} == {
+        (k, v) for k, v in blocks.items() if k != key}
+
+
+@settings(max_examples=150, deadline=None)
+@given(_blocks(), st.sampled_from(["lock", "json", "terraform"]), st.data())
+def test_a_truncated_plan_file_is_skipped_naming_the_place(
+        blocks: dict[str, str], shape: str, data: st.DataObject) -> None:
+    body: object = {"cidrkit-plan-lock": 1, "blocks": blocks} if shape == "lock" else (
+        blocks if shape == "json" else
+        {"network_plan": {k: {"kind": "subnet", "cidr": v} for k, v in blocks.items()}})
+    text = json.dumps(body, indent=2) + "\n"
+    cut = data.draw(st.integers(1, len(text.rstrip()) - 1))
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "plan.out"
+        path.write_text(text[:cut], encoding="utf-8")
+        inventory = read_inventory([str(path)])
+    [skipped] = inventory.skipped
+    assert skipped.file == str(path)
+    assert re.match(rf"{re.escape(str(path))}:\d+:\d+: not valid JSON: ", skipped.reason)
+    assert inventory.record_count == 0
