@@ -136,12 +136,14 @@ class _Kinds:
 def _block(sink: Sink, value: object, origin: Origin, scope: str, labels: Labels,
            version: int) -> None:
     """Record one planned block, or report it: it must parse and be of the key's family."""
-    if isinstance(value, str):
+    # Every IPv6 text has a colon and no IPv4 text has one, so only a value
+    # that looks like the other family is parsed here before the sink parses it.
+    if isinstance(value, str) and (":" in value) != (version == 6):
         try:
-            parsed: Prefix | None = Prefix.parse(value.strip())
+            parsed = Prefix.parse(value.strip())
         except ParseError:
-            parsed = None  # the sink reports it with the parser's message
-        if parsed is not None and parsed.version != version:
+            pass  # the sink reports it with the parser's message
+        else:
             where = "an IPv6 block (a key ending in /ipv6)" if version == 6 else "an IPv4 block"
             sink.malformed(origin, value, f"an IPv{parsed.version} prefix where the plan keeps "
                                           f"{where}")
