@@ -82,6 +82,29 @@ def is_csv(table: Table) -> bool:
     return tuple(h.strip().lower() for h in table.header[:len(CSV_COLUMNS)]) == CSV_COLUMNS
 
 
+_TABLE_HEADER = ["NODE", "IPV4", "IPV6", "ADDRESSES", "DEMAND", "USABLE", "UTIL"]
+_DIFF_LINE = re.compile(r"[+~!-] \S+  \S")
+
+
+def rendering_for_people(text: str) -> str | None:
+    """Which of ``cidrkit plan``'s renderings for people ``text`` is, if it is one.
+
+    The table, the page and the ``--diff`` are not read (their layout is
+    for eyes, and a diff holds changes, not the plan); naming them lets the
+    skipped entry point at the files that are read.
+    """
+    head = text.lstrip("\ufeff")[:2000]
+    first = head.split("\n", 1)[0]
+    if first.split() == _TABLE_HEADER:
+        return "the table of a cidrkit plan"
+    if "<title>Address plan:" in head:
+        return "the HTML page of a cidrkit plan"
+    lines = [line for line in head.split("\n")[:20] if line]
+    if lines and all(_DIFF_LINE.match(line) for line in lines):
+        return "the --diff of a cidrkit plan"
+    return None
+
+
 def node_of(key: str) -> tuple[str, int]:
     """The node path and family of a lock or JSON key (``a/b/ipv6`` is ``a/b``'s IPv6 block)."""
     head, _, last = key.rpartition("/")

@@ -172,6 +172,10 @@ def _read_text(path: str, text: str, inventory: Inventory) -> None:
             lists.read_csv(table, sink)
             return
         if lower.endswith(".csv") or not _looks_like_list(path, text):
+            rendering = plan_outputs.rendering_for_people(text)
+            if rendering is not None:
+                raise _Skip(f"{rendering}, made for people: audit its lock (PLAN.lock) or its "
+                            "--format json, terraform or csv output")
             if table is not None:
                 raise _Skip(f"unrecognised format: {describe_columns(table)}")
             raise _Skip("unrecognised format: not JSON, YAML, HCL, Bicep, a CSV table with a "

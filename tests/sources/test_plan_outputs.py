@@ -362,3 +362,16 @@ def test_a_truncated_plan_file_is_skipped_naming_the_place(
     assert skipped.file == str(path)
     assert re.match(rf"{re.escape(str(path))}:\d+:\d+: not valid JSON: ", skipped.reason)
     assert inventory.record_count == 0
+
+
+@pytest.mark.parametrize(("name", "what"), [
+    ("multi-region.txt", "the table of a cidrkit plan"),
+    ("multi-region.html", "the HTML page of a cidrkit plan"),
+    ("multi-region-appended.diff", "the --diff of a cidrkit plan"),
+])
+def test_renderings_for_people_are_skipped_pointing_at_the_ones_read(name: str, what: str) -> None:
+    path = str(GOLDEN / name)
+    inventory = read_inventory([path])
+    assert [(s.file, s.reason) for s in inventory.skipped] == [(path, (
+        f"{what}, made for people: audit its lock (PLAN.lock) or its --format json, terraform "
+        "or csv output"))]
