@@ -34,12 +34,15 @@ from cidrkit.core import Prefix
 from cidrkit.errors import InputError, ParseError
 from cidrkit.sources.csv_table import Table
 from cidrkit.sources.jsonloc import Located, child, describe_type, looks_like_cidr
-from cidrkit.sources.record import Labels, Origin
+from cidrkit.sources.record import Inventory, Labels, Origin, Skipped
 from cidrkit.sources.sink import Sink
 
 LOCK_MARKER = "cidrkit-plan-lock"
 LOCK_FORMAT = 1
 TERRAFORM_KEY = "network_plan"
+#: The format names the readers give these files (``Inventory.formats``).
+FORMATS = ("cidrkit-plan-lock", "cidrkit-plan-json", "cidrkit-plan-terraform",
+           "cidrkit-plan-csv")
 #: The leading columns of ``cidrkit plan --format csv``, which identify it.
 CSV_COLUMNS = ("path", "name", "depth", "kind", "cloud", "ipv4", "ipv6")
 #: The last segment of a key holding a node's IPv6 block (no node may be named so).
@@ -270,3 +273,23 @@ def read_csv(table: Table, sink: Sink) -> None:
                 labels = Labels(kinds.of(path, version), path, planned=True)
                 _block(sink, value, sink.origin(line, column=header[column]), scopes[path],
                        labels, version)
+
+
+def set_aside(inventory: Inventory, reason: str) -> list[str]:
+    """Take the plan files out of ``inventory`` and list them as skipped with ``reason``.
+
+    For readers of *the space in use* (a plan's drift): a plan's own lock or
+    rendering read as reality would make every planned block look present.
+    Returns the files set aside.
+    """
+    files = [path for path, name in inventory.formats.items() if name in FORMATS]
+    if not files:
+        return []
+    gone = set(files)
+    inventory.records[:] = [r for r in inventory.records if r.origin.file not in gone]
+    inventory.malformed[:] = [m for m in inventory.malformed if m.origin.file not in gone]
+    inventory.notices[:] = [n for n in inventory.notices if n.origin.file not in gone]
+    for path in files:
+        del inventory.formats[path]
+        inventory.skipped.append(Skipped(path, reason))
+    return files

@@ -375,3 +375,51 @@ def test_renderings_for_people_are_skipped_pointing_at_the_ones_read(name: str, 
     assert [(s.file, s.reason) for s in inventory.skipped] == [(path, (
         f"{what}, made for people: audit its lock (PLAN.lock) or its --format json, terraform "
         "or csv output"))]
+
+
+SHOP_PLAN = """\
+cloud: aws
+growth: 25%
+headroom: 25%
+pools:
+  - {name: main, cidr: 10.20.0.0/14}
+  - {name: gua, cidr: "2001:db8::/32"}
+avoid:
+  - {cidr: 10.20.0.0/16, note: on-prem}
+tree:
+  shop:
+    ipv6: /48
+    children:
+      "{env}":
+        matrix: {env: [prod, dev]}
+        kind: vpc
+        ipv6: /56
+        children:
+          web: {hosts: 200, ipv6: /64}
+          db: {hosts: 30, ipv6: false}
+overrides:
+  "shop/prod/web": {hosts: 900}
+"""
+SHOP = REPO_ROOT / "tests" / "sources" / "corpus" / "plan"
+
+
+def test_drift_never_takes_the_plans_own_files_for_the_space_in_use(tmp_path: Path) -> None:
+    (tmp_path / "plan.yaml").write_text(SHOP_PLAN, encoding="utf-8")
+    (tmp_path / "plan.yaml.lock").write_text((SHOP / "shop.yaml.lock").read_text("utf-8"))
+    exports = tmp_path / "exports"
+    exports.mkdir()
+    # Rendered output kept beside the cloud's export: were it read as reality, every
+    # planned block would look built and the drift report would be empty.
+    (exports / "plan.json").write_text((SHOP / "shop.json").read_text("utf-8"))
+    (exports / "vpcs.json").write_text(json.dumps({"Vpcs": [
+        {"VpcId": "vpc-1", "CidrBlock": "10.21.0.0/20", "State": "available"}]}))
+    result = cli("plan", str(tmp_path / "plan.yaml"), "--against", str(exports),
+                 "--format", "json")
+    assert result.code == 1, result.err
+    report = json.loads(result.out)
+    absent = {d["block"] for d in report["drift"] if d["kind"] == "absent"}
+    assert {"shop/dev", "shop/prod/web/ipv6"} <= absent
+    assert report["skipped"] == [{"file": f"{exports}/plan.json", "reason": (
+        "a cidrkit plan file: the plan itself, not the space in use")}]
+    assert f"{exports}/plan.json: error: not read: a cidrkit plan file: the plan itself, not " \
+           "the space in use\n" in result.err
