@@ -16,7 +16,8 @@ time; then the medians and the ratio of the two routes.
 
 Then the cost of a list at 20,000 allocations in one pool (in-process, one
 client): ``GET /api/ipam/prefixes/`` pages (unfiltered, a far page, each
-filter the database applies, ``q``), median of ``--runs`` requests each,
+filter the database applies, ``q`` on the prefix's text, on the description
+and with a far page), median of ``--runs`` requests each,
 beside the in-memory computation the route used before the database chose
 the page (every pool's objects built, filtered, sorted, sliced; rendering
 not counted).
@@ -148,7 +149,9 @@ PAGES = {
     "mask_length + status": "?mask_length=28&status=active&limit=50",
     "within": "?within=10.0.64.0/18&limit=50",
     "prefix= (get)": "?prefix=10.0.1.16/28&limit=0",
-    "q (outside SQL)": "?q=10.0.1&limit=50",
+    "q= prefix text": "?q=10.0.1&limit=50",
+    "q= description": "?q=Rack%207&limit=50",
+    "q= far page": f"?q=RACK&limit=50&offset={LISTED - 50}",
 }
 
 
@@ -163,7 +166,9 @@ def lists(kind: str, pg: str | None, runs: int) -> None:
         service = AllocationService(db)
         for start in range(0, LISTED, 256):
             count = min(256, LISTED - start)
-            service.allocate("big", [AllocationRequest(length=28)] * count, actor="bench")
+            # Descriptions for ``q``: "rack 7" is in 10 of the 79 racks' (7 and 70-78).
+            rack = AllocationRequest(length=28, description=f"Rack {start // 256}")
+            service.allocate("big", [rack] * count, actor="bench")
         app = create_app(db, batching=False)
         headers = {"Authorization": f"Token {token}"}
         with TestClient(app) as http:

@@ -3,7 +3,8 @@
 A scope id is ``<provider>:<id>`` (``aws:vpc-...``, ``azure:/subscriptions/...``,
 ``gcp:projects/.../networks/...``, ``k8s:<cluster>``, ``netbox:<vrf>``,
 ``file:<path>``, ``tf:<folder>:<address>``, ``cfn:<template>:<logical id>``,
-``arm:<template>:<vnet>``, ``infoblox:<view>``, ``aws-ipam:<file>``). This
+``arm:<template>:<vnet>``, ``infoblox:<view>``, ``aws-ipam:<file>``,
+``plan:<node path>``). This
 module gathers, per scope, the facts its allocations carry, to describe and
 select scopes.
 """
@@ -20,6 +21,7 @@ _PROVIDERS = {
     "netbox": "NetBox VRF", "file": "list", "tf": "planned Terraform network",
     "cfn": "planned CloudFormation VPC", "arm": "planned Azure VNet",
     "infoblox": "Infoblox network view", "aws-ipam": "AWS IPAM pool",
+    "plan": "cidrkit plan",
 }
 #: Providers whose scope id is ``<file or folder>:<address>``: planned networks in templates.
 _PLANNED = ("tf", "cfn", "arm")
@@ -53,7 +55,7 @@ class ScopeInfo:
         if self.default:
             noun = "AWS default VPC"
         ident = self.short_id
-        if self.provider in ("k8s", "netbox", "file", "infoblox", "aws-ipam"):
+        if self.provider in ("k8s", "netbox", "file", "infoblox", "aws-ipam", "plan"):
             return f"{noun} {ident}"
         if self.provider in _PLANNED:
             place = self.scope.split(":", 1)[1].rsplit(":", 1)[0]

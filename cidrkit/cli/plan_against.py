@@ -24,6 +24,7 @@ def run_against(args: argparse.Namespace, ctx: Context) -> int:
     from cidrkit.plan.load import load_plan
     from cidrkit.plan.lockfile import lock_path, read_lock
     from cidrkit.sources import read_inventory
+    from cidrkit.sources.plan_outputs import set_aside
 
     fmt = "json" if args.json else args.format
     if fmt not in FORMATS:
@@ -39,6 +40,7 @@ def run_against(args: argparse.Namespace, ctx: Context) -> int:
         raise InputError(f"{lock_file} is missing: drift compares reality with the lock; "
                          f"run 'cidrkit plan {args.plan}' first")
     inventory = read_inventory(args.against)
+    set_aside(inventory, "a cidrkit plan file: the plan itself, not the space in use")
     report = compare(plan, lock, inventory)
     render = {"json": render_drift_json, "sarif": render_drift_sarif}.get(
         fmt, render_drift_table)

@@ -51,6 +51,7 @@ from cidrkit.ipam.allocator import PoolSpace
 from cidrkit.ipam.errors import Conflict, InvalidRequest, idempotency_mismatch
 from cidrkit.ipam.model import Pool
 from cidrkit.ipam.schema import ip_addresses, to_hex
+from cidrkit.ipam.search import folded
 from cidrkit.ipam.store import PoolKey, audit_row, pool_key
 
 
@@ -192,8 +193,9 @@ class AddressPlan:
         the audit rows to write with the batch's."""
         rows = [
             {"pool_id": p.pool.id, "allocation_id": p.container, "version": p.pool.version,
-             "addr_hex": to_hex(addr.value), "state": item.state,
-             "description": item.description, "dns_name": item.dns_name, "owner": item.owner,
+             "addr_hex": to_hex(addr.value), "text_form": str(addr), "state": item.state,
+             "description": item.description, "description_folded": folded(item.description),
+             "dns_name": item.dns_name, "owner": item.owner,
              "tags": dict(item.tags), "idempotency_key": p.op.idempotency_key,
              "batch_index": position, "request_hash": p.digest, "created_at": self.now,
              "released_at": None}

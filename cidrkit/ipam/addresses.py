@@ -33,6 +33,7 @@ from cidrkit.ipam.holdings import addr_of, pool_transaction
 from cidrkit.ipam.hostspace import assignable_space, lowest, usable_space
 from cidrkit.ipam.model import Pool
 from cidrkit.ipam.schema import allocations, audit_log, ip_addresses, ip_ranges, pools, to_hex
+from cidrkit.ipam.search import folded_description
 from cidrkit.ipam.store import audit_row, utc, visible
 
 AddressState = Literal["reserved", "allocated", "released"]
@@ -359,7 +360,7 @@ def update_address(db: Database, address_id: int, changes: AddressChanges, *,
         if not values:
             return current
         conn.execute(ip_addresses.update().where(ip_addresses.c.id == address_id)
-                     .values(**values))
+                     .values(**values, **folded_description(values)))
         detail = {"address_id": address_id, "address": str(current.address), **values}
         conn.execute(audit_log.insert(), [audit_row(actor, "address.update", pool.name,
                                                     current.allocation_id, detail, now)])

@@ -44,6 +44,7 @@ from cidrkit.ipam.database import Database, storage_error
 from cidrkit.ipam.errors import Conflict, InvalidRequest, NotFound
 from cidrkit.ipam.model import Allocation, AllocationRequest, Pool, SkipKind
 from cidrkit.ipam.schema import allocations, audit_log, pending_imports, pools, to_hex
+from cidrkit.ipam.search import folded
 from cidrkit.ipam.service import fingerprint
 from cidrkit.ipam.store import (
     allocation_from,
@@ -232,7 +233,7 @@ def _chunks(items: Sequence[Any]) -> Iterator[Sequence[Any]]:
 
 _COLUMNS = ("pool_id", "prefix", "first_hex", "last_hex", "length", "state", "description",
             "owner", "tags", "idempotency_key", "batch_index", "request_hash", "child_pool_id",
-            "created_at", "released_at", "import_id")
+            "created_at", "released_at", "import_id", "text_form", "description_folded")
 
 
 class _Rows:
@@ -254,7 +255,8 @@ class _Rows:
         tags_json = json.dumps(tags)
         self.rows = [(pool.id, text, to_hex(block.prefix.start), to_hex(block.prefix.end),
                       block.prefix.length, "allocated", block.description[:1000], "",
-                      tags_json, f"{IMPORT_KEY}{text}", 0, digest, None, stamp, None, import_id)
+                      tags_json, f"{IMPORT_KEY}{text}", 0, digest, None, stamp, None, import_id,
+                      text, folded(block.description[:1000]))
                      for (block, digest), text in zip(plan.new, self.texts, strict=True)]
 
     def allocations(self, ids: dict[str, int]) -> list[Allocation]:

@@ -13,6 +13,7 @@ from cidrkit.ipam.database import Database
 from cidrkit.ipam.errors import NotFound
 from cidrkit.ipam.model import Allocation, Pool
 from cidrkit.ipam.schema import allocations, audit_log, pools
+from cidrkit.ipam.search import folded, folded_description
 from cidrkit.ipam.store import audit_row, get_allocation, get_pool
 
 
@@ -34,7 +35,7 @@ def edit_allocation(db: Database, allocation_id: int, *, description: str | None
         if not changes:
             return current
         conn.execute(allocations.update().where(allocations.c.id == allocation_id)
-                     .values(**changes))
+                     .values(**changes, **folded_description(changes)))
         detail: dict[str, object] = {"prefix": str(current.prefix), **changes}
         conn.execute(audit_log.insert(), audit_row(actor, "allocation.edit", current.pool,
                                                    allocation_id, detail, datetime.now(UTC)))
@@ -48,7 +49,7 @@ def edit_pool(db: Database, name: str, *, description: str, actor: str) -> Pool:
         if current.description == description:
             return current
         conn.execute(pools.update().where(pools.c.id == current.id)
-                     .values(description=description))
+                     .values(description=description, description_folded=folded(description)))
         detail: dict[str, object] = {"description": description}
         conn.execute(audit_log.insert(),
                      audit_row(actor, "pool.edit", name, None, detail, datetime.now(UTC)))

@@ -27,6 +27,7 @@ from cidrkit.ipam.hostspace import is_usable_model
 from cidrkit.ipam.model import AllocationRequest, Pool, PoolRules
 from cidrkit.ipam.occupancy import forget_ranges_and_addresses
 from cidrkit.ipam.schema import allocations, audit_log, pool_prefixes, pools
+from cidrkit.ipam.search import folded
 from cidrkit.ipam.spaces import DEFAULT_SPACE, check_new_prefixes
 from cidrkit.ipam.store import audit_row, bump_generation, get_pool, live_blocks, prefix_row
 
@@ -164,6 +165,7 @@ def create_pool(db: Database, spec: PoolSpec, *, actor: str) -> Pool:
                 "default_length": spec.rules.default_length,
                 "required_tags": list(spec.rules.required_tags),
                 "description": spec.description,
+                "description_folded": folded(spec.description),
                 "created_at": now,
                 "usable_model": spec.usable_model,
                 "space_id": space_id,
@@ -183,6 +185,7 @@ def create_pool(db: Database, spec: PoolSpec, *, actor: str) -> Pool:
                     **prefix_row(p),
                     "state": "allocated",
                     "description": f"pool {spec.name}",
+                    "description_folded": folded(f"pool {spec.name}"),
                     "owner": actor,
                     "tags": {},
                     "idempotency_key": None,

@@ -10,11 +10,9 @@ kinds of rows: a pool's n-th prefix (numbered with ``ROW_NUMBER()`` in address
 order, as ``netbox.ids`` numbers it) and each live, published allocation that
 is not a child pool's space (the child's own prefix stands for it).
 
-``q`` is the one filter applied outside the database: it matches the
-prefix's canonical cidrkit text and the Unicode case-folded description,
-neither of which SQLite and PostgreSQL can compute identically; the
-database still applies every other filter first, and only the few columns
-``q`` needs are read for it.
+``q`` matches the prefix's canonical cidrkit text and the Unicode case-folded
+description through the columns the application stores for it (``search``),
+so it is one more condition of the same query.
 """
 
 from __future__ import annotations
@@ -28,6 +26,7 @@ from sqlalchemy.engine import Connection
 from cidrkit.core import Prefix
 from cidrkit.core.text import family_bits
 from cidrkit.ipam.schema import allocations, pool_prefixes, pools, spaces, to_hex
+from cidrkit.ipam.search import matches, searchable
 from cidrkit.ipam.store import visible
 
 POOL_SLOTS = 1024  # as netbox.ids: a pool's first 1,024 prefixes get ids
@@ -47,7 +46,7 @@ class PrefixFilter:
     statuses: frozenset[str] = frozenset()
     within: Prefix | None = None
     within_include: Prefix | None = None
-    text: str = ""
+    text: str = ""  # ``q``, case-folded
     pool: str | None = None  # a pool-bound token sees its pool only
 
 
@@ -77,13 +76,14 @@ def _candidates() -> sa.Subquery:
                                         order_by=pool_prefixes.c.first_hex) - 1)
     numbered = sa.select(pool_prefixes.c.pool_id, pool_prefixes.c.first_hex,
                          pool_prefixes.c.last_hex, pool_prefixes.c.length,
-                         number.label("slot")).subquery()
+                         pool_prefixes.c.text_form, number.label("slot")).subquery()
     container_id = 2 * (numbered.c.pool_id * POOL_SLOTS + numbered.c.slot) + 1
     containers = (
         sa.select(sa.literal(0).label("kind"), container_id.label("id"),
                   numbered.c.pool_id, sa.null().label("allocation_id"),
                   numbered.c.first_hex, numbered.c.last_hex, numbered.c.length,
-                  sa.literal("container").label("status"), pools.c.description)
+                  sa.literal("container").label("status"), pools.c.description,
+                  numbered.c.text_form, pools.c.description_folded)
         .join(pools, pools.c.id == numbered.c.pool_id)
         .where(numbered.c.slot < POOL_SLOTS, container_id <= MAX_ID))
     status = sa.case((allocations.c.state == "reserved", "reserved"), else_="active")
@@ -91,7 +91,8 @@ def _candidates() -> sa.Subquery:
         sa.select(sa.literal(1).label("kind"), (2 * allocations.c.id).label("id"),
                   allocations.c.pool_id, allocations.c.id.label("allocation_id"),
                   allocations.c.first_hex, allocations.c.last_hex, allocations.c.length,
-                  status.label("status"), allocations.c.description)
+                  status.label("status"), allocations.c.description, allocations.c.text_form,
+                  allocations.c.description_folded)
         .where(allocations.c.state != "released", allocations.c.child_pool_id.is_(None),
                visible()))
     return sa.union_all(containers, blocks).subquery("listed")
@@ -122,6 +123,8 @@ def _conditions(rows: sa.Subquery, wanted: PrefixFilter) -> list[sa.ColumnElemen
             found.append(sa.and_(pools.c.version == outer.version,
                                  rows.c.first_hex >= to_hex(outer.start),
                                  rows.c.last_hex <= to_hex(outer.end), longer))
+    if wanted.text:
+        found.append(matches(wanted.text, rows.c.text_form, rows.c.description_folded))
     return found
 
 
@@ -139,9 +142,8 @@ def prefix_page(conn: Connection, wanted: PrefixFilter, *, limit: int,
     columns = (rows.c.id, rows.c.pool_id, rows.c.allocation_id, pools.c.version,
                rows.c.first_hex, rows.c.length, rows.c.status, rows.c.description)
     query = sa.select(*columns).select_from(source).where(where).order_by(*order)
-    if wanted.text:
-        matching = [row for row in conn.execute(query) if _matches(row, wanted.text)]
-        return PrefixPage(len(matching), [_listed(r) for r in matching[offset:offset + limit]])
+    if not searchable(wanted.text):
+        return PrefixPage(0)
     count = conn.execute(sa.select(sa.func.count()).select_from(source).where(where))
     page = conn.execute(query.limit(limit).offset(offset))
     return PrefixPage(int(count.scalar_one()), [_listed(r) for r in page])
@@ -149,10 +151,6 @@ def prefix_page(conn: Connection, wanted: PrefixFilter, *, limit: int,
 
 def _prefix(row: Any) -> Prefix:
     return Prefix(family_bits(row.version), int(row.first_hex, 16), row.length)
-
-
-def _matches(row: Any, text: str) -> bool:
-    return text in str(_prefix(row)) or text in row.description.casefold()
 
 
 def _listed(row: Any) -> ListedPrefix:

@@ -31,6 +31,7 @@ from cidrkit.ipam.errors import Conflict, InvalidRequest, NotFound
 from cidrkit.ipam.holdings import addr_of, pool_transaction
 from cidrkit.ipam.model import Pool
 from cidrkit.ipam.schema import allocations, audit_log, ip_addresses, ip_ranges, pools, to_hex
+from cidrkit.ipam.search import folded, folded_description
 from cidrkit.ipam.store import audit_row, utc
 
 RangeKind = Literal["dhcp", "reserved", "populated"]
@@ -186,7 +187,8 @@ def create_range(db: Database, pool_name: str, spec: RangeSpec, *, actor: str) -
         new_id = conn.execute(ip_ranges.insert().returning(ip_ranges.c.id), {
             "pool_id": pool.id, "allocation_id": allocation_id, "version": pool.version,
             "first_hex": to_hex(span.start), "last_hex": to_hex(span.end), "kind": kind,
-            "description": spec.description, "created_at": now,
+            "description": spec.description, "created_at": now, "text_form": str(span),
+            "description_folded": folded(spec.description),
         }).scalar_one()
         detail: dict[str, object] = {"range_id": new_id, "range": str(span), "kind": kind}
         if allocation_id is not None:
@@ -214,7 +216,8 @@ def update_range(db: Database, range_id: int, changes: RangeChanges, *, actor: s
             values["description"] = changes.description
         if not values:
             return current
-        conn.execute(ip_ranges.update().where(ip_ranges.c.id == range_id).values(**values))
+        conn.execute(ip_ranges.update().where(ip_ranges.c.id == range_id)
+                     .values(**values, **folded_description(values)))
         detail = {"range_id": range_id, "range": str(current.span), **values}
         conn.execute(audit_log.insert(), [audit_row(actor, "range.update", pool.name,
                                                     current.allocation_id, detail, now)])

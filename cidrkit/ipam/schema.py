@@ -96,6 +96,8 @@ pools = sa.Table(
     sa.Column("usable_model", sa.String(8), nullable=False, server_default="rfc"),
     sa.Column("space_id", sa.Integer, sa.ForeignKey("spaces.id"), nullable=False),
     sa.Column("warn_at", sa.SmallInteger, nullable=True),
+    # What the NetBox lists' ``q`` matches (``search``, migration 0006).
+    sa.Column("description_folded", sa.Text, nullable=False, server_default=""),
 )
 
 pool_prefixes = sa.Table(
@@ -112,6 +114,7 @@ pool_prefixes = sa.Table(
     sa.Column("space_id", sa.Integer, sa.ForeignKey("spaces.id"), nullable=False),
     sa.Column("top_level", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.Column("legacy_overlap", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("text_form", sa.Text, nullable=False, server_default=""),
 )
 
 allocations = sa.Table(
@@ -136,6 +139,8 @@ allocations = sa.Table(
     # Set on rows written by an import; hidden from readers while that import
     # is still in ``pending_imports`` (see ``store.visible``).
     sa.Column("import_id", sa.Integer, nullable=True),
+    sa.Column("text_form", sa.Text, nullable=False, server_default=""),
+    sa.Column("description_folded", sa.Text, nullable=False, server_default=""),
     # Ids are never reused, even after a pool and its rows are deleted: the
     # audit log and people's notes refer to them.
     sqlite_autoincrement=True,
@@ -201,6 +206,8 @@ ip_ranges = sa.Table(
     sa.Column("kind", sa.String(10), nullable=False),
     sa.Column("description", sa.Text, nullable=False),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("text_form", sa.Text, nullable=False, server_default=""),
+    sa.Column("description_folded", sa.Text, nullable=False, server_default=""),
     sqlite_autoincrement=True,
 )
 
@@ -223,5 +230,7 @@ ip_addresses = sa.Table(
     sa.Column("request_hash", sa.String(64), nullable=True),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("released_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("text_form", sa.Text, nullable=False, server_default=""),  # the address alone
+    sa.Column("description_folded", sa.Text, nullable=False, server_default=""),
     sqlite_autoincrement=True,
 )

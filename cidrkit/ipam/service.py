@@ -42,6 +42,7 @@ from cidrkit.ipam.errors import (
 from cidrkit.ipam.model import Allocation, AllocationRequest, Pool
 from cidrkit.ipam.occupancy import allocation_contents
 from cidrkit.ipam.schema import allocations, audit_log, pools
+from cidrkit.ipam.search import folded
 from cidrkit.ipam.store import (
     PoolKey,
     PoolShape,
@@ -323,6 +324,7 @@ class _Batch:
                         **prefix_row(prefix),
                         "state": request.state,
                         "description": request.description,
+                        "description_folded": folded(request.description),
                         "owner": request.owner,
                         "tags": dict(request.tags),
                         "idempotency_key": op.idempotency_key,

@@ -8,21 +8,19 @@ lie in: the allocation they were taken from (live, published), else the
 pool's prefix holding them; the query finds that block too, since
 ``mask_length`` filters on it.
 
-``q`` is matched outside the database, on the rows every other filter has
-left, for the reason ``prefix_listing`` gives.
+``q`` is one more condition of the query, on the columns the application
+stores for it (``search``); an address's text gets its length in the query.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from cidrkit.core import Addr, Prefix, Range
-from cidrkit.core.text import family_bits
+from cidrkit.core import Addr, Prefix
 from cidrkit.ipam.schema import (
     allocations,
     ip_addresses,
@@ -33,6 +31,7 @@ from cidrkit.ipam.schema import (
     spaces,
     to_hex,
 )
+from cidrkit.ipam.search import matches, searchable
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,7 +49,7 @@ class SpanFilter:
     statuses: frozenset[str] = frozenset()
     spaces: frozenset[str] = frozenset()
     dns_names: frozenset[str] = frozenset()
-    text: str = ""
+    text: str = ""  # ``q``, case-folded
     pool: str | None = None  # a pool-bound token sees its pool only
 
 
@@ -136,15 +135,13 @@ def address_page(conn: Connection, wanted: SpanFilter, *, limit: int, offset: in
         where.append(length.in_(sorted(wanted.lengths)))
     if wanted.dns_names:
         where.append(ip_addresses.c.dns_name.in_(sorted(wanted.dns_names)))
-    query = (sa.select(ip_addresses.c.id, length.label("length"), pools.c.version,
-                       addr.label("first_hex"), ip_addresses.c.description)
+    if wanted.text:
+        text_form = ip_addresses.c.text_form.concat("/").concat(sa.cast(length, sa.Text))
+        where.append(matches(wanted.text, text_form, ip_addresses.c.description_folded))
+    query = (sa.select(ip_addresses.c.id, length.label("length"))
              .select_from(source).where(*where)
              .order_by(_vrf_order(), pools.c.version, addr, ip_addresses.c.id))
-
-    def text_of(row: Any) -> str:
-        return f"{Addr(family_bits(row.version), int(row.first_hex, 16))}/{row.length}"
-
-    return _page(conn, query, wanted.text, text_of, limit=limit, offset=offset)
+    return _page(conn, query, wanted.text, limit=limit, offset=offset)
 
 
 def range_page(conn: Connection, wanted: SpanFilter, *, limit: int, offset: int) -> SpanPage:
@@ -159,17 +156,12 @@ def range_page(conn: Connection, wanted: SpanFilter, *, limit: int, offset: int)
               .outerjoin(holder, sa.and_(holder.c.id == ip_ranges.c.allocation_id,
                                          holder.c.state != "released", _visible(holder))))
     where = _common(wanted, ip_ranges.c.id, pools.c.version, first, last, status)
-    query = (sa.select(ip_ranges.c.id, length.label("length"), pools.c.version,
-                       first.label("first_hex"), last.label("last_hex"),
-                       ip_ranges.c.description)
+    if wanted.text:
+        where.append(matches(wanted.text, ip_ranges.c.text_form, ip_ranges.c.description_folded))
+    query = (sa.select(ip_ranges.c.id, length.label("length"))
              .select_from(source).where(sa.true(), *where)
              .order_by(_vrf_order(), pools.c.version, first, ip_ranges.c.id))
-
-    def text_of(row: Any) -> str:
-        bits = family_bits(row.version)
-        return str(Range(bits, int(row.first_hex, 16), int(row.last_hex, 16)))
-
-    return _page(conn, query, wanted.text, text_of, limit=limit, offset=offset)
+    return _page(conn, query, wanted.text, limit=limit, offset=offset)
 
 
 def _visible(holder: Any) -> sa.ColumnElement[bool]:
@@ -178,13 +170,10 @@ def _visible(holder: Any) -> sa.ColumnElement[bool]:
                   holder.c.import_id.not_in(sa.select(pending_imports.c.id)))
 
 
-def _page(conn: Connection, query: sa.Select[Any], text: str, text_of: Callable[[Any], str],
-          *, limit: int, offset: int) -> SpanPage:
-    if text:
-        matching = [row for row in conn.execute(query)
-                    if text in text_of(row) or text in row.description.casefold()]
-        return SpanPage(len(matching), [ListedSpan(r.id, r.length)
-                                        for r in matching[offset:offset + limit]])
+def _page(conn: Connection, query: sa.Select[Any], text: str, *, limit: int,
+          offset: int) -> SpanPage:
+    if not searchable(text):
+        return SpanPage(0, [])
     count = conn.execute(sa.select(sa.func.count()).select_from(query.order_by(None).subquery()))
     rows = conn.execute(query.limit(limit).offset(offset))
     return SpanPage(int(count.scalar_one()), [ListedSpan(r.id, r.length) for r in rows])

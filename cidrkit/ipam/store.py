@@ -64,6 +64,7 @@ def prefix_row(prefix: Prefix) -> dict[str, Any]:
         "first_hex": to_hex(prefix.start),
         "last_hex": to_hex(prefix.end),
         "length": prefix.length,
+        "text_form": str(prefix),
     }
 
 

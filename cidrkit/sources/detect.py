@@ -20,6 +20,7 @@ from cidrkit.sources import (
     gcp,
     kubernetes,
     netbox,
+    plan_outputs,
     pulumi,
     terraform,
     tfjson,
@@ -36,7 +37,9 @@ UNDERSTOOD = ("Vpcs", "Subnets", "IpamPoolAllocations", "Terraform state (versio
               "CloudFormation (Resources)", "ARM template (resources[].type)",
               "Pulumi stack export (deployment)", "Azure VNets (list or {value: [...]})",
               "GCP subnetworks/networks (list, items, aggregatedList or one)",
-              "NetBox prefixes/IP ranges (results)", "Kubernetes objects (kind)")
+              "NetBox prefixes/IP ranges (results)", "Kubernetes objects (kind)",
+              "cidrkit plan lock, --format json ({path: cidr}) or --format terraform "
+              "(network_plan)")
 
 _AZURE_VNET = "microsoft.network/virtualnetworks"
 
@@ -124,7 +127,18 @@ def _object_reader(value: dict[str, Any]) -> tuple[str, JsonReader] | None:
     if _azure_vnet(value) or (isinstance(value.get("value"), list) and value["value"]
                               and all(_azure_vnet(v) for v in value["value"])):
         return "azure-vnet", azure.read_vnets
-    return _gcp(value)
+    return _gcp(value) or _plan_reader(value)
+
+
+def _plan_reader(value: dict[str, Any]) -> tuple[str, JsonReader] | None:
+    """cidrkit's own plan files, tried last: they only take what no export's shape claims."""
+    if plan_outputs.is_lock(value):
+        return "cidrkit-plan-lock", plan_outputs.read_lock
+    if plan_outputs.is_terraform(value):
+        return "cidrkit-plan-terraform", plan_outputs.read_terraform
+    if plan_outputs.is_flat_json(value):
+        return "cidrkit-plan-json", plan_outputs.read_flat_json
+    return None
 
 
 def json_reader(value: Any) -> tuple[str, JsonReader, str] | str:

@@ -20,7 +20,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import replace
 
 from cidrkit.errors import CidrkitError
-from cidrkit.sources import kubernetes, lists, netbox
+from cidrkit.sources import kubernetes, lists, netbox, plan_outputs
 from cidrkit.sources.csv_table import describe_columns, network_columns, parse_table
 from cidrkit.sources.detect import json_reader
 from cidrkit.sources.jsonloc import Located, load_located
@@ -114,6 +114,10 @@ def _read_yaml(path: str, text: str, inventory: Inventory) -> None:
     sink = Sink(inventory, path, text=text)
     if any(isinstance(d, dict) and "connections" in d for d in docs.value):
         raise _Skip("a connections file, not an inventory (pass it with --connections)")
+    if any(isinstance(d, dict) and isinstance(d.get("tree"), dict) for d in docs.value):
+        # The plan holds demands, not blocks: those are placed into its lock.
+        raise _Skip("a cidrkit plan, which holds demands rather than blocks: audit its lock "
+                    "(PLAN.lock) or its --format json, terraform or csv output")
     if any(is_template(d) for d in docs.value):
         inventory.formats[path] = "cloudformation"
         read_template(docs, sink)
@@ -151,6 +155,10 @@ def _read_text(path: str, text: str, inventory: Inventory) -> None:
     lower = path.lower()
     if not _looks_like_list(path, text) or lower.endswith(".csv"):
         table = parse_table(text)
+        if table is not None and plan_outputs.is_csv(table):
+            inventory.formats[path] = "cidrkit-plan-csv"
+            plan_outputs.read_csv(table, sink)
+            return
         if table is not None and netbox.is_netbox_header(table.columns):
             inventory.formats[path] = "netbox-csv"
             netbox.read_csv(table, sink)
@@ -164,6 +172,10 @@ def _read_text(path: str, text: str, inventory: Inventory) -> None:
             lists.read_csv(table, sink)
             return
         if lower.endswith(".csv") or not _looks_like_list(path, text):
+            rendering = plan_outputs.rendering_for_people(text)
+            if rendering is not None:
+                raise _Skip(f"{rendering}, made for people: audit its lock (PLAN.lock) or its "
+                            "--format json, terraform or csv output")
             if table is not None:
                 raise _Skip(f"unrecognised format: {describe_columns(table)}")
             raise _Skip("unrecognised format: not JSON, YAML, HCL, Bicep, a CSV table with a "

@@ -135,9 +135,13 @@ def test_why_lists_innermost_first() -> None:
                      "10.20.0.0/16"]
 
 
-def test_why_nothing_found_exits_1() -> None:
-    code, out, _ = cli("why", "198.51.100.7", INVENTORY, cwd=REPO_ROOT)
-    assert (code, out) == (1, "198.51.100.7 is in no allocation of the inventories\n")
+def test_why_nothing_found_in_a_partly_read_inventory_exits_2() -> None:
+    # The fixture holds a connections file and malformed rows: "no" is not certain.
+    code, out, err = cli("why", "198.51.100.7", INVENTORY, cwd=REPO_ROOT)
+    assert (code, out) == (2, "198.51.100.7 is in no allocation of the inventories\n")
+    assert err.endswith("cidrkit: error: 198.51.100.7 is in no allocation read, but 1 skipped "
+                        "file and 7 malformed values could not be read: the answer is not "
+                        "certain\n")
 
 
 def test_exit_codes() -> None:

@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from cidrkit.core import Prefix
-from cidrkit.ipam.app import IpamApp, PoolContents
+from cidrkit.ipam.app import IpamApp
+from cidrkit.ipam.app_pools import PoolContents
 from cidrkit.ipam.errors import NotFound
 from cidrkit.ipam.model import Pool, Token
 from cidrkit.ipam.netbox.errors import bad
