@@ -121,8 +121,7 @@ final class PrefixText {
             }
             length = length * 10 + digit;
         }
-        byte[] address = java.util.Arrays.copyOfRange(values, start, slash);
-        int verdict = reader.read(address, address.length);
+        int verdict = reader.read(values, start, slash - start);
         int size;
         int bits;
         // The network under the mask: a text with host bits is not what a lookup writes.

@@ -495,23 +495,6 @@ public final class RangeTable {
         }
     }
 
-    /** The row matched by {@code text}: the owner row, -1 for none, {@link AddressText#NOT_AN_ADDRESS}. */
-    public int lookup(AddressText reader, String text) {
-        return rowAnswer(match(reader, text));
-    }
-
-    /** As {@link #lookup(AddressText, String)}, for the UTF-8 text in {@code bytes[0, length)}. */
-    public int lookup(AddressText reader, byte[] bytes, int length) {
-        return rowAnswer(match(reader, bytes, length));
-    }
-
-    private static int rowAnswer(long hit) {
-        if (hit == NO_MATCH) {
-            return -1;
-        }
-        return hit == NOT_AN_ADDRESS ? AddressText.NOT_AN_ADDRESS : rowOf(hit);
-    }
-
     /**
      * Write the matched prefix's text for {@code hit} into {@code out} at {@code at}
      * and return its length, or -1 when the table's own text must be used (a row
