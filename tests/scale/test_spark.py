@@ -181,3 +181,28 @@ def test_spark_jvm_without_generated_code_gives_the_same(spark: Any) -> None:
             spark.conf.unset("spark.sql.codegen.wholeStage")
             spark.conf.unset("spark.sql.codegen.factoryMode")
         assert got.column("match_vpc").to_pylist() == expected, whole_stage
+
+
+def test_spark_jvm_text_of_a_forged_hit_is_null_or_harmless(spark: Any) -> None:
+    """The internal text functions take any long from SQL: one the table never gave is refused."""
+    import ipaddress
+
+    from cidrkit.scale import jvm
+    from cidrkit.scale.spark import annotate
+
+    lookup = ArrowLookup.from_csv_text("prefix,vpc\n10.0.0.0/8,a\n2001:db8::/32,doc\n")
+    frame = spark.createDataFrame([(0, "10.1.2.3")], "n long, addr string")
+    assert annotate(frame, "addr", lookup).collect()[0].match_vpc == "a"
+    _, key = jvm.write_table(lookup)
+    real = spark.sql(f"SELECT __cidrkit_hit_{key}('10.1.2.3') AS h").collect()[0].h
+    forged = [0, 1, -3, 5, 2**62, -(2**63), 2**63 - 1, (5 << 32) | (1 << 31), (1 << 32) | 7]
+    values = [(k, hit) for k, hit in enumerate([real, *forged])]
+    rows = spark.createDataFrame(values, "n long, hit long").selectExpr(
+        "n", f"__cidrkit_column0_{key}(hit) AS prefix", f"__cidrkit_column1_{key}(hit) AS vpc"
+    )
+    got = sorted(rows.collect())
+    assert (got[0].prefix, got[0].vpc) == ("10.0.0.0/8", "a")
+    assert any(row.prefix is None for row in got[1:])
+    for row in got[1:]:
+        assert row.prefix is None or ipaddress.ip_network(row.prefix), row
+        assert row.vpc in (None, "a", "doc"), row
